@@ -1,0 +1,1 @@
+"""rubric_app: review SRO policies against the SECURe rubrics."""

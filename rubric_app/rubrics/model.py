@@ -1,0 +1,312 @@
+"""The immutable rubric tree: what a validated rubric and resource library look like in memory.
+
+Everything here is plain frozen dataclasses with no Flask or database imports, so the loader,
+scoring, the web layer, the PDF and the benchmarks all share one description of a rubric.
+The loader (``loader.py``) is the only code that builds these from YAML; ``from_definition``
+in ``serialize.py`` rebuilds them from the normalised JSON stored with each rubric version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Iterator, Literal, Mapping
+
+ItemType = Literal["scale", "yes_no", "multi_select", "number", "short_text", "long_text", "date"]
+Importance = Literal["essential", "recommended"]
+Audience = Literal["district", "afterschool_program", "state", "campus"]
+ResourceKind = Literal[
+    "letter",
+    "rubric",
+    "report",
+    "blog_post",
+    "model_mou",
+    "standard",
+    "guide",
+    "fact_sheet",
+    "press_release",
+]
+
+ITEM_TYPES: tuple[str, ...] = (
+    "scale",
+    "yes_no",
+    "multi_select",
+    "number",
+    "short_text",
+    "long_text",
+    "date",
+)
+AUDIENCES: tuple[str, ...] = ("district", "afterschool_program", "state", "campus")
+RESOURCE_KINDS: tuple[str, ...] = (
+    "letter",
+    "rubric",
+    "report",
+    "blog_post",
+    "model_mou",
+    "standard",
+    "guide",
+    "fact_sheet",
+    "press_release",
+)
+
+#: Dimension key under which items without rating dimensions (yes/no, text, ...) store their value.
+VALUE_DIMENSION = "value"
+
+#: The five SECURe action-step section ids. Every SECURe-family rubric uses these ids so that
+#: assessments of different rubrics compare step by step.
+SECURE_STEP_IDS: tuple[str, ...] = (
+    "partnerships-and-mous",
+    "civil-rights",
+    "recruit-and-hire",
+    "training",
+    "evaluation-and-recognition",
+)
+
+
+@dataclass(frozen=True)
+class ScaleOption:
+    """One answer on a scale, e.g. 'partly in place' worth 1 point."""
+
+    key: str
+    label: str
+    points: float
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An answer scale defined once per rubric and reused by id."""
+
+    id: str
+    label: str
+    options: tuple[ScaleOption, ...]
+    allow_na: bool = True
+
+    @property
+    def max_points(self) -> float:
+        return max(option.points for option in self.options)
+
+    @property
+    def min_points(self) -> float:
+        return min(option.points for option in self.options)
+
+    def option(self, key: str) -> ScaleOption | None:
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
+
+    @property
+    def top_option(self) -> ScaleOption:
+        """The option worth the most points ('fully in place')."""
+        return max(self.options, key=lambda option: option.points)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A rating dimension, e.g. what the written MOU says versus what happens in practice."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a staged rubric, e.g. SECURe's 'Checklist to Start' and 'Checklist to Improve'."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice of a multi-select item."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A ``show_if`` condition on earlier answers.
+
+    ``op`` is one of ``equals``, ``not_equals``, ``in`` (leaf conditions on ``item``/``dimension``
+    with ``values``) or ``all`` / ``any`` (combinations of ``conditions``).
+    """
+
+    op: Literal["equals", "not_equals", "in", "all", "any"]
+    item: str | None = None
+    dimension: str | None = None
+    values: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+    def referenced_items(self) -> tuple[str, ...]:
+        """Every item id this condition reads, depth first."""
+        if self.item is not None:
+            return (self.item,)
+        return tuple(ref for child in self.conditions for ref in child.referenced_items())
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question of a rubric."""
+
+    id: str
+    section_id: str
+    type: ItemType
+    prompt: str
+    help: str = ""
+    stage: str | None = None
+    weight: float = 1.0
+    importance: Importance = "recommended"
+    scale: str | None = None
+    #: Rating dimensions this item is rated on; empty for unscored items (stored under VALUE_DIMENSION).
+    dimensions: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    basis: tuple[str, ...] = ()
+    guidance: tuple[str, ...] = ()
+    recommendation: str = ""
+    show_if: Condition | None = None
+    typical_evidence: tuple[str, ...] = ()
+    scored: bool = True
+
+    @property
+    def essential(self) -> bool:
+        return self.importance == "essential"
+
+    @property
+    def answer_dimensions(self) -> tuple[str, ...]:
+        """The dimension keys under which this item's answers are stored."""
+        return self.dimensions if self.dimensions else (VALUE_DIMENSION,)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a rubric; for SECURe-family rubrics, one of the five action steps."""
+
+    id: str
+    number: int
+    title: str
+    summary: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    """A maturity level: a score band [min, max] with a plain-language description."""
+
+    id: str
+    label: str
+    min: float
+    max: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How item points roll up into section and overall scores."""
+
+    #: 'weighted_mean': a section's score is sum(weight * points) / sum(weight * max points) over
+    #: answered, applicable, scored items; overall is the same over every section's items.
+    method: Literal["weighted_mean"]
+    levels: tuple[Level, ...]
+    #: A rating at or above this share of the scale's maximum counts as 'fully in place';
+    #: anything below is a gap.
+    full_threshold: float = 1.0
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric. Immutable; build it with the loader, never by hand outside tests."""
+
+    id: str
+    version: str
+    title: str
+    summary: str
+    audience: tuple[Audience, ...]
+    issuer: tuple[str, ...]
+    status_note: str
+    family: str | None
+    sources: tuple[str, ...]
+    dimensions: tuple[Dimension, ...]
+    scales: Mapping[str, Scale]
+    stages: tuple[Stage, ...]
+    sections: tuple[Section, ...]
+    scoring: Scoring
+    _items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        items = {item.id: item for section in self.sections for item in section.items}
+        object.__setattr__(self, "_items", MappingProxyType(items))
+        object.__setattr__(self, "scales", MappingProxyType(dict(self.scales)))
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item in document order."""
+        return tuple(self._items.values())
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def has_item(self, item_id: str) -> bool:
+        return item_id in self._items
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def scale_of(self, item: Item) -> Scale | None:
+        return self.scales[item.scale] if item.scale else None
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
+
+    def level_for(self, percent: float) -> Level:
+        """The maturity level whose band holds ``percent`` (0-100)."""
+        for level in self.scoring.levels:
+            if level.min <= percent <= level.max:
+                return level
+        # Bands are validated to cover 0-100 without holes; clamp anything outside.
+        return self.scoring.levels[0] if percent < 0 else self.scoring.levels[-1]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An entry in the guidance library (rubrics/resources.yaml)."""
+
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    kind: ResourceKind
+    summary: str
+    archived: bool = False
+    #: Action-step section ids this resource is about, beyond the items that cite it.
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceLibrary:
+    """Every resource by id."""
+
+    resources: Mapping[str, Resource]
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self.resources.get(resource_id)
+
+    def __contains__(self, resource_id: object) -> bool:
+        return resource_id in self.resources
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources.values())
+
+    def __len__(self) -> int:
+        return len(self.resources)
