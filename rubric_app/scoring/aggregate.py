@@ -1,0 +1,208 @@
+"""Plain statistics for state roll-ups and compare exports: quartiles, bins, shares, suppression.
+
+The SQL roll-up computes counts and sums in the database and calls these for the final figures
+and small-number suppression; they also run on plain lists, so tests can check the SQL against
+them.
+
+- Quartiles use the inclusive, linear-interpolation method: the p-quantile of n sorted values
+  sits at position ``(n - 1) * p`` (0-based), interpolated between its neighbours. This matches
+  PostgreSQL ``percentile_cont``, ``numpy.percentile``'s default and Excel ``QUARTILE.INC``.
+- Histogram bins are ``[low, high)`` except the last, which is ``[low, high]`` so 100 is counted.
+  (PostgreSQL ``width_bucket`` puts the upper bound in an overflow bucket; fold it into the last.)
+- A figure over fewer than ``k`` organizations is suppressed, with the reason as text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DEFAULT_EDGES",
+    "Bin",
+    "Figure",
+    "Quartiles",
+    "Suppressed",
+    "figure_or_suppressed",
+    "histogram",
+    "mean",
+    "quantile",
+    "quartiles",
+    "share",
+    "suppress",
+]
+
+DEFAULT_EDGES: tuple[float, ...] = (0, 20, 40, 60, 80, 100)
+
+
+def _clean(values: Iterable[float | None]) -> list[float]:
+    """Return the values that are numbers (None and NaN dropped), sorted."""
+    return sorted(float(v) for v in values if v is not None and not math.isnan(v))
+
+
+def quantile(sorted_values: Sequence[float], p: float) -> float:
+    """Return the inclusive, linearly interpolated ``p``-quantile of non-empty sorted values."""
+    if not sorted_values:
+        raise ValueError("quantile of no values")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError("p must be within 0..1")
+    position = (len(sorted_values) - 1) * p
+    lower = math.floor(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    fraction = position - lower
+    low, high = sorted_values[lower], sorted_values[upper]
+    return low + (high - low) * fraction
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    """The five-number summary of a distribution, and how many values it summarises."""
+
+    n: int
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {
+            "n": self.n,
+            "min": self.min,
+            "q1": self.q1,
+            "median": self.median,
+            "q3": self.q3,
+            "max": self.max,
+        }
+
+
+def quartiles(values: Iterable[float | None]) -> Quartiles | None:
+    """Return min, quartiles and max of the values (None and NaN ignored), or None if empty."""
+    data = _clean(values)
+    if not data:
+        return None
+    return Quartiles(
+        n=len(data),
+        min=data[0],
+        q1=quantile(data, 0.25),
+        median=quantile(data, 0.5),
+        q3=quantile(data, 0.75),
+        max=data[-1],
+    )
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """Return the arithmetic mean of the values (None and NaN ignored), or None if empty."""
+    data = _clean(values)
+    return math.fsum(data) / len(data) if data else None
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One histogram bin: ``[low, high)``, or ``[low, high]`` when ``closed`` (the last bin)."""
+
+    low: float
+    high: float
+    count: int
+    closed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {"low": self.low, "high": self.high, "count": self.count, "closed": self.closed}
+
+
+def histogram(values: Iterable[float | None], edges: Sequence[float] = DEFAULT_EDGES) -> list[Bin]:
+    """Count values into bins between consecutive ``edges``; values outside them are ignored."""
+    if len(edges) < 2 or any(a >= b for a, b in itertools.pairwise(edges)):
+        raise ValueError("edges must be at least two strictly increasing numbers")
+    counts = [0] * (len(edges) - 1)
+    last = len(counts) - 1
+    for value in _clean(values):
+        if value < edges[0] or value > edges[-1]:
+            continue
+        for index in range(len(counts)):
+            if value < edges[index + 1] or index == last:
+                counts[index] += 1
+                break
+    return [
+        Bin(edges[i], edges[i + 1], count, closed=(i == last)) for i, count in enumerate(counts)
+    ]
+
+
+def share(numerator: float, denominator: float) -> float | None:
+    """Return ``numerator / denominator`` as a fraction 0..1, or None when the denominator is 0."""
+    if numerator < 0 or denominator < 0:
+        raise ValueError("share of negative counts")
+    if denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def suppress(count: int, k: int) -> bool:
+    """Return whether a figure over ``count`` organizations must be hidden (fewer than ``k``)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return count < k
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure safe to show, with the number of organizations behind it."""
+
+    value: float | None
+    n: int
+
+    @property
+    def suppressed(self) -> bool:
+        """Return False: a Figure is shown."""
+        return False
+
+    @property
+    def reason(self) -> str:
+        """Return '': nothing is hidden."""
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {"value": self.value, "n": self.n, "suppressed": False, "reason": ""}
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A figure withheld because too few organizations stand behind it; says why."""
+
+    n: int
+    k: int
+    unit: str = "organizations"
+
+    @property
+    def value(self) -> None:
+        """Return None: the figure is withheld."""
+        return None
+
+    @property
+    def suppressed(self) -> bool:
+        """Return True: the figure is withheld."""
+        return True
+
+    @property
+    def reason(self) -> str:
+        """Return why the figure is hidden, in plain words."""
+        return f"Hidden to protect privacy: fewer than {self.k} {self.unit} (n={self.n})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {"value": None, "n": self.n, "suppressed": True, "reason": self.reason}
+
+
+def figure_or_suppressed(
+    value: float | None, n: int, k: int, unit: str = "organizations"
+) -> Figure | Suppressed:
+    """Return the figure when at least ``k`` organizations stand behind it, else a Suppressed."""
+    if suppress(n, k):
+        return Suppressed(n=n, k=k, unit=unit)
+    return Figure(value=value, n=n)
