@@ -360,6 +360,9 @@ class _RubricReader(Fields):
         item_id = self.slug(m, path, "id")
         self.unique(self.item_paths, item_id, join_key(path, "id"), "item")
         item_type = cast(ItemType, self.choice(m, path, "type", ITEM_TYPES, default="scale"))
+        if item_type not in ITEM_TYPES:
+            # Already reported; guess from the keys so type-dependent checks do not pile on.
+            item_type = "scale" if "scale" in m else "short_text"
         is_scale = item_type == "scale"
         weight = self.number(m, path, "weight", default=1.0)
         if not 0 < weight <= MAX_WEIGHT:

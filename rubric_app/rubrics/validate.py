@@ -1,0 +1,52 @@
+"""Command-line check of rubric files: ``python -m rubric_app.rubrics.validate [PATH...]``.
+
+Prints every error as ``file:line: path: message [code]`` and a one-line summary; exits 1 on
+any error, 0 otherwise. ``flask rubrics validate`` wraps ``check_paths`` and ``format_errors``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .catalog import check_paths
+from .errors import RubricError
+
+DEFAULT_PATH = Path("rubrics")
+
+
+def format_errors(errors: Iterable[RubricError]) -> str:
+    """One error per line, then a one-line summary (also when there are no errors)."""
+    errors = list(errors)
+    lines = [str(error) for error in errors]
+    files = len({error.file for error in errors})
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        lines.append(f"{len(errors)} {noun} in {files} file{'s' if files != 1 else ''}")
+    else:
+        lines.append("no errors")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m rubric_app.rubrics.validate",
+        description="Check rubric and resource YAML files, reporting every error at once.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help=f"rubric directories or files (default: {DEFAULT_PATH}/)",
+    )
+    args = parser.parse_args(argv)
+    paths: list[Path] = args.paths or [DEFAULT_PATH]
+    errors = check_paths(paths)
+    print(format_errors(errors))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
