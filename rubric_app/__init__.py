@@ -1,1 +1,106 @@
-"""rubric_app: review SRO policies against the SECURe rubrics."""
+"""rubric_app: review school resource officer policies against the SECURe rubrics.
+
+``create_app`` only wires things together: configuration, extensions, blueprints, CLI and
+template helpers. The one piece of I/O it does is loading the rubric catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from rubric_app.config import ENV_PREFIX, PLAIN_ENV_KEYS, PROJECT_ROOT, DefaultConfig
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the app."""
+    instance_path = os.environ.get(f"{ENV_PREFIX}INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Read defaults, instance/config.py, the environment, then the test mapping."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in PLAIN_ENV_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"] or not app.config["SECRET_KEY"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        from rubric_app.db import sqlite_url_for
+
+        app.config["DATABASE_URL"] = sqlite_url_for(app.instance_path)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if not app.config["PDF_CACHE_DIR"]:
+        app.config["PDF_CACHE_DIR"] = str(Path(app.instance_path) / "pdf-cache")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    # Every worker on this machine must sign with the same key, so it is kept in a file that
+    # only the owner can read rather than generated per process.
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, CSRF, sign-in, rate limiting, security headers and the catalog."""
+    from rubric_app import security
+    from rubric_app.auth_session import init_login
+    from rubric_app.catalog_state import init_catalog
+    from rubric_app.db import db
+    from rubric_app.extensions import csrf, limiter
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    security.init_app(app)
+    init_catalog(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from rubric_app.accounts.routes import bp as accounts_bp
+    from rubric_app.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the ``flask rubrics|demo|users|orgs`` command groups."""
+    from rubric_app.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose formatting filters and the navigation context to templates."""
+    from rubric_app.templating import init_templating
+
+    init_templating(app)

@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint typecheck bench load clean venv
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+## make run: install, migrate, load the rubrics, seed the demo and serve on http://127.0.0.1:5000
+run: venv
+	$(FLASK) db upgrade
+	$(FLASK) rubrics load
+	$(FLASK) demo seed $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)",)
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
+	RUBRIC_APP_SESSION_COOKIE_SECURE=false RUBRIC_APP_REMEMBER_COOKIE_SECURE=false \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: lint, type-check and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""Who may do what: the one access policy every route goes through.
+
+``can(session, user, action, target)`` answers for assessments and organizations; the
+``*_or_404`` helpers load an object and answer 404 when the user may not see it, so the
+existence of other organizations' work never leaks. Viewing is the weakest right: a user who
+may not even view gets 404; a user who may view but not act gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.models import Assessment, Membership, Organization, Share, User
+
+AssessmentAction = Literal[
+    "view",  # read answers, report, PDF, JSON, compare
+    "edit",  # change answers, notes, start from previous
+    "submit",
+    "reopen",
+    "share",  # create and revoke shares
+    "plan",  # create and edit gap actions
+    "delete",
+]
+OrgAction = Literal[
+    "view",
+    "create_assessment",
+    "manage_members",  # invite, change roles, remove
+    "view_audit",
+    "edit_profile",
+    "view_dashboard",  # state advocate roll-up
+]
+
+EDIT_ROLES = frozenset({"owner", "editor"})
+ALL_ROLES = frozenset({"owner", "editor", "viewer"})
+
+
+def role_in(session: Session, user: User | None, org_id: int) -> str | None:
+    """Return the user's role in the organization, or None when not a member."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return session.scalar(
+        select(Membership.role).where(Membership.user_id == user.id, Membership.org_id == org_id)
+    )
+
+
+def shared_with_user(session: Session, user: User, assessment_id: int) -> bool:
+    """Whether a live share of the assessment reaches any organization the user belongs to."""
+    return (
+        session.scalar(
+            select(Share.id)
+            .join(Membership, Membership.org_id == Share.to_org_id)
+            .where(
+                Share.assessment_id == assessment_id,
+                Share.revoked_at.is_(None),
+                Membership.user_id == user.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_assessment(
+    session: Session, user: User | None, action: AssessmentAction, assessment: Assessment
+) -> bool:
+    """Whether the user may do ``action`` on the assessment."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    role = role_in(session, user, assessment.org_id)
+    submitted = assessment.status == "submitted"
+    if action == "view":
+        if role is not None:
+            return True
+        return submitted and shared_with_user(session, user, assessment.id)
+    if role is None:
+        return False
+    if action in ("edit", "submit"):
+        return role in EDIT_ROLES and not submitted
+    if action in ("share", "plan"):
+        return role in EDIT_ROLES
+    if action in ("reopen", "delete"):
+        return role == "owner"
+    return False
+
+
+def can_org(session: Session, user: User | None, action: OrgAction, org: Organization) -> bool:
+    """Whether the user may do ``action`` on the organization."""
+    role = role_in(session, user, org.id)
+    if role is None:
+        return False
+    if action == "view":
+        return True
+    if action == "create_assessment":
+        return role in EDIT_ROLES
+    if action in ("manage_members", "view_audit", "edit_profile"):
+        return role == "owner"
+    if action == "view_dashboard":
+        return org.kind == "state_advocate"
+    return False
+
+
+def assessment_or_404(
+    session: Session, user: User | None, assessment_id: int, action: AssessmentAction = "view"
+) -> Assessment:
+    """Load the assessment for ``action``: 404 if the user may not see it, 403 if not act on it."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or not can_assessment(session, user, "view", assessment):
+        abort(404)
+    if action != "view" and not can_assessment(session, user, action, assessment):
+        abort(403)
+    return assessment
+
+
+def org_or_404(
+    session: Session, user: User | None, org_id: int, action: OrgAction = "view"
+) -> Organization:
+    """Load the organization for ``action``: 404 for non-members, 403 if the role falls short."""
+    org = session.get(Organization, org_id)
+    if org is None or not can_org(session, user, "view", org):
+        abort(404)
+    if action != "view" and not can_org(session, user, action, org):
+        abort(403)
+    return org

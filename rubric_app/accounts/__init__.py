@@ -1,0 +1,1 @@
+"""Accounts: users, organizations, memberships, invitations and sharing."""

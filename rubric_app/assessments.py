@@ -1,0 +1,502 @@
+"""Operations on assessments: the only code that writes assessments, answers and snapshots.
+
+Functions add and flush; the request or CLI command that calls them commits once. Saves are
+checked against what the saving page saw (a fingerprint of each item as it was rendered), so a
+stale page never silently overwrites a teammate's newer answer: both-changed items come back as
+conflicts, the rest merge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rubric_app import audit
+from rubric_app.models import (
+    Answer,
+    Assessment,
+    ItemNote,
+    Organization,
+    RubricVersion,
+    SectionScore,
+    Snapshot,
+    User,
+    utcnow,
+)
+from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.model import Rubric
+from rubric_app.scoring import AssessmentScore, ItemAnswer, answers_to_json, score_assessment
+
+
+class AssessmentError(ValueError):
+    """A request that cannot be carried out, with a message fit to show the user."""
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """Everything stored for one item of one assessment."""
+
+    values: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    not_applicable: bool = False
+    na_reason: str = ""
+    comment: str = ""
+    evidence_quote: str = ""
+    evidence_source: str = ""
+    flagged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict, with values in a stable order."""
+        return {
+            "values": {
+                key: list(value) if isinstance(value, tuple) else value
+                for key, value in sorted(self.values.items())
+            },
+            "not_applicable": self.not_applicable,
+            "na_reason": self.na_reason,
+            "comment": self.comment,
+            "evidence_quote": self.evidence_quote,
+            "evidence_source": self.evidence_source,
+            "flagged": self.flagged,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ItemState:
+        values = {
+            key: tuple(value) if isinstance(value, list) else str(value)
+            for key, value in dict(data.get("values", {})).items()
+        }
+        return cls(
+            values=values,
+            not_applicable=bool(data.get("not_applicable", False)),
+            na_reason=str(data.get("na_reason", "")),
+            comment=str(data.get("comment", "")),
+            evidence_quote=str(data.get("evidence_quote", "")),
+            evidence_source=str(data.get("evidence_source", "")),
+            flagged=bool(data.get("flagged", False)),
+        )
+
+    def fingerprint(self) -> str:
+        """A short hash of the content, to tell whether an item changed since a page showed it."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def is_empty(self) -> bool:
+        return self == ItemState()
+
+    def to_answer(self) -> ItemAnswer:
+        """The scoring view of this state."""
+        evidence = " — ".join(part for part in (self.evidence_quote, self.evidence_source) if part)
+        return ItemAnswer(
+            values=dict(self.values),
+            not_applicable=self.not_applicable,
+            na_reason=self.na_reason,
+            comment=self.comment,
+            evidence=evidence,
+            flagged=self.flagged,
+        )
+
+
+EMPTY_STATE = ItemState()
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """A posted item: the new state, and the fingerprint of the state the page was rendered with.
+
+    ``base_fingerprint`` None means "overwrite whatever is stored" (imports, copies, resolving
+    a conflict in favour of this version).
+    """
+
+    item_id: str
+    state: ItemState
+    base_fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An item both this page and someone else changed: both versions, for the user to choose."""
+
+    item_id: str
+    mine: ItemState
+    theirs: ItemState
+    theirs_fingerprint: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+    revision: int
+
+
+def rubric_for(assessment: Assessment) -> Rubric:
+    """The rubric version the assessment is pinned to."""
+    return rubric_of(assessment.rubric_version)
+
+
+def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -> Assessment | None:
+    """The organization's assessment of this rubric for this period, if one exists."""
+    return session.scalar(
+        select(Assessment).where(
+            Assessment.org_id == org_id,
+            Assessment.rubric_key == rubric_key,
+            Assessment.period == period,
+        )
+    )
+
+
+def start_assessment(
+    session: Session,
+    *,
+    org: Organization,
+    version: RubricVersion,
+    title: str,
+    period: str,
+    user: User | None,
+    previous: Assessment | None = None,
+    allow_second: bool = False,
+) -> Assessment:
+    """Start an assessment; with ``previous``, copy its answers forward for the next cycle."""
+    period = period.strip()
+    if not allow_second and find_existing(session, org.id, version.rubric_key, period):
+        raise AssessmentError(
+            f"Your organization already has an assessment of this rubric for {period}. "
+            "Open it from your assessments, or choose another period."
+        )
+    if previous is not None and previous.org_id != org.id:
+        raise AssessmentError("You can only start from one of your own organization's assessments.")
+    assessment = Assessment(
+        org_id=org.id,
+        rubric_version_id=version.id,
+        rubric_key=version.rubric_key,
+        title=title.strip(),
+        period=period,
+        status="draft",
+        revision=0,
+        created_by_id=user.id if user else None,
+        previous_id=previous.id if previous else None,
+    )
+    session.add(assessment)
+    session.flush()
+    if previous is not None:
+        rubric = rubric_of(version)
+        carried = {
+            item_id: state
+            for item_id, state in load_states(session, previous).items()
+            if rubric.has_item(item_id)
+        }
+        changes = [ItemChange(item_id, state, None) for item_id, state in carried.items()]
+        save_items(session, assessment, changes, user=user, record=False)
+    audit.record(
+        session,
+        "assessment.start",
+        user_id=user.id if user else None,
+        org_id=org.id,
+        target=f"assessment:{assessment.id}",
+        rubric=version.rubric_key,
+        version=version.version,
+        previous=previous.id if previous else None,
+    )
+    return assessment
+
+
+def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
+    """Every stored item state of the assessment, by item id."""
+    values: dict[str, dict[str, str | tuple[str, ...]]] = {}
+    for item_id, dimension, value in session.execute(
+        select(Answer.item_id, Answer.dimension, Answer.value).where(
+            Answer.assessment_id == assessment.id
+        )
+    ):
+        values.setdefault(item_id, {})[dimension] = decode_value(value)
+    notes = {
+        note.item_id: note
+        for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id == assessment.id))
+    }
+    states: dict[str, ItemState] = {}
+    for item_id in sorted(set(values) | set(notes)):
+        note = notes.get(item_id)
+        states[item_id] = ItemState(
+            values=values.get(item_id, {}),
+            not_applicable=note.not_applicable if note else False,
+            na_reason=note.na_reason if note else "",
+            comment=note.comment if note else "",
+            evidence_quote=note.evidence_quote if note else "",
+            evidence_source=note.evidence_source if note else "",
+            flagged=note.flagged if note else False,
+        )
+    return states
+
+
+def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnswer]:
+    """The assessment's answers in the form scoring reads."""
+    return {
+        item_id: state.to_answer() for item_id, state in load_states(session, assessment).items()
+    }
+
+
+def encode_value(value: str | tuple[str, ...]) -> str:
+    """Store multi-select values as a JSON list and everything else as text."""
+    return json.dumps(list(value)) if isinstance(value, tuple) else value
+
+
+def decode_value(stored: str) -> str | tuple[str, ...]:
+    if stored.startswith("["):
+        try:
+            parsed = json.loads(stored)
+        except ValueError:
+            return stored
+        if isinstance(parsed, list):
+            return tuple(str(part) for part in parsed)
+    return stored
+
+
+def save_items(
+    session: Session,
+    assessment: Assessment,
+    changes: Sequence[ItemChange],
+    *,
+    user: User | None,
+    record: bool = True,
+) -> SaveResult:
+    """Save posted items, merging with concurrent edits; return what was saved and any conflicts.
+
+    An item whose posted state equals the state its page was rendered with was not touched on
+    that page and is left alone (someone else's newer answer survives). An item changed both
+    here and elsewhere since the page was rendered is a conflict and is not saved.
+    """
+    if assessment.status != "draft":
+        raise AssessmentError("This assessment has been submitted and is read-only.")
+    rubric = rubric_for(assessment)
+    stored = load_states(session, assessment)
+    to_write: list[ItemChange] = []
+    conflicts: list[Conflict] = []
+    for change in changes:
+        if not rubric.has_item(change.item_id):
+            raise AssessmentError(f"Unknown item {change.item_id!r}.")
+        current = stored.get(change.item_id, EMPTY_STATE)
+        if change.state == current:
+            continue
+        if change.base_fingerprint is None:
+            to_write.append(change)
+            continue
+        if change.state.fingerprint() == change.base_fingerprint:
+            continue  # untouched on this page
+        if current.fingerprint() != change.base_fingerprint:
+            conflicts.append(Conflict(change.item_id, change.state, current, current.fingerprint()))
+            continue
+        to_write.append(change)
+    if to_write:
+        assessment.revision += 1
+        assessment.updated_at = utcnow()
+        for change in to_write:
+            _write_item(session, assessment, change.item_id, change.state, user)
+        session.flush()
+        if record:
+            audit.record(
+                session,
+                "assessment.save",
+                user_id=user.id if user else None,
+                org_id=assessment.org_id,
+                target=f"assessment:{assessment.id}",
+                items=[change.item_id for change in to_write],
+            )
+    return SaveResult(
+        saved=tuple(change.item_id for change in to_write),
+        conflicts=tuple(conflicts),
+        revision=assessment.revision,
+    )
+
+
+def _write_item(
+    session: Session, assessment: Assessment, item_id: str, state: ItemState, user: User | None
+) -> None:
+    user_id = user.id if user else None
+    existing = {
+        answer.dimension: answer
+        for answer in session.scalars(
+            select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
+        )
+    }
+    for dimension, answer in existing.items():
+        if dimension not in state.values or state.values[dimension] in ("", ()):
+            session.delete(answer)
+    for dimension, value in state.values.items():
+        if value in ("", ()):
+            continue
+        encoded = encode_value(value)
+        answer = existing.get(dimension)
+        if answer is None:
+            session.add(
+                Answer(
+                    assessment_id=assessment.id,
+                    item_id=item_id,
+                    dimension=dimension,
+                    value=encoded,
+                    revision=assessment.revision,
+                    updated_by_id=user_id,
+                )
+            )
+        elif answer.value != encoded:
+            answer.value = encoded
+            answer.revision = assessment.revision
+            answer.updated_by_id = user_id
+    note = session.scalar(
+        select(ItemNote).where(ItemNote.assessment_id == assessment.id, ItemNote.item_id == item_id)
+    )
+    if note is None:
+        note = ItemNote(assessment_id=assessment.id, item_id=item_id)
+        session.add(note)
+    note.not_applicable = state.not_applicable
+    note.na_reason = state.na_reason
+    note.comment = state.comment
+    note.evidence_quote = state.evidence_quote
+    note.evidence_source = state.evidence_source
+    note.flagged = state.flagged
+    note.revision = assessment.revision
+    note.updated_by_id = user_id
+
+
+def score_of(session: Session, assessment: Assessment) -> AssessmentScore:
+    """Score the assessment's current answers (the one scoring core, nothing cached)."""
+    return score_assessment(rubric_for(assessment), load_answers(session, assessment))
+
+
+def snapshot_payload(assessment: Assessment, states: Mapping[str, ItemState]) -> dict[str, Any]:
+    """What a submitted snapshot freezes: the rubric version and every item's state."""
+    version = assessment.rubric_version
+    return {
+        "rubric_id": version.rubric_key,
+        "rubric_version": version.version,
+        "rubric_hash": version.content_hash,
+        "items": {item_id: state.to_dict() for item_id, state in sorted(states.items())},
+    }
+
+
+def payload_hash(payload: Mapping[str, Any]) -> str:
+    """The content hash over a snapshot payload (canonical JSON, SHA-256)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def submit(session: Session, assessment: Assessment, *, user: User | None) -> Snapshot:
+    """Lock the assessment, freeze a snapshot with its content hash, and cache its scores."""
+    if assessment.status != "draft":
+        raise AssessmentError("This assessment is already submitted.")
+    states = load_states(session, assessment)
+    payload = snapshot_payload(assessment, states)
+    content_hash = payload_hash(payload)
+    number = (
+        len(
+            list(
+                session.scalars(select(Snapshot.id).where(Snapshot.assessment_id == assessment.id))
+            )
+        )
+        + 1
+    )
+    now = utcnow()
+    snapshot = Snapshot(
+        assessment_id=assessment.id,
+        number=number,
+        revision=assessment.revision,
+        content_hash=content_hash,
+        payload=payload,
+        submitted_at=now,
+        submitted_by_id=user.id if user else None,
+    )
+    session.add(snapshot)
+    assessment.status = "submitted"
+    assessment.submitted_at = now
+    assessment.submitted_by_id = user.id if user else None
+    assessment.snapshot_hash = content_hash
+    rubric = rubric_for(assessment)
+    answers = {item_id: state.to_answer() for item_id, state in states.items()}
+    write_section_scores(session, assessment, score_assessment(rubric, answers))
+    audit.record(
+        session,
+        "assessment.submit",
+        user_id=user.id if user else None,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        snapshot=number,
+        hash=content_hash,
+    )
+    session.flush()
+    return snapshot
+
+
+def write_section_scores(session: Session, assessment: Assessment, score: AssessmentScore) -> None:
+    """Replace the cached score rows the SQL roll-ups read."""
+    session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
+    rows: list[SectionScore] = []
+    for section_id, percent, level, by_dimension in [
+        ("_overall", score.percent, score.level, score.by_dimension),
+        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
+    ]:
+        rows.append(
+            SectionScore(
+                assessment_id=assessment.id,
+                section_id=section_id,
+                dimension="_all",
+                percent=percent,
+                level=level.id if level else None,
+            )
+        )
+        rows.extend(
+            SectionScore(
+                assessment_id=assessment.id,
+                section_id=section_id,
+                dimension=dimension,
+                percent=value,
+                level=None,
+            )
+            for dimension, value in by_dimension.items()
+        )
+    session.add_all(rows)
+
+
+def reopen(
+    session: Session, assessment: Assessment, *, user: User | None, reason: str = ""
+) -> None:
+    """Unlock a submitted assessment for changes; its snapshots stay retrievable."""
+    if assessment.status != "submitted":
+        raise AssessmentError("Only a submitted assessment can be reopened.")
+    assessment.status = "draft"
+    assessment.snapshot_hash = None
+    session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
+    audit.record(
+        session,
+        "assessment.reopen",
+        user_id=user.id if user else None,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        reason=reason,
+    )
+    session.flush()
+
+
+def snapshots_of(session: Session, assessment: Assessment) -> list[Snapshot]:
+    """Every submitted snapshot, newest first."""
+    return list(
+        session.scalars(
+            select(Snapshot)
+            .where(Snapshot.assessment_id == assessment.id)
+            .order_by(Snapshot.number.desc())
+        )
+    )
+
+
+def states_from_payload(payload: Mapping[str, Any]) -> dict[str, ItemState]:
+    """Item states frozen in a snapshot payload."""
+    return {item_id: ItemState.from_dict(data) for item_id, data in payload["items"].items()}
+
+
+def answers_json(states: Iterable[tuple[str, ItemState]]) -> dict[str, Any]:
+    """Answers as scoring's JSON form (for exports)."""
+    return answers_to_json({item_id: state.to_answer() for item_id, state in states})

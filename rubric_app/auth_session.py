@@ -1,0 +1,58 @@
+"""Sign-in sessions: Flask-Login wiring and the current organization of the signed-in user.
+
+The session cookie holds "user id:session version"; bumping the user's session version (on
+password change or "sign out everywhere") makes every older session invalid at once.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+from sqlalchemy import select
+
+from rubric_app.db import db
+from rubric_app.extensions import login_manager
+from rubric_app.models import Membership, Organization, User
+
+
+def init_login(app: Flask) -> None:
+    """Configure Flask-Login for the app."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.signin"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def load_user(user_id: str) -> User | None:
+    """Return the user for a session id of the form "id:version", if still valid."""
+    raw_id, _, raw_version = user_id.partition(":")
+    if not raw_id.isdigit() or not raw_version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.is_active or user.session_version != int(raw_version):
+        return None
+    return user
+
+
+def memberships_of(user: User) -> list[tuple[Organization, str]]:
+    """The user's organizations with their role, by name."""
+    rows = db.session.execute(
+        select(Organization, Membership.role)
+        .join(Membership, Membership.org_id == Organization.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Organization.name)
+    )
+    return [(org, role) for org, role in rows]
+
+
+def current_org() -> Organization | None:
+    """The organization the signed-in user works in now (their choice, else their first)."""
+    if not current_user.is_authenticated:
+        return None
+    orgs = memberships_of(current_user)
+    for org, _role in orgs:
+        if org.id == current_user.current_org_id:
+            return org
+    return orgs[0][0] if orgs else None

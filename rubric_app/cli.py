@@ -1,0 +1,151 @@
+"""Command-line interface: the `flask db|rubrics|demo|users|orgs` command groups.
+
+Commands call the same operations as the web pages and commit once at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from rubric_app.db import db
+
+db_cli = AppGroup("db", help="Create and upgrade the database schema.")
+rubrics_cli = AppGroup("rubrics", help="Validate, list and load rubric definitions.")
+demo_cli = AppGroup("demo", help="Demo data.")
+users_cli = AppGroup("users", help="Manage users.")
+orgs_cli = AppGroup("orgs", help="Manage organizations.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from rubric_app.migrate import upgrade
+
+    upgrade(current_app, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@rubrics_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def rubrics_validate(paths: tuple[Path, ...]) -> None:
+    """Check rubric files (default: the rubrics folder); exit 1 if any error."""
+    from rubric_app.rubrics.catalog import check_paths
+    from rubric_app.rubrics.validate import format_errors
+
+    targets = list(paths) or [Path(current_app.config["RUBRICS_DIR"])]
+    errors = check_paths(targets)
+    if errors:
+        click.echo(format_errors(errors), err=True)
+        sys.exit(1)
+    click.echo(f"All rubric files are valid ({', '.join(str(path) for path in targets)}).")
+
+
+@rubrics_cli.command("list")
+def rubrics_list() -> None:
+    """Print every rubric with its version, title and item counts."""
+    from rubric_app.catalog_state import current_catalog
+
+    catalog = current_catalog()
+    click.echo(f"{'ID':40} {'VERSION':10} {'SECTIONS':>8} {'ITEMS':>6} {'RATED':>6}  TITLE")
+    for rubric in catalog.rubrics.values():
+        rated = sum(1 for item in rubric.items if item.scored)
+        click.echo(
+            f"{rubric.id:40} {rubric.version:10} {len(rubric.sections):>8} "
+            f"{len(rubric.items):>6} {rated:>6}  {rubric.title}"
+        )
+    click.echo(f"{len(catalog.resources)} resources in the guidance library.")
+
+
+@rubrics_cli.command("load")
+def rubrics_load() -> None:
+    """Record every rubric version in the database (idempotent)."""
+    from rubric_app.catalog_state import current_catalog
+    from rubric_app.rubric_versions import VersionConflictError, record_catalog
+
+    try:
+        outcomes = record_catalog(db.session, current_catalog())
+    except VersionConflictError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    for outcome in outcomes:
+        click.echo(f"{outcome.rubric_id} {outcome.version}: {outcome.result}")
+
+
+@demo_cli.command("seed")
+@click.option("--password", help="Password for every demo user (default: a random one).")
+def demo_seed(password: str | None) -> None:
+    """Create the demo organizations, users and assessments, and print the logins."""
+    from rubric_app.catalog_state import current_catalog
+    from rubric_app.demo import seed_demo
+    from rubric_app.rubric_versions import record_catalog
+
+    record_catalog(db.session, current_catalog())
+    logins, used_password = seed_demo(db.session, password)
+    db.session.commit()
+    click.echo("Demo logins (all share one password):")
+    for login in logins:
+        click.echo(f"  {login.email:42} {login.role:7} {login.organization}")
+    click.echo(f"  password: {used_password}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "org_id", type=int, help="Organization id to join.")
+@click.option("--role", type=click.Choice(["owner", "editor", "viewer"]), default="owner")
+@click.password_option(help="Password (asked for when not given).")
+def users_create(email: str, name: str, org_id: int | None, role: str, password: str) -> None:
+    """Create a user, optionally as a member of an organization."""
+    from rubric_app.accounts.operations import AccountError, add_member, create_user
+    from rubric_app.models import Organization
+
+    try:
+        user = create_user(db.session, email=email, name=name, password=password)
+        if org_id is not None:
+            org = db.session.get(Organization, org_id)
+            if org is None:
+                raise AccountError(f"No organization with id {org_id}.")
+            add_member(db.session, user=user, org=org, role=role)
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created user {user.id} <{user.email}>.")
+
+
+@orgs_cli.command("create")
+@click.option("--name", required=True)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["district", "afterschool_program", "state_advocate", "college"]),
+)
+@click.option("--state", required=True, help="Two-letter US state code.")
+@click.option("--nces-id", default=None)
+def orgs_create(name: str, kind: str, state: str, nces_id: str | None) -> None:
+    """Create an organization."""
+    from rubric_app.accounts.operations import AccountError, create_organization
+
+    try:
+        org = create_organization(db.session, name=name, kind=kind, state=state, nces_id=nces_id)
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created organization {org.id}: {org.name} ({org.kind}, {org.state}).")
+
+
+def register(app: Flask) -> None:
+    """Add the command groups to the app."""
+    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli):
+        app.cli.add_command(group)

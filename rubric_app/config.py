@@ -1,0 +1,64 @@
+"""Every setting of the app, with its default and what it is for.
+
+The factory reads these defaults, then ``instance/config.py`` if present, then environment
+variables (``DATABASE_URL``, ``SECRET_KEY`` and anything prefixed ``RUBRIC_APP_``), then the test
+mapping. Nothing here does I/O at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    """Defaults for local development; production overrides them through the environment."""
+
+    #: SQLAlchemy URL. Empty means a SQLite file under instance/ (WAL, foreign keys, busy timeout).
+    DATABASE_URL = ""
+    #: Signs sessions, CSRF tokens and e-mailed links. Empty means: generate one and keep it in
+    #: instance/secret_key so that every worker on this machine shares it.
+    SECRET_KEY = ""
+    #: Where rubric YAML files and resources.yaml live.
+    RUBRICS_DIR = str(PROJECT_ROOT / "rubrics")
+    #: Largest request body accepted (bytes); larger requests get a clear 413 page.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: Cookies only over HTTPS. Switch off only for local http (make run does).
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    #: CSRF tokens do not expire on a timer: a long questionnaire must not die under the user.
+    #: They are still bound to the session, which ends on sign-out and password change.
+    WTF_CSRF_TIME_LIMIT = None
+    #: Flask-Limiter storage: memory:// for one process, redis://... for several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Sign-in attempts allowed per account and per client address.
+    SIGNIN_RATE_LIMIT = "10 per 15 minutes"
+    #: Mail: "log" prints messages to the application log (development); "smtp" sends them.
+    MAIL_BACKEND = "log"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "rubric_app <no-reply@localhost>"
+    #: Lifetime of e-mailed links, in seconds.
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    #: State roll-ups hide any figure computed from fewer than this many organizations.
+    SUPPRESSION_K = 5
+    #: Rows per page in long lists (state dashboard participants, audit log).
+    PAGE_SIZE = 50
+    #: Where the PDF cache lives (one file per assessment revision and template version).
+    PDF_CACHE_DIR = ""
+
+
+#: Settings that are read from plain (unprefixed) environment variables, as deployments expect.
+PLAIN_ENV_KEYS = ("DATABASE_URL", "SECRET_KEY")
+ENV_PREFIX = "RUBRIC_APP_"

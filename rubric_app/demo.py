@@ -1,0 +1,208 @@
+"""Demo data: a small, believable state of districts, afterschool programs, a college and an
+advocate, created through the same operations the web pages use.
+
+``generate_states`` also serves the large synthetic states used by roll-up benchmarks: each
+organization gets a "maturity" and answers drawn around it, with practice usually lagging
+behind paper, the way policy reviews tend to come out.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
+from rubric_app.accounts.sharing import share_assessment
+from rubric_app.assessments import (
+    ItemChange,
+    ItemState,
+    find_existing,
+    save_items,
+    start_assessment,
+    submit,
+)
+from rubric_app.models import Organization, User
+from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.rubrics.model import Rubric
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    organization: str
+    role: str
+
+
+DEMO_STATE = "OH"
+
+#: (key, name, kind, enrollment band, locale, SRO model)
+DEMO_ORGS = (
+    ("advocate", "Buckeye Youth Justice Coalition", "state_advocate", None, None, None),
+    ("riverton", "Riverton City School District", "district", "5k_25k", "suburb", "local_police"),
+    ("cedar", "Cedar Hollow Local Schools", "district", "1k_5k", "rural", "sheriff"),
+    ("rys", "Riverton Youth Sports & Learning", "afterschool_program", None, "suburb", None),
+    ("cedar_club", "Cedar Hollow Afterschool Club", "afterschool_program", None, "rural", None),
+    ("college", "Lake Erie State University", "college", None, "city", "district_police"),
+)
+
+#: (email, name, org key, role)
+DEMO_USERS = (
+    ("advocate@buckeye.example.org", "Alex Rivera", "advocate", "owner"),
+    ("admin@riverton.example.org", "Dana Whitfield", "riverton", "owner"),
+    ("editor@riverton.example.org", "Sam Okafor", "riverton", "editor"),
+    ("viewer@riverton.example.org", "Priya Natarajan", "riverton", "viewer"),
+    ("admin@cedar.example.org", "Jordan Miller", "cedar", "owner"),
+    ("lead@rys.example.org", "Maria Gonzales", "rys", "owner"),
+    ("lead@cedarclub.example.org", "Chris Baker", "cedar_club", "owner"),
+    ("chief@college.example.org", "Taylor Brooks", "college", "owner"),
+)
+
+
+def generate_states(
+    rubric: Rubric, rng: random.Random, maturity: float, *, completion: float = 1.0
+) -> dict[str, ItemState]:
+    """Plausible answers for ``rubric``: ``maturity`` 0..1 sets how much is in place.
+
+    Unscored gate questions answer "yes" (a partnership exists) so both stages apply.
+    ``completion`` < 1 leaves a share of items unanswered, as in a half-finished review.
+    """
+    states: dict[str, ItemState] = {}
+    for item in rubric.items:
+        if rng.random() > completion:
+            continue
+        if item.type == "yes_no":
+            states[item.id] = ItemState(values={"value": "yes"})
+            continue
+        scale = rubric.scale_of(item)
+        if scale is None or not item.dimensions:
+            continue
+        if scale.allow_na and rng.random() < 0.03:
+            states[item.id] = ItemState(
+                not_applicable=True, na_reason="Our schools have no officers on site at night."
+            )
+            continue
+        options = sorted(scale.options, key=lambda option: option.points)
+        values: dict[str, str | tuple[str, ...]] = {}
+        for index, dimension in enumerate(item.dimensions):
+            # Practice (the second dimension) tends to lag behind what the paper says.
+            level = maturity - 0.15 * index + rng.gauss(0, 0.25)
+            position = min(len(options) - 1, max(0, int(level * len(options))))
+            values[dimension] = options[position].key
+        flagged = rng.random() < 0.04
+        comment = "Check the wording with the police department." if flagged else ""
+        states[item.id] = ItemState(values=values, flagged=flagged, comment=comment)
+    return states
+
+
+def _user(session: Session, email: str, name: str, password: str) -> User:
+    return find_user(session, email) or create_user(
+        session, email=email, name=name, password=password
+    )
+
+
+def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoLogin], str]:
+    """Create (or complete) the demo organizations, users and assessments. Idempotent."""
+    password = password or secrets.token_urlsafe(12)
+    rng = random.Random(2016)  # noqa: S311 - demo data, not security
+    orgs: dict[str, Organization] = {}
+    for key, name, kind, band, locale, sro in DEMO_ORGS:
+        existing = session.scalar(select(Organization).where(Organization.name == name))
+        orgs[key] = existing or create_organization(
+            session,
+            name=name,
+            kind=kind,
+            state=DEMO_STATE,
+            enrollment_band=band,
+            locale=locale,
+            sro_model=sro,
+        )
+    logins: list[DemoLogin] = []
+    users: dict[str, User] = {}
+    for email, name, org_key, role in DEMO_USERS:
+        user = _user(session, email, name, password)
+        add_member(session, user=user, org=orgs[org_key], role=role)
+        users.setdefault(org_key, user)
+        logins.append(DemoLogin(email, name, orgs[org_key].name, role))
+
+    def assessment(
+        org_key: str,
+        rubric_id: str,
+        period: str,
+        maturity: float,
+        *,
+        completion: float = 1.0,
+        submit_it: bool = True,
+        share_with: tuple[str, ...] = (),
+    ) -> None:
+        version = latest_version(session, rubric_id)
+        if version is None:
+            return
+        org = orgs[org_key]
+        if find_existing(session, org.id, rubric_id, period) is not None:
+            return
+        user = users[org_key]
+        rubric = rubric_of(version)
+        created = start_assessment(
+            session,
+            org=org,
+            version=version,
+            title=f"{rubric.title} {period}",
+            period=period,
+            user=user,
+        )
+        states = generate_states(rubric, rng, maturity, completion=completion)
+        save_items(
+            session,
+            created,
+            [ItemChange(item_id, state, None) for item_id, state in states.items()],
+            user=user,
+        )
+        if submit_it:
+            submit(session, created, user=user)
+            for target in share_with:
+                share_assessment(session, created, orgs[target], by=user)
+
+    # Riverton shares last year's review with the advocate and with its afterschool partner.
+    assessment(
+        "riverton", "secure-local-implementation", "2025-26", 0.45, share_with=("advocate", "rys")
+    )
+    assessment(
+        "riverton",
+        "secure-local-implementation",
+        "2026-27",
+        0.6,
+        completion=0.5,
+        submit_it=False,
+    )
+    assessment(
+        "cedar",
+        "secure-local-implementation",
+        "2026-27",
+        0.35,
+        share_with=("advocate", "cedar_club"),
+    )
+    assessment(
+        "rys",
+        "afterschool-law-enforcement-partnership",
+        "2026-27",
+        0.55,
+        share_with=("advocate", "riverton"),
+    )
+    assessment(
+        "cedar_club",
+        "afterschool-law-enforcement-partnership",
+        "2026-27",
+        0.4,
+        completion=0.3,
+        submit_it=False,
+    )
+    assessment("college", "campus-policing-21cp", "2026-27", 0.6)
+    assessment(
+        "advocate", "secure-state-local-policy", "2026", 0.3, completion=0.6, submit_it=False
+    )
+    return logins, password

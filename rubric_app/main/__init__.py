@@ -1,0 +1,1 @@
+"""The front pages: home (the rubric list, your work) and the health check."""

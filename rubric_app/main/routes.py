@@ -1,0 +1,45 @@
+"""Home page and ``/healthz``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from rubric_app.catalog_state import current_catalog
+from rubric_app.db import db
+from rubric_app.models import RubricVersion
+from rubric_app.templating import AUDIENCE_LABELS
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """List the rubrics, with what each is for."""
+    catalog = current_catalog()
+    rubrics = [
+        {
+            "id": rubric.id,
+            "title": rubric.title,
+            "summary": rubric.summary,
+            "audience": ", ".join(AUDIENCE_LABELS[audience] for audience in rubric.audience),
+            "version": rubric.version,
+            "sections": len(rubric.sections),
+            "items": sum(1 for item in rubric.items if item.scored),
+        }
+        for rubric in catalog.rubrics.values()
+    ]
+    return render_template("main/home.html", rubrics=rubrics)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Report whether the database answers and how many rubric versions are loaded."""
+    try:
+        db.session.execute(select(1))
+        versions = db.session.scalar(select(func.count()).select_from(RubricVersion)) or 0
+    except SQLAlchemyError as error:
+        return jsonify(status="error", database="unreachable", error=type(error).__name__), 503
+    return jsonify(status="ok", database="ok", rubric_versions=versions)

@@ -1,0 +1,373 @@
+"""ORM classes: the tables of rubric_app and their constraints. Nothing here commits.
+
+Rubric versions are immutable records of a rubric's normalised definition. Assessments pin a
+version; answers are one row per assessment, item and rating dimension, and per-item notes
+(N/A, comment, evidence, flag) live beside them. Scores are computed by ``rubric_app.scoring``;
+``SectionScore`` only caches the scores of a submitted snapshot for the SQL state roll-ups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rubric_app.db import Base
+
+ORG_KINDS = ("district", "afterschool_program", "state_advocate", "college")
+ROLES = ("owner", "editor", "viewer")
+ASSESSMENT_STATUSES = ("draft", "submitted")
+ACTION_STATUSES = ("planned", "in_progress", "done")
+ENROLLMENT_BANDS = ("under_1k", "1k_5k", "5k_25k", "over_25k")
+LOCALES = ("city", "suburb", "town", "rural")
+SRO_MODELS = ("none", "district_police", "local_police", "sheriff", "contracted", "mixed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class RubricVersion(Base, Timestamped):
+    """One immutable version of a rubric, with its normalised definition."""
+
+    __tablename__ = "rubric_versions"
+    __table_args__ = (UniqueConstraint("rubric_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Organization(Base, Timestamped):
+    """A school district, afterschool program, state advocate or college."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ORG_KINDS), name="kind"),
+        CheckConstraint("length(state) = 2", name="state_code"),
+        CheckConstraint(
+            "enrollment_band IS NULL OR " + _in("enrollment_band", ENROLLMENT_BANDS),
+            name="enrollment_band",
+        ),
+        CheckConstraint("locale IS NULL OR " + _in("locale", LOCALES), name="locale"),
+        CheckConstraint("sro_model IS NULL OR " + _in("sro_model", SRO_MODELS), name="sro_model"),
+        Index("ix_organizations_state_kind", "state", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    #: NCES district id or IPEDS unit id, where the organization has one.
+    nces_id: Mapped[str | None] = mapped_column(String(20))
+    enrollment_band: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str | None] = mapped_column(String(20))
+    sro_model: Mapped[str | None] = mapped_column(String(30))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+
+
+class User(Base, Timestamped):
+    """A person who signs in. E-mail is stored normalised (lower case, trimmed)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Bumped on password change and "sign out everywhere": older sessions stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The organization the user last switched to.
+    current_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol. The id carries the session version so that bumping it ends sessions.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class Membership(Base, Timestamped):
+    """A user's role in an organization."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "org_id"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+
+class Invitation(Base, Timestamped):
+    """An invitation by e-mail to join an organization; the e-mailed link is single-use."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Assessment(Base, Timestamped):
+    """One organization's review of its policies against one rubric version for one period."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="status"),
+        CheckConstraint("revision >= 0", name="revision"),
+        Index("ix_assessments_org_rubric_period", "org_id", "rubric_key", "period"),
+        Index("ix_assessments_rubric_status", "rubric_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    #: Denormalised from the rubric version so roll-ups group without a join.
+    rubric_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    #: Free-form period label, e.g. "2026-27".
+    period: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: Incremented on every save; a save based on an older revision is checked for conflicts.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Hash of the current submitted snapshot (answers + rubric version); None while a draft.
+    snapshot_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The assessment this one was started from ("start from the previous assessment").
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+
+    organization: Mapped[Organization] = relationship()
+    rubric_version: Mapped[RubricVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    notes: Mapped[list[ItemNote]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """The value given for one item on one rating dimension."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "item_id", "dimension"),
+        Index("ix_answers_item_dimension_value", "item_id", "dimension", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    #: A rubric dimension id, or "value" for items without rating dimensions.
+    dimension: Mapped[str] = mapped_column(String(50))
+    #: The scale option key, or the typed value as text (multi-select: JSON list).
+    value: Mapped[str] = mapped_column(Text)
+    #: The assessment revision at which this row last changed (for conflict detection).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+
+
+class ItemNote(Base):
+    """Per-item notes: N/A with justification, comment, evidence and the review flag."""
+
+    __tablename__ = "item_notes"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "item_id"),
+        CheckConstraint("NOT not_applicable OR length(na_reason) > 0", name="na_needs_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    na_reason: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: The quoted clause from the document.
+    evidence_quote: Mapped[str] = mapped_column(Text, default="")
+    #: The document's name, page or section.
+    evidence_source: Mapped[str] = mapped_column(String(500), default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    assessment: Mapped[Assessment] = relationship(back_populates="notes")
+
+
+class Snapshot(Base):
+    """A frozen copy of an assessment at submission: answers, rubric version and content hash."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SectionScore(Base):
+    """Scores of a submitted assessment, cached from rubric_app.scoring for SQL roll-ups.
+
+    One row per (assessment, section, dimension); section "_overall" holds the overall score
+    and dimension "_all" the pooled score over every dimension. Rewritten at each submission.
+    """
+
+    __tablename__ = "section_scores"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "section_id", "dimension"),
+        Index("ix_section_scores_section_dimension", "section_id", "dimension"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    section_id: Mapped[str] = mapped_column(String(100))
+    dimension: Mapped[str] = mapped_column(String(50))
+    percent: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(50))
+
+
+class Share(Base, Timestamped):
+    """A read-only share of a submitted assessment with another organization."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "to_org_id"),
+        Index("ix_shares_to_org", "to_org_id", "revoked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    to_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[Assessment] = relationship()
+    to_org: Mapped[Organization] = relationship()
+
+
+class Action(Base, Timestamped):
+    """A planned action to close a gap, owned by someone, with a due date and status."""
+
+    __tablename__ = "actions"
+    __table_args__ = (CheckConstraint(_in("status", ACTION_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class SavedDraft(Base, Timestamped):
+    """Answers posted when the session or CSRF token had expired, kept until signed in again."""
+
+    __tablename__ = "saved_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random key handed to the browser (in the sign-in redirect) to claim the draft.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    section_id: Mapped[str] = mapped_column(String(100))
+    form_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what, when, in which organization."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_org_at", "org_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    #: A dotted verb, e.g. "auth.signin", "auth.signin_failed", "assessment.submit".
+    action: Mapped[str] = mapped_column(String(50))
+    #: What it was done to, e.g. "assessment:12".
+    target: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str] = mapped_column(String(45), default="")

@@ -1,0 +1,88 @@
+"""Template filters and the navigation context shared by every page. Formatting only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, current_app, url_for
+from flask_login import current_user
+
+from rubric_app.auth_session import current_org, memberships_of
+
+AUDIENCE_LABELS = {
+    "district": "School districts",
+    "afterschool_program": "Afterschool programs",
+    "state": "States and local governments",
+    "campus": "Colleges and universities",
+}
+ORG_KIND_LABELS = {
+    "district": "School district",
+    "afterschool_program": "Afterschool program",
+    "state_advocate": "State advocate",
+    "college": "College or university",
+}
+
+
+def format_percent(value: float | None) -> str:
+    """Format a 0-100 score for people: "72%", or an em dash when there is none."""
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """Format a timestamp as "27 Nov 2026, 14:32 UTC"."""
+    if value is None:
+        return "—"
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def format_date(value: dt.date | dt.datetime | str | None) -> str:
+    """Format a date as "8 Sep 2016"; partial ISO dates ("2016-09") are shown as far as known."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        parts = value.split("-")
+        try:
+            if len(parts) == 3:
+                return dt.date.fromisoformat(value).strftime("%-d %b %Y")
+            if len(parts) == 2:
+                return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%b %Y")
+        except ValueError:
+            return value
+        return value
+    return value.strftime("%-d %b %Y")
+
+
+#: Header links: (label, endpoint, needs sign-in). Features not installed are left out.
+NAV_LINKS = (
+    ("Guidance library", "resources.index", False),
+    ("Assessments", "questionnaire.index", True),
+    ("Compare", "compare.index", True),
+    ("State dashboard", "states.index", True),
+    ("Organization", "accounts.organization", True),
+)
+
+
+def navigation() -> dict[str, Any]:
+    """The header links and the signed-in user's organizations."""
+    signed_in = bool(current_user.is_authenticated)
+    links = [
+        (label, url_for(endpoint))
+        for label, endpoint, needs_signin in NAV_LINKS
+        if endpoint in current_app.view_functions and (signed_in or not needs_signin)
+    ]
+    if not signed_in:
+        return {"nav_links": links, "nav_orgs": [], "nav_org": None}
+    return {"nav_links": links, "nav_orgs": memberships_of(current_user), "nav_org": current_org()}
+
+
+def init_templating(app: Flask) -> None:
+    """Register the filters and the context processor."""
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals["AUDIENCE_LABELS"] = AUDIENCE_LABELS
+    app.jinja_env.globals["ORG_KIND_LABELS"] = ORG_KIND_LABELS
+    app.context_processor(navigation)

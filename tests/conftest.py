@@ -1,0 +1,150 @@
+"""Shared fixtures: an app on a freshly migrated database, its client and CLI runner.
+
+Every database test runs on SQLite, and also on PostgreSQL when TEST_DATABASE_URL is set.
+SQLite databases are copied from a template migrated once per session; PostgreSQL is migrated
+once and emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+from rubric_app import create_app
+from rubric_app.db import Base, db, make_engine
+from rubric_app.migrate import upgrade
+from rubric_app.rubric_versions import record_catalog
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
+
+BASE_TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "RATELIMIT_ENABLED": False,
+}
+
+
+def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+    """Build an app on ``database_url`` with test settings and its own instance folder."""
+    config = {
+        **BASE_TEST_CONFIG,
+        "DATABASE_URL": database_url,
+        "PDF_CACHE_DIR": str(tmp_path / "pdf-cache"),
+        **overrides,
+    }
+    os.environ["RUBRIC_APP_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return create_app(config)
+
+
+def migrate_and_load(app: Flask) -> None:
+    """Bring the schema to head and record the rubric catalog."""
+    upgrade(app)
+    from rubric_app.catalog_state import current_catalog
+
+    with app.app_context():
+        record_catalog(db.session, current_catalog())
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head with the rubrics loaded, copied by each test."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    template_app = make_app(f"sqlite:///{path}", folder)
+    migrate_and_load(template_app)
+    with template_app.app_context():
+        # Closing the last connection checkpoints the WAL into the main file, so a plain file
+        # copy carries every table.
+        db.engine.dispose()
+    return path
+
+
+def _worker_url(url: str) -> str:
+    """Give each pytest-xdist worker its own PostgreSQL schema, so workers never collide."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    schema = f"test_{worker}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(DropSchema(schema, cascade=True, if_exists=True))
+        connection.execute(CreateSchema(schema))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def postgres_ready(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The PostgreSQL URL (this worker's schema), migrated to head once per session."""
+    folder = tmp_path_factory.mktemp("pg")
+    url = _worker_url(TEST_DATABASE_URL)
+    upgrade(make_app(url, folder))
+    return url
+
+
+def _empty_postgres(app: Flask) -> None:
+    with app.app_context():
+        # Children before parents, so foreign keys never block a delete.
+        for table in reversed(Base.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database for one test: SQLite always, PostgreSQL when configured."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_ready")
+    return url
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Per-test config overrides; override this fixture in a test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on a fresh database with the rubrics loaded."""
+    application = make_app(database_url, tmp_path, **app_config)
+    if database_url.startswith("postgresql"):
+        _empty_postgres(application)
+        migrate_and_load(application)
+    with application.app_context():
+        yield application
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Any:
+    """The app's database session (inside the app context the ``app`` fixture pushed)."""
+    return db.session

@@ -1,0 +1,56 @@
+"""Helpers for web tests: CSRF tokens, signing in, making users and organizations."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.operations import add_member, create_organization, create_user
+from rubric_app.models import Organization, User
+
+PASSWORD = "correct horse battery staple"
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_CSRF_ALT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str | bytes) -> str:
+    """The CSRF token in a rendered page."""
+    text = html.decode() if isinstance(html, bytes) else html
+    match = _CSRF.search(text) or _CSRF_ALT.search(text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def signin(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real sign-in form and check it worked."""
+    token = csrf_from(client.get("/signin").data)
+    response = client.post(
+        "/signin", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.data[:500]
+
+
+def make_org(
+    session: Session,
+    name: str = "Test District",
+    kind: str = "district",
+    state: str = "OH",
+    **attrs: str,
+) -> Organization:
+    return create_organization(session, name=name, kind=kind, state=state, **attrs)
+
+
+def make_user(
+    session: Session,
+    email: str,
+    org: Organization | None = None,
+    role: str = "owner",
+    name: str = "Test User",
+) -> User:
+    user = create_user(session, email=email, name=name, password=PASSWORD)
+    if org is not None:
+        add_member(session, user=user, org=org, role=role)
+    return user

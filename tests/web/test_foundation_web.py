@@ -1,0 +1,95 @@
+"""The home page, health check, security headers and sign-in basics."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_from, make_org, make_user, signin
+from sqlalchemy.orm import Session
+
+from rubric_app.catalog_state import current_catalog
+
+
+def test_home_lists_every_rubric(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    for rubric in current_catalog().rubrics.values():
+        assert rubric.title in page
+
+
+def test_healthz_reports_database_and_versions(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json
+    assert response.json == {
+        "status": "ok",
+        "database": "ok",
+        "rubric_versions": len(current_catalog().rubrics),
+    }
+
+
+def test_security_headers_on_pages_and_errors(client: FlaskClient) -> None:
+    for url in ("/", "/signin", "/healthz", "/no-such-page"):
+        response = client.get(url)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_unknown_page_is_a_friendly_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_signin_normalises_email_and_signs_out(client: FlaskClient, session: Session) -> None:
+    org = make_org(session)
+    make_user(session, "Dana@Example.org", org, name="Dana Whitfield")
+    session.commit()
+    token = csrf_from(client.get("/signin").data)
+    response = client.post(
+        "/signin", data={"email": "  DANA@example.ORG ", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert "Dana Whitfield" in client.get("/").get_data(as_text=True)
+    token = csrf_from(client.get("/").data)
+    client.post("/signout", data={"csrf_token": token})
+    assert "Dana Whitfield" not in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_with_a_message(client: FlaskClient, session: Session) -> None:
+    make_user(session, "dana@example.org", make_org(session))
+    session.commit()
+    token = csrf_from(client.get("/signin").data)
+    response = client.post(
+        "/signin", data={"email": "dana@example.org", "password": "wrong", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "email address or password is not right" in response.get_data(as_text=True)
+
+
+def test_signin_without_csrf_token_is_refused(client: FlaskClient, session: Session) -> None:
+    make_user(session, "dana@example.org", make_org(session))
+    session.commit()
+    client.get("/signin")
+    response = client.post("/signin", data={"email": "dana@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Dana" not in client.get("/").get_data(as_text=True)
+
+
+def test_signin_redirect_never_leaves_the_site(client: FlaskClient, session: Session) -> None:
+    make_user(session, "dana@example.org", make_org(session))
+    session.commit()
+    token = csrf_from(client.get("/signin").data)
+    response = client.post(
+        "/signin?next=https://evil.example.com/",
+        data={"email": "dana@example.org", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_helpers_signin(client: FlaskClient, session: Session) -> None:
+    make_user(session, "sam@example.org", make_org(session), name="Sam Okafor")
+    session.commit()
+    signin(client, "sam@example.org")
+    assert "Sam Okafor" in client.get("/").get_data(as_text=True)
