@@ -41,3 +41,11 @@ typecheck: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## make migration-reset: regenerate the initial migration from the models (only until the first release)
+migration-reset: venv
+	rm -rf /tmp/rubric-app-migration && mkdir -p /tmp/rubric-app-migration
+	rm -f migrations/versions/*.py
+	DATABASE_URL=sqlite:////tmp/rubric-app-migration/db.sqlite3 RUBRIC_APP_INSTANCE_PATH=/tmp/rubric-app-migration \
+		$(BIN)/alembic revision --autogenerate -m "initial schema"
+	$(BIN)/ruff format migrations/versions

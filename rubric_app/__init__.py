@@ -86,10 +86,25 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from rubric_app.accounts.routes import bp as accounts_bp
+    from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.main.routes import bp as main_bp
+    from rubric_app.questionnaire.routes import bp as questionnaire_bp
+    from rubric_app.reports.routes import bp as reports_bp
+    from rubric_app.resources.routes import bp as resources_bp
+    from rubric_app.rubric_pages.routes import bp as rubric_pages_bp
+    from rubric_app.states.routes import bp as states_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        questionnaire_bp,
+        reports_bp,
+        resources_bp,
+        rubric_pages_bp,
+        compare_bp,
+        states_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rubric_app import audit
 from rubric_app.accounts.passwords import hash_password
 from rubric_app.models import ORG_KINDS, ROLES, Membership, Organization, User
-from rubric_app.states import is_state_code
+from rubric_app.us_states import is_state_code
 
 
 class AccountError(ValueError):

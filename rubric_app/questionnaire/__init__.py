@@ -1,0 +1,1 @@
+"""The questionnaire: start, fill in, resume, review, submit and reopen assessments."""

@@ -1,0 +1,1 @@
+"""Reports: the assessment report, gap report, action plan, JSON export and PDFs."""

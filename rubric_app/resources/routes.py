@@ -1,0 +1,5 @@
+"""Guidance library pages (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("resources", __name__)

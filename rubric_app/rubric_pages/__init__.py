@@ -1,0 +1,1 @@
+"""Rubrics as readable method documents: sections, items, scales, scoring, sources, versions."""

@@ -1,0 +1,1 @@
+"""State roll-ups for state advocate organizations."""

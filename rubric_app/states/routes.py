@@ -1,0 +1,5 @@
+"""State dashboard pages (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("states", __name__)
