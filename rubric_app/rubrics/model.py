@@ -8,9 +8,10 @@ in ``serialize.py`` rebuilds them from the normalised JSON stored with each rubr
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterator, Literal, Mapping
+from typing import Literal
 
 ItemType = Literal["scale", "yes_no", "multi_select", "number", "short_text", "long_text", "date"]
 Importance = Literal["essential", "recommended"]
@@ -162,7 +163,8 @@ class Item:
     weight: float = 1.0
     importance: Importance = "recommended"
     scale: str | None = None
-    #: Rating dimensions this item is rated on; empty for unscored items (stored under VALUE_DIMENSION).
+    #: Rating dimensions this item is rated on; empty for unscored items (which store their
+    #: single answer under VALUE_DIMENSION).
     dimensions: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = ()
     basis: tuple[str, ...] = ()
@@ -269,12 +271,17 @@ class Rubric:
         raise KeyError(dimension_id)
 
     def level_for(self, percent: float) -> Level:
-        """The maturity level whose band holds ``percent`` (0-100)."""
+        """The maturity level of ``percent`` (0-100): the last level whose ``min`` it reaches.
+
+        Bands are written to the hundredth ([0, 39.99], [40, 69.99], ...), so reading each as
+        [min, next min) leaves no hole for a value such as 39.995, which a [min, max] test would
+        miss (it used to fall through to the top level). Matches ``scoring.level_of``.
+        """
+        chosen = self.scoring.levels[0]
         for level in self.scoring.levels:
-            if level.min <= percent <= level.max:
-                return level
-        # Bands are validated to cover 0-100 without holes; clamp anything outside.
-        return self.scoring.levels[0] if percent < 0 else self.scoring.levels[-1]
+            if percent >= level.min:
+                chosen = level
+        return chosen
 
 
 @dataclass(frozen=True)
