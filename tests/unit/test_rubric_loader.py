@@ -520,7 +520,7 @@ def test_adjacent_bands_to_the_hundredth_are_contiguous(make_rubric: MakeRubric)
     rubric = make_rubric(variant(LEVELS, levels))
     assert [level.id for level in rubric.scoring.levels] == ["a", "b", "c", "d"]
     # A score between two bands written to the hundredth belongs to the lower one.
-    assert [rubric.level_for(p).id for p in (0, 39.995, 40, 89.999, 100)] == list("abcdd")
+    assert [rubric.level_for(p).id for p in (0, 39.995, 40, 89.999, 100)] == list("aabcd")
 
 
 def test_scale_needs_two_options(make_rubric_errors: MakeRubricErrors) -> None:
