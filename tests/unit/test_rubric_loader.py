@@ -650,3 +650,9 @@ def test_hash_is_stable_across_formatting_and_changes_with_content(
 
 def test_hash_keeps_non_ascii_text() -> None:
     assert definition_hash({"t": "é"}) == hashlib.sha256('{"t":"é"}'.encode()).hexdigest()
+
+
+def test_deep_nesting_is_a_syntax_error_not_a_crash(make_rubric_errors: MakeRubricErrors) -> None:
+    errors = make_rubric_errors("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert [(e.code, e.line) for e in errors] == [("yaml-syntax", 1)]
+    assert "nested deeper than" in errors[0].message
