@@ -275,7 +275,7 @@ class Rubric:
 
         Bands are written to the hundredth ([0, 39.99], [40, 69.99], ...), so reading each as
         [min, next min) leaves no hole for a value such as 39.995, which a [min, max] test would
-        miss (it used to fall through to the top level). Matches ``scoring.level_of``.
+        miss. ``scoring.level_of`` delegates here, so there is one rule.
         """
         chosen = self.scoring.levels[0]
         for level in self.scoring.levels:

@@ -68,17 +68,9 @@ def pooled_percent(points: float, max_points: float) -> float | None:
 
 
 def level_of(rubric: Rubric, percent: float | None) -> Level | None:
-    """Return the rubric level of ``percent``: the last level whose ``min`` it reaches."""
-    if percent is None:
-        return None
-    levels = rubric.scoring.levels
-    # Bands are written like [0, 39.99], [40, 69.99]; reading them as [min, next min) leaves no
-    # hole for a value such as 39.995 (``Rubric.level_for`` would clamp it to the top level).
-    chosen = levels[0]
-    for level in levels:
-        if percent >= level.min:
-            chosen = level
-    return chosen
+    """Return the rubric level of ``percent`` (None when there is no score)."""
+    # One band rule for the whole app lives on the Rubric ([min, next min), no holes).
+    return None if percent is None else rubric.level_for(percent)
 
 
 def is_scored_item(rubric: Rubric, item: Item) -> bool:
