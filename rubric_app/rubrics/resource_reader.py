@@ -43,7 +43,7 @@ class ResourceReader(Fields):
         if m is None:
             return None
         self.check_keys(m, path, RESOURCE_KEYS, "a resource")
-        when = self.text(m, path, "date", required=True)
+        when = self.text(m, path, "date", required=False)
         if when and not _valid_date(when):
             self.error(
                 "bad-value", join_key(path, "date"), f"'{when}' is not YYYY, YYYY-MM or YYYY-MM-DD"
