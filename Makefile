@@ -16,6 +16,12 @@ $(BIN)/activate: pyproject.toml
 
 venv: $(BIN)/activate
 
+# axe-core and the Nu Html Checker (vnu.jar) for the quality gates; vnu runs on the machine's
+# Java, so its postinstall (which would download a Java runtime) is skipped.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 ## make run: install, migrate, load the rubrics, seed the demo and serve on http://127.0.0.1:5000
 run: venv
 	$(FLASK) db upgrade
@@ -26,7 +32,7 @@ run: venv
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
-test: venv
+test: venv node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -39,8 +45,16 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+## make bench: run every benchmarks/bench_*.py against its same-run baseline; table in BENCHMARKS.md
+bench: venv
+	$(BIN)/python benchmarks/run_all.py
+
+## make load: 50 users on gunicorn (4 workers) and PostgreSQL for 60 s; figures in BENCHMARKS.md
+load: venv
+	$(BIN)/python loadtest/run.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
 
 ## make migration-reset: regenerate the initial migration from the models (only until the first release)
 migration-reset: venv

@@ -1,0 +1,65 @@
+"""Fixtures for the quality gates: one seeded demo site per test process, served over loopback,
+and a headless Chromium to point axe-core at.
+
+The demo site is seeded once (SQLite copied from the migrated template) because the checks only
+read pages; a module that writes (the fuzz) builds its own apps through the ``app`` fixture.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import PASSWORD
+from quality_site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DemoSite,
+    LiveServer,
+    make_quality_app,
+)
+from werkzeug.serving import make_server
+
+from rubric_app.db import db
+from rubric_app.demo import seed_demo
+
+
+@pytest.fixture(scope="session")
+def demo_site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
+    """The app on a SQLite copy of the template with the demo seeded (password: PASSWORD)."""
+    folder = tmp_path_factory.mktemp("demo-site")
+    path = folder / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    application = make_quality_app(f"sqlite:///{path}", folder)
+    with application.app_context():
+        seed_demo(db.session, PASSWORD)
+        db.session.commit()
+    return DemoSite(app=application)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_site: DemoSite) -> Iterator[LiveServer]:
+    """The demo site served on 127.0.0.1 for the browser, stopped at the end of the session."""
+    server = make_server("127.0.0.1", 0, demo_site.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", server=server)
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright; skips when Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,79 @@
+"""The seeded demo site the quality gates look at, the live server and the tool paths.
+
+Kept out of conftest.py so test modules can import it by name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import PASSWORD, signin
+from werkzeug.serving import BaseWSGIServer
+
+from rubric_app import create_app
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+#: The settings of tests/conftest.py's BASE_TEST_CONFIG (a conftest cannot import another one).
+QUALITY_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "RATELIMIT_ENABLED": False,
+}
+
+
+def make_quality_app(database_url: str, folder: Path) -> Flask:
+    """An app on ``database_url`` with test settings and its own instance folder."""
+    os.environ["RUBRIC_APP_INSTANCE_PATH"] = str(folder / "instance")
+    return create_app(
+        {
+            **QUALITY_CONFIG,
+            "DATABASE_URL": database_url,
+            "PDF_CACHE_DIR": str(folder / "pdf-cache"),
+        }
+    )
+
+
+@dataclass
+class DemoSite:
+    """The seeded demo app, with one signed-in test client per demo user."""
+
+    app: Flask
+    clients: dict[str | None, FlaskClient] = field(default_factory=dict)
+
+    def client_for(self, email: str | None) -> FlaskClient:
+        """A test client signed in as ``email`` (anonymous for None), made once and reused."""
+        if email not in self.clients:
+            client = self.app.test_client()
+            if email is not None:
+                signin(client, email, PASSWORD)
+            self.clients[email] = client
+        return self.clients[email]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A werkzeug server on a free loopback port, serving one app from a thread."""
+
+    url: str
+    server: BaseWSGIServer
