@@ -10,9 +10,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import RubricVersion
+from rubric_app.rubrics.model import Rubric
 from rubric_app.templating import AUDIENCE_LABELS
 
 bp = Blueprint("main", __name__)
+
+
+def _display_order(rubric: Rubric) -> tuple[int, str]:
+    # Districts first (the main users), then state policy, afterschool, campus.
+    order = {"district": 0, "state": 1, "afterschool_program": 2, "campus": 3}
+    return (min(order.get(audience, 9) for audience in rubric.audience), rubric.title)
 
 
 @bp.get("/")
@@ -27,9 +34,9 @@ def home() -> ResponseReturnValue:
             "audience": ", ".join(AUDIENCE_LABELS[audience] for audience in rubric.audience),
             "version": rubric.version,
             "sections": len(rubric.sections),
-            "items": sum(1 for item in rubric.items if item.scored),
+            "rated_items": sum(1 for item in rubric.items if item.scored),
         }
-        for rubric in catalog.rubrics.values()
+        for rubric in sorted(catalog.rubrics.values(), key=_display_order)
     ]
     return render_template("main/home.html", rubrics=rubrics)
 
