@@ -4,6 +4,23 @@
 ``*_or_404`` helpers load an object and answer 404 when the user may not see it, so the
 existence of other organizations' work never leaks. Viewing is the weakest right: a user who
 may not even view gets 404; a user who may view but not act gets 403.
+
+The rules, in one table (role in the organization that owns the assessment):
+
+=============  ==========================  ======  ======  ==========================
+action         owner                       editor  viewer  member of an org shared with
+=============  ==========================  ======  ======  ==========================
+view           yes                         yes     yes     while submitted and not revoked
+view_shares    yes                         yes     yes     no
+edit, submit   draft only                  draft   no      no
+reopen         submitted only              no      no      no
+share, plan    yes                         yes     no      no
+delete         yes                         no      no      no
+=============  ==========================  ======  ======  ==========================
+
+Organizations: any member may view; owners and editors create assessments; owners manage
+members, see the audit log and edit the profile; any member of a state advocate organization
+sees its state dashboard. Non-members may do nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +35,7 @@ from rubric_app.models import Assessment, Membership, Organization, Share, User
 
 AssessmentAction = Literal[
     "view",  # read answers, report, PDF, JSON, compare
+    "view_shares",  # see with whom the owning organization shares it
     "edit",  # change answers, notes, start from previous
     "submit",
     "reopen",
@@ -78,11 +96,17 @@ def can_assessment(
         return submitted and shared_with_user(session, user, assessment.id)
     if role is None:
         return False
+    if action == "view_shares":
+        return True
     if action in ("edit", "submit"):
         return role in EDIT_ROLES and not submitted
     if action in ("share", "plan"):
+        # Creating a share also needs a submitted assessment; the sharing operation says so
+        # in words. Revoking stays possible after a reopen.
         return role in EDIT_ROLES
-    if action in ("reopen", "delete"):
+    if action == "reopen":
+        return role == "owner" and submitted
+    if action == "delete":
         return role == "owner"
     return False
 
@@ -101,6 +125,18 @@ def can_org(session: Session, user: User | None, action: OrgAction, org: Organiz
     if action == "view_dashboard":
         return org.kind == "state_advocate"
     return False
+
+
+def can(
+    session: Session,
+    user: User | None,
+    action: AssessmentAction | OrgAction,
+    target: Assessment | Organization,
+) -> bool:
+    """Whether the user may do ``action`` on an assessment or an organization."""
+    if isinstance(target, Assessment):
+        return can_assessment(session, user, action, target)  # type: ignore[arg-type]
+    return can_org(session, user, action, target)  # type: ignore[arg-type]
 
 
 def assessment_or_404(

@@ -6,13 +6,19 @@ password change or "sign out everywhere") makes every older session invalid at o
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from rubric_app.db import db
 from rubric_app.extensions import login_manager
 from rubric_app.models import Membership, Organization, User
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def init_login(app: Flask) -> None:
@@ -56,3 +62,38 @@ def current_org() -> Organization | None:
         if org.id == current_user.current_org_id:
             return org
     return orgs[0][0] if orgs else None
+
+
+def current_role() -> str | None:
+    """The signed-in user's role in their current organization."""
+    org = current_org()
+    if org is None:
+        return None
+    return db.session.scalar(
+        select(Membership.role).where(
+            Membership.user_id == current_user.id, Membership.org_id == org.id
+        )
+    )
+
+
+def org_required(view: View) -> View:
+    """Let the view run only for a signed-in user with an organization.
+
+    Anonymous visitors go to sign in; a user who belongs to no organization yet is sent to
+    create one (the page also explains how to join through an invitation link).
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_org() is None:
+            flash(
+                "You are not a member of any organization yet. Create yours, or open the "
+                "invitation link a colleague sent you.",
+                "info",
+            )
+            return redirect(url_for("accounts.new_organization"))
+        return view(*args, **kwargs)
+
+    return cast(View, wrapped)

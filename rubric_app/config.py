@@ -40,6 +40,10 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     #: Sign-in attempts allowed per account and per client address.
     SIGNIN_RATE_LIMIT = "10 per 15 minutes"
+    #: Sign-ups and password-reset requests allowed per client address (and per account for
+    #: resets): each may send mail, so they are limited too.
+    SIGNUP_RATE_LIMIT = "10 per hour"
+    RESET_RATE_LIMIT = "5 per hour"
     #: Mail: "log" prints messages to the application log (development); "smtp" sends them.
     MAIL_BACKEND = "log"
     MAIL_SERVER = "localhost"

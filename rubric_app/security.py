@@ -1,8 +1,30 @@
-"""Security headers on every response and the friendly error pages (404, 413, CSRF)."""
+"""Security headers on every response and the friendly error pages (403, 404, 413, 429, 500,
+and the expired-form page for CSRF failures).
+
+CSRF failures: ``register_csrf_handler(app)`` installs the one ``CSRFError`` handler. A
+failed token check must never throw away what the user typed, so the handler first looks up
+the request's endpoint in ``CSRF_RECOVERY``; a blueprint that can do better than the generic
+page registers a recovery function there, keyed by endpoint::
+
+    from rubric_app.security import csrf_recovery
+
+    @csrf_recovery("questionnaire.section")
+    def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
+        ...  # e.g. store request.form as a SavedDraft and re-render the section with it
+
+The function runs inside the failed request (``request.form`` holds what was posted) and
+returns a response; it should answer 400 and render a fresh token. Sign-in and sign-up
+register one that re-renders the form with the typed e-mail and name (never the password).
+Endpoints without a recovery function get a clear 400 page explaining that the form expired.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from collections.abc import Callable
+
+from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 
 CSP = (
     "default-src 'self'; "
@@ -17,6 +39,20 @@ CSP = (
     "frame-ancestors 'none'"
 )
 
+CsrfRecovery = Callable[[CSRFError], ResponseReturnValue]
+#: Endpoint -> function that answers a failed CSRF check for that endpoint (see above).
+CSRF_RECOVERY: dict[str, CsrfRecovery] = {}
+
+
+def csrf_recovery(endpoint: str) -> Callable[[CsrfRecovery], CsrfRecovery]:
+    """Register ``function`` as the CSRF-failure answer for ``endpoint``."""
+
+    def register(function: CsrfRecovery) -> CsrfRecovery:
+        CSRF_RECOVERY[endpoint] = function
+        return function
+
+    return register
+
 
 def add_security_headers(response: Response) -> Response:
     """Set the headers every response carries; inline scripts are refused by the CSP."""
@@ -28,12 +64,49 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
     )
+    if request.is_secure:
+        # Only over HTTPS: announcing HSTS on plain http (local development) would be ignored.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
+    """Answer a failed CSRF check: the endpoint's recovery function, else the generic page."""
+    recover = CSRF_RECOVERY.get(request.endpoint or "")
+    if recover is not None:
+        return recover(error)
+    return render_template("errors/csrf.html", typed=typed_fields()), 400
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """What the refused form carried, minus the token and any password, to copy back."""
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if value.strip() and name != "csrf_token" and "password" not in name.lower()
+    ]
+
+
+def register_csrf_handler(app: Flask) -> None:
+    """Install the single CSRFError handler (see the module docstring for the hook)."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+
+
+def wait_text(seconds: int) -> str:
+    """Say how long to wait in words: "about 15 minutes", "about 1 hour", "a minute"."""
+    if seconds <= 60:
+        return "a minute"
+    if seconds < 90 * 60:
+        minutes = round(seconds / 60)
+        return f"about {minutes} minutes"
+    hours = round(seconds / 3600)
+    return "about 1 hour" if hours == 1 else f"about {hours} hours"
 
 
 def init_app(app: Flask) -> None:
     """Register the header hook and the error pages."""
     app.after_request(add_security_headers)
+    register_csrf_handler(app)
 
     @app.errorhandler(404)
     def not_found(_error: Exception) -> tuple[str, int]:
@@ -50,8 +123,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def rate_limited(error: Exception) -> tuple[str, int]:
+        limit = getattr(error, "limit", None)
+        item = getattr(limit, "limit", None)
+        seconds = int(item.get_expiry()) if item is not None else 15 * 60
         return render_template(
-            "errors/429.html", description=getattr(error, "description", "")
+            "errors/429.html",
+            description=getattr(error, "description", ""),
+            wait=wait_text(seconds),
         ), 429
 
     @app.errorhandler(500)

@@ -1,30 +1,207 @@
-"""Forms for signing in and out."""
+"""Forms of the accounts pages: sign-in, sign-up, passwords, organizations, members, sharing.
+
+Forms check the shape of what was typed; the rules that hold everywhere (taken e-mail, last
+owner, state advocates only from their own state) live in the operations, whose messages the
+routes attach to the right field.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
+from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
+from rubric_app.us_states import state_choices
+
+ORG_KIND_CHOICES = [
+    ("district", "School district"),
+    ("afterschool_program", "Afterschool program"),
+    ("state_advocate", "State advocate"),
+    ("college", "College or university"),
+]
+assert [key for key, _ in ORG_KIND_CHOICES] == list(ORG_KINDS)
+ENROLLMENT_CHOICES = [
+    ("under_1k", "Fewer than 1,000 students"),
+    ("1k_5k", "1,000 to 4,999 students"),
+    ("5k_25k", "5,000 to 24,999 students"),
+    ("over_25k", "25,000 students or more"),
+]
+assert [key for key, _ in ENROLLMENT_CHOICES] == list(ENROLLMENT_BANDS)
+LOCALE_CHOICES = [("city", "City"), ("suburb", "Suburb"), ("town", "Town"), ("rural", "Rural")]
+assert [key for key, _ in LOCALE_CHOICES] == list(LOCALES)
+SRO_MODEL_CHOICES = [
+    ("none", "No school resource officers"),
+    ("district_police", "Our own police department"),
+    ("local_police", "Officers from the city or county police"),
+    ("sheriff", "Officers from the sheriff's office"),
+    ("contracted", "Contracted security or officers"),
+    ("mixed", "A mix of the above"),
+]
+assert [key for key, _ in SRO_MODEL_CHOICES] == list(SRO_MODELS)
+ROLE_CHOICES = [
+    ("viewer", "Viewer: reads assessments and reports"),
+    ("editor", "Editor: also fills in, submits and shares assessments"),
+    ("owner", "Owner: also manages members, the profile and the audit log"),
+]
+assert sorted(key for key, _ in ROLE_CHOICES) == sorted(ROLES)
+ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
+NOT_GIVEN = [("", "Not given")]
 
 
 def strip_whitespace(value: str | None) -> str | None:
-    """Drop spaces pasted around an address; they are never part of it."""
+    """Drop spaces pasted around a value; they are never part of it."""
     return value.strip() if isinstance(value, str) else value
 
 
-class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
+def email_field(label: str = "Email address") -> EmailField:
+    return EmailField(
+        label,
         validators=[
             DataRequired("Enter your email address."),
-            Email("Enter a valid email address."),
+            Email("Enter a valid email address, like name@example.org."),
             Length(max=254),
         ],
         filters=[strip_whitespace],
-        render_kw={"autocomplete": "email"},
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Enter a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1000,
+                message=f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong, "
+            "memorable password."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def confirm_field(label: str = "Type the password again") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
     password = PasswordField(
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class SignUpForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name."), Length(max=200)],
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "name"},
+    )
+    email = email_field()
+    password = new_password_field()
+    confirm = confirm_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = new_password_field("New password")
+    confirm = confirm_field("Type the new password again")
+
+
+class ResetRequestForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field("New password")
+    confirm = confirm_field("Type the new password again")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(
+        "Name of the organization",
+        validators=[DataRequired("Enter the organization's name."), Length(max=200)],
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "organization"},
+    )
+    kind = SelectField(
+        "Kind of organization",
+        choices=[("", "Choose one"), *ORG_KIND_CHOICES],
+        validators=[DataRequired("Choose the kind of organization.")],
+    )
+    state = SelectField(
+        "State",
+        choices=[("", "Choose a state"), *state_choices()],
+        validators=[DataRequired("Choose the state the organization works in.")],
+    )
+    nces_id = StringField(
+        "NCES or IPEDS id (optional)",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\d{6,7}$",
+                message=(
+                    "An NCES district id has 7 digits and an IPEDS unit id has 6 digits; "
+                    "leave it empty if you have none."
+                ),
+            ),
+        ],
+        filters=[strip_whitespace],
+        description="Districts: the 7-digit NCES district id. Colleges: the 6-digit IPEDS unit id.",
+        render_kw={"inputmode": "numeric"},
+    )
+    enrollment_band = SelectField(
+        "Enrollment (optional)",
+        choices=NOT_GIVEN + ENROLLMENT_CHOICES,
+        description="Used to compare you with organizations of a similar size.",
+    )
+    locale = SelectField(
+        "Locale (optional)",
+        choices=NOT_GIVEN + LOCALE_CHOICES,
+        description="As in the NCES locale codes.",
+    )
+    sro_model = SelectField(
+        "How school resource officers are staffed (optional)",
+        choices=NOT_GIVEN + SRO_MODEL_CHOICES,
+    )
+
+
+class InviteForm(FlaskForm):
+    email = email_field("Colleague's email address")
+    role = SelectField("Role", choices=ROLE_CHOICES, default="editor")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(key, ROLE_LABELS[key]) for key in ROLES])
+
+
+class ShareForm(FlaskForm):
+    #: Choices (organization ids as text) are set by the route from ``share_targets``.
+    to_org = SelectField(
+        "Organization to share with", validators=[DataRequired("Choose an organization.")]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but the CSRF token, for buttons that post (remove, revoke, switch)."""

@@ -1,6 +1,9 @@
 """Operations on users, organizations and memberships: the only code that writes them.
 
-Functions add and flush; the request or CLI command that calls them commits once.
+Functions add and flush; the request or CLI command that calls them commits once. Every
+refusal raises AccountError with a message fit to show the user. Whether the acting user is
+allowed at all is the caller's question to ``rubric_app.access``; the rules that hold whoever
+acts (an organization always keeps an owner) are enforced here.
 """
 
 from __future__ import annotations
@@ -9,8 +12,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
-from rubric_app.accounts.passwords import hash_password
-from rubric_app.models import ORG_KINDS, ROLES, Membership, Organization, User
+from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from rubric_app.models import (
+    ENROLLMENT_BANDS,
+    LOCALES,
+    ORG_KINDS,
+    ROLES,
+    SRO_MODELS,
+    Membership,
+    Organization,
+    User,
+)
 from rubric_app.us_states import is_state_code
 
 
@@ -32,7 +44,11 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
     """Create a user; refuse an e-mail address that is already taken."""
     email = normalize_email(email)
     if find_user(session, email) is not None:
-        raise AccountError("An account with this email address already exists. Try signing in.")
+        raise AccountError(
+            "An account with this email address already exists. Sign in, or reset your "
+            "password if you have forgotten it."
+        )
+    check_password_rules(password, email=email)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -50,7 +66,65 @@ def create_organization(
     locale: str | None = None,
     sro_model: str | None = None,
 ) -> Organization:
-    """Create an organization after checking its kind and state code."""
+    """Create an organization after checking its kind, state code and peer-group attributes."""
+    org = Organization()
+    _set_profile(
+        org,
+        name=name,
+        kind=kind,
+        state=state,
+        nces_id=nces_id,
+        enrollment_band=enrollment_band,
+        locale=locale,
+        sro_model=sro_model,
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def update_organization(
+    session: Session,
+    org: Organization,
+    *,
+    by: User | None,
+    name: str,
+    kind: str,
+    state: str,
+    nces_id: str | None = None,
+    enrollment_band: str | None = None,
+    locale: str | None = None,
+    sro_model: str | None = None,
+) -> None:
+    """Change the organization's profile with the same checks as creating it."""
+    _set_profile(
+        org,
+        name=name,
+        kind=kind,
+        state=state,
+        nces_id=nces_id,
+        enrollment_band=enrollment_band,
+        locale=locale,
+        sro_model=sro_model,
+    )
+    session.flush()
+    audit.record(session, "org.update", user_id=by.id if by else None, org_id=org.id)
+
+
+def _set_profile(
+    org: Organization,
+    *,
+    name: str,
+    kind: str,
+    state: str,
+    nces_id: str | None,
+    enrollment_band: str | None,
+    locale: str | None,
+    sro_model: str | None,
+) -> None:
+    name = name.strip()
+    if not name:
+        raise AccountError("Enter the organization's name.")
     if kind not in ORG_KINDS:
         raise AccountError(
             f"Unknown organization kind {kind!r}; choose one of {', '.join(ORG_KINDS)}."
@@ -58,18 +132,53 @@ def create_organization(
     state = state.strip().upper()
     if not is_state_code(state):
         raise AccountError(f"{state!r} is not a two-letter US state code.")
-    org = Organization(
-        name=name.strip(),
-        kind=kind,
-        state=state,
-        nces_id=nces_id or None,
-        enrollment_band=enrollment_band or None,
-        locale=locale or None,
-        sro_model=sro_model or None,
-    )
-    session.add(org)
+    nces_id = (nces_id or "").strip() or None
+    if nces_id is not None and not is_nces_or_ipeds_id(nces_id):
+        raise AccountError(
+            "An NCES district id has 7 digits and an IPEDS unit id has 6 digits; "
+            "leave it empty if you have none."
+        )
+    for value, allowed, label in (
+        (enrollment_band, ENROLLMENT_BANDS, "enrollment band"),
+        (locale, LOCALES, "locale"),
+        (sro_model, SRO_MODELS, "SRO staffing model"),
+    ):
+        if value and value not in allowed:
+            raise AccountError(f"Unknown {label} {value!r}; choose one of {', '.join(allowed)}.")
+    org.name = name
+    org.kind = kind
+    org.state = state
+    org.nces_id = nces_id
+    org.enrollment_band = enrollment_band or None
+    org.locale = locale or None
+    org.sro_model = sro_model or None
+
+
+def is_nces_or_ipeds_id(value: str) -> bool:
+    """Whether ``value`` looks like an NCES LEA id (7 digits) or an IPEDS unit id (6 digits)."""
+    return value.isascii() and value.isdigit() and len(value) in (6, 7)
+
+
+def check_password_rules(password: str, *, email: str = "") -> None:
+    """Refuse passwords that are too short or that are the e-mail address itself."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    if email and password.strip().lower() == normalize_email(email):
+        raise AccountError("Do not use your email address as your password.")
+
+
+def set_password(session: Session, user: User, password: str, *, reason: str) -> None:
+    """Store a new password and end every session of the user (the caller may sign in again)."""
+    check_password_rules(password, email=user.email)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
     session.flush()
-    return org
+    audit.record(session, f"auth.{reason}", user_id=user.id, org_id=user.current_org_id)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of the user, on every device, by bumping the session version."""
+    user.session_version = (user.session_version or 1) + 1
 
 
 def add_member(
@@ -78,26 +187,82 @@ def add_member(
     """Give the user a role in the organization (or change an existing role)."""
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
-    membership = session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
-    )
-    if membership is None:
-        membership = Membership(user_id=user.id, org_id=org.id, role=role)
-        session.add(membership)
-    else:
-        membership.role = role
+    membership = membership_of(session, user.id, org.id)
+    if membership is not None:
+        change_role(session, membership, role, by=by)
+        return membership
+    membership = Membership(user_id=user.id, org_id=org.id, role=role)
+    session.add(membership)
     if user.current_org_id is None:
         user.current_org_id = org.id
     session.flush()
     audit.record(
         session,
-        "membership.set",
+        "membership.add",
         user_id=by.id if by else None,
         org_id=org.id,
         target=f"user:{user.id}",
         role=role,
     )
     return membership
+
+
+def membership_of(session: Session, user_id: int, org_id: int) -> Membership | None:
+    """The user's membership of the organization, if any."""
+    return session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
+    )
+
+
+def change_role(session: Session, membership: Membership, role: str, *, by: User | None) -> None:
+    """Give a member another role; the last owner cannot stop being an owner."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    if role == membership.role:
+        return
+    if membership.role == "owner" and owner_count(session, membership.org_id) <= 1:
+        raise AccountError(
+            "This is the organization's only owner. Make someone else an owner first."
+        )
+    membership.role = role
+    session.flush()
+    audit.record(
+        session,
+        "membership.role",
+        user_id=by.id if by else None,
+        org_id=membership.org_id,
+        target=f"user:{membership.user_id}",
+        role=role,
+    )
+
+
+def remove_member(session: Session, membership: Membership, *, by: User | None) -> None:
+    """Remove a member from the organization; never the last owner."""
+    if membership.role == "owner" and owner_count(session, membership.org_id) <= 1:
+        raise AccountError(
+            "This is the organization's only owner and cannot be removed. "
+            "Make someone else an owner first."
+        )
+    user = membership.user
+    org_id = membership.org_id
+    session.delete(membership)
+    session.flush()
+    if user.current_org_id == org_id:
+        user.current_org_id = None
+    audit.record(
+        session,
+        "membership.remove",
+        user_id=by.id if by else None,
+        org_id=org_id,
+        target=f"user:{user.id}",
+    )
+    session.flush()
+
+
+def switch_organization(session: Session, user: User, org: Organization) -> None:
+    """Make ``org`` the user's current organization (the caller has checked membership)."""
+    user.current_org_id = org.id
+    session.flush()
 
 
 def owner_count(session: Session, org_id: int) -> int:

@@ -5,12 +5,63 @@ A state advocate organization only receives shares from organizations in its own
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import AccountError
 from rubric_app.models import Assessment, Organization, Share, User, utcnow
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One share of an assessment as the sharing page lists it."""
+
+    id: int
+    org_name: str
+    org_kind: str
+    org_state: str
+    shared_at: dt.datetime
+    shared_by: str
+    revoked_at: dt.datetime | None
+
+
+def shares_of(session: Session, assessment: Assessment) -> list[ShareRow]:
+    """Every share of the assessment, live ones first, then by organization name."""
+    rows = session.execute(
+        select(Share, Organization, User.name)
+        .join(Organization, Organization.id == Share.to_org_id)
+        .outerjoin(User, User.id == Share.created_by_id)
+        .where(Share.assessment_id == assessment.id)
+        .order_by(Share.revoked_at.is_not(None), Organization.name)
+    )
+    return [
+        ShareRow(
+            id=share.id,
+            org_name=org.name,
+            org_kind=org.kind,
+            org_state=org.state,
+            shared_at=share.created_at,
+            shared_by=name or "—",
+            revoked_at=share.revoked_at,
+        )
+        for share, org, name in rows
+    ]
+
+
+def share_targets(session: Session, owner_org: Organization, state: str) -> list[Organization]:
+    """Organizations in ``state`` the owner may share with, by name.
+
+    State advocates only receive shares from their own state, so in other states they are
+    left out; the owner's own organization never appears.
+    """
+    query = select(Organization).where(Organization.state == state, Organization.id != owner_org.id)
+    if state != owner_org.state:
+        query = query.where(Organization.kind != "state_advocate")
+    return list(session.scalars(query.order_by(Organization.name)))
 
 
 def share_assessment(
@@ -52,6 +103,8 @@ def share_assessment(
 
 def revoke_share(session: Session, share: Share, *, by: User | None) -> None:
     """Stop sharing; the other organization loses access at once."""
+    if share.revoked_at is not None:
+        return
     share.revoked_at = utcnow()
     audit.record(
         session,

@@ -1,0 +1,62 @@
+"""Sending e-mail through one small interface: ``send_mail(to, subject, body)``.
+
+MAIL_BACKEND "log" (development) writes each message to the application log, and also appends
+it to the list ``app.extensions["rubric_app.outbox"]`` when that key exists or the app is
+TESTING, so tests (and the browser tests' ``outbox`` fixture) can follow the links.
+MAIL_BACKEND "smtp" sends through MAIL_SERVER with STARTTLS and optional login.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app
+
+logger = logging.getLogger("rubric_app.mail")
+OUTBOX_KEY = "rubric_app.outbox"
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def outbox() -> list[Mail]:
+    """Messages recorded by the log backend (oldest first)."""
+    box: list[Mail] = current_app.extensions.setdefault(OUTBOX_KEY, [])
+    return box
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send a plain-text message with the configured backend."""
+    mail = Mail(to=to, subject=subject, body=body)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "smtp":
+        _send_smtp(mail)
+        return
+    if backend != "log":
+        raise ValueError(f"Unknown MAIL_BACKEND {backend!r}; use 'log' or 'smtp'.")
+    # WARNING so that the message shows with the default logging setup of `flask run`.
+    logger.warning("Mail (log backend) to %s: %s\n%s", mail.to, mail.subject, mail.body)
+    if OUTBOX_KEY in current_app.extensions or current_app.config.get("TESTING"):
+        outbox().append(mail)
+
+
+def _send_smtp(mail: Mail) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
