@@ -1,0 +1,273 @@
+"""The state dashboard's figures: roll-up rows turned into shown or suppressed figures.
+
+``build_dashboard`` runs the grouped queries of ``rollup`` once and returns plain data that the
+HTML page, the XLSX summary sheet and the PDF all render. Every figure carries the number of
+organizations behind it; fewer than ``k`` and it is a ``Suppressed`` that says why
+(``rubric_app.scoring.figure_or_suppressed``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rubric_app.scoring import (
+    Bin,
+    Figure,
+    Quartiles,
+    Suppressed,
+    figure_or_suppressed,
+    histogram,
+    quartiles,
+    share,
+)
+
+from . import rollup
+from .rollup import Scope
+
+Shown = Figure | Suppressed
+
+#: How many (item, dimension) pairs the "most common gaps" list shows.
+TOP_GAPS = 10
+
+KIND_LABELS = {
+    "district": "School districts",
+    "afterschool_program": "Afterschool programs",
+    "college": "Colleges and universities",
+    "state_advocate": "State advocates",
+}
+BAND_LABELS = {
+    "under_1k": "Under 1,000 students",
+    "1k_5k": "1,000 to 5,000 students",
+    "5k_25k": "5,000 to 25,000 students",
+    "over_25k": "Over 25,000 students",
+}
+LOCALE_LABELS = {"city": "City", "suburb": "Suburb", "town": "Town", "rural": "Rural"}
+SRO_LABELS = {
+    "none": "No SROs",
+    "district_police": "District police department",
+    "local_police": "Local police department",
+    "sheriff": "Sheriff's office",
+    "contracted": "Contracted security or officers",
+    "mixed": "Mixed staffing",
+}
+
+
+@dataclass(frozen=True)
+class ParticipationCell:
+    """Organizations of one kind in one period (suppressed below k)."""
+
+    kind: str
+    kind_label: str
+    period: str
+    organizations: Shown
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    """The distribution of one score (overall or a section) across organizations."""
+
+    key: str
+    title: str
+    n: int
+    summary: Quartiles | None
+    shown: bool
+    reason: str
+    bins: tuple[tuple[Bin, Shown], ...]
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    """Share of assessments with an item fully in place on one dimension."""
+
+    item_id: str
+    prompt: str
+    section_id: str
+    dimension: str
+    dimension_label: str
+    rated: int
+    full_share: Shown
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One item with its figures for each dimension."""
+
+    item_id: str
+    prompt: str
+    essential: bool
+    figures: tuple[ItemFigure, ...]
+
+
+@dataclass(frozen=True)
+class SectionItems:
+    """The item figures of one section."""
+
+    section_id: str
+    title: str
+    items: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class PaperPracticeFigure:
+    """One item's paper-versus-practice gap across the scope."""
+
+    item_id: str
+    prompt: str
+    both_rated: int
+    paper_stronger: Shown
+    practice_stronger: Shown
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard, its summary sheet and its PDF show."""
+
+    scope: Scope
+    rubric_title: str
+    k: int
+    organizations: int
+    assessments: int
+    overall_suppressed: Suppressed | None
+    periods: tuple[str, ...]
+    kinds: tuple[str, ...]
+    participation: tuple[ParticipationCell, ...]
+    distributions: tuple[DistributionRow, ...]
+    sections: tuple[SectionItems, ...]
+    top_gaps: tuple[ItemFigure, ...]
+    paper_practice: tuple[PaperPracticeFigure, ...]
+    dimension_labels: dict[str, str]
+
+
+def _distribution(key: str, title: str, values: list[tuple[int, float]], k: int) -> DistributionRow:
+    """Return quartiles and a histogram of (org id, percent) values, suppressed below k."""
+    n = len({org for org, _ in values})
+    percents = [value for _, value in values]
+    gate = figure_or_suppressed(None, n, k)
+    if gate.suppressed:
+        return DistributionRow(key, title, n, None, False, gate.reason, ())
+    bins = tuple(
+        (
+            bin_,
+            figure_or_suppressed(float(bin_.count), bin_.count, k) if bin_.count else Figure(0, 0),
+        )
+        for bin_ in histogram(percents)
+    )
+    return DistributionRow(key, title, n, quartiles(percents), True, "", bins)
+
+
+def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
+    """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``."""
+    versions = rollup.versions_in_scope(session, scope)
+    organizations, assessments = rollup.totals(session, scope)
+    latest = versions[-1].rubric if versions else None
+    rubric_title = latest.title if latest else scope.rubric_key
+    dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
+
+    counts = rollup.participation(session, scope)
+    periods = tuple(sorted({c.period for c in counts}, reverse=True))
+    kinds = tuple(sorted({c.kind for c in counts}))
+    by_cell = {(c.kind, c.period): c for c in counts}
+    cells = []
+    for period in periods:
+        for kind in kinds:
+            found = by_cell.get((kind, period))
+            orgs = found.organizations if found else 0
+            cells.append(
+                ParticipationCell(
+                    kind,
+                    KIND_LABELS.get(kind, kind),
+                    period,
+                    figure_or_suppressed(float(orgs), orgs, k) if orgs else Figure(0, 0),
+                )
+            )
+
+    grouped: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+    for value in rollup.score_values(session, scope):
+        grouped[(value.section_id, value.dimension)].append((value.org_id, value.percent))
+    distributions = [_distribution("_overall", "Overall", grouped[("_overall", "_all")], k)]
+    if latest is not None:
+        for dimension in latest.dimensions:
+            distributions.append(
+                _distribution(
+                    f"_overall:{dimension.id}",
+                    f"Overall — {dimension.label}",
+                    grouped[("_overall", dimension.id)],
+                    k,
+                )
+            )
+        for section in latest.sections:
+            distributions.append(
+                _distribution(section.id, section.title, grouped[(section.id, "_all")], k)
+            )
+
+    item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
+    prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
+    for count in rollup.item_counts(session, scope, versions):
+        item = prompts.get(count.item_id)
+        if item is None:
+            continue
+        figure = ItemFigure(
+            count.item_id,
+            item.prompt,
+            item.section_id,
+            count.dimension,
+            dimension_labels.get(count.dimension, count.dimension),
+            count.rated,
+            figure_or_suppressed(share(count.full, count.rated), count.organizations, k),
+        )
+        item_figures[count.item_id].append(figure)
+    order = {d: i for i, d in enumerate(dimension_labels)}
+    sections = []
+    if latest is not None:
+        for section in latest.sections:
+            lines = []
+            for item in section.items:
+                if item.id not in prompts:
+                    continue
+                figures = sorted(
+                    item_figures.get(item.id, []), key=lambda f: order.get(f.dimension, 99)
+                )
+                lines.append(ItemLine(item.id, item.prompt, item.essential, tuple(figures)))
+            if lines:
+                sections.append(SectionItems(section.id, section.title, tuple(lines)))
+    shown = [f for figs in item_figures.values() for f in figs if not f.full_share.suppressed]
+    top_gaps = sorted(shown, key=lambda f: (f.full_share.value or 0.0, f.item_id, f.dimension))
+
+    paper_practice = []
+    for pp in rollup.paper_practice_counts(session, scope, versions):
+        item = prompts.get(pp.item_id)
+        if item is None:
+            continue
+        paper_practice.append(
+            PaperPracticeFigure(
+                pp.item_id,
+                item.prompt,
+                pp.both_rated,
+                figure_or_suppressed(share(pp.paper_stronger, pp.both_rated), pp.organizations, k),
+                figure_or_suppressed(
+                    share(pp.practice_stronger, pp.both_rated), pp.organizations, k
+                ),
+            )
+        )
+    paper_practice.sort(key=lambda f: (-(f.paper_stronger.value or 0.0), f.item_id))
+
+    gate = figure_or_suppressed(None, organizations, k)
+    return Dashboard(
+        scope=scope,
+        rubric_title=rubric_title,
+        k=k,
+        organizations=organizations,
+        assessments=assessments,
+        overall_suppressed=gate if isinstance(gate, Suppressed) else None,
+        periods=periods,
+        kinds=kinds,
+        participation=tuple(cells),
+        distributions=tuple(distributions),
+        sections=tuple(sections),
+        top_gaps=tuple(top_gaps[:TOP_GAPS]),
+        paper_practice=tuple(paper_practice),
+        dimension_labels=dimension_labels,
+    )

@@ -1,0 +1,202 @@
+"""The SQL roll-up against an independent computation from the scoring core, on a small state.
+
+The state: organizations seeded in bulk by ``demo_state.seed_state``, plus assessments made
+through the real operations (start, save, submit, share): one shared normally, one shared and
+then revoked, one submitted but never shared, one left as a draft, and one shared with an
+advocate of another state. Only the first kind may ever count.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from helpers import make_org, make_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.assessments import (
+    ItemChange,
+    ItemState,
+    load_answers,
+    rubric_for,
+    save_items,
+    start_assessment,
+    submit,
+)
+from rubric_app.demo import generate_states
+from rubric_app.demo_state import LOCAL_RUBRIC, seed_state
+from rubric_app.models import Assessment, Organization, Share
+from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.scoring import (
+    PAPER_PRACTICE_THRESHOLD,
+    histogram,
+    quartiles,
+    score_assessment,
+)
+from rubric_app.states import rollup
+from rubric_app.states.dashboard import build_dashboard
+from rubric_app.states.rollup import Filters, Scope
+
+
+def _assess(
+    session: Session, org: Organization, maturity: float, period: str = "2025-26"
+) -> Assessment:
+    user = make_user(session, f"owner{org.id}@example.org", org)
+    version = latest_version(session, LOCAL_RUBRIC)
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="Review", period=period, user=user
+    )
+    states = generate_states(rubric_of(version), random.Random(org.id), maturity)
+    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
+    return assessment
+
+
+@pytest.fixture
+def small_state(session: Session) -> dict[str, Any]:
+    seeded = seed_state(session, 7, "VT", rng_seed=7, afterschool_share=0.0, previous_share=0.3)
+    advocate = session.get(Organization, seeded.advocate_org_id)
+    assert advocate is not None
+    # Shared through the real submit path, and a gate answered "no" to exercise skip logic.
+    real = _assess(
+        session, make_org(session, "Real Shared District", state="VT", locale="rural"), 0.7
+    )
+    gate = rubric_for(real).item("partnership-exists")
+    save_items(
+        session,
+        real,
+        [ItemChange(gate.id, ItemState(values={"value": "no"}), None)],
+        user=None,
+    )
+    submit(session, real, user=None)
+    share_assessment(session, real, advocate, by=None)
+    revoked = _assess(session, make_org(session, "Revoked District", state="VT"), 0.9)
+    submit(session, revoked, user=None)
+    revoke_share(session, share_assessment(session, revoked, advocate, by=None), by=None)
+    unshared = _assess(session, make_org(session, "Unshared District", state="VT"), 0.95)
+    submit(session, unshared, user=None)
+    draft = _assess(session, make_org(session, "Draft District", state="VT"), 0.95)
+    elsewhere_advocate = make_org(session, "NH Advocates", kind="state_advocate", state="NH")
+    elsewhere = _assess(session, make_org(session, "NH District", state="NH"), 0.95)
+    submit(session, elsewhere, user=None)
+    share_assessment(session, elsewhere, elsewhere_advocate, by=None)
+    session.commit()
+    return {
+        "advocate": advocate,
+        "excluded": {revoked.id, unshared.id, draft.id, elsewhere.id},
+        "real": real.id,
+    }
+
+
+def _expected_ids(session: Session, advocate: Organization, filters: Filters) -> list[int]:
+    """In-scope assessment ids, decided in Python row by row (not by the roll-up's SQL)."""
+    ids = []
+    for assessment in session.scalars(select(Assessment)):
+        org = assessment.organization
+        live = [
+            s
+            for s in session.scalars(select(Share).where(Share.assessment_id == assessment.id))
+            if s.to_org_id == advocate.id and s.revoked_at is None
+        ]
+        if assessment.status != "submitted" or not live or org.state != advocate.state:
+            continue
+        if assessment.rubric_key != LOCAL_RUBRIC:
+            continue
+        if filters.locale and org.locale != filters.locale:
+            continue
+        if filters.period and assessment.period != filters.period:
+            continue
+        ids.append(assessment.id)
+    return ids
+
+
+def _scope(advocate: Organization, filters: Filters | None = None) -> Scope:
+    filters = filters or Filters()
+    return Scope(advocate.id, advocate.state, LOCAL_RUBRIC, filters)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(period="2025-26")])
+def test_item_counts_match_the_scoring_core(
+    session: Session, small_state: dict[str, Any], filters: Filters
+) -> None:
+    advocate = small_state["advocate"]
+    scope = _scope(advocate, filters)
+    ids = _expected_ids(session, advocate, filters)
+    assert small_state["real"] in ids
+    expected_rated: dict[tuple[str, str], int] = defaultdict(int)
+    expected_full: dict[tuple[str, str], int] = defaultdict(int)
+    expected_orgs: dict[tuple[str, str], set[int]] = defaultdict(set)
+    expected_pp: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for assessment_id in ids:
+        assessment = session.get(Assessment, assessment_id)
+        assert assessment is not None
+        rubric = rubric_for(assessment)
+        score = score_assessment(rubric, load_answers(session, assessment))
+        for item_id, item_score in score.items.items():
+            for dim, rating in item_score.ratings.items():
+                expected_rated[(item_id, dim)] += 1
+                full = rating.points + 1e-9 >= rubric.scoring.full_threshold * rating.max_points
+                expected_full[(item_id, dim)] += full
+                expected_orgs[(item_id, dim)].add(assessment.org_id)
+            pp = item_score.paper_practice
+            if pp is not None:
+                expected_pp[item_id][0] += 1
+                expected_pp[item_id][1] += pp.difference >= PAPER_PRACTICE_THRESHOLD
+                expected_pp[item_id][2] += pp.difference <= -PAPER_PRACTICE_THRESHOLD
+
+    versions = rollup.versions_in_scope(session, scope)
+    got = {(c.item_id, c.dimension): c for c in rollup.item_counts(session, scope, versions)}
+    assert set(got) == set(expected_rated)
+    for key, count in got.items():
+        assert count.rated == expected_rated[key], key
+        assert count.full == expected_full[key], key
+        assert count.organizations == len(expected_orgs[key]), key
+    pps = {p.item_id: p for p in rollup.paper_practice_counts(session, scope, versions)}
+    got_pp = {k: [p.both_rated, p.paper_stronger, p.practice_stronger] for k, p in pps.items()}
+    assert got_pp == dict(expected_pp)
+    # Skip logic is honoured: the 'no' answer hid the improve items for one assessment.
+    hidden = [k for k in expected_rated if expected_rated[k] < len(ids)]
+    assert hidden
+
+
+def test_scores_and_participation_match(session: Session, small_state: dict[str, Any]) -> None:
+    advocate = small_state["advocate"]
+    scope = _scope(advocate)
+    ids = _expected_ids(session, advocate, Filters())
+    overall: list[float] = []
+    orgs_by_period: dict[str, set[int]] = defaultdict(set)
+    for assessment_id in ids:
+        assessment = session.get(Assessment, assessment_id)
+        assert assessment is not None
+        score = score_assessment(rubric_for(assessment), load_answers(session, assessment))
+        assert score.percent is not None
+        overall.append(score.percent)
+        orgs_by_period[assessment.period].add(assessment.org_id)
+
+    dashboard = build_dashboard(session, scope, k=1)
+    assert dashboard.assessments == len(ids)
+    assert dashboard.organizations == len(set().union(*orgs_by_period.values()))
+    row = dashboard.distributions[0]
+    assert row.key == "_overall"
+    assert row.summary == quartiles(overall)
+    assert [b.count for b, _ in row.bins] == [b.count for b in histogram(overall)]
+    got = {
+        (c.period): c.organizations.value for c in dashboard.participation if c.kind == "district"
+    }
+    assert got == {p: float(len(orgs)) for p, orgs in orgs_by_period.items()}
+
+
+def test_nothing_unshared_counts(session: Session, small_state: dict[str, Any]) -> None:
+    advocate = small_state["advocate"]
+    scope = _scope(advocate)
+    in_scope = set(session.scalars(select(rollup.scope_select(scope).subquery().c.id)))
+    assert not in_scope & small_state["excluded"]
+    exported = {row.assessment_id for row in rollup.answer_rows(session, scope)}
+    assert exported == in_scope
+    listed, total = rollup.participants(session, scope, page=1, page_size=100)
+    assert {p.assessment_id for p in listed} == in_scope
+    assert total == len(in_scope)
