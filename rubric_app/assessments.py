@@ -234,6 +234,47 @@ def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState
     return states
 
 
+def load_states_many(
+    session: Session, assessment_ids: Sequence[int]
+) -> dict[int, dict[str, ItemState]]:
+    """Stored item states of several assessments in two queries (for lists of assessments)."""
+    if not assessment_ids:
+        return {}
+    values: dict[int, dict[str, dict[str, str | tuple[str, ...]]]] = {}
+    for assessment_id, item_id, dimension, value in session.execute(
+        select(Answer.assessment_id, Answer.item_id, Answer.dimension, Answer.value).where(
+            Answer.assessment_id.in_(assessment_ids)
+        )
+    ):
+        values.setdefault(assessment_id, {}).setdefault(item_id, {})[dimension] = decode_value(
+            value
+        )
+    notes: dict[int, dict[str, ItemNote]] = {}
+    for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id.in_(assessment_ids))):
+        notes.setdefault(note.assessment_id, {})[note.item_id] = note
+    result: dict[int, dict[str, ItemState]] = {}
+    for assessment_id in assessment_ids:
+        item_values = values.get(assessment_id, {})
+        item_notes = notes.get(assessment_id, {})
+        result[assessment_id] = {
+            item_id: _state_of(item_values.get(item_id, {}), item_notes.get(item_id))
+            for item_id in sorted(set(item_values) | set(item_notes))
+        }
+    return result
+
+
+def _state_of(values: Mapping[str, str | tuple[str, ...]], note: ItemNote | None) -> ItemState:
+    return ItemState(
+        values=dict(values),
+        not_applicable=note.not_applicable if note else False,
+        na_reason=note.na_reason if note else "",
+        comment=note.comment if note else "",
+        evidence_quote=note.evidence_quote if note else "",
+        evidence_source=note.evidence_source if note else "",
+        flagged=note.flagged if note else False,
+    )
+
+
 def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnswer]:
     """The assessment's answers in the form scoring reads."""
     return {

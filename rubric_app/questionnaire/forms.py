@@ -1,0 +1,169 @@
+"""The one form builder: a WTForms form per rubric section, made from the item-type registry.
+
+``build_section_form`` gives a form showing either stored states (a fresh page) or posted data
+(a page re-rendered with errors, a restored draft); ``read_section`` turns posted data back into
+item changes, skipping items that skip logic hides and collecting every field error.
+Also the small fixed forms of the questionnaire: start an assessment, reopen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
+from rubric_app.questionnaire.fields import (
+    BASE_SUFFIX,
+    FieldError,
+    FormData,
+    field_name,
+    first,
+    form_data_from_state,
+    item_type,
+    note_fields,
+    state_from_form,
+)
+from rubric_app.rubrics.model import Rubric, Section
+from rubric_app.scoring import visibility
+
+
+class SectionForm(FlaskForm):
+    """Base of the generated section forms; ``base_revision`` is the revision the page showed."""
+
+    base_revision = HiddenField()
+
+
+#: Generated form classes by (rubric id, version, section id): a stored rubric version never
+#: changes, so its classes can be built once per process.
+_FORM_CLASSES: dict[tuple[str, str, str], type[SectionForm]] = {}
+
+
+def section_form_class(rubric: Rubric, section: Section) -> type[SectionForm]:
+    """The form class of one section: every item's answer fields and note fields."""
+    key = (rubric.id, rubric.version, section.id)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        attributes: dict[str, Any] = {}
+        for item in section.items:
+            attributes.update(item_type(item).create_fields(item, rubric))
+            attributes.update(note_fields(item, rubric))
+        form_class = type(f"SectionForm_{section.id}", (SectionForm,), attributes)
+        _FORM_CLASSES[key] = form_class
+    return form_class
+
+
+def build_section_form(
+    rubric: Rubric,
+    section: Section,
+    states: Mapping[str, ItemState],
+    revision: int,
+    formdata: MultiDict[str, str] | None = None,
+) -> SectionForm:
+    """A section's form showing ``formdata`` if given, else the stored ``states``."""
+    form_class = section_form_class(rubric, section)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    data: dict[str, Any] = {"base_revision": str(revision)}
+    for item in section.items:
+        data.update(form_data_from_state(item, rubric, states.get(item.id, EMPTY_STATE)))
+    return form_class(formdata=None, data=data)
+
+
+def apply_errors(form: SectionForm, errors: list[FieldError]) -> None:
+    """Attach field errors to the form, so the page and the error summary show them."""
+    for error in errors:
+        field = form._fields.get(error.field)
+        if field is not None:
+            field.errors = [*list(field.errors), error.message]
+
+
+@dataclass(frozen=True)
+class SectionRead:
+    """A posted section read back: changes to save, field errors, and what is visible."""
+
+    changes: tuple[ItemChange, ...]
+    errors: tuple[FieldError, ...]
+    invalid_items: frozenset[str]
+    visible: Mapping[str, bool]
+    posted: Mapping[str, ItemState]
+
+
+def read_section(
+    rubric: Rubric, section: Section, stored: Mapping[str, ItemState], data: FormData
+) -> SectionRead:
+    """Read a posted section against the stored answers.
+
+    Visibility is decided on the answers as they would be after this save (stored answers with
+    this page's posted items on top), by the scoring core. Hidden items are neither validated
+    nor saved: their stored answers stay as they were. Items with errors are left out of the
+    changes; the rest of the page still saves.
+    """
+    posted: dict[str, ItemState] = {}
+    errors_by_item: dict[str, list[FieldError]] = {}
+    for item in section.items:
+        state, errors = state_from_form(item, rubric, data)
+        posted[item.id] = state
+        if errors:
+            errors_by_item[item.id] = errors
+    merged = {**stored, **posted}
+    shown = visibility(rubric, {key: state.to_answer() for key, state in merged.items()})
+    changes: list[ItemChange] = []
+    errors: list[FieldError] = []
+    invalid: set[str] = set()
+    for item in section.items:
+        if not shown[item.id]:
+            continue
+        if item.id in errors_by_item:
+            errors.extend(errors_by_item[item.id])
+            invalid.add(item.id)
+            continue
+        # A missing base reads as "the page showed it empty": a stored answer then conflicts
+        # instead of being overwritten.
+        base = first(data, field_name(item.id, BASE_SUFFIX)) or EMPTY_STATE.fingerprint()
+        changes.append(ItemChange(item.id, posted[item.id], base))
+    return SectionRead(tuple(changes), tuple(errors), frozenset(invalid), shown, posted)
+
+
+def flat_form_data(formdata: MultiDict[str, str]) -> dict[str, list[str]]:
+    """Posted data as a plain dict of lists (what drafts store and ``read_section`` reads)."""
+    return {key: formdata.getlist(key) for key in formdata}
+
+
+class StartForm(FlaskForm):
+    """Start an assessment: rubric, title, period, and optionally the assessment to copy."""
+
+    rubric = RadioField("Rubric", validators=[DataRequired("Choose a rubric.")])
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Enter a title."), Length(max=200, message="Keep it short.")],
+        description="For example: MOU review with Riverton Police Department",
+    )
+    period = StringField(
+        "Period",
+        validators=[
+            DataRequired("Enter the period, for example 2026-27."),
+            Length(max=20, message="Keep the period under 20 characters, like 2026-27."),
+        ],
+        description="The school year or cycle this review covers, for example 2026-27.",
+    )
+    previous = SelectField(
+        "Start from a previous assessment (optional)",
+        choices=[("", "No, start with empty answers")],
+        description="Copies its answers forward so you only change what is different this time.",
+    )
+
+
+class ReopenForm(FlaskForm):
+    """Reopen a submitted assessment, with an optional reason for the audit log."""
+
+    reason = TextAreaField(
+        "Why are you reopening it? (optional)",
+        validators=[Length(max=500, message="Keep the reason under 500 characters.")],
+        render_kw={"rows": 2},
+    )

@@ -1,0 +1,73 @@
+"""Saving one posted section: read it, save what is valid and visible, report the rest.
+
+Shared by the section page's Save buttons and the autosave endpoint, so both merge, refuse and
+report in exactly the same way. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rubric_app.assessments import (
+    EMPTY_STATE,
+    Conflict,
+    ItemState,
+    SaveResult,
+    load_states,
+    save_items,
+)
+from rubric_app.models import Assessment, User
+from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, first
+from rubric_app.questionnaire.forms import SectionRead, read_section
+from rubric_app.rubrics.model import Rubric, Section
+
+
+@dataclass(frozen=True)
+class SectionSave:
+    """What saving a section did.
+
+    ``bases`` are the new base fingerprints for items whose page now shows what is stored;
+    ``stale`` items were untouched here but changed by someone else (the page shows an older
+    answer); ``conflicts`` were changed in both places and not saved.
+    """
+
+    read: SectionRead
+    result: SaveResult
+    states: Mapping[str, ItemState]
+    bases: Mapping[str, str]
+    stale: tuple[str, ...]
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        return self.result.conflicts
+
+
+def save_section(
+    session: Session,
+    assessment: Assessment,
+    rubric: Rubric,
+    section: Section,
+    data: Mapping[str, list[str]],
+    user: User | None,
+) -> SectionSave:
+    """Save a posted section of ``assessment`` (merging with concurrent edits)."""
+    stored = load_states(session, assessment)
+    read = read_section(rubric, section, stored, data)
+    result = save_items(session, assessment, read.changes, user=user)
+    saved = {
+        change.item_id: change.state for change in read.changes if change.item_id in result.saved
+    }
+    after = {**stored, **saved}
+    bases: dict[str, str] = {}
+    stale: list[str] = []
+    for item in section.items:
+        posted = read.posted[item.id].fingerprint()
+        current = after.get(item.id, EMPTY_STATE).fingerprint()
+        if posted == current:
+            bases[item.id] = current
+        elif posted == first(data, field_name(item.id, BASE_SUFFIX)) and read.visible[item.id]:
+            stale.append(item.id)
+    return SectionSave(read, result, after, bases, tuple(stale))

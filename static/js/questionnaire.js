@@ -1,0 +1,408 @@
+/*
+ * Questionnaire section pages, progressively enhanced (the page works without this file):
+ *
+ * - Autosave: changes are debounced and the whole section form is posted to the autosave
+ *   endpoint (with the CSRF token in X-CSRFToken). "Saved at 14:32" appears in a polite live
+ *   region. On failure the answers stay on the page, the status says so, and saving is retried.
+ * - Skip logic: items whose show_if no longer holds are hidden at once, using the conditions the
+ *   server put in <script type="application/json" id="skip-logic">. The server stays the
+ *   authority: every autosave answers with the visibility it computed, which is applied.
+ * - N/A: the justification box is shown only while N/A is ticked (or already has text).
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("section-form");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var statusBox = form.querySelector("[data-autosave-status]");
+  var autosaveUrl = form.getAttribute("data-autosave-url");
+  var logicNode = document.getElementById("skip-logic");
+  var logic = { conditions: {}, external: {} };
+  try {
+    logic = JSON.parse(logicNode ? logicNode.textContent : "{}") || logic;
+  } catch (error) {
+    logic = { conditions: {}, external: {} };
+  }
+  var conditions = logic.conditions || {};
+  var external = logic.external || {};
+
+  var DEBOUNCE_MS = 1200;
+  var RETRY_MS = [3000, 6000, 12000, 30000];
+  var timer = null;
+  var inFlight = false;
+  var dirty = false;
+  var changedDuringFlight = false;
+  var failures = 0;
+  var submitting = false;
+
+  var items = {};
+  Array.prototype.forEach.call(form.querySelectorAll("[data-item]"), function (node) {
+    items[node.getAttribute("data-item")] = node;
+  });
+
+  // A second live region for "more questions shown", so it does not replace the save status.
+  var skipStatus = document.createElement("p");
+  skipStatus.className = "visually-hidden";
+  skipStatus.setAttribute("role", "status");
+  skipStatus.setAttribute("aria-live", "polite");
+  form.appendChild(skipStatus);
+
+  function fieldsNamed(name) {
+    return form.querySelectorAll('[name="' + name.replace(/"/g, '\\"') + '"]');
+  }
+
+  // --- Skip logic (mirrors rubric_app/scoring/visibility.py) -------------------------------
+
+  function valueOnPage(itemId, dimension) {
+    var na = fieldsNamed(itemId + "__na");
+    if (na.length && na[0].checked) {
+      return null;
+    }
+    var inputs = fieldsNamed(itemId + "__" + dimension);
+    if (!inputs.length) {
+      return null;
+    }
+    var first = inputs[0];
+    if (first.type === "radio") {
+      for (var i = 0; i < inputs.length; i += 1) {
+        if (inputs[i].checked) {
+          return inputs[i].value;
+        }
+      }
+      return null;
+    }
+    if (first.type === "checkbox") {
+      var ticked = [];
+      for (var j = 0; j < inputs.length; j += 1) {
+        if (inputs[j].checked) {
+          ticked.push(inputs[j].value);
+        }
+      }
+      return ticked.length ? ticked : null;
+    }
+    var text = (first.value || "").trim();
+    return text ? text : null;
+  }
+
+  function valueOf(itemId, dimension) {
+    if (items[itemId]) {
+      return valueOnPage(itemId, dimension);
+    }
+    var known = external[itemId];
+    if (!known || known.not_applicable) {
+      return null;
+    }
+    var value = (known.values || {})[dimension];
+    if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) {
+      return null;
+    }
+    return value;
+  }
+
+  function referenced(condition) {
+    if (condition.item) {
+      return [condition.item];
+    }
+    var refs = [];
+    (condition.conditions || []).forEach(function (child) {
+      refs = refs.concat(referenced(child));
+    });
+    return refs;
+  }
+
+  function holds(condition) {
+    if (condition.op === "all") {
+      return (condition.conditions || []).every(holds);
+    }
+    if (condition.op === "any") {
+      return (condition.conditions || []).some(holds);
+    }
+    var value = valueOf(condition.item, condition.dimension);
+    if (value === null) {
+      return condition.op === "not_equals";
+    }
+    var values = condition.values || [];
+    var matches = Array.isArray(value)
+      ? value.some(function (key) { return values.indexOf(key) !== -1; })
+      : values.indexOf(value) !== -1;
+    return condition.op === "not_equals" ? !matches : matches;
+  }
+
+  function computeVisibility() {
+    var memo = {};
+    var busy = {};
+    function visible(itemId) {
+      if (Object.prototype.hasOwnProperty.call(memo, itemId)) {
+        return memo[itemId];
+      }
+      if (!items[itemId]) {
+        var known = external[itemId];
+        return known ? known.visible !== false : true;
+      }
+      if (busy[itemId]) {
+        return false;
+      }
+      busy[itemId] = true;
+      var condition = conditions[itemId];
+      var result = true;
+      if (condition) {
+        result = referenced(condition).every(visible) && holds(condition);
+      }
+      busy[itemId] = false;
+      memo[itemId] = result;
+      return result;
+    }
+    var map = {};
+    Object.keys(items).forEach(function (itemId) {
+      map[itemId] = visible(itemId);
+    });
+    return map;
+  }
+
+  function applyVisibility(map) {
+    var shown = 0;
+    Object.keys(map).forEach(function (itemId) {
+      var node = items[itemId];
+      if (!node) {
+        return;
+      }
+      var wasHidden = node.hidden;
+      node.hidden = !map[itemId];
+      if (wasHidden && !node.hidden) {
+        shown += 1;
+      }
+    });
+    if (shown) {
+      skipStatus.textContent = shown === 1 ? "1 more question is now shown below." : shown + " more questions are now shown below.";
+    }
+  }
+
+  // --- N/A justification --------------------------------------------------------------------
+
+  function syncNotApplicable(block) {
+    var box = block.querySelector('input[type="checkbox"]');
+    var reason = block.querySelector("[data-na-reason]");
+    if (!box || !reason) {
+      return;
+    }
+    var text = reason.querySelector("textarea");
+    var hasError = reason.querySelector(".field__error");
+    reason.hidden = !box.checked && !(text && text.value.trim()) && !hasError;
+  }
+
+  Array.prototype.forEach.call(form.querySelectorAll("[data-na]"), syncNotApplicable);
+
+  // --- Status messages ----------------------------------------------------------------------
+
+  function clock(date) {
+    var hours = String(date.getHours()).padStart(2, "0");
+    var minutes = String(date.getMinutes()).padStart(2, "0");
+    return hours + ":" + minutes;
+  }
+
+  function setStatus(kind, parts) {
+    statusBox.className = "q-autosave" + (kind ? " q-autosave--" + kind : "");
+    statusBox.textContent = "";
+    parts.forEach(function (part) {
+      if (typeof part === "string") {
+        statusBox.appendChild(document.createTextNode(part));
+      } else {
+        var link = document.createElement("a");
+        link.href = part.href;
+        link.textContent = part.text;
+        statusBox.appendChild(link);
+      }
+    });
+  }
+
+  function notSaved(reason) {
+    var parts = ["Not saved — your answers are still on this page. "];
+    if (reason) {
+      parts.push(reason + " ");
+    }
+    parts.push("Trying again shortly.");
+    setStatus("error", parts);
+  }
+
+  // --- Saving -------------------------------------------------------------------------------
+
+  function schedule(delay) {
+    if (submitting) {
+      return;
+    }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, delay);
+  }
+
+  function applyBases(bases) {
+    Object.keys(bases || {}).forEach(function (itemId) {
+      var base = fieldsNamed(itemId + "__base");
+      if (base.length) {
+        base[0].value = bases[itemId];
+      }
+    });
+  }
+
+  function handleSaved(data) {
+    applyBases(data.bases);
+    var revision = fieldsNamed("base_revision");
+    if (revision.length && data.revision !== undefined) {
+      revision[0].value = String(data.revision);
+    }
+    if (!changedDuringFlight && data.visible) {
+      applyVisibility(data.visible);
+    } else {
+      applyVisibility(computeVisibility());
+    }
+    var answered = document.querySelector("[data-answered]");
+    var applicable = document.querySelector("[data-applicable]");
+    if (answered && data.answered !== undefined) {
+      answered.textContent = String(data.answered);
+    }
+    if (applicable && data.applicable !== undefined) {
+      applicable.textContent = String(data.applicable);
+    }
+    var parts = ["Saved at " + clock(new Date()) + "."];
+    var kind = "ok";
+    if (data.status === "conflict") {
+      var key = form.querySelector("[data-conflict-key]");
+      if (key) {
+        key.value = data.conflict_key || "";
+      }
+      var count = (data.conflicts || []).length;
+      kind = "error";
+      parts = [
+        "Someone else changed " + (count === 1 ? "1 item" : count + " items") +
+          " you also changed, so " + (count === 1 ? "it was" : "they were") +
+          " not saved. Your other answers are saved. ",
+        { href: data.conflict_url, text: "Choose which answers to keep" },
+      ];
+    }
+    if (data.errors && data.errors.length) {
+      kind = "error";
+      parts.push(" Not saved yet: ");
+      data.errors.forEach(function (error, index) {
+        if (index) {
+          parts.push("; ");
+        }
+        parts.push({ href: "#" + error.field, text: error.message });
+      });
+    }
+    if (data.stale && data.stale.length) {
+      parts.push(
+        " Someone else has also changed " +
+          (data.stale.length === 1 ? "1 item" : data.stale.length + " items") +
+          " on this page; ",
+      );
+      parts.push({ href: window.location.pathname, text: "reload to see their answers" });
+      parts.push(".");
+    }
+    setStatus(kind, parts);
+  }
+
+  function save() {
+    if (submitting) {
+      return;
+    }
+    if (inFlight) {
+      changedDuringFlight = true;
+      return;
+    }
+    inFlight = true;
+    changedDuringFlight = false;
+    dirty = false;
+    var token = fieldsNamed("csrf_token");
+    var body = new FormData(form);
+    setStatus("", ["Saving…"]);
+    window
+      .fetch(autosaveUrl, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: {
+          "X-CSRFToken": token.length ? token[0].value : "",
+          "X-Requested-With": "fetch",
+          Accept: "application/json",
+        },
+      })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return { status: "error", reason: "unreadable" };
+          })
+          .then(function (data) {
+            return { ok: response.ok, code: response.status, data: data };
+          });
+      })
+      .then(function (result) {
+        inFlight = false;
+        if (result.ok && (result.data.status === "saved" || result.data.status === "conflict")) {
+          failures = 0;
+          handleSaved(result.data);
+          if (changedDuringFlight || dirty) {
+            dirty = true;
+            schedule(DEBOUNCE_MS);
+          }
+          return;
+        }
+        fail(result.code, result.data || {});
+      })
+      .catch(function () {
+        inFlight = false;
+        fail(0, {});
+      });
+  }
+
+  function fail(code, data) {
+    dirty = true;
+    var reason = "";
+    if (code === 401 || data.reason === "signin") {
+      reason = "You have been signed out: press Save to sign in again, and we will keep them.";
+    } else if (data.reason === "csrf") {
+      reason = "This page has expired: press Save to keep them and carry on.";
+    } else if (data.reason === "submitted") {
+      setStatus("error", ["Not saved — this assessment has been submitted and is now read-only. Your answers are still on this page."]);
+      return;
+    } else if (code === 0) {
+      reason = "The connection was lost.";
+    } else if (data.message) {
+      reason = data.message;
+    }
+    notSaved(reason);
+    var delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
+    failures += 1;
+    schedule(delay);
+  }
+
+  function changed(event) {
+    var block = event.target.closest ? event.target.closest("[data-na]") : null;
+    if (block) {
+      syncNotApplicable(block);
+    }
+    applyVisibility(computeVisibility());
+    dirty = true;
+    if (inFlight) {
+      changedDuringFlight = true;
+    }
+    schedule(DEBOUNCE_MS);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function () {
+    // The Save buttons post the page the ordinary way; stop autosave racing them.
+    submitting = true;
+    window.clearTimeout(timer);
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!submitting && (dirty || inFlight)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  applyVisibility(computeVisibility());
+})();
