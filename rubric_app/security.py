@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
@@ -70,6 +70,18 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def forget_cached_identity() -> None:
+    """Start every request without a cached user or CSRF token.
+
+    Flask-Login caches the user and Flask-WTF the signed CSRF token in ``g``, which lives in the
+    application context. A server pushes a fresh context per request, but an outer context
+    (tests, scripts) is reused by every request made inside it; without this, one browser's
+    user and token would leak into the next request.
+    """
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+
+
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """Answer a failed CSRF check: the endpoint's recovery function, else the generic page."""
     recover = CSRF_RECOVERY.get(request.endpoint or "")
@@ -105,6 +117,8 @@ def wait_text(seconds: int) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the header hook and the error pages."""
+    # First of all before-request hooks, ahead of the CSRF check and its error handler.
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_identity)
     app.after_request(add_security_headers)
     register_csrf_handler(app)
 

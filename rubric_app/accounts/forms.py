@@ -7,6 +7,9 @@ routes attach to the right field.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
@@ -48,6 +51,15 @@ ROLE_CHOICES = [
 assert sorted(key for key, _ in ROLE_CHOICES) == sorted(ROLES)
 ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
 NOT_GIVEN = [("", "Not given")]
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[Any]:
+    """Select choices from (value, label) pairs, in the form the installed WTForms prefers."""
+    try:
+        from wtforms.fields.choices import SelectChoice  # WTForms 3.3+
+    except ImportError:  # older WTForms takes the pairs themselves
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def strip_whitespace(value: str | None) -> str | None:
@@ -147,12 +159,12 @@ class OrganizationForm(FlaskForm):
     )
     kind = SelectField(
         "Kind of organization",
-        choices=[("", "Choose one"), *ORG_KIND_CHOICES],
+        choices=options([("", "Choose one"), *ORG_KIND_CHOICES]),
         validators=[DataRequired("Choose the kind of organization.")],
     )
     state = SelectField(
         "State",
-        choices=[("", "Choose a state"), *state_choices()],
+        choices=options([("", "Choose a state"), *state_choices()]),
         validators=[DataRequired("Choose the state the organization works in.")],
     )
     nces_id = StringField(
@@ -173,27 +185,27 @@ class OrganizationForm(FlaskForm):
     )
     enrollment_band = SelectField(
         "Enrollment (optional)",
-        choices=NOT_GIVEN + ENROLLMENT_CHOICES,
+        choices=options(NOT_GIVEN + ENROLLMENT_CHOICES),
         description="Used to compare you with organizations of a similar size.",
     )
     locale = SelectField(
         "Locale (optional)",
-        choices=NOT_GIVEN + LOCALE_CHOICES,
+        choices=options(NOT_GIVEN + LOCALE_CHOICES),
         description="As in the NCES locale codes.",
     )
     sro_model = SelectField(
         "How school resource officers are staffed (optional)",
-        choices=NOT_GIVEN + SRO_MODEL_CHOICES,
+        choices=options(NOT_GIVEN + SRO_MODEL_CHOICES),
     )
 
 
 class InviteForm(FlaskForm):
     email = email_field("Colleague's email address")
-    role = SelectField("Role", choices=ROLE_CHOICES, default="editor")
+    role = SelectField("Role", choices=options(ROLE_CHOICES), default="editor")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(key, ROLE_LABELS[key]) for key in ROLES])
+    role = SelectField("Role", choices=options((key, ROLE_LABELS[key]) for key in ROLES))
 
 
 class ShareForm(FlaskForm):

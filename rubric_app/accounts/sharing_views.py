@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from rubric_app.access import assessment_or_404, can_assessment
 from rubric_app.accounts.blueprint import bp
-from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm, ShareForm
+from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm, ShareForm, options
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.sharing import revoke_share, share_assessment, share_targets, shares_of
 from rubric_app.db import db
@@ -29,10 +29,13 @@ def _target_state(owner_org: Organization) -> str:
 
 def _share_form(owner_org: Organization, state: str) -> ShareForm:
     form = ShareForm()
-    form.to_org.choices = [("", "Choose an organization")] + [
-        (str(org.id), f"{org.name} ({KIND_LABELS[org.kind]})")
-        for org in share_targets(db.session, owner_org, state)
-    ]
+    form.to_org.choices = options(
+        [("", "Choose an organization")]
+        + [
+            (str(org.id), f"{org.name} ({KIND_LABELS[org.kind]})")
+            for org in share_targets(db.session, owner_org, state)
+        ]
+    )
     return form
 
 
@@ -79,6 +82,7 @@ def _render(
         submitted=assessment.status == "submitted",
         form=form,
         button_form=EmptyForm(),
+        has_targets=len(form.to_org.choices or []) > 1,
         state=state,
         state_name=STATES[state],
         state_choices=state_choices(),

@@ -1,0 +1,161 @@
+"""The access matrix: role x action x relation, for assessments (draft and submitted) and
+organizations, asked of ``rubric_app.access`` directly. The expected tables are written out
+here by hand, independently of the policy code.
+
+Relations: "own" (an assessment of the user's organization), "other" (another organization's,
+not shared), "shared" (another organization shared it with the user's organization) and
+"revoked" (it was shared, then the share was revoked). Role "none" is a signed-in user who
+belongs to a third organization only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import make_org, make_user
+from sqlalchemy.orm import Session
+
+from rubric_app.access import can, can_assessment, can_org
+from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.assessments import reopen, start_assessment, submit
+from rubric_app.models import Assessment, Organization, User
+from rubric_app.rubric_versions import latest_version
+
+ROLES = ("owner", "editor", "viewer", "none")
+RELATIONS = ("own", "other", "shared", "revoked")
+ACTIONS = ("view", "view_shares", "edit", "submit", "reopen", "share", "plan", "delete")
+STATUSES = ("draft", "submitted")
+
+# What each role may do on its OWN organization's assessment, by status.
+OWN = {
+    "owner": {
+        "draft": {"view", "view_shares", "edit", "submit", "share", "plan", "delete"},
+        "submitted": {"view", "view_shares", "reopen", "share", "plan", "delete"},
+    },
+    "editor": {
+        "draft": {"view", "view_shares", "edit", "submit", "share", "plan"},
+        "submitted": {"view", "view_shares", "share", "plan"},
+    },
+    "viewer": {
+        "draft": {"view", "view_shares"},
+        "submitted": {"view", "view_shares"},
+    },
+    "none": {"draft": set(), "submitted": set()},
+}
+
+
+def expected(role: str, relation: str, status: str) -> set[str]:
+    if relation == "own":
+        return OWN[role][status]
+    if relation == "shared" and role != "none" and status == "submitted":
+        # Any member of the receiving organization reads it; nobody there may act on it.
+        return {"view"}
+    return set()
+
+
+def _assessment(session: Session, org: Organization, user: User, status: str) -> Assessment:
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="Review", period="2026-27", user=user
+    )
+    if status == "submitted":
+        submit(session, assessment, user=user)
+    return assessment
+
+
+def _world(session: Session, role: str, relation: str, status: str) -> tuple[User, Assessment]:
+    """The user (with ``role`` in Home District) and an assessment related to them."""
+    home = make_org(session, "Home District")
+    owner_org = make_org(session, "Owner District")
+    third = make_org(session, "Bystander Program", kind="afterschool_program")
+    author = make_user(session, "author@owner.example.org", owner_org, "owner")
+    if role == "none":
+        user = make_user(session, "someone@third.example.org", third, "owner")
+    else:
+        user = make_user(session, "me@home.example.org", home, role)
+    if relation == "own":
+        make_user(session, "boss@home.example.org", home, "owner")
+        return user, _assessment(session, home, user, status)
+    assessment = _assessment(session, owner_org, author, "submitted")
+    if relation in ("shared", "revoked"):
+        share = share_assessment(session, assessment, home, by=author)
+        if relation == "revoked":
+            revoke_share(session, share, by=author)
+    if status == "draft":
+        reopen(session, assessment, user=author)
+    session.flush()
+    return user, assessment
+
+
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_assessment_matrix(session: Session, role: str, relation: str) -> None:
+    wrong = []
+    for status in STATUSES:
+        user, assessment = _world(session, role, relation, status)
+        assert assessment.status == status
+        allowed = expected(role, relation, status)
+        for action in ACTIONS:
+            answer = can_assessment(session, user, action, assessment)  # type: ignore[arg-type]
+            assert answer == can(session, user, action, assessment)  # type: ignore[arg-type]
+            if answer != (action in allowed):
+                wrong.append(f"{status} {action}: got {answer}")
+        session.rollback()
+    assert not wrong, f"role={role} relation={relation}: " + "; ".join(wrong)
+
+
+ORG_ACTIONS = (
+    "view",
+    "create_assessment",
+    "manage_members",
+    "view_audit",
+    "edit_profile",
+    "view_dashboard",
+)
+OWN_ORG = {
+    "owner": {"view", "create_assessment", "manage_members", "view_audit", "edit_profile"},
+    "editor": {"view", "create_assessment"},
+    "viewer": {"view"},
+    "none": set(),
+}
+
+
+@pytest.mark.parametrize("kind", ["district", "state_advocate"])
+@pytest.mark.parametrize("relation", ["own", "other", "shared"])
+@pytest.mark.parametrize("role", ROLES)
+def test_organization_matrix(session: Session, role: str, relation: str, kind: str) -> None:
+    home = make_org(session, "Home", kind=kind)
+    other = make_org(session, "Other", kind=kind)
+    third = make_org(session, "Third")
+    if role == "none":
+        user = make_user(session, "me@example.org", third, "owner")
+    else:
+        user = make_user(session, "me@example.org", home, role)
+    author = make_user(session, "author@example.org", other, "owner")
+    target = home
+    if relation != "own":
+        target = other
+    if relation == "shared":
+        # Receiving a shared assessment from an organization grants nothing on the organization.
+        assessment = _assessment(session, other, author, "submitted")
+        share_assessment(session, assessment, home, by=author)
+        session.flush()
+    allowed = OWN_ORG[role] if relation == "own" else set()
+    if relation == "own" and role != "none" and kind == "state_advocate":
+        allowed = allowed | {"view_dashboard"}
+    wrong = [
+        f"{action}: got {action not in allowed}"
+        for action in ORG_ACTIONS
+        if can_org(session, user, action, target) != (action in allowed)  # type: ignore[arg-type]
+    ]
+    assert not wrong, f"role={role} relation={relation} kind={kind}: " + "; ".join(wrong)
+
+
+def test_anonymous_user_may_do_nothing(session: Session) -> None:
+    org = make_org(session)
+    author = make_user(session, "a@example.org", org)
+    assessment = _assessment(session, org, author, "submitted")
+    for action in ACTIONS:
+        assert not can_assessment(session, None, action, assessment)  # type: ignore[arg-type]
+    for action in ORG_ACTIONS:
+        assert not can_org(session, None, action, org)  # type: ignore[arg-type]

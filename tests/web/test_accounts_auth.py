@@ -1,0 +1,204 @@
+"""Sign-up, sign-in, sign-out everywhere, password change and reset links, through HTTP."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_from, make_org, make_user, signin
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.mail import outbox
+from rubric_app.accounts.operations import find_user
+from rubric_app.models import AuditEvent, User
+
+NEW_PASSWORD = "a brand new passphrase 2026"
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, str], page: str | None = None):
+    """GET the page for a CSRF token, then POST ``data`` to ``url``."""
+    token = csrf_from(client.get(page or url).data)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def signup(client: FlaskClient, email: str, name: str = "Robin Hale", password: str = PASSWORD):
+    return post_form(
+        client,
+        "/signup",
+        {"name": name, "email": email, "password": password, "confirm": password},
+    )
+
+
+def link_in_last_mail(app: Flask, path_prefix: str) -> str:
+    with app.app_context():
+        body = outbox()[-1].body
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_signup_creates_an_argon2id_account_and_leads_to_create_an_organization(
+    client: FlaskClient, session: Session
+) -> None:
+    response = signup(client, "  Robin.Hale@Example.ORG ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organizations/new"
+    user = find_user(session, "robin.hale@example.org")
+    assert user is not None
+    assert user.email == "robin.hale@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    page = client.get("/organizations/new").get_data(as_text=True)
+    assert "Create an organization" in page
+    assert "invitation link" in page
+
+
+def test_signup_with_a_taken_email_says_so_and_keeps_the_name(
+    client: FlaskClient, session: Session
+) -> None:
+    make_user(session, "robin@example.org", make_org(session))
+    session.commit()
+    response = signup(client, "ROBIN@example.org", name="Robin Second")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "An account with this email address already exists" in page
+    assert 'value="Robin Second"' in page
+    assert PASSWORD not in page
+
+
+def test_signup_refuses_short_and_mismatched_passwords(client: FlaskClient) -> None:
+    response = post_form(
+        client,
+        "/signup",
+        {"name": "Robin", "email": "r@example.org", "password": "short", "confirm": "other"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "at least 10 characters" in page
+    assert "The two passwords are not the same" in page
+
+
+def test_signin_is_audited_and_failed_signins_reach_the_org_log(
+    client: FlaskClient, session: Session
+) -> None:
+    org = make_org(session)
+    user = make_user(session, "dana@example.org", org)
+    session.commit()
+    post_form(client, "/signin", {"email": "dana@example.org", "password": "wrong one"})
+    signin(client, "dana@example.org")
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.org_id == org.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions[-2:] == ["auth.signin_failed", "auth.signin"]
+    assert user.id is not None
+
+
+def test_signout_everywhere_ends_other_sessions(app: Flask, session: Session) -> None:
+    make_user(session, "dana@example.org", make_org(session), name="Dana Whitfield")
+    session.commit()
+    laptop, phone = app.test_client(), app.test_client()
+    signin(laptop, "dana@example.org")
+    signin(phone, "dana@example.org")
+    assert "Dana Whitfield" in phone.get("/").get_data(as_text=True)
+    response = post_form(laptop, "/signout-everywhere", {}, page="/account")
+    assert response.status_code == 302
+    assert "Dana Whitfield" not in phone.get("/").get_data(as_text=True)
+    assert "Dana Whitfield" not in laptop.get("/").get_data(as_text=True)
+    assert phone.get("/account").status_code == 302  # sent to sign in
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(
+    app: Flask, session: Session
+) -> None:
+    make_user(session, "dana@example.org", make_org(session), name="Dana Whitfield")
+    session.commit()
+    here, elsewhere = app.test_client(), app.test_client()
+    signin(here, "dana@example.org")
+    signin(elsewhere, "dana@example.org")
+    wrong = post_form(
+        here,
+        "/account/password",
+        {"current_password": "not it at all", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 400
+    assert "not your current password" in wrong.get_data(as_text=True)
+    response = post_form(
+        here,
+        "/account/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert "Dana Whitfield" in here.get("/").get_data(as_text=True)
+    assert "Dana Whitfield" not in elsewhere.get("/").get_data(as_text=True)
+    signin(app.test_client(), "dana@example.org", NEW_PASSWORD)
+
+
+def test_reset_link_works_once_and_ends_sessions(app: Flask, session: Session) -> None:
+    make_user(session, "dana@example.org", make_org(session), name="Dana Whitfield")
+    session.commit()
+    old_session = app.test_client()
+    signin(old_session, "dana@example.org")
+    client = app.test_client()
+    response = post_form(client, "/reset", {"email": " Dana@Example.org"})
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    path = link_in_last_mail(app, "/reset/")
+    form_page = client.get(path)
+    assert form_page.status_code == 200
+    done = client.post(
+        path,
+        data={
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "csrf_token": csrf_from(form_page.data),
+        },
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/signin"
+    signin(app.test_client(), "dana@example.org", NEW_PASSWORD)
+    assert "Dana Whitfield" not in old_session.get("/").get_data(as_text=True)
+    # Single use: the hash it was issued against is gone.
+    again = client.get(path)
+    assert again.status_code == 400
+    assert "already been used" in again.get_data(as_text=True)
+
+
+def test_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    response = post_form(client, "/reset", {"email": "nobody@example.org"})
+    assert response.status_code == 200
+    assert "If an account exists for" in response.get_data(as_text=True)
+    with app.app_context():
+        assert outbox() == []
+
+
+def test_reset_links_expire_and_reject_tampering(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    make_user(session, "dana@example.org", make_org(session))
+    session.commit()
+    post_form(client, "/reset", {"email": "dana@example.org"})
+    path = link_in_last_mail(app, "/reset/")
+    tampered = client.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
+    assert tampered.status_code == 400
+    assert "not valid" in tampered.get_data(as_text=True)
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    expired = client.get(path)
+    assert expired.status_code == 400
+    assert "expired" in expired.get_data(as_text=True)
+
+
+def test_rehash_of_weaker_hash_on_signin(client: FlaskClient, session: Session) -> None:
+    from argon2 import PasswordHasher
+
+    user = make_user(session, "dana@example.org", make_org(session))
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    session.commit()
+    signin(client, "dana@example.org")
+    session.expire_all()
+    stored = session.scalar(select(User.password_hash).where(User.id == user.id))
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert "t=1," not in stored

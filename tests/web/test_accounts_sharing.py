@@ -1,0 +1,221 @@
+"""Sharing through HTTP: who sees the sharing page (404 / 403), share, revoke, state rule."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import csrf_from, make_org, make_user, signin
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.access import can_assessment
+from rubric_app.assessments import start_assessment, submit
+from rubric_app.models import Assessment, AuditEvent, Organization, Share, User
+from rubric_app.rubric_versions import latest_version
+
+
+def _assessment(
+    session: Session, org: Organization, user: User, *, submitted: bool = True
+) -> Assessment:
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session,
+        org=org,
+        version=version,
+        title="Policy review 2026-27",
+        period="2026-27",
+        user=user,
+    )
+    if submitted:
+        submit(session, assessment, user=user)
+    return assessment
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, object]:
+    riverton = make_org(session, "Riverton City Schools", state="OH")
+    club = make_org(session, "Riverton Youth Club", kind="afterschool_program", state="OH")
+    ohio = make_org(session, "Buckeye Advocates", kind="state_advocate", state="OH")
+    texas = make_org(session, "Lone Star Advocates", kind="state_advocate", state="TX")
+    austin = make_org(session, "Austin Schools", state="TX")
+    owner = make_user(session, "owner@riverton.example.org", riverton, "owner")
+    make_user(session, "editor@riverton.example.org", riverton, "editor")
+    make_user(session, "viewer@riverton.example.org", riverton, "viewer")
+    make_user(session, "lead@club.example.org", club, "owner")
+    make_user(session, "advocate@texas.example.org", texas, "owner")
+    assessment = _assessment(session, riverton, owner)
+    session.commit()
+    return {
+        "assessment": assessment,
+        "club": club,
+        "ohio": ohio,
+        "texas": texas,
+        "austin": austin,
+    }
+
+
+def client_for(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    signin(client, email)
+    return client
+
+
+def token_of(client: FlaskClient) -> str:
+    return csrf_from(client.get("/account").data)
+
+
+def test_editor_shares_with_a_partner_who_then_reads_it_until_revoked(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment = world["assessment"]
+    club = world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    editor = client_for(app, "editor@riverton.example.org")
+    page = editor.get(f"/assessments/{assessment.id}/sharing")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Riverton Youth Club" in text
+    assert "Buckeye Advocates" in text
+    assert "Riverton City Schools (School district)" not in text  # never itself
+    response = editor.post(
+        f"/assessments/{assessment.id}/sharing",
+        data={"to_org": str(club.id), "state": "OH", "csrf_token": csrf_from(page.data)},
+    )
+    assert response.status_code == 302
+    lead = session.scalar(select(User).where(User.email == "lead@club.example.org"))
+    assert can_assessment(session, lead, "view", assessment)
+    assert not can_assessment(session, lead, "edit", assessment)
+    share = session.scalar(select(Share).where(Share.to_org_id == club.id))
+    assert share is not None
+    # The receiving organization may read it but not see or change its shares.
+    partner = client_for(app, "lead@club.example.org")
+    assert partner.get(f"/assessments/{assessment.id}/sharing").status_code == 403
+    revoked = editor.post(
+        f"/assessments/{assessment.id}/sharing/{share.id}/revoke",
+        data={"csrf_token": token_of(editor)},
+    )
+    assert revoked.status_code == 302
+    session.expire_all()
+    assert not can_assessment(session, lead, "view", assessment)
+    assert partner.get(f"/assessments/{assessment.id}/sharing").status_code == 404
+    actions = list(
+        session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.target == f"assessment:{assessment.id}")
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert actions[-2:] == ["share.create", "share.revoke"]
+    assert "Stopped" in editor.get(f"/assessments/{assessment.id}/sharing").get_data(as_text=True)
+
+
+def test_non_members_get_404_and_viewers_403(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment, club = world["assessment"], world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    url = f"/assessments/{assessment.id}/sharing"
+    outsider = client_for(app, "advocate@texas.example.org")
+    assert outsider.get(url).status_code == 404
+    assert (
+        outsider.post(
+            url, data={"to_org": str(club.id), "csrf_token": token_of(outsider)}
+        ).status_code
+        == 404
+    )
+    assert outsider.get("/assessments/999999/sharing").status_code == 404
+    viewer = client_for(app, "viewer@riverton.example.org")
+    page = viewer.get(url)
+    assert page.status_code == 200
+    assert "Share read-only" not in page.get_data(as_text=True)
+    refused = viewer.post(
+        url, data={"to_org": str(club.id), "state": "OH", "csrf_token": token_of(viewer)}
+    )
+    assert refused.status_code == 403
+    assert session.scalar(select(Share.id)) is None
+    anonymous = app.test_client()
+    assert anonymous.get(url).status_code == 302
+
+
+def test_state_advocates_only_receive_from_their_own_state(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment, texas, austin = world["assessment"], world["texas"], world["austin"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(texas, Organization)
+    assert isinstance(austin, Organization)
+    owner = client_for(app, "owner@riverton.example.org")
+    page = owner.get(f"/assessments/{assessment.id}/sharing?state=TX").get_data(as_text=True)
+    assert "Austin Schools" in page
+    assert "Lone Star Advocates" not in page
+    response = owner.post(
+        f"/assessments/{assessment.id}/sharing",
+        data={"to_org": str(texas.id), "state": "TX", "csrf_token": token_of(owner)},
+    )
+    assert response.status_code == 400
+    assert session.scalar(select(Share.id)) is None
+    # The operation refuses too, in words, whatever the form offers.
+    from rubric_app.accounts.operations import AccountError
+    from rubric_app.accounts.sharing import share_assessment
+
+    with pytest.raises(AccountError, match="state advocate for TX"):
+        share_assessment(session, assessment, texas, by=None)
+    allowed = owner.post(
+        f"/assessments/{assessment.id}/sharing",
+        data={"to_org": str(austin.id), "state": "TX", "csrf_token": token_of(owner)},
+    )
+    assert allowed.status_code == 302
+
+
+def test_a_draft_cannot_be_shared(app: Flask, session: Session, world: dict[str, object]) -> None:
+    assessment, club = world["assessment"], world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    owner_user = session.scalar(select(User).where(User.email == "owner@riverton.example.org"))
+    assert owner_user is not None
+    draft = start_assessment(
+        session,
+        org=assessment.organization,
+        version=assessment.rubric_version,
+        title="Next year",
+        period="2027-28",
+        user=owner_user,
+    )
+    session.commit()
+    owner = client_for(app, "owner@riverton.example.org")
+    page = owner.get(f"/assessments/{draft.id}/sharing").get_data(as_text=True)
+    assert "Only submitted assessments can be shared" in page
+    response = owner.post(
+        f"/assessments/{draft.id}/sharing",
+        data={"to_org": str(club.id), "state": "OH", "csrf_token": token_of(owner)},
+    )
+    assert response.status_code == 400
+    assert "Submit it first" in response.get_data(as_text=True)
+    assert session.scalar(select(Share.id)) is None
+
+
+def test_revoking_a_share_of_another_assessment_is_404(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment, club = world["assessment"], world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    lead = session.scalar(select(User).where(User.email == "lead@club.example.org"))
+    assert lead is not None
+    theirs = _assessment(session, club, lead)
+    from rubric_app.accounts.sharing import share_assessment
+
+    share = share_assessment(session, theirs, world["ohio"], by=lead)  # type: ignore[arg-type]
+    session.commit()
+    owner = client_for(app, "owner@riverton.example.org")
+    response = owner.post(
+        f"/assessments/{assessment.id}/sharing/{share.id}/revoke",
+        data={"csrf_token": token_of(owner)},
+    )
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get(Share, share.id).revoked_at is None  # type: ignore[union-attr]
