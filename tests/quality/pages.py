@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, Organization
+from rubric_app.accounts.invitations import invitation_token, invite
+from rubric_app.accounts.operations import find_user
+from rubric_app.accounts.tokens import make_token, password_fingerprint
+from rubric_app.assessments import load_states
+from rubric_app.models import Action, Assessment, Organization
+from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
+from rubric_app.questionnaire.restore import keep_draft
+from rubric_app.reports.actions import create_action
+from rubric_app.rubric_versions import rubric_of
 
 ADMIN = "admin@riverton.example.org"
 EDITOR = "editor@riverton.example.org"
@@ -65,6 +73,81 @@ def assessment_of(session: Session, org_name: str, status: str) -> Assessment:
     return found
 
 
+def for_assessment(org_name: str, status: str, path: str = "") -> Callable[[Session], str]:
+    """A URL builder for ``/assessments/<id><path>`` of the org's first draft or submitted one."""
+    return lambda session: f"/assessments/{assessment_of(session, org_name, status).id}{path}"
+
+
+def first_section(session: Session) -> str:
+    """The first section page of Riverton's draft."""
+    assessment = assessment_of(session, RIVERTON, "draft")
+    section = rubric_of(assessment.rubric_version).sections[0]
+    return f"/assessments/{assessment.id}/sections/{section.id}"
+
+
+def invitation_link(session: Session) -> str:
+    """A fresh invitation to Riverton for someone without an account."""
+    org = session.get(Organization, org_id(session, RIVERTON))
+    assert org is not None
+    invitation = invite(
+        session, org, email="new.person@riverton.example.org", role="editor", by=None
+    )
+    session.commit()
+    return f"/invitations/{invitation_token(invitation)}"
+
+
+def reset_link(session: Session) -> str:
+    """A password reset link for the Riverton owner."""
+    user = find_user(session, ADMIN)
+    assert user is not None
+    payload = {"user": user.id, "fp": password_fingerprint(user.password_hash)}
+    return f"/reset/{make_token('password-reset', payload)}"
+
+
+def action_edit(session: Session) -> str:
+    """The edit page of a planned action on Riverton's submitted assessment."""
+    assessment = assessment_of(session, RIVERTON, "submitted")
+    action = session.scalar(select(Action).where(Action.assessment_id == assessment.id))
+    if action is None:
+        item = rubric_of(assessment.rubric_version).items[0]
+        action = create_action(
+            session,
+            assessment,
+            item_id=item.id,
+            description="Ask the police department to sign the revised agreement.",
+            owner="Dana Whitfield",
+            user=None,
+        )
+        session.commit()
+    return f"/assessments/{assessment.id}/actions/{action.id}/edit"
+
+
+def conflict_page(session: Session) -> str:
+    """A conflict to resolve: a saved page whose answer someone else changed meanwhile."""
+    assessment = assessment_of(session, RIVERTON, "draft")
+    rubric = rubric_of(assessment.rubric_version)
+    states = load_states(session, assessment)
+    section = next(s for s in rubric.sections if any(i.id in states for i in s.items))
+    item = next(i for i in section.items if i.id in states)
+    data = form_data_from_state(item, rubric, states[item.id])
+    data[field_name(item.id, "comment")] = "Our copy of the agreement says otherwise."
+    data[field_name(item.id, BASE_SUFFIX)] = "an-older-version"
+    fields = {
+        name: [value if isinstance(value, str) else "y"]
+        for name, value in data.items()
+        if value not in (None, False, "")
+    }
+    key = keep_draft(
+        session,
+        assessment_id=assessment.id,
+        section_id=section.id,
+        fields=fields,
+        purpose="conflict",
+    )
+    session.commit()
+    return f"/assessments/{assessment.id}/conflicts/{key}"
+
+
 PAGE_TYPES: tuple[PageType, ...] = (
     PageType("home, anonymous", "main.home", None, fixed("/")),
     PageType("home, signed in", "main.home", ADMIN, fixed("/")),
@@ -72,11 +155,64 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType(
         "rubric method", "rubric_pages.rubric", None, fixed("/rubrics/secure-local-implementation")
     ),
+    PageType("guidance library", "resources.index", None, fixed("/resources")),
+    PageType("sign up", "accounts.signup", None, fixed("/signup")),
+    PageType("password reset request", "accounts.reset_request", None, fixed("/reset")),
+    PageType("password reset", "accounts.reset_password", None, reset_link),
+    PageType("invitation", "accounts.invitation", None, invitation_link),
+    PageType("account", "accounts.account", ADMIN, fixed("/account")),
+    PageType("change password", "accounts.change_password", ADMIN, fixed("/account/password")),
+    PageType("organization", "accounts.organization", ADMIN, fixed("/organization")),
+    PageType("edit organization", "accounts.edit_organization", ADMIN, fixed("/organization/edit")),
+    PageType("new organization", "accounts.new_organization", ADMIN, fixed("/organizations/new")),
+    PageType("audit log", "accounts.audit_log", ADMIN, fixed("/organization/audit")),
+    PageType(
+        "sharing", "accounts.sharing", ADMIN, for_assessment(RIVERTON, "submitted", "/sharing")
+    ),
+    PageType("assessments", "questionnaire.index", ADMIN, fixed("/assessments")),
+    PageType("start an assessment", "questionnaire.new", ADMIN, fixed("/assessments/new")),
+    PageType("task list", "questionnaire.overview", ADMIN, for_assessment(RIVERTON, "draft")),
+    PageType("section", "questionnaire.section", ADMIN, first_section),
+    PageType("review", "questionnaire.review", ADMIN, for_assessment(RIVERTON, "draft", "/review")),
+    PageType("conflicts", "questionnaire.conflicts", ADMIN, conflict_page),
+    PageType(
+        "snapshot",
+        "questionnaire.snapshot",
+        ADMIN,
+        for_assessment(RIVERTON, "submitted", "/snapshots/1"),
+    ),
+    PageType("report", "reports.report", ADMIN, for_assessment(RIVERTON, "submitted", "/report")),
+    PageType(
+        "report shared with a partner",
+        "reports.report",
+        LEAD,
+        for_assessment(RIVERTON, "submitted", "/report"),
+    ),
+    PageType(
+        "actions", "reports.actions", ADMIN, for_assessment(RIVERTON, "submitted", "/actions")
+    ),
+    PageType(
+        "new action",
+        "reports.new_action",
+        ADMIN,
+        for_assessment(RIVERTON, "submitted", "/actions/new"),
+    ),
+    PageType("edit action", "reports.edit_action", ADMIN, action_edit),
+    PageType("import", "reports.import_file", ADMIN, fixed("/assessments/import")),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
+    PageType(
+        "forbidden",
+        "",
+        VIEWER,
+        for_assessment(RIVERTON, "draft", "/actions/new"),
+        status=403,
+    ),
 )
 
 #: GET endpoints that answer with something other than an HTML page, and why they are exempt.
 NOT_PAGES: dict[str, str] = {
     "static": "CSS, JavaScript, fonts and images",
     "main.healthz": "JSON health check",
+    "reports.export_json": "JSON export of an assessment",
+    "reports.report_pdf": "PDF of the report (checked by the report tests)",
 }
