@@ -155,6 +155,8 @@ class StartForm(FlaskForm):
     previous = SelectField(
         "Start from a previous assessment (optional)",
         choices=[("", "No, start with empty answers")],
+        # Checked by the route, with a message that says what to choose instead.
+        validate_choice=False,
         description="Copies its answers forward so you only change what is different this time.",
     )
 

@@ -76,6 +76,7 @@ from rubric_app.questionnaire.views import (
 )
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import score_assessment, visibility
+from rubric_app.security import csrf_recovery
 from rubric_app.templating import AUDIENCE_LABELS
 
 bp = Blueprint("questionnaire", __name__)
@@ -747,12 +748,12 @@ def snapshot(assessment_id: int, number: int) -> ResponseReturnValue:
 # --- Expired forms and sessions ----------------------------------------------------------
 
 
-@bp.errorhandler(CSRFError)
 def csrf_failed(error: CSRFError) -> ResponseReturnValue:
     """A questionnaire form posted with a missing or stale token: keep what was posted.
 
-    Registered on this blueprint only, so it applies to questionnaire endpoints alone. Without
-    a session the token is always missing, so this is also where an ended session shows up.
+    Registered through ``rubric_app.security.csrf_recovery`` for the questionnaire's POST
+    endpoints only. Without a session the token is always missing, so this is also where an
+    ended session shows up.
     """
     args = request.view_args or {}
     assessment_id = args.get("assessment_id")
@@ -782,6 +783,7 @@ def csrf_failed(error: CSRFError) -> ResponseReturnValue:
                 "This page had expired, so nothing was saved yet. We kept what you typed; "
                 "review it and press Save.",
             ),
+            status=400,
         )
     if assessment_id is not None:
         target = url_for("questionnaire.overview", assessment_id=assessment_id)
@@ -793,3 +795,14 @@ def csrf_failed(error: CSRFError) -> ResponseReturnValue:
         return _signin_redirect(target)
     flash("That form had expired. Please try again.", "warning")
     return redirect(target)
+
+
+for _endpoint in (
+    "questionnaire.new",
+    "questionnaire.section",
+    "questionnaire.autosave",
+    "questionnaire.conflicts",
+    "questionnaire.submit_assessment",
+    "questionnaire.reopen_assessment",
+):
+    csrf_recovery(_endpoint)(csrf_failed)

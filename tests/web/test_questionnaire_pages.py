@@ -1,0 +1,476 @@
+"""Questionnaire pages over HTTP: start, task list, section forms, skip logic, validation,
+review, submit, reopen and snapshots (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from helpers import csrf_from, make_org, make_user, signin
+from sqlalchemy import select
+
+from rubric_app.assessments import (
+    ItemChange,
+    ItemState,
+    load_states,
+    payload_hash,
+    save_items,
+    start_assessment,
+)
+from rubric_app.models import Assessment, AuditEvent, Snapshot
+from rubric_app.rubric_versions import latest_version
+
+LOCAL = "secure-local-implementation"
+FIRST = "partnerships-and-mous"
+
+
+@pytest.fixture
+def team(session: Any) -> dict[str, Any]:
+    """A district with an owner, an editor and a viewer, and an outsider elsewhere."""
+    org = make_org(session, "Riverside Schools")
+    other = make_org(session, "Elsewhere Schools")
+    people = {
+        "org": org,
+        "other": other,
+        "owner": make_user(session, "owner@riverside.example", org, "owner", name="Olive Owner"),
+        "editor": make_user(session, "editor@riverside.example", org, "editor", name="Ed Editor"),
+        "viewer": make_user(session, "viewer@riverside.example", org, "viewer"),
+        "outsider": make_user(session, "someone@elsewhere.example", other, "owner"),
+    }
+    session.commit()
+    return people
+
+
+@pytest.fixture
+def assessment(session: Any, team: dict[str, Any]) -> Assessment:
+    version = latest_version(session, LOCAL)
+    assert version is not None
+    created = start_assessment(
+        session,
+        org=team["org"],
+        version=version,
+        title="MOU review",
+        period="2026-27",
+        user=team["owner"],
+    )
+    session.commit()
+    return created
+
+
+def section_url(assessment: Assessment, section_id: str = FIRST) -> str:
+    return f"/assessments/{assessment.id}/sections/{section_id}"
+
+
+def form_fields(html: str) -> dict[str, list[str]]:
+    """What a browser would post from the section form as rendered (ticked boxes only)."""
+    fields: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        kind = (re.search(r'type="([^"]+)"', tag) or [None, "text"])[1]
+        value = re.search(r'value="([^"]*)"', tag)
+        if kind in ("radio", "checkbox") and "checked" not in tag:
+            continue
+        if kind == "submit":
+            continue
+        fields.setdefault(name.group(1), []).append(value.group(1) if value else "")
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        fields.setdefault(name, []).append(body.lstrip("\r\n"))
+    return fields
+
+
+def post_section(client: FlaskClient, url: str, changes: dict[str, Any], **extra: str) -> Any:
+    page = client.get(url).get_data(as_text=True)
+    data = form_fields(page)
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value if isinstance(value, list) else [value]
+    data.update({key: [value] for key, value in extra.items()})
+    return client.post(url, data=data)
+
+
+# --- Start -------------------------------------------------------------------------------
+
+
+def test_start_page_offers_rubrics_for_the_organization_kind_first(
+    client: FlaskClient, session: Any, team: dict[str, Any]
+) -> None:
+    program = make_org(session, "Youth Club", kind="afterschool_program")
+    make_user(session, "lead@club.example", program, "owner")
+    session.commit()
+    signin(client, "lead@club.example")
+    page = client.get("/assessments/new").get_data(as_text=True)
+    offered = re.findall(r'name="rubric"[^>]*value="([^"]+)"', page) or re.findall(
+        r'value="([^"]+)"[^>]*name="rubric"', page
+    )
+    assert offered[0] == "afterschool-law-enforcement-partnership"
+    assert LOCAL in offered
+    assert "Suggested for your organization" in page
+
+
+def test_editor_starts_an_assessment_and_a_duplicate_period_is_refused(
+    client: FlaskClient, session: Any, team: dict[str, Any]
+) -> None:
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    form = {"csrf_token": token, "rubric": LOCAL, "title": "MOU review", "period": "2026-27"}
+    response = client.post("/assessments/new", data=form)
+    assert response.status_code == 302
+    created = session.scalar(select(Assessment).where(Assessment.org_id == team["org"].id))
+    assert created is not None
+    assert created.period == "2026-27"
+    assert response.headers["Location"].endswith(f"/assessments/{created.id}")
+
+    again = client.post("/assessments/new", data={**form, "title": "Second try"})
+    assert again.status_code == 400
+    text = again.get_data(as_text=True)
+    assert "already has an assessment of this rubric for 2026-27" in text
+    assert 'value="Second try"' in text  # what was typed is kept
+    assert f'href="/assessments/{created.id}"' in text
+
+
+def test_start_from_previous_copies_answers_forward(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    save_items(
+        session,
+        assessment,
+        [
+            ItemChange("partnership-exists", ItemState(values={"value": "yes"}), None),
+            ItemChange(
+                "mou-purpose-stated", ItemState(values={"policy": "fully"}, comment="OK"), None
+            ),
+        ],
+        user=team["owner"],
+    )
+    session.commit()
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    response = client.post(
+        "/assessments/new",
+        data={
+            "csrf_token": token,
+            "rubric": LOCAL,
+            "title": "Next year",
+            "period": "2027-28",
+            "previous": str(assessment.id),
+        },
+    )
+    assert response.status_code == 302
+    copied = session.scalar(select(Assessment).where(Assessment.period == "2027-28"))
+    states = load_states(session, copied)
+    assert states["mou-purpose-stated"] == ItemState(values={"policy": "fully"}, comment="OK")
+    assert copied.previous_id == assessment.id
+
+
+def test_start_from_an_assessment_of_another_rubric_is_refused(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "owner@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    response = client.post(
+        "/assessments/new",
+        data={
+            "csrf_token": token,
+            "rubric": "campus-policing-21cp",
+            "title": "Campus",
+            "period": "2026-27",
+            "previous": str(assessment.id),
+        },
+    )
+    assert response.status_code == 400
+    assert "same rubric" in response.get_data(as_text=True)
+
+
+def test_viewer_cannot_start_an_assessment(client: FlaskClient, team: dict[str, Any]) -> None:
+    signin(client, "viewer@riverside.example")
+    assert client.get("/assessments/new").status_code == 403
+    assert "Start an assessment" not in client.get("/assessments").get_data(as_text=True)
+
+
+# --- Task list and access ----------------------------------------------------------------
+
+
+def test_task_list_shows_each_section_status(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    save_items(
+        session,
+        assessment,
+        [
+            ItemChange(
+                "mou-no-discipline-role", ItemState(values={"policy": "fully"}, flagged=True), None
+            )
+        ],
+        user=team["owner"],
+    )
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "0 of 5 sections complete" in page
+    assert re.search(r'id="status-civil-rights">Flagged for review<', page)
+    assert re.search(rf'id="status-{FIRST}">Not started<', page)
+    assert "Draft" in page
+
+
+def test_outsiders_get_404_everywhere(
+    client: FlaskClient, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "someone@elsewhere.example")
+    for path in ("", "/review", f"/sections/{FIRST}", "/snapshots/1"):
+        assert client.get(f"/assessments/{assessment.id}{path}").status_code == 404
+    token = csrf_from(client.get("/assessments").data)
+    for path in ("/submit", "/reopen", "/autosave"):
+        response = client.post(f"/assessments/{assessment.id}{path}", data={"csrf_token": token})
+        assert response.status_code == 404
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client: FlaskClient, assessment: Assessment) -> None:
+    response = client.get(section_url(assessment))
+    assert response.status_code == 302
+    assert "/signin?next=" in response.headers["Location"]
+
+
+# --- Section pages -----------------------------------------------------------------------
+
+
+def test_section_page_has_a_fieldset_and_labelled_fields_per_item(
+    client: FlaskClient, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    page = client.get(section_url(assessment)).get_data(as_text=True)
+    item = "mou-before-officers-start"
+    assert f'id="item-{item}"' in page
+    for suffix in (
+        "policy",
+        "practice",
+        "na",
+        "na_reason",
+        "comment",
+        "evidence_quote",
+        "evidence_source",
+        "flagged",
+        "base",
+    ):
+        assert f'name="{item}__{suffix}"' in page
+    for suffix in ("na", "na_reason", "comment", "evidence_quote", "evidence_source", "flagged"):
+        assert f'for="{item}__{suffix}"' in page  # every control has a label
+    assert page.count('<fieldset class="q-item') == 12
+    assert page.count("<legend") >= 12 + 2 * 11
+    assert 'type="application/json" id="skip-logic"' in page
+    # "Improve" items wait for the partnership question.
+    assert re.search(r'id="item-mou-living-document-reviewed"[^>]*hidden', page)
+
+
+def test_saving_stores_answers_and_continue_moves_to_the_next_section(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    response = post_section(
+        client,
+        section_url(assessment),
+        {
+            "partnership-exists__value": "yes",
+            "mou-purpose-stated__policy": "partly",
+            "mou-purpose-stated__comment": "Purpose clause is vague",
+            "mou-purpose-stated__evidence_quote": "The parties agree to cooperate",
+            "mou-purpose-stated__evidence_source": "MOU 2024, p. 1",
+            "mou-purpose-stated__flagged": "y",
+            "mou-living-document-reviewed__policy": "fully",
+        },
+        **{"continue": "1"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(section_url(assessment, "civil-rights"))
+    session.expire_all()
+    states = load_states(session, assessment)
+    assert states["partnership-exists"].values == {"value": "yes"}
+    assert states["mou-purpose-stated"] == ItemState(
+        values={"policy": "partly"},
+        comment="Purpose clause is vague",
+        evidence_quote="The parties agree to cooperate",
+        evidence_source="MOU 2024, p. 1",
+        flagged=True,
+    )
+    # Shown because the gate answer in the same post opened it.
+    assert states["mou-living-document-reviewed"].values == {"policy": "fully"}
+    page = client.get(section_url(assessment)).get_data(as_text=True)
+    assert not re.search(r'id="item-mou-living-document-reviewed"[^>]*hidden', page)
+
+
+def test_items_hidden_by_skip_logic_are_not_saved(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    response = post_section(
+        client,
+        section_url(assessment),
+        {"partnership-exists__value": "no", "mou-living-document-reviewed__policy": "fully"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    states = load_states(session, assessment)
+    assert "mou-living-document-reviewed" not in states
+    assert states["partnership-exists"].values == {"value": "no"}
+
+
+def test_not_applicable_without_a_reason_re_renders_with_everything_kept(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    response = post_section(
+        client,
+        section_url(assessment),
+        {
+            "mou-purpose-stated__na": "y",
+            "mou-purpose-stated__comment": "We have no MOU yet",
+            "mou-roles-responsibilities__policy": "fully",
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert 'href="#mou-purpose-stated__na_reason"' in page
+    assert "We have no MOU yet</textarea>" in page
+    assert re.search(
+        r'name="mou-purpose-stated__na"[^>]*checked|checked[^>]*name="mou-purpose-stated__na"', page
+    )
+    assert "Your other answers on this page were saved" in page
+    session.expire_all()
+    states = load_states(session, assessment)
+    assert "mou-purpose-stated" not in states
+    assert states["mou-roles-responsibilities"].values == {"policy": "fully"}
+    # The re-rendered page carries the new base, so saving it again raises no conflict.
+    fixed = form_fields(page)
+    fixed["mou-purpose-stated__na_reason"] = ["The district has no officers yet"]
+    again = client.post(section_url(assessment), data=fixed)
+    assert again.status_code == 302
+    session.expire_all()
+    assert load_states(session, assessment)["mou-purpose-stated"].na_reason == (
+        "The district has no officers yet"
+    )
+
+
+def test_viewer_is_shown_the_answers_read_only(
+    client: FlaskClient, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "viewer@riverside.example")
+    response = client.get(section_url(assessment))
+    assert response.status_code == 302
+    assert f"/assessments/{assessment.id}/review" in response.headers["Location"]
+    token = csrf_from(client.get(f"/assessments/{assessment.id}/review").data)
+    assert client.post(section_url(assessment), data={"csrf_token": token}).status_code == 403
+
+
+# --- Review, submit, reopen --------------------------------------------------------------
+
+
+def test_review_picks_out_unanswered_and_flagged_items_in_words(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    save_items(
+        session,
+        assessment,
+        [
+            ItemChange(
+                "mou-purpose-stated",
+                ItemState(values={"policy": "fully", "practice": "partly"}, flagged=True),
+                None,
+            )
+        ],
+        user=team["owner"],
+    )
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
+    assert "Flagged for review" in page
+    assert "Not answered" in page
+    assert "Fully in place" in page
+    assert "Partly in place" in page
+    assert "Submit the assessment" in page
+
+
+def test_submit_locks_freezes_a_snapshot_and_reopen_keeps_it(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    save_items(
+        session,
+        assessment,
+        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "fully"}), None)],
+        user=team["owner"],
+    )
+    session.commit()
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get(f"/assessments/{assessment.id}/review").data)
+    response = client.post(f"/assessments/{assessment.id}/submit", data={"csrf_token": token})
+    assert response.status_code == 302
+    session.expire_all()
+    assessment = session.get(Assessment, assessment.id)
+    assert assessment.status == "submitted"
+    assert assessment.submitted_by_id == team["editor"].id
+    frozen = session.scalar(select(Snapshot).where(Snapshot.assessment_id == assessment.id))
+    assert frozen.content_hash == payload_hash(frozen.payload) == assessment.snapshot_hash
+    overview = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert assessment.snapshot_hash in overview
+    assert "Ed Editor" in overview
+    # Locked: the section page shows answers read-only, saves are refused.
+    assert client.get(section_url(assessment)).status_code == 302
+    assert client.post(section_url(assessment), data={"csrf_token": token}).status_code == 403
+    # Only an owner may reopen.
+    assert (
+        client.post(f"/assessments/{assessment.id}/reopen", data={"csrf_token": token}).status_code
+        == 403
+    )
+
+    owner = client.application.test_client()
+    signin(owner, "owner@riverside.example")
+    owner_token = csrf_from(owner.get(f"/assessments/{assessment.id}").data)
+    assert "Reopen the assessment" in owner.get(f"/assessments/{assessment.id}").get_data(
+        as_text=True
+    )
+    response = owner.post(
+        f"/assessments/{assessment.id}/reopen",
+        data={"csrf_token": owner_token, "reason": "Board asked for changes"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Assessment, assessment.id).status == "draft"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "assessment.reopen"))
+    assert event.user_id == team["owner"].id
+    assert event.detail["reason"] == "Board asked for changes"
+    snapshot_page = owner.get(f"/assessments/{assessment.id}/snapshots/1")
+    assert snapshot_page.status_code == 200
+    assert frozen.content_hash in snapshot_page.get_data(as_text=True)
+    assert owner.get(f"/assessments/{assessment.id}/snapshots/2").status_code == 404
+
+
+def test_assessments_list_separates_shared_ones(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    from rubric_app.accounts.sharing import share_assessment
+    from rubric_app.assessments import submit
+
+    version = latest_version(session, LOCAL)
+    theirs = start_assessment(
+        session,
+        org=team["other"],
+        version=version,
+        title="Elsewhere review",
+        period="2026-27",
+        user=team["outsider"],
+    )
+    submit(session, theirs, user=team["outsider"])
+    share_assessment(session, theirs, team["org"], by=team["outsider"])
+    session.commit()
+    signin(client, "viewer@riverside.example")
+    page = client.get("/assessments").get_data(as_text=True)
+    ours, shared = page.split("Shared with Riverside Schools")
+    assert "MOU review" in ours
+    assert "Elsewhere review" not in ours
+    assert "Elsewhere review" in shared
+    assert "Elsewhere Schools" in shared

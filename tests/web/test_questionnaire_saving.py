@@ -1,0 +1,279 @@
+"""Nothing is lost: two tabs, conflicts side by side, autosave, expired sessions and forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from helpers import csrf_from, make_org, make_user, signin
+from sqlalchemy import select
+from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
+
+from rubric_app.assessments import load_states, start_assessment
+from rubric_app.models import Assessment, SavedDraft
+from rubric_app.rubric_versions import latest_version
+
+
+@pytest.fixture
+def assessment(session: Any) -> Assessment:
+    org = make_org(session, "Riverside Schools")
+    make_org(session, "Elsewhere Schools")
+    owner = make_user(session, "owner@riverside.example", org, "owner")
+    make_user(session, "editor@riverside.example", org, "editor")
+    make_user(session, "other@elsewhere.example", None)
+    created = start_assessment(
+        session,
+        org=org,
+        version=latest_version(session, LOCAL),
+        title="MOU review",
+        period="2026-27",
+        user=owner,
+    )
+    session.commit()
+    return created
+
+
+def page_fields(client: FlaskClient, url: str) -> dict[str, list[str]]:
+    return form_fields(client.get(url).get_data(as_text=True))
+
+
+def test_two_tabs_merge_and_conflicts_are_chosen_side_by_side(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    tab_one = page_fields(client, url)
+    tab_two = page_fields(client, url)
+
+    tab_one["mou-purpose-stated__policy"] = ["fully"]
+    tab_one["mou-purpose-stated__comment"] = ["Tab one's comment"]
+    assert client.post(url, data=tab_one).status_code == 302
+
+    # The stale tab changes the same item differently, and another item too.
+    tab_two["mou-purpose-stated__policy"] = ["not-in-place"]
+    tab_two["mou-roles-responsibilities__practice"] = ["partly"]
+    response = client.post(url, data=tab_two)
+    assert response.status_code == 302
+    conflict_url = response.headers["Location"]
+    assert "/conflicts/" in conflict_url
+    session.expire_all()
+    states = load_states(session, assessment)
+    assert states["mou-roles-responsibilities"].values == {"practice": "partly"}  # merged
+    assert states["mou-purpose-stated"].values == {"policy": "fully"}  # not overwritten
+
+    page = client.get(conflict_url).get_data(as_text=True)
+    assert "Keep my version" in page
+    assert "Keep the saved version" in page
+    assert "Tab one&#39;s comment" in page or "Tab one's comment" in page
+    assert "Not in place" in page
+    assert "Fully in place" in page
+    token = csrf_from(page)
+    theirs = re.search(r'name="theirs-mou-purpose-stated" value="([^"]+)"', page).group(1)
+
+    missing = client.post(
+        conflict_url, data={"csrf_token": token, "theirs-mou-purpose-stated": theirs}
+    )
+    assert missing.status_code == 400
+    assert "Choose which version" in missing.get_data(as_text=True)
+
+    chosen = client.post(
+        conflict_url,
+        data={
+            "csrf_token": token,
+            "theirs-mou-purpose-stated": theirs,
+            "choice-mou-purpose-stated": "mine",
+        },
+    )
+    assert chosen.status_code == 302
+    session.expire_all()
+    assert load_states(session, assessment)["mou-purpose-stated"].values == {
+        "policy": "not-in-place"
+    }
+    # The draft is used up.
+    assert client.get(conflict_url).status_code == 302
+
+
+def test_autosave_saves_and_reports_bases_visibility_and_conflicts(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    token = fields["csrf_token"][0]
+    autosave = f"/assessments/{assessment.id}/autosave"
+    fields["partnership-exists__value"] = ["yes"]
+    response = client.post(autosave, data=fields, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "saved"
+    assert body["saved"] == ["partnership-exists"]
+    assert body["visible"]["mou-living-document-reviewed"] is True
+    assert body["answered"] == 1
+    assert body["applicable"] == 12
+    new_base = body["bases"]["partnership-exists"]
+    assert new_base == load_states(session, assessment)["partnership-exists"].fingerprint()
+
+    # Someone else changes the gate; this page (with its old base) changes it too.
+    other = client.application.test_client()
+    signin(other, "owner@riverside.example")
+    theirs = page_fields(other, url)
+    theirs["partnership-exists__value"] = ["no"]
+    assert other.post(url, data=theirs).status_code == 302
+
+    fields["partnership-exists__base"] = [new_base]
+    fields["partnership-exists__value"] = ["yes"]
+    fields["partnership-exists__comment"] = ["Two SROs since 2019"]
+    response = client.post(autosave, data=fields, headers={"X-CSRFToken": token})
+    body = response.get_json()
+    assert body["status"] == "conflict"
+    assert body["conflicts"] == ["partnership-exists"]
+    assert f"/assessments/{assessment.id}/conflicts/" in body["conflict_url"]
+    # Autosaving again while the conflict stands reuses the same draft.
+    fields["conflict_key"] = [body["conflict_key"]]
+    again = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
+    assert again["conflict_key"] == body["conflict_key"]
+    assert session.query(SavedDraft).count() == 1
+
+
+def test_autosave_without_token_or_session_answers_in_json(
+    app: Any, client: FlaskClient, assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    autosave = f"/assessments/{assessment.id}/autosave"
+    response = client.post(autosave, data={"section_id": FIRST})
+    assert response.status_code == 400
+    assert response.get_json()["reason"] == "csrf"
+    anonymous = app.test_client()
+    response = anonymous.post(autosave, data={"section_id": FIRST})
+    assert response.status_code == 401
+    assert response.get_json()["reason"] == "signin"
+
+
+def test_expired_session_keeps_the_post_and_restores_it_after_signing_in(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    fields["mou-purpose-stated__policy"] = ["partly"]
+    fields["mou-purpose-stated__comment"] = ["Typed before the session ended"]
+
+    # A browser whose session has gone: no cookie, so no valid token either.
+    expired = app.test_client()
+    response = expired.post(url, data=fields)
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/signin"
+    next_url = parse_qs(location.query)["next"][0]
+    assert next_url.startswith(url + "?restore=")
+    assert load_states(session, assessment) == {}
+
+    token = csrf_from(expired.get("/signin").data)
+    response = expired.post(
+        "/signin?" + location.query,
+        data={
+            "email": "editor@riverside.example",
+            "password": "correct horse battery staple",
+            "csrf_token": token,
+        },
+    )
+    assert response.headers["Location"].endswith(next_url)
+    page = expired.get(next_url).get_data(as_text=True)
+    assert "We kept what you typed" in page
+    assert "Typed before the session ended</textarea>" in page
+    assert load_states(session, assessment) == {}  # not saved until the user says so
+
+    restored = form_fields(page)
+    assert restored["restore_key"] == [parse_qs(urlsplit(next_url).query)["restore"][0]]
+    assert expired.post(url, data=restored).status_code == 302
+    session.expire_all()
+    assert load_states(session, assessment)["mou-purpose-stated"].comment == (
+        "Typed before the session ended"
+    )
+    # The key is used up.
+    assert "We kept what you typed" not in expired.get(next_url, follow_redirects=True).get_data(
+        as_text=True
+    )
+
+
+def test_a_restore_key_is_no_use_to_someone_who_may_not_edit(
+    app: Any, session: Any, assessment: Assessment
+) -> None:
+    anonymous = app.test_client()
+    url = section_url(assessment)
+    response = anonymous.post(url, data={"mou-purpose-stated__comment": "secret"})
+    next_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+    stranger = app.test_client()
+    signin(stranger, "other@elsewhere.example")
+    assert stranger.get(next_url).status_code == 404
+
+
+def test_drafts_expire_after_seven_days(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    anonymous = app.test_client()
+    url = section_url(assessment)
+    response = anonymous.post(url, data={"mou-purpose-stated__comment": "old"})
+    next_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+    draft = session.scalar(select(SavedDraft))
+    draft.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = client.get(next_url, follow_redirects=True).get_data(as_text=True)
+    assert "have expired" in page
+    assert "We kept what you typed" not in page
+
+
+def test_bad_token_with_a_live_session_re_renders_what_was_typed(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    fields["csrf_token"] = ["stale-token"]
+    fields["mou-purpose-stated__comment"] = ["Kept through a stale form"]
+    response = client.post(url, data=fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This page had expired" in page
+    assert "Kept through a stale form</textarea>" in page
+    assert csrf_from(page) != "stale-token"
+    assert load_states(session, assessment) == {}
+    assert client.post(url, data=form_fields(page)).status_code == 302
+    session.expire_all()
+    assert (
+        load_states(session, assessment)["mou-purpose-stated"].comment
+        == "Kept through a stale form"
+    )
+
+
+def test_section_page_queries_do_not_grow_with_items(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    from sqlalchemy import event
+
+    from rubric_app.db import db
+
+    signin(client, "editor@riverside.example")
+    client.get(section_url(assessment))  # warm up: first-request work is not per page
+    counts = []
+    statements: list[str] = []
+
+    def count(*_args: Any) -> None:
+        statements.append("x")
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for section_id in (FIRST, "recruit-and-hire"):
+            statements.clear()
+            assert client.get(section_url(assessment, section_id)).status_code == 200
+            counts.append(len(statements))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 12
+    assert session.get(Assessment, assessment.id) is not None
