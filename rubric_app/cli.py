@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from rubric_app.db import db
+
+if TYPE_CHECKING:
+    from rubric_app.models import Organization
 
 db_cli = AppGroup("db", help="Create and upgrade the database schema.")
 rubrics_cli = AppGroup("rubrics", help="Validate, list and load rubric definitions.")
@@ -99,27 +103,46 @@ def demo_seed(password: str | None) -> None:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--org", "org_id", type=int, help="Organization id to join.")
+@click.option("--org", "org_ref", help="Organization to join: its id or its exact name.")
 @click.option("--role", type=click.Choice(["owner", "editor", "viewer"]), default="owner")
 @click.password_option(help="Password (asked for when not given).")
-def users_create(email: str, name: str, org_id: int | None, role: str, password: str) -> None:
+def users_create(email: str, name: str, org_ref: str | None, role: str, password: str) -> None:
     """Create a user, optionally as a member of an organization."""
     from rubric_app.accounts.operations import AccountError, add_member, create_user
-    from rubric_app.models import Organization
 
     try:
         user = create_user(db.session, email=email, name=name, password=password)
-        if org_id is not None:
-            org = db.session.get(Organization, org_id)
-            if org is None:
-                raise AccountError(f"No organization with id {org_id}.")
-            add_member(db.session, user=user, org=org, role=role)
+        if org_ref is not None:
+            add_member(db.session, user=user, org=_find_org(org_ref), role=role)
     except AccountError as error:
         db.session.rollback()
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Created user {user.id} <{user.email}>.")
+    joined = f" ({role} of organization {org_ref})" if org_ref is not None else ""
+    click.echo(f"Created user {user.id} <{user.email}>{joined}.")
+
+
+def _find_org(reference: str) -> Organization:
+    """The organization with this id, else with exactly this name (which must be unique)."""
+    from sqlalchemy import select
+
+    from rubric_app.accounts.operations import AccountError
+    from rubric_app.models import Organization
+
+    if reference.isdigit():
+        org = db.session.get(Organization, int(reference))
+        if org is not None:
+            return org
+    matches = list(db.session.scalars(select(Organization).where(Organization.name == reference)))
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        ids = ", ".join(str(org.id) for org in matches)
+        raise AccountError(
+            f"Several organizations are named {reference!r} (ids {ids}); use the id."
+        )
+    raise AccountError(f"No organization with id or name {reference!r}. See `flask orgs list`.")
 
 
 @orgs_cli.command("create")
@@ -130,19 +153,62 @@ def users_create(email: str, name: str, org_id: int | None, role: str, password:
     type=click.Choice(["district", "afterschool_program", "state_advocate", "college"]),
 )
 @click.option("--state", required=True, help="Two-letter US state code.")
-@click.option("--nces-id", default=None)
-def orgs_create(name: str, kind: str, state: str, nces_id: str | None) -> None:
+@click.option("--nces-id", default=None, help="NCES district id (7 digits) or IPEDS id (6).")
+@click.option("--enrollment-band", type=click.Choice(["under_1k", "1k_5k", "5k_25k", "over_25k"]))
+@click.option("--locale", type=click.Choice(["city", "suburb", "town", "rural"]))
+@click.option(
+    "--sro-model",
+    type=click.Choice(
+        ["none", "district_police", "local_police", "sheriff", "contracted", "mixed"]
+    ),
+)
+def orgs_create(
+    name: str,
+    kind: str,
+    state: str,
+    nces_id: str | None,
+    enrollment_band: str | None,
+    locale: str | None,
+    sro_model: str | None,
+) -> None:
     """Create an organization."""
     from rubric_app.accounts.operations import AccountError, create_organization
 
     try:
-        org = create_organization(db.session, name=name, kind=kind, state=state, nces_id=nces_id)
+        org = create_organization(
+            db.session,
+            name=name,
+            kind=kind,
+            state=state,
+            nces_id=nces_id,
+            enrollment_band=enrollment_band,
+            locale=locale,
+            sro_model=sro_model,
+        )
     except AccountError as error:
         db.session.rollback()
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
     click.echo(f"Created organization {org.id}: {org.name} ({org.kind}, {org.state}).")
+
+
+@orgs_cli.command("list")
+def orgs_list() -> None:
+    """Print every organization with its id, kind, state and number of members."""
+    from sqlalchemy import func, select
+
+    from rubric_app.models import Membership, Organization
+
+    rows = db.session.execute(
+        select(Organization, func.count(Membership.id))
+        .outerjoin(Membership, Membership.org_id == Organization.id)
+        .group_by(Organization.id)
+        .order_by(Organization.state, Organization.name)
+    )
+    click.echo(f"{'ID':>5} {'STATE':5} {'KIND':20} {'MEMBERS':>7}  NAME")
+    for org, members in rows:
+        click.echo(f"{org.id:>5} {org.state:5} {org.kind:20} {members:>7}  {org.name}")
 
 
 def register(app: Flask) -> None:
