@@ -1,0 +1,90 @@
+"""Read an HTML form the way a browser submits it: the fields it would post, and the choices
+each radio group offers. Used by the page benchmarks and the load test to post real pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+
+@dataclass
+class Form:
+    """What a form posts as it stands, and the values each radio group can take."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    radios: dict[str, list[str]] = field(default_factory=dict)
+
+    def with_value(self, name: str, value: str) -> list[tuple[str, str]]:
+        """The posted fields with ``name`` set to ``value`` (replacing what was there)."""
+        return [(n, v) for n, v in self.fields if n != name] + [(name, value)]
+
+    def value(self, name: str) -> str | None:
+        return next((v for n, v in self.fields if n == name), None)
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, form_id: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.form = Form()
+        self.inside = False
+        self.done = False
+        self.textarea: str | None = None
+        self.text: list[str] = []
+        self.select: str | None = None
+        self.select_value: str | None = None
+        self.first_option: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form" and not self.done:
+            self.inside = self.form_id is None or a.get("id") == self.form_id
+            return
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text").lower()
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                return
+            if kind == "radio":
+                self.form.radios.setdefault(name, []).append(a.get("value", "on"))
+            if kind in {"radio", "checkbox"}:
+                if "checked" in a:
+                    self.form.fields.append((name, a.get("value", "on")))
+                return
+            self.form.fields.append((name, a.get("value", "")))
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, []
+        elif tag == "select" and name:
+            self.select, self.select_value, self.first_option = name, None, None
+        elif tag == "option" and self.select is not None:
+            value = a.get("value", "")
+            if self.first_option is None:
+                self.first_option = value
+            if "selected" in a:
+                self.select_value = value
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside, self.done = False, True
+        elif tag == "textarea" and self.textarea is not None:
+            self.form.fields.append((self.textarea, "".join(self.text).removeprefix("\n")))
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select_value if self.select_value is not None else self.first_option
+            self.form.fields.append((self.select, chosen or ""))
+            self.select = None
+
+
+def read_form(html: str, form_id: str | None = None) -> Form:
+    """The first form (or the form with ``form_id``) of ``html``."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    reader.close()
+    return reader.form

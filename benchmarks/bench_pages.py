@@ -1,0 +1,118 @@
+"""Benchmark the pages people wait on: a questionnaire section, an autosave and a report.
+
+Each is timed through Flask's test client (no network) as the signed-in Riverton owner on the
+seeded demo, and compared with a bare Flask route served the same way in the same process, so
+the ratio is what the app itself adds per request: session, sign-in check, access policy,
+database reads and writes, scoring and templates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+from _forms import read_form
+from _report import Result, median_seconds, record
+from _setup import bench_app, signed_in
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from rubric_app.db import db
+from rubric_app.models import Assessment, Organization
+from rubric_app.rubric_versions import rubric_of
+
+RUNS = 30
+BASELINE = "bare Flask route, test client"
+
+
+def bare_flask_time() -> float:
+    """The median of a GET to a route that returns a short string, on a throwaway app."""
+    bare = Flask("bare")
+
+    @bare.get("/")
+    def hello() -> str:
+        return "Hello"
+
+    client = bare.test_client()
+    return median_seconds(lambda: client.get("/"), runs=RUNS * 5)
+
+
+def riverton(app: Flask, status: str) -> tuple[int, str]:
+    """Riverton's assessment in ``status`` and the id of its first section."""
+    with app.app_context():
+        assessment = db.session.scalar(
+            select(Assessment)
+            .join(Organization, Organization.id == Assessment.org_id)
+            .where(
+                Organization.name == "Riverton City School District", Assessment.status == status
+            )
+        )
+        assert assessment is not None
+        return assessment.id, rubric_of(assessment.rubric_version).sections[0].id
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = bench_app(Path(folder))
+        client = signed_in(app, "admin@riverton.example.org")
+        draft_id, section_id = riverton(app, "draft")
+        submitted_id, _ = riverton(app, "submitted")
+        section_url = f"/assessments/{draft_id}/sections/{section_id}"
+        report_url = f"/assessments/{submitted_id}/report"
+
+        def get_ok(url: str) -> None:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        section_html = client.get(section_url).get_data(as_text=True)
+        form = read_form(section_html, "section-form")
+        group, options = next(iter(form.radios.items()))
+        assert len(options) > 1, "the first answer group offers one choice"
+        autosave_url = f"/assessments/{draft_id}/autosave"
+        values = itertools.cycle(options)
+
+        def autosave() -> None:
+            # Each save changes the answer, so it is a real write, and posts the fields the
+            # page's script would send (FormData of the whole section form).
+            response = client.post(
+                autosave_url,
+                data=MultiDict(form.with_value(group, next(values))),
+                headers={"X-Requested-With": "fetch"},
+            )
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+            assert response.json is not None
+            assert response.json["status"] == "saved", response.json
+
+        baseline = bare_flask_time()
+        results = [
+            Result(
+                "Questionnaire section page (GET)",
+                median_seconds(lambda: get_ok(section_url), runs=RUNS),
+                BASELINE,
+                baseline,
+                RUNS,
+            ),
+            Result(
+                "Autosave of a section (POST)",
+                median_seconds(autosave, runs=RUNS),
+                BASELINE,
+                baseline,
+                RUNS,
+            ),
+            Result(
+                "Report page (GET)",
+                median_seconds(lambda: get_ok(report_url), runs=RUNS),
+                BASELINE,
+                baseline,
+                RUNS,
+            ),
+        ]
+        with app.app_context():
+            db.engine.dispose()
+    record(results)
+
+
+if __name__ == "__main__":
+    main()
