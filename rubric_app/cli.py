@@ -1,4 +1,4 @@
-"""Command-line interface: the `flask db|rubrics|demo|users|orgs` command groups.
+"""Command-line interface: the `flask db|rubrics|demo|users|orgs|assessments` command groups.
 
 Commands call the same operations as the web pages and commit once at the end.
 """
@@ -213,5 +213,7 @@ def orgs_list() -> None:
 
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
-    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli):
+    from rubric_app.reports.cli import assessments_cli
+
+    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli, assessments_cli):
         app.cli.add_command(group)

@@ -205,4 +205,64 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
     assessment(
         "advocate", "secure-state-local-policy", "2026", 0.3, completion=0.6, submit_it=False
     )
+    _seed_demo_actions(session, orgs["riverton"], users["riverton"])
     return logins, password
+
+
+#: Riverton's action plan for its 2025-26 gaps: (item id, description, owner, days from today
+#: to the due date, status). Dates are relative so the demo never shows stale deadlines.
+DEMO_ACTIONS = (
+    (
+        "mou-no-discipline-role",
+        "Add a clause to the MOU that SROs take no part in school discipline, and brief every "
+        "principal on it before the school year starts.",
+        "Assistant superintendent",
+        45,
+        "in_progress",
+    ),
+    (
+        "mou-civil-rights-compliance",
+        "Ask district counsel to draft a civil rights compliance clause naming who checks it.",
+        "District counsel",
+        -30,
+        "done",
+    ),
+    (
+        "training-de-escalation",
+        "Schedule a de-escalation course with school-based scenarios for all SROs.",
+        "Police lieutenant (SRO unit)",
+        120,
+        "planned",
+    ),
+)
+
+
+def _seed_demo_actions(session: Session, org: Organization, user: User) -> None:
+    """Plan a few actions on Riverton's 2025-26 review and link 2026-27 to it. Idempotent."""
+    import datetime as dt
+
+    from rubric_app.reports.actions import actions_of, create_action
+
+    previous = find_existing(session, org.id, "secure-local-implementation", "2025-26")
+    current = find_existing(session, org.id, "secure-local-implementation", "2026-27")
+    if previous is None or actions_of(session, previous):
+        return
+    rubric = rubric_of(previous.rubric_version)
+    today = dt.date.today()
+    for item_id, description, owner, days, status in DEMO_ACTIONS:
+        if rubric.has_item(item_id):
+            create_action(
+                session,
+                previous,
+                item_id=item_id,
+                description=description,
+                owner=owner,
+                due_date=today + dt.timedelta(days=days),
+                status=status,
+                user=user,
+            )
+    if current is not None and current.previous_id is None:
+        # The demo's 2026-27 review is the next cycle of 2025-26, so its report shows planned
+        # against achieved. (Real users get this link by starting from the previous review.)
+        current.previous_id = previous.id
+        session.flush()

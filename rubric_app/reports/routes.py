@@ -1,5 +1,284 @@
-"""Report pages (being built)."""
+"""Report pages: the assessment report, its PDF and JSON export, the action plan and the import.
 
-from flask import Blueprint
+Every route loads the assessment through ``rubric_app.access`` ("view" to read, "plan" to change
+actions); the HTML report and the PDF render the same ``Report`` from ``build_report``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from rubric_app import audit
+from rubric_app.access import assessment_or_404, can_assessment, can_org
+from rubric_app.assessments import rubric_for
+from rubric_app.auth_session import current_org
+from rubric_app.catalog_state import current_catalog
+from rubric_app.db import db
+from rubric_app.models import Action, Assessment
+
+from . import actions as action_ops
+from .charts import section_score_chart
+from .context import Report, build_report
+from .export import export_assessment
+from .forms import ActionForm, ImportForm
+from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
+from .labels import item_numbers, short_prompt
+from .pdf import render_template_pdf
+from .pdf_cache import assessment_prefix, cache_key, cached_pdf, store_pdf
 
 bp = Blueprint("reports", __name__)
+
+
+def _report_of(assessment: Assessment) -> Report:
+    return build_report(db.session, assessment, current_catalog())
+
+
+def _file_stem(report: Report) -> str:
+    """A safe download name such as "riverton-city-school-district-2025-26"."""
+    raw = f"{report.org_name}-{report.period}".lower()
+    stem = "".join(char if char.isalnum() else "-" for char in raw)
+    return "-".join(part for part in stem.split("-") if part)[:80] or "assessment"
+
+
+@bp.get("/assessments/<int:assessment_id>/report")
+@login_required
+def report(assessment_id: int) -> ResponseReturnValue:
+    """Show the report: levels, chart, "start here", gap report and action plan."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    built = _report_of(assessment)
+    return render_template(
+        "reports/report.html",
+        report=built,
+        chart=section_score_chart(built),
+        may_plan=can_assessment(db.session, current_user, "plan", assessment),
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/report.pdf")
+@login_required
+def report_pdf(assessment_id: int) -> ResponseReturnValue:
+    """Download the report as a tagged PDF, from the cache when nothing changed."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    built = _report_of(assessment)
+    cache_dir = Path(current_app.config["PDF_CACHE_DIR"])
+    key = cache_key(built)
+    pdf = cached_pdf(cache_dir, key)
+    cached = pdf is not None
+    if pdf is None:
+        pdf = render_template_pdf(
+            "pdf/report.html",
+            title=f"{built.org_name}: {built.rubric_title} ({built.period})",
+            report=built,
+            chart=section_score_chart(built, chart_id="pdf-section-scores"),
+        )
+        store_pdf(cache_dir, key, pdf, prefix=assessment_prefix(built))
+    audit.record(
+        db.session,
+        "assessment.export",
+        user_id=current_user.id,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        format="pdf",
+        cached=cached,
+    )
+    db.session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(built)}-report.pdf"'
+    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>.json")
+@login_required
+def export_json(assessment_id: int) -> ResponseReturnValue:
+    """Download the assessment as JSON (answers, scores and gaps) for another server."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    data = export_assessment(db.session, assessment)
+    audit.record(
+        db.session,
+        "assessment.export",
+        user_id=current_user.id,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        format="json",
+    )
+    db.session.commit()
+    body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
+    response = Response(body, mimetype="application/json")
+    stem = "".join(c if c.isalnum() else "-" for c in f"{assessment.period}").strip("-")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="assessment-{assessment.id}-{stem or "export"}.json"'
+    )
+    return response
+
+
+# --- Action plan -----------------------------------------------------------------------------
+
+
+def _item_choices(assessment: Assessment, gap_ids: set[str]) -> list[tuple[str, str]]:
+    """Every scored item, numbered, gaps marked, so an action can name any item."""
+    rubric = rubric_for(assessment)
+    numbers = item_numbers(rubric)
+    return [
+        (
+            item.id,
+            f"{numbers[item.id]} {short_prompt(item.prompt, 90)}"
+            + (" (gap)" if item.id in gap_ids else ""),
+        )
+        for item in rubric.items
+        if item.scored
+    ]
+
+
+def _action_form(assessment: Assessment, built: Report, action: Action | None) -> ActionForm:
+    form = ActionForm(obj=action)
+    form.item_id.choices = _item_choices(assessment, {gap.item_id for gap in built.gaps})
+    return form
+
+
+@bp.get("/assessments/<int:assessment_id>/actions")
+@login_required
+def actions(assessment_id: int) -> ResponseReturnValue:
+    """List the action plan, with the gaps that have no action yet."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    built = _report_of(assessment)
+    planned = {action.item_id for action in built.actions}
+    return render_template(
+        "reports/actions.html",
+        report=built,
+        unplanned=[gap for gap in built.gaps if gap.item_id not in planned],
+        may_plan=can_assessment(db.session, current_user, "plan", assessment),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/actions/new", methods=["GET", "POST"])
+@login_required
+def new_action(assessment_id: int) -> ResponseReturnValue:
+    """Plan an action, usually from a gap (``?item=<item id>`` prefills the item)."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "plan")
+    built = _report_of(assessment)
+    form = _action_form(assessment, built, None)
+    if request.method == "GET":
+        item_id = request.args.get("item", "")
+        if item_id in dict(form.item_id.choices or []):
+            form.item_id.data = item_id
+    if form.validate_on_submit():
+        try:
+            action_ops.create_action(
+                db.session,
+                assessment,
+                item_id=form.item_id.data or "",
+                description=form.description.data or "",
+                owner=form.owner.data or "",
+                due_date=form.due_date.data,
+                status=form.status.data or "planned",
+                user=current_user,
+            )
+        except action_ops.ActionError as error:
+            form.description.errors = [*form.description.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Action added to the plan.", "success")
+            return redirect(url_for("reports.actions", assessment_id=assessment.id))
+    status = 400 if request.method == "POST" else 200
+    gap = next((g for g in built.gaps if g.item_id == form.item_id.data), None)
+    return render_template(
+        "reports/action_form.html", report=built, form=form, action=None, gap=gap
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(assessment_id: int, action_id: int) -> ResponseReturnValue:
+    """Edit an action's item, description, owner, due date or status."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "plan")
+    action = action_ops.get_action(db.session, assessment, action_id)
+    if action is None:
+        abort(404)
+    built = _report_of(assessment)
+    form = _action_form(assessment, built, action)
+    if form.validate_on_submit():
+        try:
+            action_ops.update_action(
+                db.session,
+                assessment,
+                action,
+                item_id=form.item_id.data or "",
+                description=form.description.data or "",
+                owner=form.owner.data or "",
+                due_date=form.due_date.data,
+                status=form.status.data or "planned",
+                user=current_user,
+            )
+        except action_ops.ActionError as error:
+            form.description.errors = [*form.description.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Action updated.", "success")
+            return redirect(url_for("reports.actions", assessment_id=assessment.id))
+    status = 400 if request.method == "POST" else 200
+    gap = next((g for g in built.gaps if g.item_id == form.item_id.data), None)
+    return render_template(
+        "reports/action_form.html", report=built, form=form, action=action, gap=gap
+    ), status
+
+
+@bp.post("/assessments/<int:assessment_id>/actions/<int:action_id>/complete")
+@login_required
+def complete_action(assessment_id: int, action_id: int) -> ResponseReturnValue:
+    """Mark an action done (CSRF-checked by the global CSRFProtect)."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "plan")
+    action = action_ops.get_action(db.session, assessment, action_id)
+    if action is None:
+        abort(404)
+    action_ops.complete_action(db.session, assessment, action, user=current_user)
+    db.session.commit()
+    flash("Action marked done.", "success")
+    return redirect(url_for("reports.actions", assessment_id=assessment.id))
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+
+@bp.route("/assessments/import", methods=["GET", "POST"])
+@login_required
+def import_file() -> ResponseReturnValue:
+    """Upload an exported assessment into the current organization (editors and owners)."""
+    org = current_org()
+    if org is None:
+        abort(404)
+    if not can_org(db.session, current_user, "create_assessment", org):
+        abort(403)
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read(IMPORT_MAX_BYTES + 1)
+        try:
+            imported = import_assessment(
+                db.session, raw, org=org, user=current_user, period=form.period.data
+            )
+        except ImportProblem as problem:
+            db.session.rollback()
+            problems = problem.errors
+        else:
+            db.session.commit()
+            flash(f"Imported “{imported.title}” ({imported.period}).", "success")
+            return redirect(url_for("reports.report", assessment_id=imported.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("reports/import.html", form=form, org=org, problems=problems), status

@@ -1,0 +1,527 @@
+"""The report context: everything the HTML report, the PDF and the exports show, built once.
+
+``build_report`` reads the assessment's stored answers, scores them with ``rubric_app.scoring``
+(the one scoring core; nothing here computes a score) and turns scores, gaps, guidance and
+actions into plain frozen dataclasses. No ORM object leaves this module, so templates and
+WeasyPrint only ever format data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rubric_app.assessments import ItemState, load_states, rubric_for, score_of
+from rubric_app.models import Assessment
+from rubric_app.resources.library import ResourceView, resource_views
+from rubric_app.rubrics.catalog import Catalog
+from rubric_app.rubrics.model import Item, Level, Rubric
+from rubric_app.scoring import (
+    AssessmentScore,
+    Gap,
+    ItemScore,
+    direction_of,
+    find_gaps,
+    score_assessment,
+    top_gaps,
+)
+from rubric_app.templating import ORG_KIND_LABELS, format_date
+
+from .actions import ActionView, actions_of, previous_actions_of
+from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
+
+#: How many gaps the "Start here" list and the PDF's executive summary show.
+START_HERE_COUNT = 5
+
+
+@dataclass(frozen=True)
+class LevelView:
+    """A maturity level with its band and plain-language description."""
+
+    id: str
+    label: str
+    min: float
+    max: float
+    description: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    """A rating dimension (e.g. written policy, practice)."""
+
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    """A section's (or the overall) pooled percent on one dimension; None when nothing is rated."""
+
+    dimension_id: str
+    label: str
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One line of an item's answer, e.g. ("Practice", "Partly in place")."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One visible item as answered, with its notes and evidence."""
+
+    item_id: str
+    number: str
+    prompt: str
+    essential: bool
+    scored: bool
+    answered: bool
+    not_applicable: bool
+    na_reason: str
+    comment: str
+    evidence_quote: str
+    evidence_source: str
+    flagged: bool
+    is_gap: bool
+    percent: float | None
+    answer_lines: tuple[AnswerLine, ...]
+
+
+@dataclass(frozen=True)
+class GapView:
+    """One gap: what is rated, what to do, where to read, and what is planned about it."""
+
+    priority: int
+    item_id: str
+    item_number: str
+    section_id: str
+    section_number: int
+    section_title: str
+    prompt: str
+    essential: bool
+    weight: float
+    shortfall: float
+    impact: float
+    ratings: tuple[AnswerLine, ...]
+    recommendation: str
+    paper_practice_note: str
+    resources: tuple[ResourceView, ...]
+    actions: tuple[ActionView, ...]
+    previous_actions: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One action step: its scores, level, completion, items and gaps."""
+
+    section_id: str
+    number: int
+    title: str
+    summary: str
+    percent: float | None
+    level: LevelView | None
+    by_dimension: tuple[DimensionScore, ...]
+    answered: int
+    applicable: int
+    completion: float
+    not_applicable: int
+    hidden: int
+    gap_count: int
+    essential_gap_count: int
+    flagged: int
+    items: tuple[ItemView, ...]
+    gaps: tuple[GapView, ...]
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """Planned against achieved: an action from the previous cycle and what the item is now."""
+
+    action: ActionView
+    before_percent: float | None
+    after_percent: float | None
+    before: str
+    after: str
+    #: 'achieved', 'improved', 'same', 'worse', 'not-rated' or 'not-applicable'.
+    result: str
+    result_label: str
+
+
+@dataclass(frozen=True)
+class ScaleOptionView:
+    label: str
+    points: float
+    description: str
+
+
+@dataclass(frozen=True)
+class ScaleView:
+    label: str
+    options: tuple[ScaleOptionView, ...]
+
+
+@dataclass(frozen=True)
+class PreviousView:
+    """The assessment this one was started from."""
+
+    id: int
+    title: str
+    period: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one assessment's report shows, in display order."""
+
+    assessment_id: int
+    revision: int
+    title: str
+    org_name: str
+    org_kind_label: str
+    org_state: str
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_hash: str
+    rubric_summary: str
+    period: str
+    status: str
+    status_label: str
+    submitted_at: dt.datetime | None
+    snapshot_hash: str | None
+    percent: float | None
+    level: LevelView | None
+    levels: tuple[LevelView, ...]
+    dimensions: tuple[DimensionView, ...]
+    by_dimension: tuple[DimensionScore, ...]
+    answered: int
+    applicable: int
+    completion: float
+    not_applicable: int
+    flagged: int
+    gap_count: int
+    essential_gap_count: int
+    sections: tuple[SectionView, ...]
+    gaps: tuple[GapView, ...]
+    start_here: tuple[GapView, ...]
+    actions: tuple[ActionView, ...]
+    previous: PreviousView | None
+    outcomes: tuple[PlanOutcome, ...]
+    scales: tuple[ScaleView, ...]
+    full_label: str
+    full_threshold: float
+    status_note: str
+    sources: tuple[ResourceView, ...]
+
+    @property
+    def is_draft(self) -> bool:
+        """Return whether answers can still change."""
+        return self.status == "draft"
+
+    @property
+    def full_threshold_percent(self) -> float:
+        """Return the "fully in place" threshold as a 0-100 figure."""
+        return self.full_threshold * 100
+
+    @property
+    def completion_percent(self) -> float:
+        """Return completion as a 0-100 figure for the ``percent`` filter."""
+        return self.completion * 100
+
+
+def _level_view(level: Level | None, current: Level | None = None) -> LevelView | None:
+    if level is None:
+        return None
+    return LevelView(
+        id=level.id,
+        label=level.label,
+        min=level.min,
+        max=level.max,
+        description=level.description,
+        current=current is not None and current.id == level.id,
+    )
+
+
+def _dimension_scores(
+    rubric: Rubric, by_dimension: Mapping[str, float | None]
+) -> tuple[DimensionScore, ...]:
+    labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
+    return tuple(
+        DimensionScore(dim, labels.get(dim, dim), percent) for dim, percent in by_dimension.items()
+    )
+
+
+def _value_text(rubric: Rubric, item: Item, value: str | tuple[str, ...] | None) -> str:
+    """The stored answer of an unscored item, as people read it."""
+    if value is None or value in ("", ()):
+        return "Not answered"
+    if item.type == "yes_no":
+        return {"yes": "Yes", "no": "No"}.get(str(value), str(value))
+    if item.type == "multi_select":
+        labels = {choice.key: choice.label for choice in item.choices}
+        keys = value if isinstance(value, tuple) else (value,)
+        return "; ".join(labels.get(key, key) for key in keys)
+    if item.type == "date" and isinstance(value, str):
+        return format_date(value)
+    if item.type == "scale":
+        scale = rubric.scale_of(item)
+        option = scale.option(str(value)) if scale is not None else None
+        return option.label if option is not None else str(value)
+    return value if isinstance(value, str) else "; ".join(value)
+
+
+def _answer_lines(rubric: Rubric, item: Item, state: ItemState | None) -> tuple[AnswerLine, ...]:
+    if state is not None and state.not_applicable:
+        return ()
+    values = state.values if state is not None else {}
+    if not item.dimensions:
+        return (AnswerLine("Answer", _value_text(rubric, item, values.get("value"))),)
+    labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
+    return tuple(
+        AnswerLine(labels.get(dim, dim), _value_text(rubric, item, values.get(dim)))
+        for dim in item.dimensions
+    )
+
+
+def _rating_lines(gap: Gap) -> tuple[AnswerLine, ...]:
+    return tuple(AnswerLine(rating.dimension_label, rating.option_label) for rating in gap.ratings)
+
+
+def _rating_summary(rubric: Rubric, item_score: ItemScore | None) -> str:
+    """E.g. "Written MOU or policy: Partly in place; Practice: Not in place"."""
+    if item_score is None or not item_score.visible:
+        return "Not asked"
+    if item_score.not_applicable:
+        return "Not applicable"
+    if not item_score.ratings:
+        return "Not rated"
+    labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
+    item = rubric.item(item_score.item_id)
+    scale = rubric.scale_of(item)
+    parts = []
+    for dim, rating in item_score.ratings.items():
+        option = scale.option(rating.option_key) if scale is not None else None
+        parts.append(f"{labels.get(dim, dim)}: {option.label if option else rating.option_key}")
+    return "; ".join(parts)
+
+
+def _outcome(
+    action: ActionView,
+    before_rubric: Rubric | None,
+    before: AssessmentScore | None,
+    rubric: Rubric,
+    after: AssessmentScore,
+) -> PlanOutcome:
+    after_item = after.items.get(action.item_id)
+    before_item = before.items.get(action.item_id) if before is not None else None
+    before_percent = before_item.percent if before_item is not None else None
+    after_percent = after_item.percent if after_item is not None else None
+    if after_item is None or not after_item.visible or after_item.not_applicable:
+        result, label = "not-applicable", "No longer applies"
+    elif after_percent is None:
+        result, label = "not-rated", "Not rated yet"
+    elif not after_item.is_gap:
+        result, label = "achieved", "Achieved: fully in place"
+    else:
+        difference = None if before_percent is None else after_percent - before_percent
+        direction = direction_of(difference)
+        result, label = {
+            "better": ("improved", "Improved, not yet fully in place"),
+            "worse": ("worse", "Worse than before"),
+            "same": ("same", "No change yet"),
+            None: ("same", "Rated now, not yet fully in place"),
+        }[direction]
+    before_text = (
+        _rating_summary(before_rubric, before_item)
+        if before_rubric is not None and before_item is not None
+        else "Not rated"
+    )
+    return PlanOutcome(
+        action=action,
+        before_percent=before_percent,
+        after_percent=after_percent,
+        before=before_text,
+        after=_rating_summary(rubric, after_item),
+        result=result,
+        result_label=label,
+    )
+
+
+def _group_actions(actions: Sequence[ActionView]) -> dict[str, tuple[ActionView, ...]]:
+    grouped: dict[str, list[ActionView]] = {}
+    for action in actions:
+        grouped.setdefault(action.item_id, []).append(action)
+    return {item_id: tuple(views) for item_id, views in grouped.items()}
+
+
+def build_report(
+    session: Session,
+    assessment: Assessment,
+    catalog: Catalog,
+    *,
+    today: dt.date | None = None,
+) -> Report:
+    """Build the report of ``assessment`` from its stored answers, actions and the catalog."""
+    rubric = rubric_for(assessment)
+    numbers = item_numbers(rubric)
+    states = load_states(session, assessment)
+    score = score_assessment(rubric, {item_id: s.to_answer() for item_id, s in states.items()})
+    gaps = find_gaps(rubric, score)
+    actions = actions_of(session, assessment, today=today)
+    previous_actions = previous_actions_of(session, assessment, today=today)
+    current_by_item = _group_actions(actions)
+    previous_by_item = _group_actions(previous_actions)
+
+    section_of = {section.id: section for section in rubric.sections}
+    gap_views = tuple(
+        GapView(
+            priority=gap.priority,
+            item_id=gap.item_id,
+            item_number=numbers[gap.item_id],
+            section_id=gap.section_id,
+            section_number=section_of[gap.section_id].number,
+            section_title=section_of[gap.section_id].title,
+            prompt=gap.prompt,
+            essential=gap.essential,
+            weight=gap.weight,
+            shortfall=gap.shortfall,
+            impact=gap.impact,
+            ratings=_rating_lines(gap),
+            recommendation=gap.recommendation,
+            paper_practice_note=PAPER_PRACTICE_NOTES.get(gap.paper_practice or "", ""),
+            resources=resource_views(catalog, gap.guidance),
+            actions=current_by_item.get(gap.item_id, ()),
+            previous_actions=previous_by_item.get(gap.item_id, ()),
+        )
+        for gap in gaps
+    )
+
+    sections = []
+    for section, section_score in zip(rubric.sections, score.sections, strict=True):
+        item_views = []
+        hidden = 0
+        for item in section.items:
+            item_score = score.items[item.id]
+            if not item_score.visible:
+                hidden += 1
+                continue
+            state = states.get(item.id)
+            item_views.append(
+                ItemView(
+                    item_id=item.id,
+                    number=numbers[item.id],
+                    prompt=item.prompt,
+                    essential=item.essential,
+                    scored=item_score.scored,
+                    answered=item_score.answered,
+                    not_applicable=item_score.not_applicable,
+                    na_reason=state.na_reason if state else "",
+                    comment=state.comment if state else "",
+                    evidence_quote=state.evidence_quote if state else "",
+                    evidence_source=state.evidence_source if state else "",
+                    flagged=item_score.flagged,
+                    is_gap=item_score.is_gap,
+                    percent=item_score.percent,
+                    answer_lines=_answer_lines(rubric, item, state),
+                )
+            )
+        sections.append(
+            SectionView(
+                section_id=section.id,
+                number=section.number,
+                title=section.title,
+                summary=section.summary,
+                percent=section_score.percent,
+                level=_level_view(section_score.level),
+                by_dimension=_dimension_scores(rubric, section_score.by_dimension),
+                answered=section_score.answered,
+                applicable=section_score.applicable,
+                completion=section_score.completion,
+                not_applicable=section_score.not_applicable,
+                hidden=hidden,
+                gap_count=section_score.gaps,
+                essential_gap_count=section_score.essential_gaps,
+                flagged=section_score.flagged,
+                items=tuple(item_views),
+                gaps=tuple(gap for gap in gap_views if gap.section_id == section.id),
+            )
+        )
+
+    previous_view: PreviousView | None = None
+    outcomes: tuple[PlanOutcome, ...] = ()
+    previous = session.get(Assessment, assessment.previous_id) if assessment.previous_id else None
+    if previous is not None:
+        previous_view = PreviousView(previous.id, previous.title, previous.period)
+        before_rubric = rubric_for(previous)
+        before = score_of(session, previous)
+        outcomes = tuple(
+            _outcome(action, before_rubric, before, rubric, score) for action in previous_actions
+        )
+
+    version = assessment.rubric_version
+    org = assessment.organization
+    top_options = [scale.top_option for scale in rubric.scales.values()]
+    full_label = (
+        max(top_options, key=lambda option: option.points).label
+        if top_options
+        else "Fully in place"
+    )
+    start_ids = {gap.item_id for gap in top_gaps(gaps, START_HERE_COUNT)}
+    return Report(
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        title=assessment.title,
+        org_name=org.name,
+        org_kind_label=ORG_KIND_LABELS.get(org.kind, org.kind),
+        org_state=org.state,
+        rubric_id=rubric.id,
+        rubric_title=rubric.title,
+        rubric_version=rubric.version,
+        rubric_hash=version.content_hash,
+        rubric_summary=rubric.summary,
+        period=assessment.period,
+        status=assessment.status,
+        status_label=ASSESSMENT_STATUS_LABELS.get(assessment.status, assessment.status),
+        submitted_at=assessment.submitted_at,
+        snapshot_hash=assessment.snapshot_hash,
+        percent=score.percent,
+        level=_level_view(score.level, score.level),
+        levels=tuple(
+            lv for lv in (_level_view(level, score.level) for level in rubric.scoring.levels) if lv
+        ),
+        dimensions=tuple(DimensionView(d.id, d.label, d.description) for d in rubric.dimensions),
+        by_dimension=_dimension_scores(rubric, score.by_dimension),
+        answered=score.answered,
+        applicable=score.applicable,
+        completion=score.completion,
+        not_applicable=score.not_applicable,
+        flagged=score.flagged,
+        gap_count=score.gaps,
+        essential_gap_count=score.essential_gaps,
+        sections=tuple(sections),
+        gaps=gap_views,
+        start_here=tuple(gap for gap in gap_views if gap.item_id in start_ids),
+        actions=tuple(actions),
+        previous=previous_view,
+        outcomes=outcomes,
+        scales=tuple(
+            ScaleView(
+                scale.label,
+                tuple(ScaleOptionView(o.label, o.points, o.description) for o in scale.options),
+            )
+            for scale in rubric.scales.values()
+        ),
+        full_label=full_label,
+        full_threshold=rubric.scoring.full_threshold,
+        status_note=rubric.status_note,
+        sources=resource_views(catalog, rubric.sources),
+    )

@@ -1,0 +1,63 @@
+"""The JSON export of one assessment (``"format": "rubric_app.assessment/1"``).
+
+It carries what another server needs to recreate the assessment (rubric id, version and
+content hash, period, status, every item's stored state) and, for people and tools reading it,
+the scores and gaps from ``rubric_app.scoring``, the same figures the report page and the PDF
+show. ``importer.py`` reads it back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rubric_app.assessments import load_states, rubric_for
+from rubric_app.models import Assessment
+from rubric_app.scoring import find_gaps, score_assessment
+
+FORMAT = "rubric_app.assessment/1"
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Return the JSON-friendly export of ``assessment``."""
+    rubric = rubric_for(assessment)
+    version = assessment.rubric_version
+    org = assessment.organization
+    states = load_states(session, assessment)
+    score = score_assessment(rubric, {item_id: s.to_answer() for item_id, s in states.items()})
+    gaps = find_gaps(rubric, score)
+    scores = score.to_dict()
+    return {
+        "format": FORMAT,
+        "rubric": {
+            "id": version.rubric_key,
+            "version": version.version,
+            "content_hash": version.content_hash,
+            "title": version.title,
+        },
+        "organization": {"name": org.name, "kind": org.kind, "state": org.state},
+        "title": assessment.title,
+        "period": assessment.period,
+        "status": assessment.status,
+        "revision": assessment.revision,
+        "submitted_at": _iso(assessment.submitted_at),
+        "snapshot_hash": assessment.snapshot_hash,
+        "items": {item_id: state.to_dict() for item_id, state in sorted(states.items())},
+        "scores": {
+            "percent": scores["percent"],
+            "level": scores["level"],
+            "by_dimension": scores["by_dimension"],
+            "answered": scores["answered"],
+            "applicable": scores["applicable"],
+            "completion": scores["completion"],
+            "gaps": scores["gaps"],
+            "essential_gaps": scores["essential_gaps"],
+            "sections": scores["sections"],
+        },
+        "gaps": [gap.to_dict() for gap in gaps],
+    }

@@ -1,0 +1,74 @@
+"""Forms of the action plan and the assessment import."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .actions import DESCRIPTION_MAX, OWNER_MAX
+from .labels import ACTION_STATUS_LABELS
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionForm(FlaskForm):
+    """Plan or edit one action; ``item_id`` choices are set per assessment by the view."""
+
+    item_id = SelectField(
+        "Item this action addresses",
+        validators=[DataRequired("Choose the item this action addresses.")],
+        validate_choice=True,
+    )
+    description = TextAreaField(
+        "What will be done",
+        description="Plain words: what changes, and how you will know it is done.",
+        validators=[
+            DataRequired("Describe the action."),
+            Length(max=DESCRIPTION_MAX, message=f"Keep it under {DESCRIPTION_MAX} characters."),
+        ],
+        filters=[_strip],
+    )
+    owner = StringField(
+        "Owner",
+        description="The person or role responsible, e.g. “Assistant superintendent”.",
+        validators=[
+            Optional(),
+            Length(max=OWNER_MAX, message=f"Keep it under {OWNER_MAX} characters."),
+        ],
+        filters=[_strip],
+    )
+    due_date = DateField(
+        "Due date",
+        description="Optional.",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+    status = SelectField(
+        "Status",
+        choices=list(ACTION_STATUS_LABELS.items()),
+        default="planned",
+    )
+
+    def validate_due_date(self, field: DateField) -> None:
+        # DateField reports "Not a valid date value."; say what to type instead.
+        if field.errors:
+            field.errors[:] = ["Enter the due date as a date, e.g. 2026-03-31."]
+
+
+class ImportForm(FlaskForm):
+    """Upload an assessment exported from another rubric_app server."""
+
+    file = FileField(
+        "Exported assessment file (.json)",
+        validators=[FileRequired("Choose the .json file exported from the other server.")],
+    )
+    period = StringField(
+        "Period",
+        description="Leave empty to keep the period written in the file, e.g. 2026-27.",
+        validators=[Optional(), Length(max=20, message="Keep the period under 20 characters.")],
+        filters=[_strip],
+    )

@@ -1,0 +1,305 @@
+"""Import an assessment exported by ``export.py`` into an organization of this server.
+
+The file is read as JSON only (nothing in it is executed or evaluated), size-limited and checked
+strictly before anything is written: the rubric version must exist here with the same content,
+every item must belong to it and every value must be one the item accepts. All problems are
+reported together. A submitted export is submitted again after import, and its snapshot hash
+must come out the same, which proves the answers arrived unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app import audit
+from rubric_app.assessments import (
+    AssessmentError,
+    ItemChange,
+    ItemState,
+    save_items,
+    start_assessment,
+    submit,
+)
+from rubric_app.models import Assessment, Organization, RubricVersion, User
+from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.model import Item, Rubric
+
+from .export import FORMAT
+
+#: Largest file accepted. A full export of the largest rubric with long notes is ~200 KB.
+IMPORT_MAX_BYTES = 1024 * 1024
+#: Problems listed before "and N more", so one broken file does not bury the page.
+MAX_LISTED = 20
+
+_STATE_KEYS = frozenset(
+    {
+        "values",
+        "not_applicable",
+        "na_reason",
+        "comment",
+        "evidence_quote",
+        "evidence_source",
+        "flagged",
+    }
+)
+_TEXT_LIMITS = {"na_reason": 10_000, "comment": 10_000, "evidence_quote": 10_000}
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ImportProblem(ValueError):
+    """The file cannot be imported; ``errors`` says every reason, in plain words."""
+
+    def __init__(self, errors: list[str]) -> None:
+        shown = errors[:MAX_LISTED]
+        if len(errors) > MAX_LISTED:
+            shown.append(f"… and {len(errors) - MAX_LISTED} more problems.")
+        super().__init__(" ".join(shown))
+        self.errors = shown
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in an export file")
+
+
+def parse_export(raw: bytes) -> dict[str, Any]:
+    """Decode and parse the file; raise ImportProblem if it is not a JSON object we can read."""
+    if len(raw) > IMPORT_MAX_BYTES:
+        raise ImportProblem(
+            [f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB; exports are far smaller."]
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise ImportProblem(["The file is not UTF-8 text; choose the .json export file."]) from None
+    except ValueError as error:
+        raise ImportProblem([f"The file is not valid JSON ({error})."]) from None
+    if not isinstance(data, dict):
+        raise ImportProblem(["The file does not contain an exported assessment."])
+    if data.get("format") != FORMAT:
+        raise ImportProblem(
+            [
+                f"The file's format is {data.get('format')!r}; this server reads {FORMAT!r} "
+                "(the .json export of an assessment)."
+            ]
+        )
+    return data
+
+
+def _text(data: Mapping[str, Any], key: str, errors: list[str], *, limit: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        errors.append(f"'{key}' must be non-empty text.")
+        return ""
+    if len(value) > limit:
+        errors.append(f"'{key}' must be at most {limit} characters.")
+    return value.strip()
+
+
+def _find_version(session: Session, data: Mapping[str, Any], errors: list[str]) -> RubricVersion:
+    rubric = data.get("rubric")
+    if not isinstance(rubric, dict) or not all(
+        isinstance(rubric.get(key), str) for key in ("id", "version")
+    ):
+        raise ImportProblem(["'rubric' must give the rubric's 'id' and 'version'."])
+    rubric_id, version_label = rubric["id"], rubric["version"]
+    version = session.scalar(
+        select(RubricVersion).where(
+            RubricVersion.rubric_key == rubric_id, RubricVersion.version == version_label
+        )
+    )
+    if version is None:
+        raise ImportProblem(
+            [
+                f"This server does not have rubric '{rubric_id}' version '{version_label}'. "
+                "Load that rubric version here first (flask rubrics load), then import again."
+            ]
+        )
+    content_hash = rubric.get("content_hash")
+    if content_hash is not None and content_hash != version.content_hash:
+        raise ImportProblem(
+            [
+                f"Rubric '{rubric_id}' version '{version_label}' on this server differs from the "
+                "one the file was made with (content hashes differ), so the answers could "
+                "change meaning."
+            ]
+        )
+    return version
+
+
+def _check_values(
+    rubric: Rubric, item: Item, values: Any, errors: list[str]
+) -> dict[str, str | tuple[str, ...]]:
+    where = f"Item '{item.id}'"
+    if not isinstance(values, dict):
+        errors.append(f"{where}: 'values' must be an object.")
+        return {}
+    result: dict[str, str | tuple[str, ...]] = {}
+    scale = rubric.scale_of(item)
+    choices = {choice.key for choice in item.choices}
+    for dimension, value in values.items():
+        if dimension not in item.answer_dimensions:
+            expected = ", ".join(item.answer_dimensions)
+            errors.append(f"{where}: unknown dimension '{dimension}' (expected {expected}).")
+            continue
+        if isinstance(value, list):
+            if item.type != "multi_select" or not all(isinstance(part, str) for part in value):
+                errors.append(f"{where}: a list of choices is only valid for a multi-select item.")
+                continue
+            unknown = [part for part in value if part not in choices]
+            if unknown:
+                errors.append(f"{where}: unknown choices {', '.join(unknown)}.")
+                continue
+            result[dimension] = tuple(value)
+            continue
+        if not isinstance(value, str):
+            errors.append(f"{where}: the value for '{dimension}' must be text.")
+            continue
+        if item.type == "scale" and scale is not None and value and scale.option(value) is None:
+            keys = ", ".join(option.key for option in scale.options)
+            errors.append(f"{where}: '{value}' is not an option of its scale ({keys}).")
+            continue
+        if item.type == "yes_no" and value not in ("", "yes", "no"):
+            errors.append(f"{where}: a yes/no answer must be 'yes' or 'no', not '{value}'.")
+            continue
+        if item.type == "multi_select" and value:
+            errors.append(f"{where}: a multi-select answer must be a list of choices.")
+            continue
+        result[dimension] = value
+    return result
+
+
+def _check_state(rubric: Rubric, item: Item, data: Any, errors: list[str]) -> ItemState | None:
+    where = f"Item '{item.id}'"
+    if not isinstance(data, dict):
+        errors.append(f"{where}: its state must be an object.")
+        return None
+    extra = sorted(set(data) - _STATE_KEYS)
+    if extra:
+        errors.append(f"{where}: unknown fields {', '.join(extra)}.")
+    before = len(errors)
+    values = _check_values(rubric, item, data.get("values", {}), errors)
+    for key in ("not_applicable", "flagged"):
+        if not isinstance(data.get(key, False), bool):
+            errors.append(f"{where}: '{key}' must be true or false.")
+    for key in ("na_reason", "comment", "evidence_quote", "evidence_source"):
+        value = data.get(key, "")
+        limit = _TEXT_LIMITS.get(key, 500)
+        if not isinstance(value, str):
+            errors.append(f"{where}: '{key}' must be text.")
+        elif len(value) > limit:
+            errors.append(f"{where}: '{key}' must be at most {limit} characters.")
+    if data.get("not_applicable") is True and not str(data.get("na_reason", "")).strip():
+        errors.append(f"{where}: marked not applicable without a reason.")
+    if len(errors) > before:
+        return None
+    return ItemState(
+        values=values,
+        not_applicable=data.get("not_applicable", False),
+        na_reason=data.get("na_reason", ""),
+        comment=data.get("comment", ""),
+        evidence_quote=data.get("evidence_quote", ""),
+        evidence_source=data.get("evidence_source", ""),
+        flagged=data.get("flagged", False),
+    )
+
+
+def validate_export(
+    session: Session, data: Mapping[str, Any]
+) -> tuple[RubricVersion, dict[str, ItemState]]:
+    """Check the whole file against this server's rubric version; raise ImportProblem if bad."""
+    errors: list[str] = []
+    version = _find_version(session, data, errors)
+    rubric = rubric_of(version)
+    _text(data, "title", errors, limit=200)
+    _text(data, "period", errors, limit=20)
+    status = data.get("status")
+    if status not in ("draft", "submitted"):
+        errors.append("'status' must be 'draft' or 'submitted'.")
+    if status == "submitted" and not (
+        isinstance(data.get("snapshot_hash"), str) and _HASH.match(data["snapshot_hash"])
+    ):
+        errors.append("A submitted export needs its 'snapshot_hash' (64 hexadecimal digits).")
+    items = data.get("items")
+    states: dict[str, ItemState] = {}
+    if not isinstance(items, dict):
+        errors.append("'items' must be an object of item states keyed by item id.")
+        items = {}
+    unknown = [item_id for item_id in items if not rubric.has_item(item_id)]
+    if unknown:
+        errors.append(
+            f"Items not in rubric '{rubric.id}' version '{rubric.version}': {', '.join(unknown)}."
+        )
+    for item_id, raw_state in items.items():
+        if rubric.has_item(item_id):
+            state = _check_state(rubric, rubric.item(item_id), raw_state, errors)
+            if state is not None:
+                states[item_id] = state
+    if errors:
+        raise ImportProblem(errors)
+    return version, states
+
+
+def import_assessment(
+    session: Session,
+    raw: bytes,
+    *,
+    org: Organization,
+    user: User | None,
+    period: str | None = None,
+) -> Assessment:
+    """Recreate the exported assessment in ``org``; the caller commits (or rolls back on error)."""
+    data = parse_export(raw)
+    version, states = validate_export(session, data)
+    chosen_period = (period or "").strip() or str(data["period"]).strip()
+    try:
+        assessment = start_assessment(
+            session,
+            org=org,
+            version=version,
+            title=str(data["title"]),
+            period=chosen_period,
+            user=user,
+        )
+    except AssessmentError as error:
+        raise ImportProblem([str(error)]) from None
+    changes = [ItemChange(item_id, state, None) for item_id, state in states.items()]
+    # An item cleared after being answered is stored as an empty note, and the snapshot hash
+    # covers it. save_items skips a change equal to what is stored (nothing, for a new
+    # assessment), so write a placeholder first and the empty state over it.
+    placeholders = [
+        ItemChange(item_id, ItemState(flagged=True), None)
+        for item_id, state in states.items()
+        if state.is_empty()
+    ]
+    if placeholders:
+        save_items(session, assessment, placeholders, user=user, record=False)
+    save_items(session, assessment, changes, user=user, record=False)
+    if data["status"] == "submitted":
+        submit(session, assessment, user=user)
+        if assessment.snapshot_hash != data["snapshot_hash"]:
+            raise ImportProblem(
+                [
+                    "The answers in the file do not match its snapshot hash: the file was changed "
+                    "after export, or made by an incompatible version. Nothing was imported."
+                ]
+            )
+    source = data.get("organization")
+    source_name = str(source.get("name", "")) if isinstance(source, dict) else ""
+    audit.record(
+        session,
+        "assessment.import",
+        user_id=user.id if user else None,
+        org_id=org.id,
+        target=f"assessment:{assessment.id}",
+        rubric=version.rubric_key,
+        version=version.version,
+        source_org=source_name[:200],
+        snapshot_hash=data.get("snapshot_hash"),
+    )
+    return assessment

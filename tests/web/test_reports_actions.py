@@ -1,0 +1,215 @@
+"""The action plan: plan from a gap, validation that keeps input, edit, complete, next cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.testing import FlaskClient
+from helpers import csrf_from, make_user, signin
+from reports_fixtures import make_assessment, make_setup, rated_states
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.assessments import ItemState
+from rubric_app.catalog_state import current_catalog
+from rubric_app.models import Action, AuditEvent
+from rubric_app.reports.actions import create_action, planned_actions_for
+from rubric_app.reports.context import build_report
+
+
+def test_plan_an_action_from_a_gap(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    signin(client, setup.owner.email)
+    url = f"/assessments/{setup.assessment.id}/actions/new"
+
+    form = client.get(f"{url}?item={gap.item_id}").get_data(as_text=True)
+    assert f'<option selected value="{gap.item_id}">' in form
+    assert gap.recommendation in form
+
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(form),
+            "item_id": gap.item_id,
+            "description": "  Sign the MOU before the school year.  ",
+            "owner": "Superintendent",
+            "due_date": "2027-08-01",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 302
+    action = session.scalar(select(Action))
+    assert action is not None
+    assert (action.item_id, action.description, action.owner, action.due_date) == (
+        gap.item_id,
+        "Sign the MOU before the school year.",
+        "Superintendent",
+        dt.date(2027, 8, 1),
+    )
+    listing = client.get(f"/assessments/{setup.assessment.id}/actions").get_data(as_text=True)
+    assert "Sign the MOU before the school year." in listing
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "action.create"))
+    report_page = client.get(f"/assessments/{setup.assessment.id}/report").get_data(as_text=True)
+    assert "Planned now" in report_page
+
+
+def test_bad_action_keeps_what_was_typed(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    signin(client, setup.owner.email)
+    url = f"/assessments/{setup.assessment.id}/actions/new"
+    token = csrf_from(client.get(url).data)
+
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "item_id": gap.item_id,
+            "description": "",
+            "owner": "Chief of Police Ramirez",
+            "due_date": "next spring",
+            "status": "planned",
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert "Describe the action." in page
+    assert "Enter the due date as a date" in page
+    assert 'value="Chief of Police Ramirez"' in page
+    assert 'value="next spring"' in page
+    assert session.scalar(select(Action)) is None
+
+
+def test_unknown_item_is_refused(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    signin(client, setup.owner.email)
+    url = f"/assessments/{setup.assessment.id}/actions/new"
+    token = csrf_from(client.get(url).data)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "item_id": "no-such-item",
+            "description": "x",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 400
+    assert session.scalar(select(Action)) is None
+
+
+def test_edit_and_complete(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    action = create_action(
+        session, setup.assessment, item_id=gap.item_id, description="Draft", user=setup.owner
+    )
+    session.commit()
+    signin(client, setup.owner.email)
+    edit_url = f"/assessments/{setup.assessment.id}/actions/{action.id}/edit"
+    page = client.get(edit_url).get_data(as_text=True)
+    assert "Draft</textarea>" in page
+
+    response = client.post(
+        edit_url,
+        data={
+            "csrf_token": csrf_from(page),
+            "item_id": gap.item_id,
+            "description": "Draft the clause with counsel",
+            "owner": "Counsel",
+            "due_date": "",
+            "status": "in_progress",
+        },
+    )
+    assert response.status_code == 302
+    session.refresh(action)
+    assert (action.description, action.status, action.due_date) == (
+        "Draft the clause with counsel",
+        "in_progress",
+        None,
+    )
+
+    listing = client.get(f"/assessments/{setup.assessment.id}/actions").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{setup.assessment.id}/actions/{action.id}/complete",
+        data={"csrf_token": csrf_from(listing)},
+    )
+    assert response.status_code == 302
+    session.refresh(action)
+    assert action.status == "done"
+
+
+def test_completing_without_csrf_is_refused(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    action = create_action(
+        session, setup.assessment, item_id=gap.item_id, description="Draft", user=setup.owner
+    )
+    session.commit()
+    signin(client, setup.owner.email)
+    response = client.post(f"/assessments/{setup.assessment.id}/actions/{action.id}/complete")
+    assert response.status_code == 400
+    session.refresh(action)
+    assert action.status == "planned"
+
+
+def test_viewers_and_other_assessments_cannot_change_actions(
+    client: FlaskClient, session: Session
+) -> None:
+    setup = make_setup(session)
+    other = make_assessment(session, setup.org, setup.owner, period="2026-27")
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    action = create_action(
+        session, setup.assessment, item_id=gap.item_id, description="Draft", user=setup.owner
+    )
+    make_user(session, "viewer@riverton.example.org", setup.org, "viewer")
+    session.commit()
+
+    signin(client, setup.owner.email)
+    # The action belongs to another assessment of the same organization: not found there.
+    assert client.get(f"/assessments/{other.id}/actions/{action.id}/edit").status_code == 404
+
+    client.get("/")
+    viewer = client.application.test_client()
+    signin(viewer, "viewer@riverton.example.org")
+    base = f"/assessments/{setup.assessment.id}/actions"
+    assert viewer.get(base).status_code == 200
+    assert viewer.get(f"{base}/new").status_code == 403
+    assert viewer.get(f"{base}/{action.id}/edit").status_code == 403
+    assert "Mark done" not in viewer.get(base).get_data(as_text=True)
+
+
+def test_next_cycle_shows_planned_against_achieved(client: FlaskClient, session: Session) -> None:
+    setup = make_setup(session)
+    before = build_report(session, setup.assessment, current_catalog())
+    achieved_gap, unchanged_gap = before.gaps[0], before.gaps[1]
+    for gap, text in ((achieved_gap, "Sign the clause"), (unchanged_gap, "Train staff")):
+        create_action(
+            session, setup.assessment, item_id=gap.item_id, description=text, user=setup.owner
+        )
+    session.commit()
+    states = rated_states(session=session)
+    fully = dict.fromkeys(states[achieved_gap.item_id].values, "fully")
+    states[achieved_gap.item_id] = ItemState(values=fully)
+    current = make_assessment(
+        session, setup.org, setup.owner, period="2026-27", previous=setup.assessment, states=states
+    )
+
+    report = build_report(session, current, current_catalog())
+    results = {outcome.action.item_id: outcome.result for outcome in report.outcomes}
+    assert results == {achieved_gap.item_id: "achieved", unchanged_gap.item_id: "same"}
+    planned = planned_actions_for(session, current)
+    assert [view.from_previous for view in planned[unchanged_gap.item_id]] == [True]
+    assert [
+        g.previous_actions[0].description for g in report.gaps if g.item_id == unchanged_gap.item_id
+    ] == ["Train staff"]
+
+    signin(client, setup.owner.email)
+    page = client.get(f"/assessments/{current.id}/report").get_data(as_text=True)
+    assert "Planned last time, achieved now" in page
+    assert "Achieved: fully in place" in page
+    assert "No change yet" in page
+    assert "Planned in the previous assessment" in page
