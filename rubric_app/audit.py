@@ -5,7 +5,9 @@ Actions are dotted verbs. The ones in use (others may be added; unknown ones sho
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
 ``org.create``, ``org.update``, ``membership.add``, ``membership.role``, ``membership.remove``,
 ``invitation.create``, ``invitation.accept``, ``invitation.revoke``, ``share.create``,
-``share.revoke``, ``assessment.*`` (start, save, submit, reopen, ...) and ``export.*``.
+``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export, import) and
+``action.*``. Targets name an object as "kind:id" (``user:3``, ``assessment:12``); the audit
+page shows them by name.
 """
 
 from __future__ import annotations
@@ -40,9 +42,18 @@ ACTION_LABELS = {
     "share.create": "Shared an assessment",
     "share.revoke": "Stopped sharing an assessment",
     "assessment.start": "Started an assessment",
+    "assessment.save": "Saved answers",
     "assessment.submit": "Submitted an assessment",
     "assessment.reopen": "Reopened an assessment",
+    "assessment.export": "Exported an assessment",
+    "assessment.import": "Imported answers",
+    "action.create": "Planned an action",
+    "action.update": "Changed an action",
+    "action.complete": "Completed an action",
+    "auth.reset_requested": "Asked for a password reset link",
 }
+#: Longest detail value shown in full on the audit page.
+DETAIL_MAX = 80
 
 
 def record(
@@ -84,15 +95,54 @@ class AuditPage:
     total: int
 
 
-def describe_detail(detail: dict[str, Any] | None) -> str:
-    """Render an event's details as "key: value" pairs, in key order."""
+def describe_detail(detail: dict[str, Any] | None, org_names: dict[int, str]) -> str:
+    """Render an event's details as "key: value" pairs; long lists become counts."""
     if not detail:
         return ""
-    return ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in sorted(detail.items()))
+    parts = []
+    for key, value in sorted(detail.items()):
+        if value is None or value == "":
+            continue
+        if key == "to_org" and isinstance(value, int):
+            value = org_names.get(value, f"organization {value}")
+        elif isinstance(value, list | tuple):
+            value = f"{len(value)} item{'' if len(value) == 1 else 's'}"
+        text = str(value)
+        if key == "hash":
+            text = text[:12] + "…"  # enough to tell snapshots apart
+        elif len(text) > DETAIL_MAX:
+            text = text[: DETAIL_MAX - 1] + "…"
+        parts.append(f"{key.replace('_', ' ')}: {text}")
+    return ", ".join(parts)
+
+
+def _target_names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    """Readable names for "user:N" and "assessment:N" targets, looked up in two queries."""
+    from rubric_app.models import Assessment
+
+    ids: dict[str, set[int]] = {"user": set(), "assessment": set()}
+    for event in events:
+        kind, _, raw = event.target.partition(":")
+        if kind in ids and raw.isdigit():
+            ids[kind].add(int(raw))
+    names: dict[str, str] = {}
+    if ids["user"]:
+        for user_id, name, email in session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(ids["user"]))
+        ):
+            names[f"user:{user_id}"] = f"{name} <{email}>"
+    if ids["assessment"]:
+        for assessment_id, title in session.execute(
+            select(Assessment.id, Assessment.title).where(Assessment.id.in_(ids["assessment"]))
+        ):
+            names[f"assessment:{assessment_id}"] = title
+    return names
 
 
 def events_for_org(session: Session, org_id: int, *, page: int, page_size: int) -> AuditPage:
-    """One page of the organization's audit log, newest first."""
+    """One page of the organization's audit log, newest first, with names resolved."""
+    from rubric_app.models import Organization
+
     total = (
         session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.org_id == org_id)
@@ -101,14 +151,28 @@ def events_for_org(session: Session, org_id: int, *, page: int, page_size: int) 
     )
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
-    rows = session.execute(
-        select(AuditEvent, User.name, User.email)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.org_id == org_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+    rows = list(
+        session.execute(
+            select(AuditEvent, User.name, User.email)
+            .outerjoin(User, User.id == AuditEvent.user_id)
+            .where(AuditEvent.org_id == org_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
     )
+    events = [event for event, _name, _email in rows]
+    targets = _target_names(session, events)
+    org_ids = {
+        event.detail["to_org"]
+        for event in events
+        if isinstance(event.detail, dict) and isinstance(event.detail.get("to_org"), int)
+    }
+    org_names: dict[int, str] = {}
+    if org_ids:
+        # A Result has .keys(), so dict(result) would treat it as a mapping; build it by hand.
+        query = select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+        org_names = {org_id: name for org_id, name in session.execute(query)}  # noqa: C416 - see above
     return AuditPage(
         rows=[
             AuditRow(
@@ -116,8 +180,8 @@ def events_for_org(session: Session, org_id: int, *, page: int, page_size: int) 
                 who=f"{name} <{email}>" if email else "—",
                 action=event.action,
                 label=ACTION_LABELS.get(event.action, event.action),
-                target=event.target,
-                detail=describe_detail(event.detail),
+                target=targets.get(event.target, event.target),
+                detail=describe_detail(event.detail, org_names),
                 ip=event.ip,
             )
             for event, name, email in rows

@@ -21,6 +21,7 @@ class ShareRow:
     """One share of an assessment as the sharing page lists it."""
 
     id: int
+    org_id: int
     org_name: str
     org_kind: str
     org_state: str
@@ -41,6 +42,7 @@ def shares_of(session: Session, assessment: Assessment) -> list[ShareRow]:
     return [
         ShareRow(
             id=share.id,
+            org_id=org.id,
             org_name=org.name,
             org_kind=org.kind,
             org_state=org.state,

@@ -27,13 +27,16 @@ def _target_state(owner_org: Organization) -> str:
     return state if is_state_code(state) else owner_org.state
 
 
-def _share_form(owner_org: Organization, state: str) -> ShareForm:
+def _share_form(assessment: Assessment, owner_org: Organization, state: str) -> ShareForm:
+    # Organizations that already hold a live share are not offered again.
+    live = {row.org_id for row in shares_of(db.session, assessment) if row.revoked_at is None}
     form = ShareForm()
     form.to_org.choices = options(
         [("", "Choose an organization")]
         + [
             (str(org.id), f"{org.name} ({KIND_LABELS[org.kind]})")
             for org in share_targets(db.session, owner_org, state)
+            if org.id not in live
         ]
     )
     return form
@@ -48,7 +51,7 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
     owner_org = db.session.get(Organization, assessment.org_id)
     assert owner_org is not None
     state = _target_state(owner_org)
-    form = _share_form(owner_org, state)
+    form = _share_form(assessment, owner_org, state)
     if request.method == "POST" and form.validate_on_submit():
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
