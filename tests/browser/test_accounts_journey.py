@@ -1,0 +1,81 @@
+"""A newcomer signs up, creates an organization, invites a colleague (the link is read from
+the mail log) and sees the colleague join, in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NEWCOMER_PASSWORD = "harbor point lighthouse 42"
+COLLEAGUE_PASSWORD = "tide pools and sea glass 7"
+
+
+def fill_signup(page: Any, name: str, email: str | None, password: str) -> None:
+    page.get_by_label("Your name").fill(name)
+    if email is not None:
+        page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Type the password again").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
+
+
+def test_newcomer_creates_an_organization_and_a_colleague_joins(
+    browser: Any, page: Any, live_server: Any, outbox: list[Any], screenshot: Any
+) -> None:
+    page.goto(live_server.url_for("/"))
+    page.get_by_role("link", name="Create account").click()
+    fill_signup(page, "Morgan Reyes", "morgan@harborpoint.example.org", NEWCOMER_PASSWORD)
+    assert page.url.endswith("/organizations/new")
+    assert page.get_by_role("heading", name="Create an organization").is_visible()
+
+    page.get_by_label("Name of the organization").fill("Harbor Point Schools")
+    page.get_by_label("Kind of organization").select_option("district")
+    page.get_by_label("State").select_option("ME")
+    page.get_by_label("Locale (optional)").select_option("town")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create organization").click()
+    assert page.get_by_role("heading", name="Harbor Point Schools").is_visible()
+    assert "working for Harbor Point Schools" in page.locator(".org-bar").inner_text()
+
+    page.get_by_label("Colleague's email address").fill("jamie@harborpoint.example.org")
+    page.get_by_label("Role", exact=True).select_option("editor")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send invitation").click()
+    assert "Invitation sent to jamie@harborpoint.example.org" in page.inner_text("main")
+    assert outbox, "no invitation mail was recorded"
+    mail = outbox[-1]
+    assert mail.to == "jamie@harborpoint.example.org"
+    link = re.search(r"https?://\S+/invitations/\S+", mail.body)
+    assert link, mail.body
+    screenshot(page, "accounts-organization-invited")
+
+    colleague = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        other = colleague.new_page()
+        other.goto(link.group(0))
+        assert "Morgan Reyes" in other.inner_text("main")
+        other.get_by_role("link", name="Create an account to join").click()
+        assert other.get_by_label("Email address").input_value() == "jamie@harborpoint.example.org"
+        fill_signup(other, "Jamie Chen", None, COLLEAGUE_PASSWORD)
+        with other.expect_navigation():
+            other.get_by_role("button", name="Join Harbor Point Schools").click()
+        assert "Welcome to Harbor Point Schools" in other.inner_text("main")
+        assert "working for Harbor Point Schools" in other.locator(".org-bar").inner_text()
+        screenshot(other, "accounts-colleague-joined-phone")
+    finally:
+        colleague.close()
+
+    page.reload()
+    members = page.locator("table.members").inner_text()
+    assert "Jamie Chen" in members
+    assert "jamie@harborpoint.example.org" in members
+    assert "No invitations are waiting." in page.inner_text("main")
+    page.get_by_role("link", name="Audit log").click()
+    log = page.inner_text("main")
+    assert "Accepted an invitation" in log
+    assert "Invited someone" in log
