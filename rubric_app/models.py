@@ -245,6 +245,8 @@ class ItemNote(Base):
     __table_args__ = (
         UniqueConstraint("assessment_id", "item_id"),
         CheckConstraint("NOT not_applicable OR length(na_reason) > 0", name="na_needs_reason"),
+        # The state roll-up finds the (rare) N/A items of thousands of assessments through this.
+        Index("ix_item_notes_not_applicable", "not_applicable", "assessment_id", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

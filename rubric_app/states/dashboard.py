@@ -205,20 +205,40 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
-    for count in rollup.item_counts(session, scope, versions):
-        item = prompts.get(count.item_id)
-        if item is None:
-            continue
-        figure = ItemFigure(
-            count.item_id,
-            item.prompt,
-            item.section_id,
-            count.dimension,
-            dimension_labels.get(count.dimension, count.dimension),
-            count.rated,
-            figure_or_suppressed(share(count.full, count.rated), count.organizations, k),
-        )
-        item_figures[count.item_id].append(figure)
+    tallies = rollup.item_tallies(session, scope, versions)
+    paper_practice = []
+    for tally in tallies.values():
+        item = prompts[tally.item_id]
+        for dimension, rated in tally.rated.items():
+            if rated <= 0:
+                continue
+            item_figures[tally.item_id].append(
+                ItemFigure(
+                    tally.item_id,
+                    item.prompt,
+                    item.section_id,
+                    dimension,
+                    dimension_labels.get(dimension, dimension),
+                    rated,
+                    figure_or_suppressed(
+                        share(tally.full.get(dimension, 0), rated),
+                        tally.organizations.get(dimension, 0),
+                        k,
+                    ),
+                )
+            )
+        if tally.both_rated > 0:
+            n = tally.organizations_both
+            paper_practice.append(
+                PaperPracticeFigure(
+                    tally.item_id,
+                    item.prompt,
+                    tally.both_rated,
+                    figure_or_suppressed(share(tally.paper_stronger, tally.both_rated), n, k),
+                    figure_or_suppressed(share(tally.practice_stronger, tally.both_rated), n, k),
+                )
+            )
+    paper_practice.sort(key=lambda f: (-(f.paper_stronger.value or 0.0), f.item_id))
     order = {d: i for i, d in enumerate(dimension_labels)}
     sections = []
     if latest is not None:
@@ -235,24 +255,6 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
                 sections.append(SectionItems(section.id, section.title, tuple(lines)))
     shown = [f for figs in item_figures.values() for f in figs if not f.full_share.suppressed]
     top_gaps = sorted(shown, key=lambda f: (f.full_share.value or 0.0, f.item_id, f.dimension))
-
-    paper_practice = []
-    for pp in rollup.paper_practice_counts(session, scope, versions):
-        item = prompts.get(pp.item_id)
-        if item is None:
-            continue
-        paper_practice.append(
-            PaperPracticeFigure(
-                pp.item_id,
-                item.prompt,
-                pp.both_rated,
-                figure_or_suppressed(share(pp.paper_stronger, pp.both_rated), pp.organizations, k),
-                figure_or_suppressed(
-                    share(pp.practice_stronger, pp.both_rated), pp.organizations, k
-                ),
-            )
-        )
-    paper_practice.sort(key=lambda f: (-(f.paper_stronger.value or 0.0), f.item_id))
 
     gate = figure_or_suppressed(None, organizations, k)
     return Dashboard(

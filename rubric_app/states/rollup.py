@@ -26,11 +26,9 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    literal,
     or_,
     select,
     true,
-    tuple_,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -232,24 +230,15 @@ def score_values(session: Session, scope: Scope) -> list[ScoreValue]:
 # --- Item figures ---------------------------------------------------------------------------
 
 
-def _full_keys(rubric: Rubric, scale: Scale) -> tuple[str, ...]:
+def _full_keys(rubric: Rubric, scale: Scale) -> frozenset[str]:
     """Return the option keys that count as fully in place (as the scoring core decides)."""
     limit = rubric.scoring.full_threshold * scale.max_points
-    return tuple(o.key for o in scale.options if o.points + _EPSILON >= limit)
+    return frozenset(o.key for o in scale.options if o.points + _EPSILON >= limit)
 
 
 def scored_items(rubric: Rubric) -> list[Item]:
     """Return the rubric's scored scale items in document order."""
     return [item for item in rubric.items if is_scored_item(rubric, item)]
-
-
-def _by_scale(rubric: Rubric) -> dict[str, list[str]]:
-    """Return scored item ids grouped by the id of their scale."""
-    groups: dict[str, list[str]] = {}
-    for item in scored_items(rubric):
-        assert item.scale is not None
-        groups.setdefault(item.scale, []).append(item.id)
-    return groups
 
 
 def _matches_value(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
@@ -318,199 +307,261 @@ class _Visibility:
         return ~matches if condition.op == "not_equals" else matches
 
 
-def _visible_rated(
-    answer: Any, versions: Sequence[ScopedRubric], *, dimensions: Sequence[str] | None = None
-) -> ColumnElement[bool]:
-    """Return SQL true when an answer row is a visible, valid rating of a scored item."""
-    per_version = []
+@dataclass(frozen=True)
+class _Plan:
+    """How the item query reads a set of pinned versions.
+
+    ``dimensions`` become one column each; items without ``show_if`` are always visible, the
+    others are grouped by condition, and each group's visibility becomes one flag per
+    assessment, worked out once per assessment rather than once per answer.
+    """
+
+    dimensions: tuple[str, ...]
+    always: tuple[tuple[int, tuple[str, ...]], ...]
+    conditional: tuple[tuple[int, tuple[str, ...], ColumnElement[bool]], ...]
+
+
+def _plan(versions: Sequence[ScopedRubric]) -> _Plan:
+    dimensions: dict[str, None] = {}
+    always = []
+    conditional = []
     for scoped in versions:
         rubric = scoped.rubric
-        visibility = _Visibility(rubric, answer.assessment_id)
-        by_condition: dict[Condition | None, list[str]] = {}
+        visibility = _Visibility(rubric, Assessment.id)
+        groups: dict[Condition | None, list[str]] = {}
         for item in scored_items(rubric):
-            by_condition.setdefault(item.show_if, []).append(item.id)
-        visible = or_(
-            *[
-                and_(
-                    answer.item_id.in_(ids),
-                    visibility.item(rubric.item(ids[0])) if cond is not None else true(),
-                )
-                for cond, ids in by_condition.items()
-            ]
+            groups.setdefault(item.show_if, []).append(item.id)
+            for dimension in item.dimensions:
+                dimensions.setdefault(dimension, None)
+        for condition, ids in groups.items():
+            if condition is None:
+                always.append((scoped.version_id, tuple(ids)))
+            else:
+                expr = visibility.item(rubric.item(ids[0]))
+                conditional.append((scoped.version_id, tuple(ids), expr))
+    return _Plan(tuple(dimensions), tuple(always), tuple(conditional))
+
+
+def _flagged_scope(scope: Scope, plan: _Plan) -> Any:
+    """Return the scope as a materialized CTE with one visibility flag per condition group."""
+    flags = [
+        case((and_(Assessment.rubric_version_id == vid, expr), 1), else_=0).label(f"visible_{i}")
+        for i, (vid, _ids, expr) in enumerate(plan.conditional)
+    ]
+    # MATERIALIZED: evaluate the flags once per assessment, not once per joined answer row.
+    return scope_select(scope).add_columns(*flags).cte("scope").prefix_with("MATERIALIZED")
+
+
+def item_ratings_query(
+    scope: Scope, versions: Sequence[ScopedRubric], *, not_applicable_only: bool = False
+) -> Select[Any]:
+    """Return the dashboard's main grouped query: how items were rated, across the scope.
+
+    One row per (version, item, value on each dimension) with the number of assessments that
+    gave exactly those values to a visible scored item; ``not_applicable_only`` counts only
+    items marked N/A, which the caller takes away (they are rare, and found through an index,
+    so the big pass over answers needs no per-row check).
+    """
+    plan = _plan(versions)
+    s = _flagged_scope(scope, plan)
+    visible = or_(
+        false(),
+        *[and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids)) for vid, ids in plan.always],
+        *[
+            and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids), s.c[f"visible_{i}"] == 1)
+            for i, (vid, ids, _expr) in enumerate(plan.conditional)
+        ],
+    )
+    inner = select(
+        s.c.rubric_version_id,
+        Answer.item_id,
+        *[
+            func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
+            for j, dim in enumerate(plan.dimensions)
+        ],
+    )
+    if not_applicable_only:
+        # Start from the few N/A notes in scope (found through their index), then their answers.
+        na = (
+            select(ItemNote.assessment_id, ItemNote.item_id)
+            .join(s, s.c.id == ItemNote.assessment_id)
+            .where(ItemNote.not_applicable == true())
+            .cte("not_applicable")
+            .prefix_with("MATERIALIZED")
         )
-        valid = or_(
-            *[
-                and_(
-                    answer.item_id.in_(ids),
-                    answer.value.in_([o.key for o in rubric.scales[scale_id].options]),
-                )
-                for scale_id, ids in _by_scale(rubric).items()
-            ]
-        )
-        dims = sorted({d for item in scored_items(rubric) for d in item.dimensions})
-        per_version.append(
-            and_(
-                answer.rubric_version_id == scoped.version_id,
-                answer.dimension.in_(dimensions if dimensions is not None else dims),
-                visible,
-                valid,
+        inner = (
+            inner.select_from(na)
+            .join(s, s.c.id == na.c.assessment_id)
+            .join(
+                Answer,
+                and_(Answer.assessment_id == na.c.assessment_id, Answer.item_id == na.c.item_id),
             )
         )
-    return or_(false(), *per_version)
+    else:
+        inner = inner.select_from(s).join(Answer, Answer.assessment_id == s.c.id)
+    inner = inner.where(Answer.dimension.in_(plan.dimensions), visible)
+    pivot = inner.group_by(s.c.id, s.c.rubric_version_id, Answer.item_id).subquery("pivot")
+    columns = [pivot.c[f"dim_{j}"] for j in range(len(plan.dimensions))]
+    return select(pivot.c.rubric_version_id, pivot.c.item_id, *columns, func.count()).group_by(
+        pivot.c.rubric_version_id, pivot.c.item_id, *columns
+    )
 
 
-def _is_full(answer: Any, versions: Sequence[ScopedRubric]) -> ColumnElement[bool]:
-    """Return SQL true when a (valid) rating is fully in place under its pinned version."""
+@dataclass
+class ItemTally:
+    """How one item was rated across the scope: per dimension, and policy against practice.
+
+    ``organizations`` (per dimension) and ``organizations_both`` (behind the policy-against-
+    practice pairs) are filled in by ``item_tallies``.
+    """
+
+    item_id: str
+    rated: dict[str, int]
+    full: dict[str, int]
+    organizations: dict[str, int]
+    both_rated: int = 0
+    organizations_both: int = 0
+    paper_stronger: int = 0
+    practice_stronger: int = 0
+
+
+def _add_ratings(
+    tallies: dict[str, ItemTally],
+    rows: Iterable[Any],
+    versions: Sequence[ScopedRubric],
+    dimensions: Sequence[str],
+    sign: int,
+) -> None:
+    """Add (sign=1) or take away (sign=-1) grouped rating rows, read with the scoring rules."""
+    by_id = {v.version_id: v.rubric for v in versions}
+    for row in rows:
+        version_id, item_id, *values, count = row
+        rubric = by_id[version_id]
+        item = rubric.item(item_id)
+        scale = rubric.scale_of(item)
+        assert scale is not None
+        full_keys = _full_keys(rubric, scale)
+        tally = tallies.setdefault(item_id, ItemTally(item_id, {}, {}, {}))
+        given = dict(zip(dimensions, values, strict=True))
+        percents: dict[str, float | None] = {}
+        for dimension in item.dimensions:
+            option = scale.option(given[dimension]) if given.get(dimension) else None
+            if option is None:
+                continue  # unrated, or a key the pinned scale does not know: not a rating
+            tally.rated[dimension] = tally.rated.get(dimension, 0) + sign * count
+            tally.full[dimension] = tally.full.get(dimension, 0) + sign * count * (
+                option.key in full_keys
+            )
+            percents[dimension] = pooled_percent(option.points, scale.max_points)
+        if len(rubric.dimensions) >= 2:
+            first, second = rubric.dimensions[0].id, rubric.dimensions[1].id
+            a, b = percents.get(first), percents.get(second)
+            if a is not None and b is not None:
+                difference = a - b
+                tally.both_rated += sign * count
+                tally.paper_stronger += (
+                    sign * count * (difference >= PAPER_PRACTICE_THRESHOLD - _EPSILON)
+                )
+                tally.practice_stronger += (
+                    sign * count * (difference <= -PAPER_PRACTICE_THRESHOLD + _EPSILON)
+                )
+
+
+def _valid_rating(
+    version_id: Any, item_id: Any, value: Any, versions: Sequence[ScopedRubric]
+) -> ColumnElement[bool]:
+    """Return SQL true when ``value`` is an option key of the item's scale in its version."""
     parts = []
     for scoped in versions:
-        rubric = scoped.rubric
-        for scale_id, ids in _by_scale(rubric).items():
-            parts.append(
-                and_(
-                    answer.rubric_version_id == scoped.version_id,
-                    answer.item_id.in_(ids),
-                    answer.value.in_(_full_keys(rubric, rubric.scales[scale_id])),
-                )
-            )
+        by_scale: dict[str, list[str]] = {}
+        for item in scored_items(scoped.rubric):
+            assert item.scale is not None
+            by_scale.setdefault(item.scale, []).append(item.id)
+        for scale_id, ids in by_scale.items():
+            keys = [o.key for o in scoped.rubric.scales[scale_id].options]
+            parts.append(and_(version_id == scoped.version_id, item_id.in_(ids), value.in_(keys)))
     return or_(false(), *parts)
 
 
-def _percent_of(answer: Any, versions: Sequence[ScopedRubric]) -> Any:
-    """Return SQL for a rating's percent of the scale maximum, as the scoring core computes it."""
-    whens = []
-    for scoped in versions:
-        rubric = scoped.rubric
-        for scale_id, ids in _by_scale(rubric).items():
-            scale = rubric.scales[scale_id]
-            for option in scale.options:
-                whens.append(
-                    (
-                        and_(
-                            answer.rubric_version_id == scoped.version_id,
-                            answer.item_id.in_(ids),
-                            answer.value == option.key,
-                        ),
-                        literal(pooled_percent(option.points, scale.max_points)),
-                    )
-                )
-    return case(*whens, else_=None)
+def item_organizations_query(scope: Scope, versions: Sequence[ScopedRubric]) -> Select[Any]:
+    """Return distinct organizations per item behind each dimension's ratings, and both.
 
-
-def _not_applicable_pairs() -> Select[Any]:
-    """Return (assessment id, item id) of every item marked N/A."""
-    return select(ItemNote.assessment_id, ItemNote.item_id).where(ItemNote.not_applicable.is_(True))
-
-
-def _rated_answers(scope: Scope, versions: Sequence[ScopedRubric]) -> Any:
-    """Return a subquery of in-scope answer rows with organization and pinned version."""
-    s = scope_select(scope).subquery("scope")
-    return (
+    Columns: item id, one count per plan dimension, then the count of organizations that rated
+    the first two dimensions. Only needed when an organization has several assessments in
+    scope (several periods); otherwise organizations equal assessments.
+    """
+    plan = _plan(versions)
+    s = _flagged_scope(scope, plan)
+    visible = or_(
+        false(),
+        *[and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids)) for vid, ids in plan.always],
+        *[
+            and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids), s.c[f"visible_{i}"] == 1)
+            for i, (vid, ids, _expr) in enumerate(plan.conditional)
+        ],
+    )
+    note = aliased(ItemNote)
+    pivot = (
         select(
-            Answer.assessment_id,
-            Answer.item_id,
-            Answer.dimension,
-            Answer.value,
             s.c.org_id,
             s.c.rubric_version_id,
+            Answer.item_id,
+            *[
+                func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
+                for j, dim in enumerate(plan.dimensions)
+            ],
         )
-        .join(s, s.c.id == Answer.assessment_id)
-        .where(tuple_(Answer.assessment_id, Answer.item_id).not_in(_not_applicable_pairs()))
-        .subquery("rated")
-    )
-
-
-def item_counts_query(scope: Scope, versions: Sequence[ScopedRubric]) -> Select[Any]:
-    """Return the dashboard's main grouped query: ratings per item and dimension.
-
-    Columns: item id, dimension, rated assessments, fully-in-place assessments, organizations.
-    """
-    rated = _rated_answers(scope, versions)
-    full = _is_full(rated.c, versions)
-    return (
-        select(
-            rated.c.item_id,
-            rated.c.dimension,
-            func.count(),
-            func.sum(case((full, 1), else_=0)),
-            func.count(distinct(rated.c.org_id)),
-        )
-        .where(_visible_rated(rated.c, versions))
-        .group_by(rated.c.item_id, rated.c.dimension)
-    )
-
-
-@dataclass(frozen=True)
-class ItemCount:
-    """Ratings of one item on one dimension across the scope."""
-
-    item_id: str
-    dimension: str
-    rated: int
-    full: int
-    organizations: int
-
-
-def item_counts(
-    session: Session, scope: Scope, versions: Sequence[ScopedRubric]
-) -> list[ItemCount]:
-    """Return, per item and dimension, how many assessments rated it and rated it fully."""
-    if not versions:
-        return []
-    return [
-        ItemCount(item_id, dimension, int(rated), int(full or 0), int(orgs))
-        for item_id, dimension, rated, full, orgs in session.execute(
-            item_counts_query(scope, versions)
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class PaperPracticeCount:
-    """How often one item's first two dimensions (paper, practice) are out of line."""
-
-    item_id: str
-    both_rated: int
-    paper_stronger: int
-    practice_stronger: int
-    organizations: int
-
-
-def paper_practice_counts(
-    session: Session, scope: Scope, versions: Sequence[ScopedRubric]
-) -> list[PaperPracticeCount]:
-    """Return, per item, assessments whose written policy runs ahead of practice or behind it.
-
-    Uses the scoring core's rule: the first dimension's percent minus the second's at or beyond
-    ``PAPER_PRACTICE_THRESHOLD`` points. Versions with fewer than two dimensions are skipped.
-    """
-    paired = [v for v in versions if len(v.rubric.dimensions) >= 2]
-    if not paired:
-        return []
-    first = {v.rubric.dimensions[0].id for v in paired}
-    second = {v.rubric.dimensions[1].id for v in paired}
-    rated = _rated_answers(scope, paired)
-    p = aliased(rated, name="paper")
-    q = aliased(rated, name="practice")
-    difference = _percent_of(p.c, paired) - _percent_of(q.c, paired)
-    stmt = (
-        select(
-            p.c.item_id,
-            func.count(),
-            func.sum(case((difference >= PAPER_PRACTICE_THRESHOLD - _EPSILON, 1), else_=0)),
-            func.sum(case((difference <= -PAPER_PRACTICE_THRESHOLD + _EPSILON, 1), else_=0)),
-            func.count(distinct(p.c.org_id)),
-        )
-        .join(q, and_(q.c.assessment_id == p.c.assessment_id, q.c.item_id == p.c.item_id))
+        .join(Answer, Answer.assessment_id == s.c.id)
         .where(
-            _visible_rated(p.c, paired, dimensions=sorted(first)),
-            _visible_rated(q.c, paired, dimensions=sorted(second)),
+            Answer.dimension.in_(plan.dimensions),
+            visible,
+            ~exists().where(
+                note.assessment_id == Answer.assessment_id,
+                note.item_id == Answer.item_id,
+                note.not_applicable.is_(True),
+            ),
         )
-        .group_by(p.c.item_id)
+        .group_by(s.c.id, s.c.org_id, s.c.rubric_version_id, Answer.item_id)
+        .subquery("pivot")
     )
-    return [
-        PaperPracticeCount(item_id, int(both), int(paper or 0), int(practice or 0), int(orgs))
-        for item_id, both, paper, practice, orgs in session.execute(stmt)
+    valid = [
+        _valid_rating(pivot.c.rubric_version_id, pivot.c.item_id, pivot.c[f"dim_{j}"], versions)
+        for j in range(len(plan.dimensions))
     ]
+    both = and_(*valid[:2]) if len(valid) >= 2 else false()
+    return select(
+        pivot.c.item_id,
+        *[func.count(distinct(case((v, pivot.c.org_id)))) for v in valid],
+        func.count(distinct(case((both, pivot.c.org_id)))),
+    ).group_by(pivot.c.item_id)
+
+
+def item_tallies(
+    session: Session, scope: Scope, versions: Sequence[ScopedRubric]
+) -> dict[str, ItemTally]:
+    """Return how each scored item was rated across the scope, by item id."""
+    if not versions:
+        return {}
+    dimensions = _plan(versions).dimensions
+    tallies: dict[str, ItemTally] = {}
+    _add_ratings(
+        tallies, session.execute(item_ratings_query(scope, versions)), versions, dimensions, 1
+    )
+    na_rows = session.execute(item_ratings_query(scope, versions, not_applicable_only=True))
+    _add_ratings(tallies, na_rows, versions, dimensions, -1)
+    organizations, assessments = totals(session, scope)
+    if organizations == assessments:
+        # One assessment per organization: organizations behind a figure = its assessments.
+        for tally in tallies.values():
+            tally.organizations = dict(tally.rated)
+            tally.organizations_both = tally.both_rated
+    else:
+        for item_id, dimension, count in session.execute(item_organizations_query(scope, versions)):
+            if item_id in tallies:
+                tallies[item_id].organizations[dimension] = int(count)
+    for item_id in [i for i, t in tallies.items() if not any(t.rated.values())]:
+        del tallies[item_id]  # every rating of it was N/A
+    return tallies
 
 
 # --- Lists ----------------------------------------------------------------------------------

@@ -69,7 +69,19 @@ def small_state(session: Session) -> dict[str, Any]:
     save_items(
         session,
         real,
-        [ItemChange(gate.id, ItemState(values={"value": "no"}), None)],
+        [
+            ItemChange(gate.id, ItemState(values={"value": "no"}), None),
+            # N/A with ratings left behind: the ratings must not count.
+            ItemChange(
+                "mou-purpose-stated",
+                ItemState(
+                    values={"policy": "fully", "practice": "fully"},
+                    not_applicable=True,
+                    na_reason="No MOU yet.",
+                ),
+                None,
+            ),
+        ],
         user=None,
     )
     submit(session, real, user=None)
@@ -131,6 +143,7 @@ def test_item_counts_match_the_scoring_core(
     expected_full: dict[tuple[str, str], int] = defaultdict(int)
     expected_orgs: dict[tuple[str, str], set[int]] = defaultdict(set)
     expected_pp: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    expected_pp_orgs: dict[str, set[int]] = defaultdict(set)
     for assessment_id in ids:
         assessment = session.get(Assessment, assessment_id)
         assert assessment is not None
@@ -145,19 +158,27 @@ def test_item_counts_match_the_scoring_core(
             pp = item_score.paper_practice
             if pp is not None:
                 expected_pp[item_id][0] += 1
+                expected_pp_orgs[item_id].add(assessment.org_id)
                 expected_pp[item_id][1] += pp.difference >= PAPER_PRACTICE_THRESHOLD
                 expected_pp[item_id][2] += pp.difference <= -PAPER_PRACTICE_THRESHOLD
 
     versions = rollup.versions_in_scope(session, scope)
-    got = {(c.item_id, c.dimension): c for c in rollup.item_counts(session, scope, versions)}
-    assert set(got) == set(expected_rated)
-    for key, count in got.items():
-        assert count.rated == expected_rated[key], key
-        assert count.full == expected_full[key], key
-        assert count.organizations == len(expected_orgs[key]), key
-    pps = {p.item_id: p for p in rollup.paper_practice_counts(session, scope, versions)}
-    got_pp = {k: [p.both_rated, p.paper_stronger, p.practice_stronger] for k, p in pps.items()}
+    tallies = rollup.item_tallies(session, scope, versions)
+    got_rated = {(i, d): n for i, t in tallies.items() for d, n in t.rated.items() if n}
+    assert got_rated == dict(expected_rated)
+    for (item_id, dim), _ in got_rated.items():
+        tally = tallies[item_id]
+        assert tally.full.get(dim, 0) == expected_full[(item_id, dim)], (item_id, dim)
+        assert tally.organizations[dim] == len(expected_orgs[(item_id, dim)]), (item_id, dim)
+    got_pp = {
+        i: [t.both_rated, t.paper_stronger, t.practice_stronger]
+        for i, t in tallies.items()
+        if t.both_rated
+    }
     assert got_pp == dict(expected_pp)
+    for item_id, tally in tallies.items():
+        if tally.both_rated:
+            assert tally.organizations_both == len(expected_pp_orgs[item_id]), item_id
     # Skip logic is honoured: the 'no' answer hid the improve items for one assessment.
     hidden = [k for k in expected_rated if expected_rated[k] < len(ids)]
     assert hidden
