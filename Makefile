@@ -31,6 +31,10 @@ run: venv
 	RUBRIC_APP_SESSION_COOKIE_SECURE=false RUBRIC_APP_REMEMBER_COOKIE_SECURE=false \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Browser journeys write one screenshot per step into a folder named after the run.
+SCREENSHOT_DIR ?= test-artifacts/screenshots/$(shell date +%Y%m%d-%H%M%S)
+export SCREENSHOT_DIR
+
 ## make test: lint, type-check and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: venv node_modules/.installed
 	$(BIN)/ruff check .
