@@ -32,6 +32,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from rubric_app.access import assessment_or_404, can_assessment, can_org, org_or_404
@@ -755,6 +756,15 @@ def csrf_failed(error: CSRFError) -> ResponseReturnValue:
     endpoints only. Without a session the token is always missing, so this is also where an
     ended session shows up.
     """
+    try:
+        return _recover_from_csrf()
+    except HTTPException as refusal:
+        # This runs inside an error handler, where an abort() would become a 500: answer the
+        # 404 or 403 through its own handler instead.
+        return current_app.handle_http_exception(refusal)
+
+
+def _recover_from_csrf() -> ResponseReturnValue:
     args = request.view_args or {}
     assessment_id = args.get("assessment_id")
     signed_in = bool(current_user.is_authenticated)
