@@ -1,4 +1,4 @@
-"""The PDF cache: one file per (assessment, revision, report content, template version).
+"""The PDF cache: one file per (assessment, revision, report content, PDF layout).
 
 A download looks here first, so repeated downloads return at once. The key includes a digest
 of the whole report context, so anything the PDF shows changing (answers, actions, the
@@ -10,16 +10,38 @@ reader never sees half a PDF.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
+from rubric_app.config import PROJECT_ROOT
+
 from .context import Report
 
-#: Bump when templates/pdf/ or static/css/pdf.css change, so cached PDFs are rebuilt.
+#: Bump when the way a PDF is made changes outside the files ``layout_fingerprint`` reads
+#: (e.g. the renderer's options), so cached PDFs are rebuilt.
 TEMPLATE_VERSION = "1"
+
+#: The files a report PDF's look depends on, relative to the project root.
+_LAYOUT_FILES = ("templates/pdf/*.html", "templates/reports/_report.html", "static/css/pdf.css")
+
+
+@functools.cache
+def layout_fingerprint() -> str:
+    """Return a digest of the PDF templates and stylesheet, read once per process.
+
+    Part of every cache key, so a deployment that changes how the PDF looks never serves a
+    PDF cached by the previous one.
+    """
+    digest = hashlib.sha256(TEMPLATE_VERSION.encode())
+    for pattern in _LAYOUT_FILES:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def report_digest(report: Report) -> str:
@@ -34,7 +56,7 @@ def cache_key(report: Report, kind: str = "report") -> str:
     """Return the cache file name of ``report``'s PDF."""
     return (
         f"{kind}-{report.assessment_id}-r{report.revision}-{report_digest(report)}"
-        f"-t{TEMPLATE_VERSION}.pdf"
+        f"-t{layout_fingerprint()}.pdf"
     )
 
 
