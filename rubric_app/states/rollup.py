@@ -136,6 +136,16 @@ def rubric_counts(session: Session, advocate_org_id: int, state: str) -> list[tu
     return [(key, count) for key, count in session.execute(stmt)]
 
 
+def rubric_titles(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """Return the title of the newest stored version of each rubric key."""
+    rows = session.execute(
+        select(RubricVersion.rubric_key, RubricVersion.title)
+        .where(RubricVersion.rubric_key.in_(list(keys)))
+        .order_by(RubricVersion.id)
+    )
+    return {str(key): str(title) for key, title in rows}
+
+
 def period_options(session: Session, scope: Scope) -> list[str]:
     """Return the periods of the rubric's shared assessments (all filters but period ignored)."""
     stmt = (

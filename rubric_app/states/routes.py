@@ -1,5 +1,299 @@
-"""State dashboard pages (being built)."""
+"""State dashboard pages: the roll-up over assessments shared with a state advocate, and exports.
 
-from flask import Blueprint
+Only members of a state advocate organization, working in it now, see its state's dashboard;
+anyone else gets 404 (``rubric_app.access``). The figures come from ``dashboard.build_dashboard``
+(grouped SQL, suppression below ``SUPPRESSION_K``); pages only format them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from rubric_app import audit
+from rubric_app.access import can_org
+from rubric_app.auth_session import current_org
+from rubric_app.db import db
+from rubric_app.exports.spreadsheet import csv_lines
+from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
+from rubric_app.us_states import STATES
+
+from . import exports, rollup
+from .dashboard import (
+    BAND_LABELS,
+    KIND_LABELS,
+    LOCALE_LABELS,
+    SRO_LABELS,
+    bars_of,
+    build_dashboard,
+)
+from .rollup import Filters, Scope
 
 bp = Blueprint("states", __name__)
+
+DEFAULT_RUBRIC = "secure-local-implementation"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a filter select."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """The filters as asked for, what they resolved to, and anything that was ignored."""
+
+    scope: Scope
+    rubric_choices: tuple[Choice, ...]
+    choices: dict[str, tuple[Choice, ...]]
+    problems: tuple[str, ...]
+
+
+def _advocate(code: str) -> Organization:
+    """Return the user's current organization if it may see ``code``'s dashboard, else 404."""
+    org = current_org()
+    if (
+        org is None
+        or not can_org(db.session, current_user, "view_dashboard", org)
+        or org.state != code.upper()
+    ):
+        abort(404)
+    return org
+
+
+def _resolve_filters(org: Organization) -> FilterState:
+    """Read the GET filters; unknown values are ignored with a message, never an error page."""
+    args = request.args
+    problems: list[str] = []
+    catalog_rubrics = dict(rollup.rubric_counts(db.session, org.id, org.state))
+    rubric_key = args.get("rubric", "")
+    if rubric_key and rubric_key not in catalog_rubrics:
+        problems.append("No shared assessments use that rubric; showing the default rubric.")
+        rubric_key = ""
+    if not rubric_key:
+        rubric_key = (
+            DEFAULT_RUBRIC
+            if DEFAULT_RUBRIC in catalog_rubrics or not catalog_rubrics
+            else next(iter(catalog_rubrics))
+        )
+    titles = rollup.rubric_titles(db.session, list(catalog_rubrics) or [rubric_key])
+    rubric_choices = tuple(
+        Choice(key, f"{titles.get(key, key)} ({count} shared)")
+        for key, count in catalog_rubrics.items()
+    )
+
+    base = Scope(org.id, org.state, rubric_key)
+    periods = rollup.period_options(db.session, base)
+    kinds = rollup.kind_options(db.session, base)
+    allowed = {
+        "kind": tuple(kinds),
+        "enrollment_band": ENROLLMENT_BANDS,
+        "locale": LOCALES,
+        "sro_model": SRO_MODELS,
+        "period": tuple(periods),
+    }
+    labels = {
+        "kind": KIND_LABELS,
+        "enrollment_band": BAND_LABELS,
+        "locale": LOCALE_LABELS,
+        "sro_model": SRO_LABELS,
+        "period": {p: p for p in periods},
+    }
+    names = {
+        "kind": "organization kind",
+        "enrollment_band": "enrollment band",
+        "locale": "locale",
+        "sro_model": "SRO staffing model",
+        "period": "period",
+    }
+    values: dict[str, str] = {}
+    for key, options in allowed.items():
+        value = args.get(key, "")
+        if value and value not in options:
+            problems.append(f"Unknown {names[key]} {value!r}: showing every {names[key]}.")
+            value = ""
+        values[key] = value
+    if "period" not in args and periods:
+        # By default, the latest period: each organization counts once.
+        values["period"] = periods[0]
+    choices = {
+        key: tuple(Choice(v, labels[key].get(v, v)) for v in options)
+        for key, options in allowed.items()
+    }
+    return FilterState(
+        Scope(org.id, org.state, rubric_key, Filters(**values)),
+        rubric_choices,
+        choices,
+        tuple(problems),
+    )
+
+
+def _query_params(scope: Scope) -> dict[str, str]:
+    """Return the query string that reproduces ``scope``'s filters (period explicit)."""
+    return {"rubric": scope.rubric_key, **scope.filters.as_params(), "period": scope.filters.period}
+
+
+def _report_url(assessment_id: int) -> str | None:
+    if "reports.report" not in current_app.view_functions:
+        return None
+    return url_for("reports.report", assessment_id=assessment_id)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+@bp.get("/states")
+@login_required
+def index() -> ResponseReturnValue:
+    """Link a state advocate to its dashboard, or explain who can see dashboards."""
+    org = current_org()
+    advocate = (
+        org
+        if org is not None and can_org(db.session, current_user, "view_dashboard", org)
+        else None
+    )
+    return render_template(
+        "states/index.html",
+        advocate=advocate,
+        state_name=STATES.get(advocate.state, advocate.state) if advocate else "",
+    )
+
+
+@bp.get("/states/<code>/dashboard")
+@login_required
+def dashboard(code: str) -> ResponseReturnValue:
+    """Show the state roll-up for the current filters."""
+    org = _advocate(code)
+    state = _resolve_filters(org)
+    k = int(current_app.config["SUPPRESSION_K"])
+    built = build_dashboard(db.session, state.scope, k)
+    page_size = int(current_app.config["PAGE_SIZE"])
+    page = _page_number()
+    people, total = rollup.participants(db.session, state.scope, page=page, page_size=page_size)
+    pages = max(1, -(-total // page_size))
+    params = _query_params(state.scope)
+    return render_template(
+        "states/dashboard.html",
+        org=org,
+        state_name=STATES.get(org.state, org.state),
+        dashboard=built,
+        charts={row.key: bars_of(row) for row in built.distributions},
+        filters=state,
+        values=state.scope.filters,
+        participants=[(p, _report_url(p.assessment_id)) for p in people],
+        page=min(page, pages),
+        pages=pages,
+        total=total,
+        prev_url=url_for("states.dashboard", code=org.state, **params, page=page - 1)
+        if page > 1
+        else None,
+        next_url=url_for("states.dashboard", code=org.state, **params, page=page + 1)
+        if page < pages
+        else None,
+        export_urls={
+            "csv": url_for("states.export_csv", code=org.state, **params),
+            "xlsx": url_for("states.export_xlsx", code=org.state, **params),
+            "pdf": url_for("states.summary_pdf", code=org.state, **params),
+        },
+        kind_labels=KIND_LABELS,
+        band_labels=BAND_LABELS,
+        locale_labels=LOCALE_LABELS,
+        sro_labels=SRO_LABELS,
+    )
+
+
+def _file_stem(scope: Scope) -> str:
+    parts = [scope.state.lower(), scope.rubric_key, scope.filters.period or "all-periods"]
+    return "-".join(part.replace(" ", "_") for part in parts)
+
+
+def _record_export(org: Organization, scope: Scope, fmt: str) -> None:
+    audit.record(
+        db.session,
+        "state.export",
+        user_id=current_user.id,
+        org_id=org.id,
+        target=f"state:{org.state}",
+        format=fmt,
+        rubric=scope.rubric_key,
+        filters=scope.filters.as_params(),
+    )
+    db.session.commit()
+
+
+@bp.get("/states/<code>/export.csv")
+@login_required
+def export_csv(code: str) -> ResponseReturnValue:
+    """Download every shared answer in scope, one row per assessment, item and dimension."""
+    org = _advocate(code)
+    scope = _resolve_filters(org).scope
+    _record_export(org, scope, "csv")
+    lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(scope)}.csv"'
+    return response
+
+
+@bp.get("/states/<code>/export.xlsx")
+@login_required
+def export_xlsx(code: str) -> ResponseReturnValue:
+    """Download a workbook: the summary (small cells hidden) and every shared answer."""
+    org = _advocate(code)
+    scope = _resolve_filters(org).scope
+    built = build_dashboard(db.session, scope, int(current_app.config["SUPPRESSION_K"]))
+    data = exports.workbook_bytes(built, exports.answer_rows(db.session, scope))
+    _record_export(org, scope, "xlsx")
+    response = Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(scope)}.xlsx"'
+    return response
+
+
+@bp.get("/states/<code>/summary.pdf")
+@login_required
+def summary_pdf(code: str) -> ResponseReturnValue:
+    """Download the state summary as a PDF (the dashboard's figures, small cells hidden)."""
+    from rubric_app.reports.pdf import render_template_pdf
+
+    org = _advocate(code)
+    scope = _resolve_filters(org).scope
+    built = build_dashboard(db.session, scope, int(current_app.config["SUPPRESSION_K"]))
+    context: dict[str, Any] = {
+        "org_name": org.name,
+        "state_name": STATES.get(org.state, org.state),
+        "dashboard": built,
+        "generated": dt.datetime.now(dt.UTC),
+        "kind_labels": KIND_LABELS,
+        "band_labels": BAND_LABELS,
+        "locale_labels": LOCALE_LABELS,
+        "sro_labels": SRO_LABELS,
+    }
+    pdf = render_template_pdf(
+        "states/summary_pdf.html",
+        title=f"{context['state_name']} state summary: {built.rubric_title}",
+        **context,
+    )
+    _record_export(org, scope, "pdf")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(scope)}-summary.pdf"'
+    return response

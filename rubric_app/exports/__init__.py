@@ -1,0 +1,1 @@
+"""Helpers shared by the app's spreadsheet exports (CSV and XLSX)."""

@@ -1,0 +1,246 @@
+"""The state dashboard and its exports, as a state advocate uses them.
+
+A small Vermont: five rural districts and four town districts share submitted assessments with
+the Vermont advocate (so with K = 5 the rural figures show and the town figures are hidden),
+and three more organizations do not count: one revoked its share, one never shared, one is a
+draft. Their names must never appear in the page, the CSV, the XLSX or the PDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from helpers import make_org, make_user, signin
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
+from rubric_app.demo import generate_states
+from rubric_app.models import AuditEvent, Organization
+from rubric_app.rubric_versions import latest_version, rubric_of
+
+ADVOCATE = "advocate@vt.example.org"
+EXCLUDED = ("Revoked Share District", "Never Shared District", "Draft Only District")
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"SUPPRESSION_K": 5, "PAGE_SIZE": 4}
+
+
+def _assessment(
+    session: Session,
+    org: Organization,
+    *,
+    maturity: float,
+    advocate: Organization | None,
+    submit_it: bool = True,
+    revoke: bool = False,
+) -> None:
+    user = make_user(session, f"owner{org.id}@example.org", org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="Review", period="2025-26", user=user
+    )
+    states = generate_states(rubric_of(version), random.Random(org.id), maturity)
+    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
+    if not submit_it:
+        return
+    submit(session, assessment, user=user)
+    if advocate is not None:
+        share = share_assessment(session, assessment, advocate, by=user)
+        if revoke:
+            revoke_share(session, share, by=user)
+
+
+@pytest.fixture
+def vermont(session: Session) -> Organization:
+    advocate = make_org(
+        session, "Vermont Youth Justice Advocates", kind="state_advocate", state="VT"
+    )
+    make_user(session, ADVOCATE, advocate)
+    for index in range(5):
+        org = make_org(
+            session, f"Rural District {index}", state="VT", locale="rural", sro_model="sheriff"
+        )
+        _assessment(session, org, maturity=0.3 + 0.05 * index, advocate=advocate)
+    for index in range(4):
+        org = make_org(
+            session, f"Town District {index}", state="VT", locale="town", sro_model="local_police"
+        )
+        _assessment(session, org, maturity=0.5 + 0.05 * index, advocate=advocate)
+    revoked = make_org(session, EXCLUDED[0], state="VT", locale="rural")
+    _assessment(session, revoked, maturity=0.9, advocate=advocate, revoke=True)
+    unshared = make_org(session, EXCLUDED[1], state="VT", locale="rural")
+    _assessment(session, unshared, maturity=0.9, advocate=None)
+    draft = make_org(session, EXCLUDED[2], state="VT", locale="rural")
+    _assessment(session, draft, maturity=0.9, advocate=advocate, submit_it=False)
+    session.commit()
+    return advocate
+
+
+def _page(client: FlaskClient, query: str = "") -> str:
+    response = client.get(f"/states/VT/dashboard{query}")
+    assert response.status_code == 200, response.data[:300]
+    return response.get_data(as_text=True)
+
+
+def test_dashboard_shows_rural_figures_and_hides_town_ones(
+    client: FlaskClient, vermont: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    page = _page(client)
+    assert "9 submitted" in page
+    assert "from 9" in page
+    assert "Rural District 0" in page  # first page of participants (4 per page)
+
+    rural = _page(client, "?locale=rural")
+    assert "5 submitted" in rural
+    assert (
+        "fewer than 5 organizations (n=" not in rural.split('id="scores"')[1].split("</table>")[0]
+    )
+    assert "Lower quartile" in rural
+
+    town = _page(client, "?locale=town")
+    assert "Too few organizations for these filters" in town
+    assert "Hidden to protect privacy: fewer than 5 organizations (n=4)" in town
+    assert "Median" in town  # the column is there, its figures are not
+    assert town.count('class="suppressed__label">Hidden<') > 5
+
+
+def test_suppression_at_k_minus_one_and_k(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    town = _page(client, "?locale=town")
+    scores = town.split('id="scores"')[1].split("</table>")[0]
+    assert "(n=4)" in scores
+    assert "<svg" not in scores
+    # Add a fifth town district: now exactly K organizations, and the figures appear.
+    org = make_org(session, "Town District 4", state="VT", locale="town")
+    _assessment(session, org, maturity=0.6, advocate=vermont)
+    session.commit()
+    town = _page(client, "?locale=town")
+    scores = town.split('id="scores"')[1].split("</table>")[0]
+    assert "Hidden to protect privacy" not in scores.split("</tr>")[1]  # the overall row
+    assert "<svg" in scores
+    assert "Too few organizations" not in town
+
+
+def test_nothing_unshared_appears_anywhere(client: FlaskClient, vermont: Organization) -> None:
+    signin(client, ADVOCATE)
+    pages = [_page(client, f"?page={n}&period=") for n in (1, 2, 3)]
+    csv_text = client.get("/states/VT/export.csv?period=").get_data(as_text=True)
+    book = load_workbook(io.BytesIO(client.get("/states/VT/export.xlsx?period=").data))
+    xlsx_text = " ".join(
+        str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+    )
+    pdf = PdfReader(io.BytesIO(client.get("/states/VT/summary.pdf?period=").data))
+    pdf_text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Rural District 3" in " ".join(pages)
+    assert "Rural District 3" in csv_text
+    assert "Rural District 3" in xlsx_text
+    for name in EXCLUDED:
+        for text in (*pages, csv_text, xlsx_text, pdf_text):
+            assert name not in text
+    rows = list(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert {row["organization"] for row in rows} == {
+        *(f"Rural District {i}" for i in range(5)),
+        *(f"Town District {i}" for i in range(4)),
+    }
+
+
+def test_exports_neutralize_formulas_and_are_audited(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    evil = make_org(session, '=HYPERLINK("http://x.example","hi")', state="VT", locale="city")
+    _assessment(session, evil, maturity=0.5, advocate=vermont)
+    minus = make_org(session, "-2+3 District", state="VT", locale="city")
+    _assessment(session, minus, maturity=0.5, advocate=vermont)
+    session.commit()
+    signin(client, ADVOCATE)
+    response = client.get("/states/VT/export.csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    names = {row[0] for row in rows[1:]}
+    assert '\'=HYPERLINK("http://x.example","hi")' in names
+    assert "'-2+3 District" in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+
+    book = load_workbook(io.BytesIO(client.get("/states/VT/export.xlsx").data))
+    assert book.sheetnames == ["Summary", "Answers"]
+    cells = [row[0] for row in book["Answers"].iter_rows(min_row=2)]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert '\'=HYPERLINK("http://x.example","hi")' in {cell.value for cell in cells}
+    summary = {row[0].value: row for row in book["Summary"].iter_rows()}
+    assert summary["Organizations"][1].value == 11
+
+    pdf = client.get("/states/VT/summary.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert "Vermont" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    formats = [
+        event.detail["format"]
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.action == "state.export"))
+    ]
+    assert sorted(formats) == ["csv", "pdf", "xlsx"]
+
+
+def test_pdf_explains_hidden_figures(client: FlaskClient, vermont: Organization) -> None:
+    signin(client, ADVOCATE)
+    pdf = PdfReader(io.BytesIO(client.get("/states/VT/summary.pdf?locale=town").data))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Hidden to protect privacy: fewer than 5 organizations (n=4)" in " ".join(text.split())
+
+
+def test_participants_paginate(client: FlaskClient, vermont: Organization) -> None:
+    signin(client, ADVOCATE)
+    first = _page(client)
+    assert "Page 1 of 3" in first
+    assert 'rel="next"' in first
+    third = _page(client, "?page=3&period=2025-26")
+    assert "Town District 3" in third
+    assert 'rel="prev"' in third
+    assert 'rel="next"' not in third
+
+
+def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Organization) -> None:
+    signin(client, ADVOCATE)
+    page = _page(client, "?locale=moon&rubric=nope&page=x")
+    assert "Unknown locale &#39;moon&#39;: showing every locale." in page
+    assert "No shared assessments use that rubric" in page
+    assert "9 submitted" in page
+
+
+def test_only_the_states_own_advocates_see_it(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    assert client.get("/states/VT/dashboard").status_code == 302  # sign in first
+    district = session.scalar(select(Organization).where(Organization.name == "Rural District 0"))
+    make_user(session, "member@district.example.org", district)
+    other = make_org(session, "New Hampshire Advocates", kind="state_advocate", state="NH")
+    make_user(session, "advocate@nh.example.org", other)
+    session.commit()
+    for email in ("member@district.example.org", "advocate@nh.example.org"):
+        signin(client, email)
+        for url in (
+            "/states/VT/dashboard",
+            "/states/VT/export.csv",
+            "/states/VT/export.xlsx",
+            "/states/VT/summary.pdf",
+        ):
+            assert client.get(url).status_code == 404, (email, url)
+        index = client.get("/states").get_data(as_text=True)
+        assert "/states/VT/dashboard" not in index
+    assert "/states/NH/dashboard" in client.get("/states").get_data(as_text=True)
+    signin(client, ADVOCATE)
+    assert "/states/VT/dashboard" in client.get("/states").get_data(as_text=True)
+    assert client.get("/states/NH/dashboard").status_code == 404
