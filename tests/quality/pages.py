@@ -199,6 +199,14 @@ PAGE_TYPES: tuple[PageType, ...] = (
     ),
     PageType("edit action", "reports.edit_action", ADMIN, action_edit),
     PageType("import", "reports.import_file", ADMIN, fixed("/assessments/import")),
+    PageType("state dashboards", "states.index", ADVOCATE, fixed("/states")),
+    PageType("state dashboards, not an advocate", "states.index", ADMIN, fixed("/states")),
+    PageType(
+        "state dashboard",
+        "states.dashboard",
+        ADVOCATE,
+        fixed("/states/OH/dashboard?rubric=secure-local-implementation&period="),
+    ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
     PageType(
         "forbidden",
@@ -215,4 +223,7 @@ NOT_PAGES: dict[str, str] = {
     "main.healthz": "JSON health check",
     "reports.export_json": "JSON export of an assessment",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
+    "states.export_csv": "CSV download",
+    "states.export_xlsx": "XLSX download",
+    "states.summary_pdf": "PDF of the state summary",
 }
