@@ -85,19 +85,46 @@ def rubrics_load() -> None:
 
 @demo_cli.command("seed")
 @click.option("--password", help="Password for every demo user (default: a random one).")
-def demo_seed(password: str | None) -> None:
+@click.option(
+    "--orgs",
+    "n_orgs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also create a synthetic state of N organizations sharing with its advocate.",
+)
+@click.option("--state", default="OH", show_default=True, help="State code for --orgs.")
+def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
     """Create the demo organizations, users and assessments, and print the logins."""
     from rubric_app.catalog_state import current_catalog
     from rubric_app.demo import seed_demo
     from rubric_app.rubric_versions import record_catalog
 
     record_catalog(db.session, current_catalog())
+    from rubric_app.us_states import is_state_code
+
+    state = state.strip().upper()
+    if n_orgs is not None and not is_state_code(state):
+        click.echo(f"Error: {state!r} is not a two-letter US state code.", err=True)
+        sys.exit(1)
     logins, used_password = seed_demo(db.session, password)
     db.session.commit()
     click.echo("Demo logins (all share one password):")
     for login in logins:
         click.echo(f"  {login.email:42} {login.role:7} {login.organization}")
     click.echo(f"  password: {used_password}")
+    if n_orgs is not None:
+        from rubric_app.demo_state import seed_state
+
+        seeded = seed_state(db.session, n_orgs, state)
+        db.session.commit()
+        click.echo(
+            f"State {state}: {seeded.organizations} organizations, {seeded.assessments} "
+            f"submitted assessments shared with {seeded.advocate_name}."
+        )
+        if seeded.owner_email:
+            click.echo(f"  advocate login: {seeded.owner_email}  password: {seeded.owner_password}")
+        else:
+            click.echo("  Sign in as the advocate organization's existing members to see it.")
 
 
 @users_cli.command("create")

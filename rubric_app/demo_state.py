@@ -59,7 +59,7 @@ SRO_BY_LOCALE = {
     "city": {"district_police": 0.45, "local_police": 0.35, "mixed": 0.15, "none": 0.05},
 }
 #: Typical maturity by locale and the shift each SRO staffing model brings.
-MATURITY_BY_LOCALE = {"rural": 0.34, "town": 0.42, "suburb": 0.52, "city": 0.5}
+MATURITY_BY_LOCALE = {"rural": 0.42, "town": 0.5, "suburb": 0.6, "city": 0.57}
 MATURITY_BY_SRO = {
     "none": -0.08,
     "district_police": 0.1,

@@ -1,5 +1,136 @@
-"""Comparison pages (being built)."""
+"""Comparison pages: choose two to four assessments, see them side by side, as CSV or PDF.
 
-from flask import Blueprint
+Every id goes through ``rubric_app.access.assessment_or_404``: an assessment the user may not
+see answers 404, exactly like one that does not exist, so nothing leaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from rubric_app import audit
+from rubric_app.access import assessment_or_404
+from rubric_app.auth_session import current_org
+from rubric_app.db import db
+from rubric_app.exports.spreadsheet import Cell, csv_lines
+from rubric_app.models import Assessment
+from rubric_app.scoring import MAX_COMPARED, MIN_COMPARED
+
+from .view import ComparisonView, build_comparison, comparable_assessments
 
 bp = Blueprint("compare", __name__)
+
+
+def _requested_ids() -> tuple[list[int], list[str]]:
+    """Return the ids asked for (``ids=1,2`` or repeated ``ids``), in order, and any errors."""
+    raw = [part.strip() for value in request.args.getlist("ids") for part in value.split(",")]
+    raw = [part for part in raw if part]
+    errors = [f"“{part}” is not an assessment number." for part in raw if not part.isdigit()]
+    ids: list[int] = []
+    for part in raw:
+        if part.isdigit() and int(part) not in ids:
+            ids.append(int(part))
+    if not errors and len(ids) < MIN_COMPARED:
+        errors.append(f"Choose at least {MIN_COMPARED} assessments to compare.")
+    if not errors and len(ids) > MAX_COMPARED:
+        errors.append(
+            f"Choose at most {MAX_COMPARED} assessments to compare (you chose {len(ids)})."
+        )
+    return ids, errors
+
+
+def _chooser(errors: list[str], selected: list[int]) -> ResponseReturnValue:
+    org = current_org()
+    choices = comparable_assessments(db.session, org) if org is not None else []
+    status = 400 if errors else 200
+    return render_template(
+        "compare/index.html", choices=choices, errors=errors, selected=selected, org=org
+    ), status
+
+
+def _load() -> tuple[list[Assessment], list[str], list[int]]:
+    ids, errors = _requested_ids()
+    if errors:
+        return [], errors, ids
+    return [assessment_or_404(db.session, current_user, i, "view") for i in ids], [], ids
+
+
+def _record(assessments: list[Assessment], fmt: str) -> None:
+    org = current_org()
+    audit.record(
+        db.session,
+        "compare.export" if fmt != "html" else "compare.view",
+        user_id=current_user.id,
+        org_id=org.id if org else None,
+        target="assessments:" + ",".join(str(a.id) for a in assessments),
+        format=fmt,
+    )
+    db.session.commit()
+
+
+@bp.get("/compare")
+@login_required
+def index() -> ResponseReturnValue:
+    """Without ids, the chooser; with 2-4 ids, the comparison."""
+    if not request.args.getlist("ids"):
+        return _chooser([], [])
+    assessments, errors, ids = _load()
+    if errors:
+        return _chooser(errors, ids)
+    view = build_comparison(db.session, assessments)
+    query = ",".join(str(a.id) for a in assessments)
+    return render_template("compare/compare.html", view=view, query=query)
+
+
+def _csv_rows(view: ComparisonView) -> Iterator[list[Cell]]:
+    for row in view.score_rows:
+        yield ["score", row.title if not row.sub else f"  {row.title}", ""] + [
+            part for cell in row.cells for part in (cell.value, cell.sentence)
+        ]
+    for section in view.item_sections:
+        for row in section.rows:
+            yield ["item", row.title, section.title] + [
+                part for cell in row.cells for part in (cell.value, cell.sentence)
+            ]
+
+
+@bp.get("/compare.csv")
+@login_required
+def export_csv() -> ResponseReturnValue:
+    """Download the comparison as CSV (values and changes from the first column)."""
+    assessments, errors, ids = _load()
+    if errors:
+        return _chooser(errors, ids)
+    view = build_comparison(db.session, assessments)
+    header = ["row", "title", "section"] + [
+        part for column in view.columns for part in (column.label, f"{column.label}: change")
+    ]
+    _record(assessments, "csv")
+    response = Response(csv_lines(header, list(_csv_rows(view))), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="comparison.csv"'
+    return response
+
+
+@bp.get("/compare.pdf")
+@login_required
+def export_pdf() -> ResponseReturnValue:
+    """Download the comparison as a PDF."""
+    from rubric_app.reports.pdf import render_template_pdf
+
+    assessments, errors, ids = _load()
+    if errors:
+        return _chooser(errors, ids)
+    view = build_comparison(db.session, assessments)
+    pdf = render_template_pdf(
+        "compare/compare_pdf.html",
+        title="Comparison: " + " / ".join(c.label for c in view.columns),
+        view=view,
+    )
+    _record(assessments, "pdf")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="comparison.pdf"'
+    return response

@@ -146,16 +146,19 @@ def rubric_titles(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return {str(key): str(title) for key, title in rows}
 
 
-def period_options(session: Session, scope: Scope) -> list[str]:
-    """Return the periods of the rubric's shared assessments (all filters but period ignored)."""
+def period_options(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """Return (period, organizations) for the rubric's shared assessments, newest first.
+
+    The dashboard's filters other than the period are ignored: these are the choices.
+    """
     stmt = (
         _shared_base(scope.advocate_org_id, scope.state)
-        .with_only_columns(Assessment.period)
+        .with_only_columns(Assessment.period, func.count(distinct(Assessment.org_id)))
         .where(Assessment.rubric_key == scope.rubric_key)
         .group_by(Assessment.period)
         .order_by(Assessment.period.desc())
     )
-    return list(session.scalars(stmt))
+    return [(str(period), int(count)) for period, count in session.execute(stmt)]
 
 
 def kind_options(session: Session, scope: Scope) -> list[str]:

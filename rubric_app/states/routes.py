@@ -100,7 +100,8 @@ def _resolve_filters(org: Organization) -> FilterState:
     )
 
     base = Scope(org.id, org.state, rubric_key)
-    periods = rollup.period_options(db.session, base)
+    period_counts = rollup.period_options(db.session, base)
+    periods = [period for period, _ in period_counts]
     kinds = rollup.kind_options(db.session, base)
     allowed = {
         "kind": tuple(kinds),
@@ -131,8 +132,10 @@ def _resolve_filters(org: Organization) -> FilterState:
             value = ""
         values[key] = value
     if "period" not in args and periods:
-        # By default, the latest period: each organization counts once.
-        values["period"] = periods[0]
+        # By default one period, so each organization counts once: the latest one in which
+        # enough organizations took part for figures to show (else simply the latest).
+        k = int(current_app.config["SUPPRESSION_K"])
+        values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
     choices = {
         key: tuple(Choice(v, labels[key].get(v, v)) for v in options)
         for key, options in allowed.items()

@@ -114,7 +114,7 @@ def test_dashboard_shows_rural_figures_and_hides_town_ones(
     assert "Too few organizations for these filters" in town
     assert "Hidden to protect privacy: fewer than 5 organizations (n=4)" in town
     assert "Median" in town  # the column is there, its figures are not
-    assert town.count('class="suppressed__label">Hidden<') > 5
+    assert town.count('<span class="suppressed">Hidden to protect privacy') > 5
 
 
 def test_suppression_at_k_minus_one_and_k(
