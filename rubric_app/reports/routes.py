@@ -131,17 +131,24 @@ def export_json(assessment_id: int) -> ResponseReturnValue:
 
 
 def _item_choices(assessment: Assessment, gap_ids: set[str]) -> list[tuple[str, str]]:
-    """Every scored item, numbered, gaps marked, so an action can name any item."""
+    """Every scored item, numbered, gaps marked, so an action can name any item.
+
+    An empty first choice makes the user pick on purpose when no gap was chosen (and keeps the
+    required select valid HTML).
+    """
     rubric = rubric_for(assessment)
     numbers = item_numbers(rubric)
     return [
-        (
-            item.id,
-            f"{numbers[item.id]} {short_prompt(item.prompt, 90)}"
-            + (" (gap)" if item.id in gap_ids else ""),
-        )
-        for item in rubric.items
-        if item.scored
+        ("", "Choose an item"),
+        *[
+            (
+                item.id,
+                f"{numbers[item.id]} {short_prompt(item.prompt, 90)}"
+                + (" (gap)" if item.id in gap_ids else ""),
+            )
+            for item in rubric.items
+            if item.scored
+        ],
     ]
 
 
