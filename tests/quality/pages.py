@@ -85,6 +85,13 @@ def first_section(session: Session) -> str:
     return f"/assessments/{assessment.id}/sections/{section.id}"
 
 
+def comparison(session: Session) -> str:
+    """The program's own assessment beside the one Riverton shared with it."""
+    own = assessment_of(session, RYS, "submitted")
+    shared = assessment_of(session, RIVERTON, "submitted")
+    return f"/compare?ids={own.id},{shared.id}"
+
+
 def invitation_link(session: Session) -> str:
     """A fresh invitation to Riverton for someone without an account."""
     org = session.get(Organization, org_id(session, RIVERTON))
@@ -199,6 +206,9 @@ PAGE_TYPES: tuple[PageType, ...] = (
     ),
     PageType("edit action", "reports.edit_action", ADMIN, action_edit),
     PageType("import", "reports.import_file", ADMIN, fixed("/assessments/import")),
+    PageType("compare, chooser", "compare.index", LEAD, fixed("/compare")),
+    PageType("compare, chooser with an error", "compare.index", LEAD, fixed("/compare?ids=x"), 400),
+    PageType("compare, side by side", "compare.index", LEAD, comparison),
     PageType("state dashboards", "states.index", ADVOCATE, fixed("/states")),
     PageType("state dashboards, not an advocate", "states.index", ADMIN, fixed("/states")),
     PageType(
@@ -223,6 +233,8 @@ NOT_PAGES: dict[str, str] = {
     "main.healthz": "JSON health check",
     "reports.export_json": "JSON export of an assessment",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
+    "compare.export_csv": "CSV download",
+    "compare.export_pdf": "PDF of the comparison",
     "states.export_csv": "CSV download",
     "states.export_xlsx": "XLSX download",
     "states.summary_pdf": "PDF of the state summary",
