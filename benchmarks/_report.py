@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -106,10 +105,14 @@ def _row(result: Result, today: str) -> str:
     )
 
 
-def _row_key(row: str) -> str:
-    # The benchmark name is the first cell, without the parenthesised note.
-    cell = row.strip().strip("|").split("|")[0].strip()
-    return re.sub(r"\s*\(.*\)$", "", cell)
+def _first_cell(row: str) -> str:
+    return row.strip().strip("|").split("|")[0].strip()
+
+
+def _is_row_of(row: str, name: str) -> bool:
+    # The first cell is the benchmark name, optionally followed by " (note)".
+    cell = _first_cell(row)
+    return cell == name or cell.startswith(f"{name} (")
 
 
 def _read() -> str:
@@ -130,14 +133,20 @@ def record(results: list[Result]) -> None:
     before, rest = text.split(BENCH_START, 1)
     table, after = rest.split(BENCH_END, 1)
     rows = [line for line in table.strip().splitlines() if line.startswith("|")][2:]
-    by_name = {_row_key(row): row for row in rows}
     for result in results:
         print(
             f"{result.name}: {format_seconds(result.seconds)} vs {result.baseline} "
             f"{format_seconds(result.baseline_seconds)} = {result.ratio:.1f}x"
         )
-        by_name[result.name] = _row(result, today)
-    body = "\n".join((*HEADER, *by_name.values()))
+        new = _row(result, today)
+        places = [index for index, row in enumerate(rows) if _is_row_of(row, result.name)]
+        if places:
+            # Replace the first row of this benchmark in place and drop any older duplicates.
+            rows[places[0]] = new
+            rows = [row for index, row in enumerate(rows) if index not in places[1:]]
+        else:
+            rows.append(new)
+    body = "\n".join((*HEADER, *rows))
     BENCHMARKS_MD.write_text(f"{before}{BENCH_START}\n{body}\n{BENCH_END}{after}", encoding="utf-8")
 
 
