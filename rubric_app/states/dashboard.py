@@ -175,10 +175,12 @@ def bars_of(row: DistributionRow) -> list[Bar]:
     return bars
 
 
-def _distribution(key: str, title: str, values: list[tuple[int, float]], k: int) -> DistributionRow:
-    """Return quartiles and a histogram of (org id, percent) values, suppressed below k."""
-    n = len({org for org, _ in values})
-    percents = [value for _, value in values]
+def _distribution(
+    key: str, title: str, values: tuple[list[int], list[float]], k: int
+) -> DistributionRow:
+    """Return quartiles and a histogram of scores (with their org ids), suppressed below k."""
+    orgs, percents = values
+    n = len(set(orgs))
     gate = figure_or_suppressed(None, n, k)
     if gate.suppressed:
         return DistributionRow(key, title, n, None, False, gate.reason, ())
@@ -218,23 +220,24 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
                 )
             )
 
-    grouped: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
-    for value in rollup.score_values(session, scope):
-        grouped[(value.section_id, value.dimension)].append((value.org_id, value.percent))
-    distributions = [_distribution("_overall", "Overall", grouped[("_overall", "_all")], k)]
+    values = rollup.score_values(session, scope)
+    empty: tuple[list[int], list[float]] = ([], [])
+    distributions = [
+        _distribution("_overall", "Overall", values.get(("_overall", "_all"), empty), k)
+    ]
     if latest is not None:
         for dimension in latest.dimensions:
             distributions.append(
                 _distribution(
                     f"_overall:{dimension.id}",
                     f"Overall — {dimension.label}",
-                    grouped[("_overall", dimension.id)],
+                    values.get(("_overall", dimension.id), empty),
                     k,
                 )
             )
         for section in latest.sections:
             distributions.append(
-                _distribution(section.id, section.title, grouped[(section.id, "_all")], k)
+                _distribution(section.id, section.title, values.get((section.id, "_all"), empty), k)
             )
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)

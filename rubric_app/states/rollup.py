@@ -213,20 +213,13 @@ def totals(session: Session, scope: Scope) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-@dataclass(frozen=True)
-class ScoreValue:
-    """One cached score of one assessment in scope (a column of floats, not ORM objects)."""
-
-    section_id: str
-    dimension: str
-    org_id: int
-    percent: float
-
-
-def score_values(session: Session, scope: Scope) -> list[ScoreValue]:
-    """Return the cached overall and section scores in scope that have a value.
+def score_values(
+    session: Session, scope: Scope
+) -> dict[tuple[str, str], tuple[list[int], list[float]]]:
+    """Return cached scores in scope by (section, dimension): organization ids and percents.
 
     Sections are read for the pooled dimension ("_all"); the overall score for every dimension.
+    Only non-null scores. These are plain columns (ids and floats), never ORM objects.
     """
     s = scope_select(scope).subquery()
     stmt = (
@@ -237,7 +230,12 @@ def score_values(session: Session, scope: Scope) -> list[ScoreValue]:
             or_(SectionScore.section_id == "_overall", SectionScore.dimension == "_all"),
         )
     )
-    return [ScoreValue(*row) for row in session.execute(stmt)]
+    grouped: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+    for section_id, dimension, org_id, percent in session.execute(stmt):
+        orgs, percents = grouped.setdefault((section_id, dimension), ([], []))
+        orgs.append(org_id)
+        percents.append(percent)
+    return grouped
 
 
 # --- Item figures ---------------------------------------------------------------------------
