@@ -170,7 +170,6 @@ def _render_organization(
         can_audit=can_org(db.session, current_user, "view_audit", org),
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
-        button_form=EmptyForm(),
     ), status
 
 

@@ -84,7 +84,6 @@ def _render(
         can_share=can_assessment(db.session, current_user, "share", assessment),
         submitted=assessment.status == "submitted",
         form=form,
-        button_form=EmptyForm(),
         has_targets=len(form.to_org.choices or []) > 1,
         state=state,
         state_name=STATES[state],
