@@ -73,11 +73,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _worker_url(url: str) -> str:
-    """Give each pytest-xdist worker its own PostgreSQL schema, so workers never collide."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
-    schema = f"test_{worker}"
+    """Give this test process its own fresh PostgreSQL schema (one per pytest-xdist worker).
+
+    A fresh schema per run also means a database left behind by an older migration history
+    never gets in the way.
+    """
+    schema = f"test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(DropSchema(schema, cascade=True, if_exists=True))
