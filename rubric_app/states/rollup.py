@@ -360,7 +360,12 @@ def _flagged_scope(scope: Scope, plan: _Plan) -> Any:
         for i, (vid, _ids, expr) in enumerate(plan.conditional)
     ]
     # MATERIALIZED: evaluate the flags once per assessment, not once per joined answer row.
-    return scope_select(scope).add_columns(*flags).cte("scope").prefix_with("MATERIALIZED")
+    return (
+        scope_select(scope)
+        .add_columns(*flags)
+        .cte("scope")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
+    )
 
 
 def item_ratings_query(
@@ -375,43 +380,51 @@ def item_ratings_query(
     """
     plan = _plan(versions)
     s = _flagged_scope(scope, plan)
-    visible = or_(
-        false(),
-        *[and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids)) for vid, ids in plan.always],
-        *[
-            and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids), s.c[f"visible_{i}"] == 1)
-            for i, (vid, ids, _expr) in enumerate(plan.conditional)
-        ],
-    )
-    inner = select(
-        s.c.rubric_version_id,
-        Answer.item_id,
-        *[
-            func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
-            for j, dim in enumerate(plan.dimensions)
-        ],
-    )
     if not_applicable_only:
-        # Start from the few N/A notes in scope (found through their index), then their answers.
-        na = (
-            select(ItemNote.assessment_id, ItemNote.item_id)
-            .join(s, s.c.id == ItemNote.assessment_id)
+        # Start from the few N/A notes in scope (found through their index), carrying the
+        # scope's columns along, then fetch just their answers: the planner never has to guess
+        # how many scope rows survive the visibility flags.
+        source: Any = (
+            select(*s.c, ItemNote.item_id.label("na_item_id"))
+            .join(ItemNote, ItemNote.assessment_id == s.c.id)
             .where(ItemNote.not_applicable == true())
             .cte("not_applicable")
             .prefix_with("MATERIALIZED")
         )
-        inner = (
-            inner.select_from(na)
-            .join(s, s.c.id == na.c.assessment_id)
-            .join(
-                Answer,
-                and_(Answer.assessment_id == na.c.assessment_id, Answer.item_id == na.c.item_id),
-            )
-        )
+        joined = and_(Answer.assessment_id == source.c.id, Answer.item_id == source.c.na_item_id)
     else:
-        inner = inner.select_from(s).join(Answer, Answer.assessment_id == s.c.id)
-    inner = inner.where(Answer.dimension.in_(plan.dimensions), visible)
-    pivot = inner.group_by(s.c.id, s.c.rubric_version_id, Answer.item_id).subquery("pivot")
+        source = s
+        joined = Answer.assessment_id == source.c.id
+    visible = or_(
+        false(),
+        *[
+            and_(source.c.rubric_version_id == vid, Answer.item_id.in_(ids))
+            for vid, ids in plan.always
+        ],
+        *[
+            and_(
+                source.c.rubric_version_id == vid,
+                Answer.item_id.in_(ids),
+                source.c[f"visible_{i}"] == 1,
+            )
+            for i, (vid, ids, _expr) in enumerate(plan.conditional)
+        ],
+    )
+    pivot = (
+        select(
+            source.c.rubric_version_id,
+            Answer.item_id,
+            *[
+                func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
+                for j, dim in enumerate(plan.dimensions)
+            ],
+        )
+        .select_from(source)
+        .join(Answer, joined)
+        .where(Answer.dimension.in_(plan.dimensions), visible)
+        .group_by(source.c.id, source.c.rubric_version_id, Answer.item_id)
+        .subquery("pivot")
+    )
     columns = [pivot.c[f"dim_{j}"] for j in range(len(plan.dimensions))]
     return select(pivot.c.rubric_version_id, pivot.c.item_id, *columns, func.count()).group_by(
         pivot.c.rubric_version_id, pivot.c.item_id, *columns
