@@ -44,6 +44,8 @@ class DefaultConfig:
     #: resets): each may send mail, so they are limited too.
     SIGNUP_RATE_LIMIT = "10 per hour"
     RESET_RATE_LIMIT = "5 per hour"
+    #: argon2id cost profile (a name from argon2.profiles). Tests use "CHEAPEST".
+    ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
     #: Mail: "log" prints messages to the application log (development); "smtp" sends them.
     MAIL_BACKEND = "log"
     MAIL_SERVER = "localhost"

@@ -33,6 +33,8 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_ENABLED": False,
+    # Cheapest argon2id parameters: the suite creates hundreds of users.
+    "ARGON2_PROFILE": "CHEAPEST",
 }
 
 

@@ -68,6 +68,7 @@ def make_live_app(database_url: str, folder: Path, **overrides: Any) -> Flask:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
+        "ARGON2_PROFILE": "CHEAPEST",
         "DATABASE_URL": database_url,
         "PDF_CACHE_DIR": str(folder / "pdf-cache"),
         **overrides,
