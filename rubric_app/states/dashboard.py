@@ -9,7 +9,7 @@ organizations behind it; fewer than ``k`` and it is a ``Suppressed`` that says w
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -202,7 +202,11 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
     rubric_title = latest.title if latest else scope.rubric_key
     dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
 
-    counts = rollup.participation(session, scope)
+    # Participation is shown for every period (the other filters apply): it is how the
+    # advocate sees coverage over time, whatever period the rest of the page is about.
+    counts = rollup.participation(
+        session, replace(scope, filters=replace(scope.filters, period=""))
+    )
     periods = tuple(sorted({c.period for c in counts}, reverse=True))
     kinds = tuple(sorted({c.kind for c in counts}))
     by_cell = {(c.kind, c.period): c for c in counts}
