@@ -26,7 +26,7 @@ node_modules/.installed: package.json package-lock.json
 run: venv
 	$(FLASK) db upgrade
 	$(FLASK) rubrics load
-	$(FLASK) demo seed $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)",)
+	$(FLASK) demo seed --orgs 60 --state OH $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)",)
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
 	RUBRIC_APP_SESSION_COOKIE_SECURE=false RUBRIC_APP_REMEMBER_COOKIE_SECURE=false \
 		$(FLASK) run --host $(HOST) --port $(PORT)

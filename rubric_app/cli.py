@@ -90,7 +90,8 @@ def rubrics_load() -> None:
     "n_orgs",
     type=click.IntRange(min=1),
     default=None,
-    help="Also create a synthetic state of N organizations sharing with its advocate.",
+    help="Also make sure the state has N synthetic organizations sharing with its advocate "
+    "(running it again adds only what is missing).",
 )
 @click.option("--state", default="OH", show_default=True, help="State code for --orgs.")
 def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
@@ -113,9 +114,13 @@ def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
         click.echo(f"  {login.email:42} {login.role:7} {login.organization}")
     click.echo(f"  password: {used_password}")
     if n_orgs is not None:
-        from rubric_app.demo_state import seed_state
+        from rubric_app.demo_state import seed_state, synthetic_org_count
 
-        seeded = seed_state(db.session, n_orgs, state)
+        missing = n_orgs - synthetic_org_count(db.session, state)
+        if missing <= 0:
+            click.echo(f"State {state} already has {n_orgs} or more synthetic organizations.")
+            return
+        seeded = seed_state(db.session, missing, state)
         db.session.commit()
         click.echo(
             f"State {state}: {seeded.organizations} organizations, {seeded.assessments} "

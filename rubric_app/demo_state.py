@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
@@ -27,6 +27,7 @@ from rubric_app.models import (
     Answer,
     Assessment,
     ItemNote,
+    Membership,
     Organization,
     RubricVersion,
     SectionScore,
@@ -261,6 +262,19 @@ def _insert_batch(
     ):
         if batch:
             session.execute(insert(model), batch)
+
+
+def synthetic_org_count(session: Session, state: str) -> int:
+    """How many organizations of the state have no members (the synthetic ones seed_state makes)."""
+    has_members = select(Membership.id).where(Membership.org_id == Organization.id).exists()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Organization)
+            .where(Organization.state == state.strip().upper(), ~has_members)
+        )
+        or 0
+    )
 
 
 def seed_state(
