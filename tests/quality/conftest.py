@@ -1,8 +1,8 @@
-"""Fixtures for the quality gates: one seeded demo site per test process, served over loopback,
-and a headless Chromium to point axe-core at.
+"""Fixtures for the quality gates: one seeded demo site per test process, served over loopback
+for the browser.
 
 The demo site is seeded once (SQLite copied from the migrated template) because the checks only
-read pages; a module that writes (the fuzz) builds its own apps through the ``app`` fixture.
+read pages; the fuzz, which writes, seeds sites of its own.
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers import PASSWORD
 from quality_site import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DemoSite,
     LiveServer,
     make_quality_app,
@@ -50,16 +47,3 @@ def demo_server(demo_site: DemoSite) -> Iterator[LiveServer]:
     yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", server=server)
     server.shutdown()
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright; skips when Chromium is not installed."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
