@@ -39,6 +39,8 @@ QUALITY_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_ENABLED": False,
+    # Cheapest argon2id parameters, as in the rest of the suite.
+    "ARGON2_PROFILE": "CHEAPEST",
 }
 
 
