@@ -173,6 +173,37 @@ def actions(assessment_id: int) -> ResponseReturnValue:
     )
 
 
+def _action_page(
+    assessment: Assessment, built: Report, form: ActionForm, action: Action | None
+) -> ResponseReturnValue:
+    """Save a posted action form (new when ``action`` is None) or show it with its errors."""
+    if form.validate_on_submit():
+        fields = {
+            "item_id": form.item_id.data or "",
+            "description": form.description.data or "",
+            "owner": form.owner.data or "",
+            "due_date": form.due_date.data,
+            "status": form.status.data or "planned",
+            "user": current_user,
+        }
+        try:
+            if action is None:
+                action_ops.create_action(db.session, assessment, **fields)
+            else:
+                action_ops.update_action(db.session, assessment, action, **fields)
+        except action_ops.ActionError as error:
+            form.description.errors = [*form.description.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Action added to the plan." if action is None else "Action updated.", "success")
+            return redirect(url_for("reports.actions", assessment_id=assessment.id))
+    status = 400 if request.method == "POST" else 200
+    gap = next((g for g in built.gaps if g.item_id == form.item_id.data), None)
+    return render_template(
+        "reports/action_form.html", report=built, form=form, action=action, gap=gap
+    ), status
+
+
 @bp.route("/assessments/<int:assessment_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new_action(assessment_id: int) -> ResponseReturnValue:
@@ -184,29 +215,7 @@ def new_action(assessment_id: int) -> ResponseReturnValue:
         item_id = request.args.get("item", "")
         if item_id in dict(form.item_id.choices or []):
             form.item_id.data = item_id
-    if form.validate_on_submit():
-        try:
-            action_ops.create_action(
-                db.session,
-                assessment,
-                item_id=form.item_id.data or "",
-                description=form.description.data or "",
-                owner=form.owner.data or "",
-                due_date=form.due_date.data,
-                status=form.status.data or "planned",
-                user=current_user,
-            )
-        except action_ops.ActionError as error:
-            form.description.errors = [*form.description.errors, str(error)]
-        else:
-            db.session.commit()
-            flash("Action added to the plan.", "success")
-            return redirect(url_for("reports.actions", assessment_id=assessment.id))
-    status = 400 if request.method == "POST" else 200
-    gap = next((g for g in built.gaps if g.item_id == form.item_id.data), None)
-    return render_template(
-        "reports/action_form.html", report=built, form=form, action=None, gap=gap
-    ), status
+    return _action_page(assessment, built, form, None)
 
 
 @bp.route("/assessments/<int:assessment_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -219,30 +228,7 @@ def edit_action(assessment_id: int, action_id: int) -> ResponseReturnValue:
         abort(404)
     built = _report_of(assessment)
     form = _action_form(assessment, built, action)
-    if form.validate_on_submit():
-        try:
-            action_ops.update_action(
-                db.session,
-                assessment,
-                action,
-                item_id=form.item_id.data or "",
-                description=form.description.data or "",
-                owner=form.owner.data or "",
-                due_date=form.due_date.data,
-                status=form.status.data or "planned",
-                user=current_user,
-            )
-        except action_ops.ActionError as error:
-            form.description.errors = [*form.description.errors, str(error)]
-        else:
-            db.session.commit()
-            flash("Action updated.", "success")
-            return redirect(url_for("reports.actions", assessment_id=assessment.id))
-    status = 400 if request.method == "POST" else 200
-    gap = next((g for g in built.gaps if g.item_id == form.item_id.data), None)
-    return render_template(
-        "reports/action_form.html", report=built, form=form, action=action, gap=gap
-    ), status
+    return _action_page(assessment, built, form, action)
 
 
 @bp.post("/assessments/<int:assessment_id>/actions/<int:action_id>/complete")
