@@ -81,11 +81,12 @@ def median_seconds(work: Callable[[], object], runs: int = 20, warmup: int = 2) 
 
 
 def machine_note() -> str:
-    """A short description of where the figures come from."""
+    """A short description of where the figures come from, with the load average when the
+    note is written (other work on the machine slows every figure, the baselines included)."""
     cpus = os.cpu_count() or 0
-    return (
-        f"{cpus} CPU, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
-    )
+    system = f"{platform.system()} {platform.machine()}"
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{cpus} CPU, {system}, Python {platform.python_version()}{load}"
 
 
 def format_seconds(seconds: float) -> str:
