@@ -7,14 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rubric_app.rubrics.model import (
-    Condition,
-    Item,
-    Resource,
-    ResourceLibrary,
-    Rubric,
-    Scale,
-)
+from rubric_app.resources.library import ResourceView, resource_views
+from rubric_app.rubrics.catalog import Catalog
+from rubric_app.rubrics.model import Condition, Item, Rubric, Scale
 
 ITEM_TYPE_LABELS = {
     "scale": "Rated on a scale",
@@ -25,16 +20,6 @@ ITEM_TYPE_LABELS = {
     "long_text": "Long text",
     "date": "A date",
 }
-
-
-@dataclass(frozen=True)
-class ResourceLink:
-    id: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-    archived: bool
 
 
 @dataclass(frozen=True)
@@ -53,8 +38,8 @@ class ItemView:
     condition: str | None
     recommendation: str
     typical_evidence: tuple[str, ...]
-    basis: tuple[ResourceLink, ...]
-    guidance: tuple[ResourceLink, ...]
+    basis: tuple[ResourceView, ...]
+    guidance: tuple[ResourceView, ...]
 
 
 @dataclass(frozen=True)
@@ -102,29 +87,11 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def resource_links(ids: tuple[str, ...], resources: ResourceLibrary) -> tuple[ResourceLink, ...]:
-    links = []
-    for resource_id in ids:
-        resource: Resource | None = resources.get(resource_id)
-        if resource is not None:
-            links.append(
-                ResourceLink(
-                    resource.id,
-                    resource.title,
-                    resource.publisher,
-                    resource.date,
-                    resource.url,
-                    resource.archived,
-                )
-            )
-    return tuple(links)
-
-
 def _weight(weight: float) -> str:
     return f"{weight:g}"
 
 
-def describe_sections(rubric: Rubric, resources: ResourceLibrary) -> tuple[SectionView, ...]:
+def describe_sections(rubric: Rubric, catalog: Catalog) -> tuple[SectionView, ...]:
     """Every section with its items described for reviewers."""
     stages = {stage.id: stage.label for stage in rubric.stages}
     sections = []
@@ -154,8 +121,8 @@ def describe_sections(rubric: Rubric, resources: ResourceLibrary) -> tuple[Secti
                     ),
                     recommendation=item.recommendation,
                     typical_evidence=item.typical_evidence,
-                    basis=resource_links(item.basis, resources),
-                    guidance=resource_links(item.guidance, resources),
+                    basis=resource_views(catalog, item.basis),
+                    guidance=resource_views(catalog, item.guidance),
                 )
             )
         rated = [view for view in items if view.scored]

@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
+from rubric_app.resources.library import resource_views
 from rubric_app.rubric_pages.describe import (
     describe_scale,
     describe_sections,
-    resource_links,
     scoring_method,
 )
 from rubric_app.rubric_versions import rubric_of, versions_of
@@ -41,11 +41,11 @@ def rubric(rubric_id: str) -> ResponseReturnValue:
         "rubric_pages/rubric.html",
         rubric=shown,
         audience=", ".join(AUDIENCE_LABELS[a] for a in shown.audience),
-        sections=describe_sections(shown, catalog.resources),
+        sections=describe_sections(shown, catalog),
         scales=[(scale, describe_scale(scale)) for scale in shown.scales.values()],
         method=scoring_method(shown),
         levels=shown.scoring.levels,
-        sources=resource_links(shown.sources, catalog.resources),
+        sources=resource_views(catalog, shown.sources),
         versions=[
             {
                 "version": v.version,
