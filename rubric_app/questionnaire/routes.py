@@ -29,6 +29,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from limits import parse as parse_limit
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -370,12 +373,31 @@ def _signin_redirect(next_url: str) -> Response:
     return redirect(url_for("accounts.signin") + "?" + urlencode({"next": next_url}))
 
 
+#: Drafts kept for signed-out posts per client address: nobody is known yet, so this is what
+#: stops an anonymous client from filling the database with drafts.
+ANONYMOUS_DRAFT_LIMIT = parse_limit("20 per hour")
+
+
+def _may_keep_anonymous_draft() -> bool:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    # A strategy of its own on the configured storage (memory, or Redis shared by workers):
+    # this check runs from the CSRF error handler, outside Flask-Limiter's request hooks.
+    counter = current_app.extensions.get("rubric_app.draft_limiter")
+    if counter is None:
+        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
+        counter = current_app.extensions["rubric_app.draft_limiter"] = FixedWindowRateLimiter(
+            storage
+        )
+    return bool(counter.hit(ANONYMOUS_DRAFT_LIMIT, "anonymous-draft", request.remote_addr or ""))
+
+
 def keep_and_sign_in(assessment_id: int, section_id: str) -> Response:
     """The session has ended: keep the posted section as a draft, send the user to sign in."""
     session = db.session
     assessment = session.get(Assessment, assessment_id)
     next_url = url_for("questionnaire.section", assessment_id=assessment_id, section_id=section_id)
-    if assessment is not None:
+    if assessment is not None and _may_keep_anonymous_draft():
         rubric = rubric_for(assessment)
         try:
             section = rubric.section(section_id)

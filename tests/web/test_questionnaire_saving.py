@@ -277,3 +277,21 @@ def test_section_page_queries_do_not_grow_with_items(
     assert counts[0] == counts[1]
     assert counts[0] <= 12
     assert session.get(Assessment, assessment.id) is not None
+
+
+def test_signed_out_posts_keep_a_bounded_number_of_drafts(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """An anonymous client cannot fill the database: drafts per address are rate limited."""
+    app.config["RATELIMIT_ENABLED"] = True
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    anonymous = app.test_client()
+    locations = [anonymous.post(url, data=fields).headers["Location"] for _ in range(22)]
+    kept = session.scalars(
+        select(SavedDraft).where(SavedDraft.assessment_id == assessment.id)
+    ).all()
+    assert len(kept) == 20
+    assert all("restore%3D" in location for location in locations[:20])
+    assert all("restore" not in location for location in locations[20:])
