@@ -1,0 +1,1 @@
+"""Rubric definitions: YAML in, validated immutable rubrics out (no Flask, no database)."""
