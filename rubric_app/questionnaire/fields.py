@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -72,24 +73,24 @@ class FieldError:
     message: str
 
 
-class ItemType:
+class ItemType(ABC):
     """Base class of the item types: the registry maps each rubric item type to one subclass."""
 
     name: ClassVar[str] = ""
 
+    @abstractmethod
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         """Unbound answer fields by field name."""
-        raise NotImplementedError
 
+    @abstractmethod
     def to_values(
         self, item: Item, rubric: Rubric, data: FormData
     ) -> tuple[Values, list[FieldError]]:
         """Read stored values from posted data; report format errors (typed text is kept)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
         """Field data (by field name) showing stored values."""
-        raise NotImplementedError
 
     def input_kind(self) -> str:
         """How the template lays the answer out: 'radios', 'checkboxes' or 'input'."""
