@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
-from rubric_app.models import RubricVersion
+from rubric_app.models import Assessment, RubricVersion
 from rubric_app.rubrics.model import Rubric
 from rubric_app.templating import AUDIENCE_LABELS
 
@@ -38,7 +39,29 @@ def home() -> ResponseReturnValue:
         }
         for rubric in sorted(catalog.rubrics.values(), key=_display_order)
     ]
-    return render_template("main/home.html", rubrics=rubrics)
+    return render_template("main/home.html", rubrics=rubrics, recent=_recent_work())
+
+
+def _recent_work() -> list[dict[str, object]]:
+    """The current organization's latest assessments, so a returning user can carry on."""
+    org = current_org()
+    if org is None:
+        return []
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.title, Assessment.period, Assessment.status)
+        .where(Assessment.org_id == org.id)
+        .order_by(Assessment.updated_at.desc())
+        .limit(5)
+    )
+    return [
+        {
+            "title": title,
+            "period": period,
+            "status": "Submitted" if status == "submitted" else "Draft",
+            "url": url_for("questionnaire.overview", assessment_id=assessment_id),
+        }
+        for assessment_id, title, period, status in rows
+    ]
 
 
 @bp.get("/healthz")

@@ -93,3 +93,23 @@ def test_helpers_signin(client: FlaskClient, session: Session) -> None:
     session.commit()
     signin(client, "sam@example.org")
     assert "Sam Okafor" in client.get("/").get_data(as_text=True)
+
+
+def test_home_shows_a_signed_in_users_recent_work(client: FlaskClient, session: Session) -> None:
+    from rubric_app.assessments import start_assessment
+    from rubric_app.rubric_versions import latest_version
+
+    org = make_org(session, name="Maple District")
+    user = make_user(session, "lee@maple.example.org", org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    start_assessment(
+        session, org=org, version=version, title="Our 2026-27 review", period="2026-27", user=user
+    )
+    session.commit()
+    assert "Your work at" not in client.get("/").get_data(as_text=True)
+    signin(client, "lee@maple.example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "Your work at Maple District" in page
+    assert "Our 2026-27 review" in page
+    assert "Draft" in page
