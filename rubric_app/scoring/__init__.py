@@ -59,6 +59,7 @@ from .score import (
     is_scored_item,
     level_of,
     pooled_percent,
+    rating_is_full,
     score_assessment,
 )
 from .visibility import condition_holds, is_visible, visibility, visible_items
@@ -115,6 +116,7 @@ __all__ = [
     "pooled_percent",
     "quantile",
     "quartiles",
+    "rating_is_full",
     "score_assessment",
     "share",
     "suppress",

@@ -40,6 +40,7 @@ __all__ = [
     "is_scored_item",
     "level_of",
     "pooled_percent",
+    "rating_is_full",
     "score_assessment",
 ]
 
@@ -103,6 +104,11 @@ class Rating:
             "max_points": self.max_points,
             "percent": self.percent,
         }
+
+
+def rating_is_full(rubric: Rubric, rating: Rating) -> bool:
+    """Return whether ``rating`` is fully in place: ``points >= full_threshold * scale max``."""
+    return rating.points + _EPSILON >= rubric.scoring.full_threshold * rating.max_points
 
 
 @dataclass(frozen=True)
@@ -281,10 +287,7 @@ def _score_item(rubric: Rubric, item: Item, answers: Answers, visible: bool) -> 
     max_points = sum(rating.max_points for rating in ratings.values())
     percent = pooled_percent(points, max_points) if ratings else None
     shortfall = None if percent is None else round(1.0 - percent / 100.0, _PERCENT_DIGITS)
-    threshold = rubric.scoring.full_threshold
-    is_gap = any(
-        rating.points + _EPSILON < threshold * rating.max_points for rating in ratings.values()
-    )
+    is_gap = any(not rating_is_full(rubric, rating) for rating in ratings.values())
     return ItemScore(
         item_id=item.id,
         section_id=item.section_id,
