@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
@@ -22,6 +22,7 @@ from rubric_app.models import (
     Answer,
     Assessment,
     ItemNote,
+    ItemResult,
     Organization,
     RubricVersion,
     SectionScore,
@@ -31,7 +32,13 @@ from rubric_app.models import (
 )
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, ItemAnswer, answers_to_json, score_assessment
+from rubric_app.scoring import (
+    AssessmentScore,
+    ItemAnswer,
+    answers_to_json,
+    rating_is_full,
+    score_assessment,
+)
 
 
 class AssessmentError(ValueError):
@@ -458,7 +465,9 @@ def submit(session: Session, assessment: Assessment, *, user: User | None) -> Sn
     assessment.snapshot_hash = content_hash
     rubric = rubric_for(assessment)
     answers = {item_id: state.to_answer() for item_id, state in states.items()}
-    write_section_scores(session, assessment, score_assessment(rubric, answers))
+    score = score_assessment(rubric, answers)
+    write_section_scores(session, assessment, score)
+    write_item_results(session, assessment, rubric, score)
     audit.record(
         session,
         "assessment.submit",
@@ -502,6 +511,57 @@ def write_section_scores(session: Session, assessment: Assessment, score: Assess
     session.add_all(rows)
 
 
+#: The dimension of the per-item ``ItemResult`` row that carries the paper-vs-practice label.
+PAIR_DIMENSION = "_item"
+
+
+def item_result_rows(
+    assessment_id: int, rubric: Rubric, score: AssessmentScore
+) -> list[dict[str, Any]]:
+    """Return the ``ItemResult`` rows of a scored assessment, as dicts for a bulk insert.
+
+    Only visible, applicable, scored items have ratings in the scoring core, so only they get
+    rows; "full" is the scoring core's own rule (the one behind ``ItemScore.is_gap``).
+    """
+    rows: list[dict[str, Any]] = []
+    for item_id, item_score in score.items.items():
+        if not (item_score.visible and item_score.scored) or item_score.not_applicable:
+            continue
+        rows.extend(
+            {
+                "assessment_id": assessment_id,
+                "item_id": item_id,
+                "dimension": dimension,
+                "option_key": rating.option_key,
+                "full": rating_is_full(rubric, rating),
+                "paper_practice": None,
+            }
+            for dimension, rating in item_score.ratings.items()
+        )
+        if item_score.paper_practice is not None:
+            rows.append(
+                {
+                    "assessment_id": assessment_id,
+                    "item_id": item_id,
+                    "dimension": PAIR_DIMENSION,
+                    "option_key": None,
+                    "full": False,
+                    "paper_practice": item_score.paper_practice.label,
+                }
+            )
+    return rows
+
+
+def write_item_results(
+    session: Session, assessment: Assessment, rubric: Rubric, score: AssessmentScore
+) -> None:
+    """Replace the cached per-item results the SQL roll-ups read."""
+    session.execute(delete(ItemResult).where(ItemResult.assessment_id == assessment.id))
+    rows = item_result_rows(assessment.id, rubric, score)
+    if rows:
+        session.execute(insert(ItemResult), rows)
+
+
 def reopen(
     session: Session, assessment: Assessment, *, user: User | None, reason: str = ""
 ) -> None:
@@ -511,6 +571,7 @@ def reopen(
     assessment.status = "draft"
     assessment.snapshot_hash = None
     session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
+    session.execute(delete(ItemResult).where(ItemResult.assessment_id == assessment.id))
     audit.record(
         session,
         "assessment.reopen",

@@ -4,8 +4,9 @@
 districts and some afterschool programs, with enrollment bands, locales and SRO staffing models
 that hang together, answers drawn by ``rubric_app.demo.generate_states`` around a maturity that
 depends on locale and SRO model (so filters show real differences), each assessment submitted
-(snapshot, content hash, cached section scores from the scoring core) and shared with the state
-advocate. Rows go in with bulk ``insert()``; nothing here is for production data.
+(snapshot, content hash, cached section scores and item results from the scoring core) and
+shared with the state advocate. Rows go in with bulk ``insert()``; nothing here is for
+production data.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
-from rubric_app.assessments import ItemState, encode_value, payload_hash
+from rubric_app.assessments import ItemState, encode_value, item_result_rows, payload_hash
 from rubric_app.demo import DEMO_ORGS, DEMO_STATE, generate_states
 from rubric_app.models import (
     Answer,
     Assessment,
     ItemNote,
+    ItemResult,
     Membership,
     Organization,
     RubricVersion,
@@ -211,6 +213,7 @@ def _insert_batch(
     notes: list[dict[str, Any]] = []
     snapshots: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
+    item_results: list[dict[str, Any]] = []
     shares: list[dict[str, Any]] = []
     for assessment_id, p, payload, row in zip(ids, planned, payloads, rows, strict=True):
         for item_id, state in p.states.items():
@@ -251,13 +254,16 @@ def _insert_batch(
             }
         )
         answers_for_scoring = {item_id: state.to_answer() for item_id, state in p.states.items()}
-        scores.extend(_score_rows(assessment_id, score_assessment(p.rubric, answers_for_scoring)))
+        score = score_assessment(p.rubric, answers_for_scoring)
+        scores.extend(_score_rows(assessment_id, score))
+        item_results.extend(item_result_rows(assessment_id, p.rubric, score))
         shares.append({"assessment_id": assessment_id, "to_org_id": advocate_id, "created_at": now})
     for model, batch in (
         (Answer, answers),
         (ItemNote, notes),
         (Snapshot, snapshots),
         (SectionScore, scores),
+        (ItemResult, item_results),
         (Share, shares),
     ):
         if batch:

@@ -3,7 +3,8 @@
 Rubric versions are immutable records of a rubric's normalised definition. Assessments pin a
 version; answers are one row per assessment, item and rating dimension, and per-item notes
 (N/A, comment, evidence, flag) live beside them. Scores are computed by ``rubric_app.scoring``;
-``SectionScore`` only caches the scores of a submitted snapshot for the SQL state roll-ups.
+``SectionScore`` and ``ItemResult`` only cache the scores of a submitted snapshot for the SQL
+state roll-ups.
 """
 
 from __future__ import annotations
@@ -304,6 +305,38 @@ class SectionScore(Base):
     dimension: Mapped[str] = mapped_column(String(50))
     percent: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str | None] = mapped_column(String(50))
+
+
+class ItemResult(Base):
+    """How one item of a submitted assessment was rated, cached from rubric_app.scoring.
+
+    One row per rated dimension of each visible, applicable (not N/A), scored item: the option
+    key and whether it is fully in place (``rating_is_full``). Items with both of the first two
+    dimensions rated also get a row with dimension "_item" carrying the paper-vs-practice label.
+    Written with ``SectionScore`` at submission, deleted on reopen; the state roll-ups group it.
+    """
+
+    __tablename__ = "item_results"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "item_id", "dimension"),
+        # Covering, in grouping order: the roll-up over a large scope reads only this index.
+        Index(
+            "ix_item_results_item_dimension",
+            "item_id",
+            "dimension",
+            "full",
+            "paper_practice",
+            "assessment_id",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    dimension: Mapped[str] = mapped_column(String(50))
+    option_key: Mapped[str | None] = mapped_column(String(100))
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_practice: Mapped[str | None] = mapped_column(String(20))
 
 
 class Share(Base, Timestamped):

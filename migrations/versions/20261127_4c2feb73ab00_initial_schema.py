@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c6b78d3cc9f3
+Revision ID: 4c2feb73ab00
 Revises:
-Create Date: 2026-11-27 21:02:06.501033
+Create Date: 2026-11-27 22:01:49.261170
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "c6b78d3cc9f3"
+revision = "4c2feb73ab00"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -359,6 +359,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "item_results",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=100), nullable=False),
+        sa.Column("dimension", sa.String(length=50), nullable=False),
+        sa.Column("option_key", sa.String(length=100), nullable=True),
+        sa.Column("full", sa.Boolean(), nullable=False),
+        sa.Column("paper_practice", sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"],
+            ["assessments.id"],
+            name=op.f("fk_item_results_assessment_id_assessments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_item_results")),
+        sa.UniqueConstraint(
+            "assessment_id",
+            "item_id",
+            "dimension",
+            name=op.f("uq_item_results_assessment_id_item_id_dimension"),
+        ),
+    )
+    with op.batch_alter_table("item_results", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_item_results_item_dimension",
+            ["item_id", "dimension", "full", "paper_practice", "assessment_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "saved_drafts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -489,6 +519,10 @@ def downgrade() -> None:
 
     op.drop_table("section_scores")
     op.drop_table("saved_drafts")
+    with op.batch_alter_table("item_results", schema=None) as batch_op:
+        batch_op.drop_index("ix_item_results_item_dimension")
+
+    op.drop_table("item_results")
     with op.batch_alter_table("item_notes", schema=None) as batch_op:
         batch_op.drop_index("ix_item_notes_not_applicable")
 
