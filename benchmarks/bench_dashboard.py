@@ -4,8 +4,8 @@ Seeds one state (the demo advocate's, Ohio) with 5,000 districts, each with one 
 assessment of the local rubric shared with the advocate, then times, in the same run:
 
 - the dashboard page through the Flask test client, signed in as the advocate, and
-- its main grouped query (``rollup.item_ratings_query``: every rating of every item, grouped)
-  run directly on the same database.
+- its main grouped query (``rollup.item_results_query``: the cached item results of every
+  assessment in scope, grouped by item and dimension) run directly on the same database.
 
 Prints the medians and their ratio (aim: under 1.5, and the page under 300 ms on SQLite) and
 writes the row into BENCHMARKS.md. SQLite in a temporary folder by default; set
@@ -67,7 +67,7 @@ def run(url: str | None, orgs: int, runs: int) -> Result:
             period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
             scope = Scope(seeded.advocate_org_id, DEMO_STATE, LOCAL_RUBRIC, Filters(period=period))
             versions = rollup.versions_in_scope(db.session, scope)
-            query = rollup.item_ratings_query(scope, versions)
+            query = rollup.item_results_query(scope, rollup.scored_item_ids(versions))
             in_scope = rollup.totals(db.session, scope)[1]
 
             def main_query() -> None:

@@ -5,10 +5,9 @@ revoked) to the advocate organization, from organizations in the advocate's stat
 the dashboard's filters. Nothing here loads ORM objects in loops: the database counts, groups
 and sums; Python only maps the handful of grouped rows onto the rubric.
 
-Item figures read ``Answer`` rows and follow the scoring core's rules (``rubric_app.scoring``):
-only visible, applicable, scored ratings with a valid option key count. Visibility (``show_if``)
-is compiled into SQL from the pinned rubric versions, so a leftover answer on a closed branch
-never counts, exactly as ``score_assessment`` would ignore it.
+Item figures read the ``ItemResult`` rows that ``assessments.submit`` writes from
+``score_assessment``: only visible, applicable, scored ratings are there, with the scoring core's
+'fully in place' and paper-vs-practice verdicts, so nothing here re-derives a scoring rule.
 """
 
 from __future__ import annotations
@@ -17,36 +16,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    distinct,
-    exists,
-    false,
-    func,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Select, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from rubric_app.assessments import PAIR_DIMENSION
 from rubric_app.models import (
     Answer,
     Assessment,
     ItemNote,
+    ItemResult,
     Organization,
     RubricVersion,
     SectionScore,
     Share,
 )
 from rubric_app.rubric_versions import rubric_of
-from rubric_app.rubrics.model import VALUE_DIMENSION, Condition, Item, Rubric, Scale
-from rubric_app.scoring import PAPER_PRACTICE_THRESHOLD, is_scored_item, pooled_percent
-
-#: Same tolerance as the scoring core uses for 'fully in place' (points >= threshold * max).
-_EPSILON = 1e-9
+from rubric_app.rubrics.model import Item, Rubric
+from rubric_app.scoring import is_scored_item
 
 
 @dataclass(frozen=True)
@@ -241,194 +227,9 @@ def score_values(
 # --- Item figures ---------------------------------------------------------------------------
 
 
-def _full_keys(rubric: Rubric, scale: Scale) -> frozenset[str]:
-    """Return the option keys that count as fully in place (as the scoring core decides)."""
-    limit = rubric.scoring.full_threshold * scale.max_points
-    return frozenset(o.key for o in scale.options if o.points + _EPSILON >= limit)
-
-
 def scored_items(rubric: Rubric) -> list[Item]:
     """Return the rubric's scored scale items in document order."""
     return [item for item in rubric.items if is_scored_item(rubric, item)]
-
-
-def _matches_value(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
-    """Return SQL for 'the stored value is one of values' (multi-select: ticks one of them)."""
-    # Multi-select answers are stored as a JSON list of keys (json.dumps, so each key is
-    # quoted); a key matches when it appears quoted inside the list.
-    in_list = [and_(column.like("[%"), column.like(f'%"{value}"%')) for value in values]
-    return or_(column.in_(list(values)), *in_list)
-
-
-class _Visibility:
-    """Compiles ``show_if`` conditions of one rubric into SQL over an assessment id column."""
-
-    def __init__(self, rubric: Rubric, assessment_id: Any) -> None:
-        self.rubric = rubric
-        self.assessment_id = assessment_id
-        self.in_progress: set[str] = set()
-
-    def item(self, item: Item) -> ColumnElement[bool]:
-        """Return SQL true when ``item`` is visible in the assessment."""
-        if item.show_if is None:
-            return true()
-        if item.id in self.in_progress:
-            return false()  # a cycle hides, as in the scoring core
-        self.in_progress.add(item.id)
-        parts = [
-            self.item(self.rubric.item(ref))
-            for ref in item.show_if.referenced_items()
-            if self.rubric.has_item(ref)
-        ]
-        parts.append(self.condition(item.show_if))
-        self.in_progress.discard(item.id)
-        return and_(*parts)
-
-    def condition(self, condition: Condition) -> ColumnElement[bool]:
-        """Return SQL for whether ``condition`` holds (visibility of what it reads aside)."""
-        if condition.op == "all":
-            return and_(true(), *[self.condition(c) for c in condition.conditions])
-        if condition.op == "any":
-            return or_(false(), *[self.condition(c) for c in condition.conditions])
-        if condition.item is None:
-            return false()
-        dimension = condition.dimension
-        if dimension is None:
-            dimension = (
-                self.rubric.item(condition.item).answer_dimensions[0]
-                if self.rubric.has_item(condition.item)
-                else VALUE_DIMENSION
-            )
-        ref = aliased(Answer)
-        note = aliased(ItemNote)
-        matches = and_(
-            exists().where(
-                ref.assessment_id == self.assessment_id,
-                ref.item_id == condition.item,
-                ref.dimension == dimension,
-                _matches_value(ref.value, condition.values),
-            ),
-            # An N/A answer reads as no answer.
-            ~exists().where(
-                note.assessment_id == self.assessment_id,
-                note.item_id == condition.item,
-                note.not_applicable.is_(True),
-            ),
-        )
-        return ~matches if condition.op == "not_equals" else matches
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How the item query reads a set of pinned versions.
-
-    ``dimensions`` become one column each; items without ``show_if`` are always visible, the
-    others are grouped by condition, and each group's visibility becomes one flag per
-    assessment, worked out once per assessment rather than once per answer.
-    """
-
-    dimensions: tuple[str, ...]
-    always: tuple[tuple[int, tuple[str, ...]], ...]
-    conditional: tuple[tuple[int, tuple[str, ...], ColumnElement[bool]], ...]
-
-
-def _plan(versions: Sequence[ScopedRubric]) -> _Plan:
-    dimensions: dict[str, None] = {}
-    always = []
-    conditional = []
-    for scoped in versions:
-        rubric = scoped.rubric
-        visibility = _Visibility(rubric, Assessment.id)
-        groups: dict[Condition | None, list[str]] = {}
-        for item in scored_items(rubric):
-            groups.setdefault(item.show_if, []).append(item.id)
-            for dimension in item.dimensions:
-                dimensions.setdefault(dimension, None)
-        for condition, ids in groups.items():
-            if condition is None:
-                always.append((scoped.version_id, tuple(ids)))
-            else:
-                expr = visibility.item(rubric.item(ids[0]))
-                conditional.append((scoped.version_id, tuple(ids), expr))
-    return _Plan(tuple(dimensions), tuple(always), tuple(conditional))
-
-
-def _flagged_scope(scope: Scope, plan: _Plan) -> Any:
-    """Return the scope as a materialized CTE with one visibility flag per condition group."""
-    flags = [
-        case((and_(Assessment.rubric_version_id == vid, expr), 1), else_=0).label(f"visible_{i}")
-        for i, (vid, _ids, expr) in enumerate(plan.conditional)
-    ]
-    # MATERIALIZED: evaluate the flags once per assessment, not once per joined answer row.
-    return (
-        scope_select(scope)
-        .add_columns(*flags)
-        .cte("scope")
-        .prefix_with("MATERIALIZED", dialect="sqlite")
-    )
-
-
-def item_ratings_query(
-    scope: Scope, versions: Sequence[ScopedRubric], *, not_applicable_only: bool = False
-) -> Select[Any]:
-    """Return the dashboard's main grouped query: how items were rated, across the scope.
-
-    One row per (version, item, value on each dimension) with the number of assessments that
-    gave exactly those values to a visible scored item; ``not_applicable_only`` counts only
-    items marked N/A, which the caller takes away (they are rare, and found through an index,
-    so the big pass over answers needs no per-row check).
-    """
-    plan = _plan(versions)
-    s = _flagged_scope(scope, plan)
-    if not_applicable_only:
-        # Start from the few N/A notes in scope (found through their index), carrying the
-        # scope's columns along, then fetch just their answers: the planner never has to guess
-        # how many scope rows survive the visibility flags.
-        source: Any = (
-            select(*s.c, ItemNote.item_id.label("na_item_id"))
-            .join(ItemNote, ItemNote.assessment_id == s.c.id)
-            .where(ItemNote.not_applicable == true())
-            .cte("not_applicable")
-            .prefix_with("MATERIALIZED")
-        )
-        joined = and_(Answer.assessment_id == source.c.id, Answer.item_id == source.c.na_item_id)
-    else:
-        source = s
-        joined = Answer.assessment_id == source.c.id
-    visible = or_(
-        false(),
-        *[
-            and_(source.c.rubric_version_id == vid, Answer.item_id.in_(ids))
-            for vid, ids in plan.always
-        ],
-        *[
-            and_(
-                source.c.rubric_version_id == vid,
-                Answer.item_id.in_(ids),
-                source.c[f"visible_{i}"] == 1,
-            )
-            for i, (vid, ids, _expr) in enumerate(plan.conditional)
-        ],
-    )
-    pivot = (
-        select(
-            source.c.rubric_version_id,
-            Answer.item_id,
-            *[
-                func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
-                for j, dim in enumerate(plan.dimensions)
-            ],
-        )
-        .select_from(source)
-        .join(Answer, joined)
-        .where(Answer.dimension.in_(plan.dimensions), visible)
-        .group_by(source.c.id, source.c.rubric_version_id, Answer.item_id)
-        .subquery("pivot")
-    )
-    columns = [pivot.c[f"dim_{j}"] for j in range(len(plan.dimensions))]
-    return select(pivot.c.rubric_version_id, pivot.c.item_id, *columns, func.count()).group_by(
-        pivot.c.rubric_version_id, pivot.c.item_id, *columns
-    )
 
 
 @dataclass
@@ -449,142 +250,110 @@ class ItemTally:
     practice_stronger: int = 0
 
 
-def _add_ratings(
-    tallies: dict[str, ItemTally],
-    rows: Iterable[Any],
-    versions: Sequence[ScopedRubric],
-    dimensions: Sequence[str],
-    sign: int,
-) -> None:
-    """Add (sign=1) or take away (sign=-1) grouped rating rows, read with the scoring rules."""
-    by_id = {v.version_id: v.rubric for v in versions}
-    for row in rows:
-        version_id, item_id, *values, count = row
-        rubric = by_id[version_id]
-        item = rubric.item(item_id)
-        scale = rubric.scale_of(item)
-        assert scale is not None
-        full_keys = _full_keys(rubric, scale)
-        tally = tallies.setdefault(item_id, ItemTally(item_id, {}, {}, {}))
-        given = dict(zip(dimensions, values, strict=True))
-        percents: dict[str, float | None] = {}
-        for dimension in item.dimensions:
-            option = scale.option(given[dimension]) if given.get(dimension) else None
-            if option is None:
-                continue  # unrated, or a key the pinned scale does not know: not a rating
-            tally.rated[dimension] = tally.rated.get(dimension, 0) + sign * count
-            tally.full[dimension] = tally.full.get(dimension, 0) + sign * count * (
-                option.key in full_keys
-            )
-            percents[dimension] = pooled_percent(option.points, scale.max_points)
-        if len(rubric.dimensions) >= 2:
-            first, second = rubric.dimensions[0].id, rubric.dimensions[1].id
-            a, b = percents.get(first), percents.get(second)
-            if a is not None and b is not None:
-                difference = a - b
-                tally.both_rated += sign * count
-                tally.paper_stronger += (
-                    sign * count * (difference >= PAPER_PRACTICE_THRESHOLD - _EPSILON)
-                )
-                tally.practice_stronger += (
-                    sign * count * (difference <= -PAPER_PRACTICE_THRESHOLD + _EPSILON)
-                )
+def item_results_query(scope: Scope, item_ids: Sequence[str] | None = None) -> Select[Any]:
+    """Return the dashboard's main grouped query: how items were rated, across the scope.
 
+    Counts the cached ``ItemResult`` rows of the assessments in scope by item id, dimension,
+    'fully in place' and paper-vs-practice label (set only on the per-item pair rows,
+    ``PAIR_DIMENSION``); ``item_tallies`` folds the few hundred rows into tallies.
 
-def _valid_rating(
-    version_id: Any, item_id: Any, value: Any, versions: Sequence[ScopedRubric]
-) -> ColumnElement[bool]:
-    """Return SQL true when ``value`` is an option key of the item's scale in its version."""
-    parts = []
-    for scoped in versions:
-        by_scale: dict[str, list[str]] = {}
-        for item in scored_items(scoped.rubric):
-            assert item.scale is not None
-            by_scale.setdefault(item.scale, []).append(item.id)
-        for scale_id, ids in by_scale.items():
-            keys = [o.key for o in scoped.rubric.scales[scale_id].options]
-            parts.append(and_(version_id == scoped.version_id, item_id.in_(ids), value.in_(keys)))
-    return or_(false(), *parts)
-
-
-def item_organizations_query(scope: Scope, versions: Sequence[ScopedRubric]) -> Select[Any]:
-    """Return distinct organizations per item behind each dimension's ratings, and both.
-
-    Columns: item id, one count per plan dimension, then the count of organizations that rated
-    the first two dimensions. Only needed when an organization has several assessments in
-    scope (several periods); otherwise organizations equal assessments.
+    Without ``item_ids`` the query starts from the assessments in scope (best for a small
+    scope). With them (the scored items of the versions in scope) it walks the covering index
+    in order, item by item, and keeps the rows in scope: no sort for the grouping, which is what
+    a scope holding most of the rubric's assessments needs.
     """
-    plan = _plan(versions)
-    s = _flagged_scope(scope, plan)
-    visible = or_(
-        false(),
-        *[and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids)) for vid, ids in plan.always],
-        *[
-            and_(s.c.rubric_version_id == vid, Answer.item_id.in_(ids), s.c[f"visible_{i}"] == 1)
-            for i, (vid, ids, _expr) in enumerate(plan.conditional)
-        ],
+    s = scope_select(scope).subquery()
+    stmt = select(
+        ItemResult.item_id,
+        ItemResult.dimension,
+        ItemResult.full,
+        ItemResult.paper_practice,
+        func.count(),
     )
-    note = aliased(ItemNote)
-    pivot = (
-        select(
-            s.c.org_id,
-            s.c.rubric_version_id,
-            Answer.item_id,
-            *[
-                func.max(case((Answer.dimension == dim, Answer.value))).label(f"dim_{j}")
-                for j, dim in enumerate(plan.dimensions)
-            ],
+    if item_ids is None:
+        stmt = stmt.join(s, s.c.id == ItemResult.assessment_id)
+    else:
+        # "+ 0" keeps the planner off the assessment index, so it reads the (item, dimension)
+        # covering index in order and checks scope membership against the scope's id list.
+        stmt = stmt.where(
+            ItemResult.item_id.in_(list(item_ids)),
+            (ItemResult.assessment_id + 0).in_(select(s.c.id)),
         )
-        .join(Answer, Answer.assessment_id == s.c.id)
-        .where(
-            Answer.dimension.in_(plan.dimensions),
-            visible,
-            ~exists().where(
-                note.assessment_id == Answer.assessment_id,
-                note.item_id == Answer.item_id,
-                note.not_applicable.is_(True),
-            ),
-        )
-        .group_by(s.c.id, s.c.org_id, s.c.rubric_version_id, Answer.item_id)
-        .subquery("pivot")
+    return stmt.group_by(
+        ItemResult.item_id, ItemResult.dimension, ItemResult.full, ItemResult.paper_practice
     )
-    valid = [
-        _valid_rating(pivot.c.rubric_version_id, pivot.c.item_id, pivot.c[f"dim_{j}"], versions)
-        for j in range(len(plan.dimensions))
-    ]
-    both = and_(*valid[:2]) if len(valid) >= 2 else false()
-    return select(
-        pivot.c.item_id,
-        *[func.count(distinct(case((v, pivot.c.org_id)))) for v in valid],
-        func.count(distinct(case((both, pivot.c.org_id)))),
-    ).group_by(pivot.c.item_id)
+
+
+def scored_item_ids(versions: Sequence[ScopedRubric]) -> list[str]:
+    """Return the ids of the scored items of every version in scope, sorted."""
+    return sorted({item.id for v in versions for item in scored_items(v.rubric)})
+
+
+def _reads_most_of_rubric(session: Session, scope: Scope, assessments: int) -> bool:
+    """Return whether the scope holds at least half of the rubric's submitted assessments."""
+    submitted = session.scalar(
+        select(func.count())
+        .select_from(Assessment)
+        .where(Assessment.rubric_key == scope.rubric_key, Assessment.status == "submitted")
+    )
+    return 2 * assessments >= (submitted or 0)
+
+
+def item_organizations_query(scope: Scope) -> Select[Any]:
+    """Return (item id, dimension, distinct organizations) behind the cached item results.
+
+    Only needed when an organization has several assessments in scope (several periods);
+    otherwise organizations equal assessments.
+    """
+    s = scope_select(scope).subquery()
+    return (
+        select(ItemResult.item_id, ItemResult.dimension, func.count(distinct(s.c.org_id)))
+        .join(s, s.c.id == ItemResult.assessment_id)
+        .group_by(ItemResult.item_id, ItemResult.dimension)
+    )
 
 
 def item_tallies(
     session: Session, scope: Scope, versions: Sequence[ScopedRubric]
 ) -> dict[str, ItemTally]:
-    """Return how each scored item was rated across the scope, by item id."""
+    """Return how each scored item was rated across the scope, by item id.
+
+    Reads the ``ItemResult`` rows the scoring core wrote at submission, so visibility, N/A and
+    paper-vs-practice follow ``score_assessment`` by construction.
+    """
     if not versions:
         return {}
-    dimensions = _plan(versions).dimensions
-    tallies: dict[str, ItemTally] = {}
-    _add_ratings(
-        tallies, session.execute(item_ratings_query(scope, versions)), versions, dimensions, 1
-    )
-    na_rows = session.execute(item_ratings_query(scope, versions, not_applicable_only=True))
-    _add_ratings(tallies, na_rows, versions, dimensions, -1)
     organizations, assessments = totals(session, scope)
+    if not assessments:
+        return {}
+    item_ids = (
+        scored_item_ids(versions) if _reads_most_of_rubric(session, scope, assessments) else None
+    )
+    tallies: dict[str, ItemTally] = {}
+    for item_id, dimension, full, label, count in session.execute(
+        item_results_query(scope, item_ids)
+    ):
+        tally = tallies.setdefault(item_id, ItemTally(item_id, {}, {}, {}))
+        n = int(count)
+        if dimension == PAIR_DIMENSION:
+            tally.both_rated += n
+            tally.paper_stronger += n * (label == "paper-stronger")
+            tally.practice_stronger += n * (label == "practice-stronger")
+        else:
+            tally.rated[dimension] = tally.rated.get(dimension, 0) + n
+            tally.full[dimension] = tally.full.get(dimension, 0) + n * bool(full)
     if organizations == assessments:
         # One assessment per organization: organizations behind a figure = its assessments.
         for tally in tallies.values():
             tally.organizations = dict(tally.rated)
             tally.organizations_both = tally.both_rated
     else:
-        for item_id, dimension, count in session.execute(item_organizations_query(scope, versions)):
-            if item_id in tallies:
-                tallies[item_id].organizations[dimension] = int(count)
-    for item_id in [i for i, t in tallies.items() if not any(t.rated.values())]:
-        del tallies[item_id]  # every rating of it was N/A
+        for item_id, dimension, count in session.execute(item_organizations_query(scope)):
+            tally = tallies[item_id]
+            if dimension == PAIR_DIMENSION:
+                tally.organizations_both = int(count)
+            else:
+                tally.organizations[dimension] = int(count)
     return tallies
 
 
