@@ -343,8 +343,7 @@ def save_items(
     if to_write:
         assessment.revision += 1
         assessment.updated_at = utcnow()
-        for change in to_write:
-            _write_item(session, assessment, change.item_id, change.state, user)
+        _write_items(session, assessment, to_write, user)
         session.flush()
         if record:
             audit.record(
@@ -362,53 +361,69 @@ def save_items(
     )
 
 
-def _write_item(
-    session: Session, assessment: Assessment, item_id: str, state: ItemState, user: User | None
+def _write_items(
+    session: Session, assessment: Assessment, changes: Sequence[ItemChange], user: User | None
 ) -> None:
+    """Write the changed items' answer and note rows (two reads for the whole save)."""
     user_id = user.id if user else None
-    existing = {
-        answer.dimension: answer
+    item_ids = [change.item_id for change in changes]
+    answers: dict[tuple[str, str], Answer] = {
+        (answer.item_id, answer.dimension): answer
         for answer in session.scalars(
-            select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
+            select(Answer).where(
+                Answer.assessment_id == assessment.id, Answer.item_id.in_(item_ids)
+            )
         )
     }
-    for dimension, answer in existing.items():
-        if dimension not in state.values or state.values[dimension] in ("", ()):
-            session.delete(answer)
-    for dimension, value in state.values.items():
-        if value in ("", ()):
-            continue
-        encoded = encode_value(value)
-        answer = existing.get(dimension)
-        if answer is None:
-            session.add(
-                Answer(
-                    assessment_id=assessment.id,
-                    item_id=item_id,
-                    dimension=dimension,
-                    value=encoded,
-                    revision=assessment.revision,
-                    updated_by_id=user_id,
-                )
+    notes = {
+        note.item_id: note
+        for note in session.scalars(
+            select(ItemNote).where(
+                ItemNote.assessment_id == assessment.id, ItemNote.item_id.in_(item_ids)
             )
-        elif answer.value != encoded:
-            answer.value = encoded
-            answer.revision = assessment.revision
-            answer.updated_by_id = user_id
-    note = session.scalar(
-        select(ItemNote).where(ItemNote.assessment_id == assessment.id, ItemNote.item_id == item_id)
-    )
-    if note is None:
-        note = ItemNote(assessment_id=assessment.id, item_id=item_id)
-        session.add(note)
-    note.not_applicable = state.not_applicable
-    note.na_reason = state.na_reason
-    note.comment = state.comment
-    note.evidence_quote = state.evidence_quote
-    note.evidence_source = state.evidence_source
-    note.flagged = state.flagged
-    note.revision = assessment.revision
-    note.updated_by_id = user_id
+        )
+    }
+    for change in changes:
+        item_id, state = change.item_id, change.state
+        kept = {dim: value for dim, value in state.values.items() if value not in ("", ())}
+        for (answer_item, dimension), stale in answers.items():
+            if answer_item == item_id and dimension not in kept:
+                session.delete(stale)
+        for dimension, value in kept.items():
+            encoded = encode_value(value)
+            answer = answers.get((item_id, dimension))
+            if answer is None:
+                session.add(
+                    Answer(
+                        assessment_id=assessment.id,
+                        item_id=item_id,
+                        dimension=dimension,
+                        value=encoded,
+                        revision=assessment.revision,
+                        updated_by_id=user_id,
+                    )
+                )
+            elif answer.value != encoded:
+                answer.value = encoded
+                answer.revision = assessment.revision
+                answer.updated_by_id = user_id
+        note = notes.get(item_id)
+        if state.is_empty():
+            # A cleared item is stored as no answer at all, exactly like one never touched.
+            if note is not None:
+                session.delete(note)
+            continue
+        if note is None:
+            note = ItemNote(assessment_id=assessment.id, item_id=item_id)
+            session.add(note)
+        note.not_applicable = state.not_applicable
+        note.na_reason = state.na_reason
+        note.comment = state.comment
+        note.evidence_quote = state.evidence_quote
+        note.evidence_source = state.evidence_source
+        note.flagged = state.flagged
+        note.revision = assessment.revision
+        note.updated_by_id = user_id
 
 
 def score_of(session: Session, assessment: Assessment) -> AssessmentScore:
@@ -416,14 +431,21 @@ def score_of(session: Session, assessment: Assessment) -> AssessmentScore:
     return score_assessment(rubric_for(assessment), load_answers(session, assessment))
 
 
-def snapshot_payload(assessment: Assessment, states: Mapping[str, ItemState]) -> dict[str, Any]:
-    """What a submitted snapshot freezes: the rubric version and every item's state."""
-    version = assessment.rubric_version
+def snapshot_payload(version: RubricVersion, states: Mapping[str, ItemState]) -> dict[str, Any]:
+    """What a submitted snapshot freezes: the rubric version and every answered item's state.
+
+    Empty states are left out: an item cleared after being answered and an item never touched
+    mean the same, so they must hash the same however they happen to be stored.
+    """
     return {
         "rubric_id": version.rubric_key,
         "rubric_version": version.version,
         "rubric_hash": version.content_hash,
-        "items": {item_id: state.to_dict() for item_id, state in sorted(states.items())},
+        "items": {
+            item_id: state.to_dict()
+            for item_id, state in sorted(states.items())
+            if not state.is_empty()
+        },
     }
 
 
@@ -438,7 +460,7 @@ def submit(session: Session, assessment: Assessment, *, user: User | None) -> Sn
     if assessment.status != "draft":
         raise AssessmentError("This assessment is already submitted.")
     states = load_states(session, assessment)
-    payload = snapshot_payload(assessment, states)
+    payload = snapshot_payload(assessment.rubric_version, states)
     content_hash = payload_hash(payload)
     number = (
         len(

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
-from rubric_app.assessments import ItemState, encode_value, item_result_rows, payload_hash
+from rubric_app.assessments import (
+    ItemState,
+    encode_value,
+    item_result_rows,
+    payload_hash,
+    snapshot_payload,
+)
 from rubric_app.demo import DEMO_ORGS, DEMO_STATE, generate_states
 from rubric_app.models import (
     Answer,
@@ -196,12 +202,7 @@ def _insert_batch(
     ]
     payloads = []
     for p, row in zip(planned, rows, strict=True):
-        payload = {
-            "rubric_id": p.version.rubric_key,
-            "rubric_version": p.version.version,
-            "rubric_hash": p.version.content_hash,
-            "items": {item_id: state.to_dict() for item_id, state in sorted(p.states.items())},
-        }
+        payload = snapshot_payload(p.version, p.states)
         row["snapshot_hash"] = payload_hash(payload)
         payloads.append(payload)
     ids = list(

@@ -269,16 +269,6 @@ def import_assessment(
     except AssessmentError as error:
         raise ImportProblem([str(error)]) from None
     changes = [ItemChange(item_id, state, None) for item_id, state in states.items()]
-    # An item cleared after being answered is stored as an empty note, and the snapshot hash
-    # covers it. save_items skips a change equal to what is stored (nothing, for a new
-    # assessment), so write a placeholder first and the empty state over it.
-    placeholders = [
-        ItemChange(item_id, ItemState(flagged=True), None)
-        for item_id, state in states.items()
-        if state.is_empty()
-    ]
-    if placeholders:
-        save_items(session, assessment, placeholders, user=user, record=False)
     save_items(session, assessment, changes, user=user, record=False)
     if data["status"] == "submitted":
         submit(session, assessment, user=user)
