@@ -57,9 +57,13 @@ def current_org() -> Organization | None:
     """The organization the signed-in user works in now (their choice, else their first)."""
     if not current_user.is_authenticated:
         return None
-    orgs = memberships_of(current_user)
+    return chosen_org(current_user, memberships_of(current_user))
+
+
+def chosen_org(user: User, orgs: list[tuple[Organization, str]]) -> Organization | None:
+    """Of the user's organizations, the one they switched to, else their first."""
     for org, _role in orgs:
-        if org.id == current_user.current_org_id:
+        if org.id == user.current_org_id:
             return org
     return orgs[0][0] if orgs else None
 

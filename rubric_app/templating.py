@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 from flask_login import current_user
 
-from rubric_app.auth_session import current_org, memberships_of
+from rubric_app.auth_session import chosen_org, memberships_of
 
 AUDIENCE_LABELS = {
     "district": "School districts",
@@ -75,7 +75,8 @@ def navigation() -> dict[str, Any]:
     ]
     if not signed_in:
         return {"nav_links": links, "nav_orgs": [], "nav_org": None}
-    return {"nav_links": links, "nav_orgs": memberships_of(current_user), "nav_org": current_org()}
+    orgs = memberships_of(current_user)  # one query serves both the switcher and the org bar
+    return {"nav_links": links, "nav_orgs": orgs, "nav_org": chosen_org(current_user, orgs)}
 
 
 def init_templating(app: Flask) -> None:
