@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rubric_app.config import ENV_PREFIX, PLAIN_ENV_KEYS, PROJECT_ROOT, DefaultConfig
 
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -55,6 +57,15 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if not app.config["PDF_CACHE_DIR"]:
         app.config["PDF_CACHE_DIR"] = str(Path(app.instance_path) / "pdf-cache")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client address and scheme from the configured number of reverse proxies."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _instance_secret_key(instance: Path) -> str:

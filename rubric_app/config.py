@@ -63,6 +63,11 @@ class DefaultConfig:
     PAGE_SIZE = 50
     #: Where the PDF cache lives (one file per assessment revision and template version).
     PDF_CACHE_DIR = ""
+    #: How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. Behind one,
+    #: set 1 (RUBRIC_APP_TRUSTED_PROXIES=1) so the client address (rate limits, audit log) and
+    #: https scheme come from X-Forwarded-For/-Proto/-Host. Leave 0 when clients connect
+    #: directly: the headers are then ignored, so nobody can spoof an address to dodge limits.
+    TRUSTED_PROXIES = 0
 
 
 #: Settings that are read from plain (unprefixed) environment variables, as deployments expect.
