@@ -61,9 +61,9 @@ def run(url: str | None, orgs: int, runs: int) -> Result:
                 flush=True,
             )
             # The page's default filters: the local rubric and the latest period with figures.
-            periods = rollup.period_options(
+            periods = rollup.filter_options(
                 db.session, Scope(seeded.advocate_org_id, DEMO_STATE, LOCAL_RUBRIC)
-            )
+            ).periods
             period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
             scope = Scope(seeded.advocate_org_id, DEMO_STATE, LOCAL_RUBRIC, Filters(period=period))
             versions = rollup.versions_in_scope(db.session, scope)

@@ -19,8 +19,8 @@ from rubric_app.scoring import (
     Quartiles,
     Suppressed,
     figure_or_suppressed,
-    histogram,
-    quartiles,
+    histogram_of_counts,
+    quartiles_of_counts,
     share,
 )
 
@@ -175,12 +175,9 @@ def bars_of(row: DistributionRow) -> list[Bar]:
     return bars
 
 
-def _distribution(
-    key: str, title: str, values: tuple[list[int], list[float]], k: int
-) -> DistributionRow:
-    """Return quartiles and a histogram of scores (with their org ids), suppressed below k."""
-    orgs, percents = values
-    n = len(set(orgs))
+def _distribution(key: str, title: str, scores: rollup.ScoreCounts, k: int) -> DistributionRow:
+    """Return quartiles and a histogram of counted scores, suppressed below k organizations."""
+    n = scores.organizations
     gate = figure_or_suppressed(None, n, k)
     if gate.suppressed:
         return DistributionRow(key, title, n, None, False, gate.reason, ())
@@ -189,9 +186,9 @@ def _distribution(
             bin_,
             figure_or_suppressed(float(bin_.count), bin_.count, k) if bin_.count else Figure(0, 0),
         )
-        for bin_ in histogram(percents)
+        for bin_ in histogram_of_counts(scores.counts)
     )
-    return DistributionRow(key, title, n, quartiles(percents), True, "", bins)
+    return DistributionRow(key, title, n, quartiles_of_counts(scores.counts), True, "", bins)
 
 
 def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
@@ -224,29 +221,35 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
                 )
             )
 
-    values = rollup.score_values(session, scope)
-    empty: tuple[list[int], list[float]] = ([], [])
-    distributions = [
-        _distribution("_overall", "Overall", values.get(("_overall", "_all"), empty), k)
-    ]
+    empty = rollup.ScoreCounts([])
+    distributions = [_distribution("_overall", "Overall", empty, k)]
     if latest is not None:
-        for dimension in latest.dimensions:
-            distributions.append(
-                _distribution(
-                    f"_overall:{dimension.id}",
-                    f"Overall — {dimension.label}",
-                    values.get(("_overall", dimension.id), empty),
-                    k,
-                )
-            )
-        for section in latest.sections:
-            distributions.append(
-                _distribution(section.id, section.title, values.get((section.id, "_all"), empty), k)
-            )
+        # (key, title, (section, dimension) of the cached scores): overall pooled, overall per
+        # dimension, then each section pooled.
+        wanted = [
+            ("_overall", "Overall", ("_overall", "_all")),
+            *(
+                (f"_overall:{d.id}", f"Overall — {d.label}", ("_overall", d.id))
+                for d in latest.dimensions
+            ),
+            *((s.id, s.title, (s.id, "_all")) for s in latest.sections),
+        ]
+        values = rollup.score_counts(
+            session,
+            scope,
+            [cell for _, _, cell in wanted],
+            organizations=organizations,
+            assessments=assessments,
+        )
+        distributions = [
+            _distribution(key, title, values.get(cell, empty), k) for key, title, cell in wanted
+        ]
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
-    tallies = rollup.item_tallies(session, scope, versions)
+    tallies = rollup.item_tallies(
+        session, scope, versions, organizations=organizations, assessments=assessments
+    )
     paper_practice = []
     for tally in tallies.values():
         item = prompts[tally.item_id]

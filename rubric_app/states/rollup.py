@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy import Select, and_, distinct, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from rubric_app.assessments import PAIR_DIMENSION
@@ -132,31 +132,36 @@ def rubric_titles(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return {str(key): str(title) for key, title in rows}
 
 
-def period_options(session: Session, scope: Scope) -> list[tuple[str, int]]:
-    """Return (period, organizations) for the rubric's shared assessments, newest first.
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the period and kind filters can choose from, for one rubric's shared assessments."""
 
-    The dashboard's filters other than the period are ignored: these are the choices.
+    #: (period, organizations), newest first.
+    periods: list[tuple[str, int]]
+    #: Kinds of organizations that shared assessments, sorted.
+    kinds: list[str]
+
+
+def filter_options(session: Session, scope: Scope) -> FilterOptions:
+    """Return the periods (with organizations per period) and kinds to choose from.
+
+    The dashboard's filters are ignored: these are the choices. One grouped query: an
+    organization has one kind, so the organizations of a period add up over its kinds.
     """
     stmt = (
         _shared_base(scope.advocate_org_id, scope.state)
-        .with_only_columns(Assessment.period, func.count(distinct(Assessment.org_id)))
+        .with_only_columns(
+            Assessment.period, Organization.kind, func.count(distinct(Assessment.org_id))
+        )
         .where(Assessment.rubric_key == scope.rubric_key)
-        .group_by(Assessment.period)
-        .order_by(Assessment.period.desc())
+        .group_by(Assessment.period, Organization.kind)
     )
-    return [(str(period), int(count)) for period, count in session.execute(stmt)]
-
-
-def kind_options(session: Session, scope: Scope) -> list[str]:
-    """Return the kinds of organizations that shared assessments of the rubric."""
-    stmt = (
-        _shared_base(scope.advocate_org_id, scope.state)
-        .with_only_columns(Organization.kind)
-        .where(Assessment.rubric_key == scope.rubric_key)
-        .group_by(Organization.kind)
-        .order_by(Organization.kind)
-    )
-    return list(session.scalars(stmt))
+    per_period: dict[str, int] = {}
+    kinds: set[str] = set()
+    for period, kind, count in session.execute(stmt):
+        per_period[str(period)] = per_period.get(str(period), 0) + int(count)
+        kinds.add(str(kind))
+    return FilterOptions(sorted(per_period.items(), reverse=True), sorted(kinds))
 
 
 def versions_in_scope(session: Session, scope: Scope) -> list[ScopedRubric]:
@@ -199,28 +204,60 @@ def totals(session: Session, scope: Scope) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def score_values(
-    session: Session, scope: Scope
-) -> dict[tuple[str, str], tuple[list[int], list[float]]]:
-    """Return cached scores in scope by (section, dimension): organization ids and percents.
+@dataclass
+class ScoreCounts:
+    """The cached scores of one (section, dimension) in scope: how many had each percent."""
 
-    Sections are read for the pooled dimension ("_all"); the overall score for every dimension.
-    Only non-null scores. These are plain columns (ids and floats), never ORM objects.
+    counts: list[tuple[float, int]]
+    organizations: int = 0
+
+
+def score_counts(
+    session: Session,
+    scope: Scope,
+    keys: Sequence[tuple[str, str]],
+    *,
+    organizations: int,
+    assessments: int,
+) -> dict[tuple[str, str], ScoreCounts]:
+    """Return cached scores in scope for each (section, dimension) key as (percent, count) pairs.
+
+    ``organizations`` and ``assessments`` are the scope's ``totals``. Only non-null scores. The
+    database groups by percent: a few hundred distinct scores stand for thousands of
+    assessments, and quartiles and histograms are exact over the counts. Each entry's
+    ``organizations`` is how many distinct organizations stand behind that distribution.
     """
+    if not keys or not assessments:
+        return {}
     s = scope_select(scope).subquery()
-    stmt = (
-        select(SectionScore.section_id, SectionScore.dimension, s.c.org_id, SectionScore.percent)
-        .join(s, s.c.id == SectionScore.assessment_id)
-        .where(
-            SectionScore.percent.is_not(None),
-            or_(SectionScore.section_id == "_overall", SectionScore.dimension == "_all"),
+    key = (SectionScore.section_id, SectionScore.dimension)
+    wanted = and_(tuple_(*key).in_(list(keys)), SectionScore.percent.is_not(None))
+    stmt = select(*key, SectionScore.percent, func.count()).where(wanted)
+    if _reads_most_of_rubric(session, scope, assessments):
+        # As in item_results_query: walk the covering distribution index in group order and
+        # test scope membership, rather than join and sort.
+        stmt = stmt.where((SectionScore.assessment_id + 0).in_(select(s.c.id)))
+    else:
+        stmt = stmt.join(s, s.c.id == SectionScore.assessment_id)
+    grouped: dict[tuple[str, str], ScoreCounts] = {}
+    for section_id, dimension, percent, count in session.execute(
+        stmt.group_by(*key, SectionScore.percent)
+    ):
+        entry = grouped.setdefault((section_id, dimension), ScoreCounts([]))
+        entry.counts.append((float(percent), int(count)))
+    if organizations == assessments:
+        # One assessment per organization: the organizations behind a figure are its scores.
+        for entry in grouped.values():
+            entry.organizations = sum(count for _, count in entry.counts)
+    else:
+        orgs = (
+            select(*key, func.count(distinct(s.c.org_id)))
+            .join(s, s.c.id == SectionScore.assessment_id)
+            .where(wanted)
+            .group_by(*key)
         )
-    )
-    grouped: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
-    for section_id, dimension, org_id, percent in session.execute(stmt):
-        orgs, percents = grouped.setdefault((section_id, dimension), ([], []))
-        orgs.append(org_id)
-        percents.append(percent)
+        for section_id, dimension, count in session.execute(orgs):
+            grouped[(section_id, dimension)].organizations = int(count)
     return grouped
 
 
@@ -314,17 +351,20 @@ def item_organizations_query(scope: Scope) -> Select[Any]:
 
 
 def item_tallies(
-    session: Session, scope: Scope, versions: Sequence[ScopedRubric]
+    session: Session,
+    scope: Scope,
+    versions: Sequence[ScopedRubric],
+    *,
+    organizations: int,
+    assessments: int,
 ) -> dict[str, ItemTally]:
     """Return how each scored item was rated across the scope, by item id.
 
-    Reads the ``ItemResult`` rows the scoring core wrote at submission, so visibility, N/A and
-    paper-vs-practice follow ``score_assessment`` by construction.
+    ``organizations`` and ``assessments`` are the scope's ``totals``. Reads the ``ItemResult``
+    rows the scoring core wrote at submission, so visibility, N/A and paper-vs-practice follow
+    ``score_assessment`` by construction.
     """
-    if not versions:
-        return {}
-    organizations, assessments = totals(session, scope)
-    if not assessments:
+    if not versions or not assessments:
         return {}
     item_ids = (
         scored_item_ids(versions) if _reads_most_of_rubric(session, scope, assessments) else None
@@ -377,11 +417,15 @@ class Participant:
 
 
 def participants(
-    session: Session, scope: Scope, *, page: int, page_size: int
+    session: Session, scope: Scope, *, page: int, page_size: int, total: int | None = None
 ) -> tuple[list[Participant], int]:
-    """Return one page of the assessments in scope (by organization name, newest period first)."""
+    """Return one page of the assessments in scope (by organization name, newest period first).
+
+    ``total`` is how many assessments are in scope, when the caller already counted them.
+    """
     s = scope_select(scope).subquery()
-    total = session.scalar(select(func.count()).select_from(s)) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(s)) or 0
     overall = aliased(SectionScore)
     stmt = (
         select(

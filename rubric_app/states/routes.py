@@ -100,9 +100,10 @@ def _resolve_filters(org: Organization) -> FilterState:
     )
 
     base = Scope(org.id, org.state, rubric_key)
-    period_counts = rollup.period_options(db.session, base)
+    options = rollup.filter_options(db.session, base)
+    period_counts = options.periods
     periods = [period for period, _ in period_counts]
-    kinds = rollup.kind_options(db.session, base)
+    kinds = options.kinds
     allowed = {
         "kind": tuple(kinds),
         "enrollment_band": ENROLLMENT_BANDS,
@@ -191,7 +192,9 @@ def dashboard(code: str) -> ResponseReturnValue:
     built = build_dashboard(db.session, state.scope, k)
     page_size = int(current_app.config["PAGE_SIZE"])
     page = _page_number()
-    people, total = rollup.participants(db.session, state.scope, page=page, page_size=page_size)
+    people, total = rollup.participants(
+        db.session, state.scope, page=page, page_size=page_size, total=built.assessments
+    )
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
     return render_template(

@@ -29,7 +29,7 @@ from rubric_app.assessments import (
 )
 from rubric_app.demo import generate_states
 from rubric_app.demo_state import LOCAL_RUBRIC, seed_state
-from rubric_app.models import Assessment, Organization, Share
+from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring import (
     PAPER_PRACTICE_THRESHOLD,
@@ -45,7 +45,8 @@ from rubric_app.states.rollup import Filters, Scope
 def _assess(
     session: Session, org: Organization, maturity: float, period: str = "2025-26"
 ) -> Assessment:
-    user = make_user(session, f"owner{org.id}@example.org", org)
+    email = f"owner{org.id}@example.org"
+    user = session.scalar(select(User).where(User.email == email)) or make_user(session, email, org)
     version = latest_version(session, LOCAL_RUBRIC)
     assert version is not None
     assessment = start_assessment(
@@ -62,9 +63,8 @@ def small_state(session: Session) -> dict[str, Any]:
     advocate = session.get(Organization, seeded.advocate_org_id)
     assert advocate is not None
     # Shared through the real submit path, and a gate answered "no" to exercise skip logic.
-    real = _assess(
-        session, make_org(session, "Real Shared District", state="VT", locale="rural"), 0.7
-    )
+    real_org = make_org(session, "Real Shared District", state="VT", locale="rural")
+    real = _assess(session, real_org, 0.7)
     gate = rubric_for(real).item("partnership-exists")
     save_items(
         session,
@@ -86,6 +86,10 @@ def small_state(session: Session) -> dict[str, Any]:
     )
     submit(session, real, user=None)
     share_assessment(session, real, advocate, by=None)
+    # The same district's earlier assessment: one organization, two assessments in scope.
+    earlier = _assess(session, real_org, 0.4, period="2024-25")
+    submit(session, earlier, user=None)
+    share_assessment(session, earlier, advocate, by=None)
     revoked = _assess(session, make_org(session, "Revoked District", state="VT"), 0.9)
     submit(session, revoked, user=None)
     revoke_share(session, share_assessment(session, revoked, advocate, by=None), by=None)
@@ -163,7 +167,10 @@ def test_item_counts_match_the_scoring_core(
                 expected_pp[item_id][2] += pp.difference <= -PAPER_PRACTICE_THRESHOLD
 
     versions = rollup.versions_in_scope(session, scope)
-    tallies = rollup.item_tallies(session, scope, versions)
+    organizations, assessments = rollup.totals(session, scope)
+    tallies = rollup.item_tallies(
+        session, scope, versions, organizations=organizations, assessments=assessments
+    )
     got_rated = {(i, d): n for i, t in tallies.items() for d, n in t.rated.items() if n}
     assert got_rated == dict(expected_rated)
     for (item_id, dim), _ in got_rated.items():
@@ -189,6 +196,8 @@ def test_scores_and_participation_match(session: Session, small_state: dict[str,
     scope = _scope(advocate)
     ids = _expected_ids(session, advocate, Filters())
     overall: list[float] = []
+    by_section: dict[str, list[float | None]] = defaultdict(list)
+    by_dimension: dict[str, list[float | None]] = defaultdict(list)
     orgs_by_period: dict[str, set[int]] = defaultdict(set)
     for assessment_id in ids:
         assessment = session.get(Assessment, assessment_id)
@@ -196,6 +205,10 @@ def test_scores_and_participation_match(session: Session, small_state: dict[str,
         score = score_assessment(rubric_for(assessment), load_answers(session, assessment))
         assert score.percent is not None
         overall.append(score.percent)
+        for section in score.sections:
+            by_section[section.section_id].append(section.percent)
+        for dimension, percent in score.by_dimension.items():
+            by_dimension[dimension].append(percent)
         orgs_by_period[assessment.period].add(assessment.org_id)
 
     dashboard = build_dashboard(session, scope, k=1)
@@ -204,6 +217,14 @@ def test_scores_and_participation_match(session: Session, small_state: dict[str,
     row = dashboard.distributions[0]
     assert row.key == "_overall"
     assert row.summary == quartiles(overall)
+    # Several periods: the organizations behind the distribution are counted once each.
+    assert row.n == dashboard.organizations < dashboard.assessments
+    rows = {r.key: r for r in dashboard.distributions}
+    for section_id, percents in by_section.items():
+        assert rows[section_id].summary == quartiles(percents), section_id
+    for dimension, percents in by_dimension.items():
+        assert rows[f"_overall:{dimension}"].summary == quartiles(percents), dimension
+    assert len(rows) == 1 + len(by_dimension) + len(by_section)
     assert [b.count for b, _ in row.bins] == [b.count for b in histogram(overall)]
     got = {
         (c.period): c.organizations.value for c in dashboard.participation if c.kind == "district"
@@ -221,3 +242,22 @@ def test_nothing_unshared_counts(session: Session, small_state: dict[str, Any]) 
     listed, total = rollup.participants(session, scope, page=1, page_size=100)
     assert {p.assessment_id for p in listed} == in_scope
     assert total == len(in_scope)
+
+
+def test_filter_options_count_organizations_per_period(
+    session: Session, small_state: dict[str, Any]
+) -> None:
+    advocate = small_state["advocate"]
+    # The filters never narrow their own choices: a kind filter leaves every option listed.
+    options = rollup.filter_options(session, _scope(advocate, Filters(kind="afterschool_program")))
+    orgs_by_period: dict[str, set[int]] = defaultdict(set)
+    kinds: set[str] = set()
+    for assessment_id in _expected_ids(session, advocate, Filters()):
+        assessment = session.get(Assessment, assessment_id)
+        assert assessment is not None
+        orgs_by_period[assessment.period].add(assessment.org_id)
+        kinds.add(assessment.organization.kind)
+    expected = sorted(((p, len(o)) for p, o in orgs_by_period.items()), reverse=True)
+    assert options.periods == expected
+    assert len(options.periods) == 2  # the fixture's earlier period is there
+    assert options.kinds == sorted(kinds)

@@ -13,8 +13,10 @@ from rubric_app.scoring import (
     Suppressed,
     figure_or_suppressed,
     histogram,
+    histogram_of_counts,
     mean,
     quartiles,
+    quartiles_of_counts,
     share,
     suppress,
 )
@@ -115,3 +117,40 @@ def test_share_and_mean() -> None:
         share(-1, 4)
     assert mean([1, 2, None, 6]) == 3
     assert mean([]) is None
+
+
+_counted = st.lists(st.tuples(st.floats(0, 100, allow_nan=False), st.integers(0, 50)), max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_counted)
+def test_counted_quartiles_match_the_expanded_values(counted: list[tuple[float, int]]) -> None:
+    # What a grouped query sends, (score, how many), gives the same figures as every row would;
+    # checked against the standard library's inclusive method as an independent computation.
+    expanded = sorted(value for value, count in counted for _ in range(count))
+    result = quartiles_of_counts(counted)
+    if not expanded:
+        assert result is None
+        return
+    assert result is not None
+    assert result.n == len(expanded)
+    assert (result.min, result.max) == (expanded[0], expanded[-1])
+    if len(expanded) > 1:
+        q1, median, q3 = statistics.quantiles(expanded, n=4, method="inclusive")
+        assert result.q1 == pytest.approx(q1, abs=1e-9)
+        assert result.median == pytest.approx(median, abs=1e-9)
+        assert result.q3 == pytest.approx(q3, abs=1e-9)
+    assert [b.count for b in histogram_of_counts(counted)] == [b.count for b in histogram(expanded)]
+
+
+def test_counted_values_merge_repeats_and_ignore_gaps() -> None:
+    # The same score may come in several groups (one per rubric version); None and zero counts
+    # add nothing.
+    result = quartiles_of_counts([(50.0, 1), (10.0, 2), (50.0, 1), (None, 4), (90.0, 0)])
+    assert result == quartiles([10, 10, 50, 50])
+    assert [b.count for b in histogram_of_counts([(100.0, 3), (0.0, 2)])] == [2, 0, 0, 0, 3]
+
+
+def test_counted_values_refuse_negative_counts() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        quartiles_of_counts([(10.0, -1)])
