@@ -90,12 +90,14 @@ class Quartiles:
 
 def _clean_counts(counted: Iterable[tuple[float | None, int]]) -> list[tuple[float, int]]:
     """Return (value, count) pairs with numbers only and positive counts, merged and sorted."""
-    merged: Counter[float] = Counter()
+    merged: dict[float, int] = {}
     for value, count in counted:
         if count < 0:
             raise ValueError("negative count")
-        if value is not None and not math.isnan(value) and count:
-            merged[float(value)] += count
+        # value == value is False only for NaN.
+        if count and value is not None and value == value:
+            key = float(value)
+            merged[key] = merged.get(key, 0) + count
     return sorted(merged.items())
 
 

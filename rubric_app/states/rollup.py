@@ -243,8 +243,10 @@ def score_counts(
     for section_id, dimension, percent, count in session.execute(
         stmt.group_by(*key, SectionScore.percent)
     ):
-        entry = grouped.setdefault((section_id, dimension), ScoreCounts([]))
-        entry.counts.append((float(percent), int(count)))
+        entry = grouped.get((section_id, dimension))
+        if entry is None:
+            entry = grouped[(section_id, dimension)] = ScoreCounts([])
+        entry.counts.append((percent, count))
     if organizations == assessments:
         # One assessment per organization: the organizations behind a figure are its scores.
         for entry in grouped.values():
