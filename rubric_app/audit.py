@@ -4,10 +4,10 @@ Actions are dotted verbs. The ones in use (others may be added; unknown ones sho
 ``auth.signup``, ``auth.signin``, ``auth.signin_failed``, ``auth.signout``,
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
 ``org.create``, ``org.update``, ``membership.add``, ``membership.role``, ``membership.remove``,
-``invitation.create``, ``invitation.accept``, ``invitation.revoke``, ``share.create``,
-``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export, import) and
-``action.*``. Targets name an object as "kind:id" (``user:3``, ``assessment:12``); the audit
-page shows them by name.
+``membership.leave``, ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
+``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
+import) and ``action.*``. Targets name an object as "kind:id" (``user:3``,
+``assessment:12``); the audit page shows them by name.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "membership.add": "Added a member",
     "membership.role": "Changed a member's role",
     "membership.remove": "Removed a member",
+    "membership.leave": "Left the organization",
     "invitation.create": "Invited someone",
     "invitation.accept": "Accepted an invitation",
     "invitation.revoke": "Withdrew an invitation",

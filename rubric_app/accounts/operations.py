@@ -8,6 +8,8 @@ acts (an organization always keeps an owner) are enforced here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -220,7 +222,7 @@ def change_role(session: Session, membership: Membership, role: str, *, by: User
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if role == membership.role:
         return
-    if membership.role == "owner" and owner_count(session, membership.org_id) <= 1:
+    if is_last_owner(session, membership):
         raise AccountError(
             "This is the organization's only owner. Make someone else an owner first."
         )
@@ -238,7 +240,7 @@ def change_role(session: Session, membership: Membership, role: str, *, by: User
 
 def remove_member(session: Session, membership: Membership, *, by: User | None) -> None:
     """Remove a member from the organization; never the last owner."""
-    if membership.role == "owner" and owner_count(session, membership.org_id) <= 1:
+    if is_last_owner(session, membership):
         raise AccountError(
             "This is the organization's only owner and cannot be removed. "
             "Make someone else an owner first."
@@ -259,6 +261,88 @@ def remove_member(session: Session, membership: Membership, *, by: User | None) 
     session.flush()
 
 
+def is_last_owner(session: Session, membership: Membership) -> bool:
+    """Whether the membership is its organization's only owner (who must stay an owner)."""
+    return membership.role == "owner" and owner_count(session, membership.org_id) <= 1
+
+
+@dataclass(frozen=True)
+class LeaveRefusal:
+    """Why a member cannot leave yet, and whether they are the organization's only member."""
+
+    message: str
+    #: The only member: the way on is to invite an owner, not to change someone's role.
+    alone: bool
+
+
+def leave_refusal(session: Session, membership: Membership) -> LeaveRefusal | None:
+    """Why the member cannot leave the organization now, in words for them; None if they can.
+
+    Only the last owner is held back, because an organization always keeps an owner; leaving
+    never deletes the organization, not even when its last member goes.
+    """
+    if not is_last_owner(session, membership):
+        return None
+    name = membership.organization.name
+    if member_count(session, membership.org_id) <= 1:
+        return LeaveRefusal(
+            f"You are the only member of {name}, and an organization always keeps an owner, "
+            "so you cannot leave it yet. Invite a colleague as an owner; once they have "
+            "accepted the invitation, you can leave.",
+            alone=True,
+        )
+    return LeaveRefusal(
+        f"You are the only owner of {name}, and an organization always keeps an owner, so you "
+        "cannot leave it yet. Make another member an owner first (change their role on the "
+        "organization page), then leave.",
+        alone=False,
+    )
+
+
+def leave_organization(session: Session, membership: Membership) -> Organization | None:
+    """End the user's own membership; return the organization they work for next, if any.
+
+    Their answers, notes and audit entries stay with the organization (those rows name the
+    user but do not depend on the membership). The last owner is refused (see leave_refusal).
+    """
+    refusal = leave_refusal(session, membership)
+    if refusal is not None:
+        raise AccountError(refusal.message)
+    user = membership.user
+    org_id = membership.org_id
+    role = membership.role
+    next_org = org_after_leaving(session, user, org_id)
+    session.delete(membership)
+    user.current_org_id = next_org.id if next_org is not None else None
+    session.flush()
+    audit.record(
+        session,
+        "membership.leave",
+        user_id=user.id,
+        org_id=org_id,
+        target=f"user:{user.id}",
+        role=role,
+    )
+    session.flush()
+    return next_org
+
+
+def org_after_leaving(session: Session, user: User, org_id: int) -> Organization | None:
+    """The organization the user works for once they have left ``org_id``, if any remains.
+
+    Their current choice when it is another organization they belong to, else the first of the
+    others by name (the org bar's own fallback), else None.
+    """
+    others = session.scalars(
+        select(Organization)
+        .join(Membership, Membership.org_id == Organization.id)
+        .where(Membership.user_id == user.id, Membership.org_id != org_id)
+        .order_by(Organization.name, Organization.id)
+    ).all()
+    chosen = next((org for org in others if org.id == user.current_org_id), None)
+    return chosen or (others[0] if others else None)
+
+
 def switch_organization(session: Session, user: User, org: Organization) -> None:
     """Make ``org`` the user's current organization (the caller has checked membership)."""
     user.current_org_id = org.id
@@ -273,3 +357,8 @@ def owner_count(session: Session, org_id: int) -> int:
         )
         or 0
     )
+
+
+def member_count(session: Session, org_id: int) -> int:
+    """How many members the organization has, whatever their role."""
+    return session.scalar(select(func.count()).where(Membership.org_id == org_id)) or 0
