@@ -38,9 +38,14 @@ from rubric_app.accounts.invitations import (
 from rubric_app.accounts.mail import send_mail
 from rubric_app.accounts.operations import (
     AccountError,
+    LeaveRefusal,
     add_member,
     change_role,
     create_organization,
+    leave_organization,
+    leave_refusal,
+    membership_of,
+    org_after_leaving,
     remove_member,
     switch_organization,
     update_organization,
@@ -327,6 +332,56 @@ def remove_member_view(membership_id: int) -> ResponseReturnValue:
     if current_org() is None:
         return redirect(url_for("accounts.new_organization"))
     return redirect(url_for("accounts.organization") + "#members")
+
+
+@bp.route("/organization/leave", methods=["GET", "POST"])
+@org_required
+def leave_organization_view() -> ResponseReturnValue:
+    """Leave the current organization (any member): confirm first; the last owner cannot."""
+    current = current_org()
+    assert current is not None
+    # Any member may leave, so the weakest right (view) is the one to check.
+    org = org_or_404(db.session, current_user, current.id)
+    me = _me()
+    membership = membership_of(db.session, me.id, org.id)
+    assert membership is not None  # org_or_404 lets members only through
+    form = EmptyForm()
+    if form.validate_on_submit():
+        name = org.name
+        try:
+            next_org = leave_organization(db.session, membership)
+        except AccountError:
+            # Someone changed the roles meanwhile; the page below says why, in words.
+            db.session.rollback()
+        else:
+            db.session.commit()
+            if next_org is None:
+                flash(
+                    f"You have left {name}. You do not belong to any organization now: create "
+                    "one, or open the invitation link a colleague sent you.",
+                    "success",
+                )
+                return redirect(url_for("accounts.new_organization"))
+            flash(f"You have left {name}. You are now working for {next_org.name}.", "success")
+            return redirect(url_for("main.home"))
+    refusal = leave_refusal(db.session, membership)
+    return render_template(
+        "accounts/organization_leave.html",
+        org=org,
+        role_label=ROLE_LABELS[membership.role],
+        refusal=refusal,
+        next_step=_leave_next_step(refusal) if refusal else None,
+        next_org=org_after_leaving(db.session, me, org.id),
+        form=form,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _leave_next_step(refusal: LeaveRefusal) -> tuple[str, str]:
+    """The link that helps the last owner on: invite someone, or give someone the owner role."""
+    page = url_for("accounts.organization")
+    if refusal.alone:
+        return "Invite a colleague as an owner", page + "#invitations"
+    return "Make another member an owner", page + "#members"
 
 
 @bp.post("/organizations/<int:org_id>/switch")

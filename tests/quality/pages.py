@@ -174,6 +174,18 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("new organization", "accounts.new_organization", ADMIN, fixed("/organizations/new")),
     PageType("audit log", "accounts.audit_log", ADMIN, fixed("/organization/audit")),
     PageType(
+        "leave organization",
+        "accounts.leave_organization_view",
+        VIEWER,
+        fixed("/organization/leave"),
+    ),
+    PageType(
+        "leave organization, last owner",
+        "accounts.leave_organization_view",
+        ADMIN,
+        fixed("/organization/leave"),
+    ),
+    PageType(
         "sharing", "accounts.sharing", ADMIN, for_assessment(RIVERTON, "submitted", "/sharing")
     ),
     PageType("assessments", "questionnaire.index", ADMIN, fixed("/assessments")),
