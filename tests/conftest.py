@@ -74,13 +74,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _worker_url(url: str) -> str:
-    """Give this test process its own fresh PostgreSQL schema (one per pytest-xdist worker).
+def _worker_schema() -> str:
+    """This test process's own PostgreSQL schema: per pytest-xdist worker and per run.
+
+    The process id keeps two runs at once (two terminals, two engineers) on one database apart.
+    """
+    return f"test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+def _worker_url(url: str, schema: str) -> str:
+    """Create a fresh ``schema`` and return ``url`` with it as the search path.
 
     A fresh schema per run also means a database left behind by an older migration history
     never gets in the way.
     """
-    schema = f"test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(DropSchema(schema, cascade=True, if_exists=True))
@@ -90,13 +97,22 @@ def _worker_url(url: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
+def _drop_schema(url: str, schema: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(DropSchema(schema, cascade=True, if_exists=True))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_ready(tmp_path_factory: pytest.TempPathFactory) -> str:
+def postgres_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The PostgreSQL URL (this worker's schema), migrated to head once per session."""
     folder = tmp_path_factory.mktemp("pg")
-    url = _worker_url(TEST_DATABASE_URL)
+    schema = _worker_schema()
+    url = _worker_url(TEST_DATABASE_URL, schema)
     upgrade(make_app(url, folder))
-    return url
+    yield url
+    _drop_schema(TEST_DATABASE_URL, schema)
 
 
 def _empty_postgres(app: Flask) -> None:
