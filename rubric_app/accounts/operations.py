@@ -222,7 +222,7 @@ def change_role(session: Session, membership: Membership, role: str, *, by: User
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if role == membership.role:
         return
-    if is_last_owner(session, membership):
+    if is_last_owner(session, membership, lock=True):
         raise AccountError(
             "This is the organization's only owner. Make someone else an owner first."
         )
@@ -240,7 +240,7 @@ def change_role(session: Session, membership: Membership, role: str, *, by: User
 
 def remove_member(session: Session, membership: Membership, *, by: User | None) -> None:
     """Remove a member from the organization; never the last owner."""
-    if is_last_owner(session, membership):
+    if is_last_owner(session, membership, lock=True):
         raise AccountError(
             "This is the organization's only owner and cannot be removed. "
             "Make someone else an owner first."
@@ -261,9 +261,24 @@ def remove_member(session: Session, membership: Membership, *, by: User | None) 
     session.flush()
 
 
-def is_last_owner(session: Session, membership: Membership) -> bool:
-    """Whether the membership is its organization's only owner (who must stay an owner)."""
-    return membership.role == "owner" and owner_count(session, membership.org_id) <= 1
+def is_last_owner(session: Session, membership: Membership, *, lock: bool = False) -> bool:
+    """Whether the membership is its organization's only owner (who must stay an owner).
+
+    With ``lock`` (before changing a membership), the owners' rows stay locked until the
+    transaction ends: two owners leaving or demoting each other at the same moment are taken
+    one after the other on PostgreSQL, so the second sees the first's change and the
+    organization keeps an owner. (SQLite lets one writer at a time in anyway.)
+    """
+    if membership.role != "owner":
+        return False
+    if not lock:
+        return owner_count(session, membership.org_id) <= 1
+    owners = session.scalars(
+        select(Membership.id)
+        .where(Membership.org_id == membership.org_id, Membership.role == "owner")
+        .with_for_update()
+    ).all()
+    return len(owners) <= 1
 
 
 @dataclass(frozen=True)
@@ -275,13 +290,15 @@ class LeaveRefusal:
     alone: bool
 
 
-def leave_refusal(session: Session, membership: Membership) -> LeaveRefusal | None:
+def leave_refusal(
+    session: Session, membership: Membership, *, lock: bool = False
+) -> LeaveRefusal | None:
     """Why the member cannot leave the organization now, in words for them; None if they can.
 
     Only the last owner is held back, because an organization always keeps an owner; leaving
     never deletes the organization, not even when its last member goes.
     """
-    if not is_last_owner(session, membership):
+    if not is_last_owner(session, membership, lock=lock):
         return None
     name = membership.organization.name
     if member_count(session, membership.org_id) <= 1:
@@ -305,7 +322,7 @@ def leave_organization(session: Session, membership: Membership) -> Organization
     Their answers, notes and audit entries stay with the organization (those rows name the
     user but do not depend on the membership). The last owner is refused (see leave_refusal).
     """
-    refusal = leave_refusal(session, membership)
+    refusal = leave_refusal(session, membership, lock=True)
     if refusal is not None:
         raise AccountError(refusal.message)
     user = membership.user
