@@ -1,0 +1,53 @@
+"""The task list of one assessment: every section with its status, snapshots, and what can be
+done next (edit, review and submit, reopen, report, sharing).
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.assessments import load_states, rubric_for, snapshots_of
+from rubric_app.db import db
+from rubric_app.questionnaire.blueprint import bp
+from rubric_app.questionnaire.forms import ReopenForm
+from rubric_app.questionnaire.helpers import answers_of, optional_url, user_names
+from rubric_app.questionnaire.views import task_rows
+from rubric_app.scoring import score_assessment
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int) -> ResponseReturnValue:
+    """The task list: every section with its status, and what can be done next."""
+    session = db.session
+    assessment = assessment_or_404(session, current_user, assessment_id)
+    rubric = rubric_for(assessment)
+    states = load_states(session, assessment)
+    score = score_assessment(rubric, answers_of(states))
+    rows = task_rows(rubric, score, states)
+    snapshots = snapshots_of(session, assessment)
+    names = user_names({assessment.submitted_by_id, assessment.created_by_id})
+    names.update(user_names({snapshot.submitted_by_id for snapshot in snapshots}))
+    return render_template(
+        "questionnaire/overview.html",
+        assessment=assessment,
+        org_name=assessment.organization.name,
+        rubric=rubric,
+        score=score,
+        rows=rows,
+        complete=sum(row.status == "complete" for row in rows),
+        snapshots=snapshots,
+        names=names,
+        can_edit=can_assessment(session, current_user, "edit", assessment),
+        can_submit=can_assessment(session, current_user, "submit", assessment),
+        can_reopen=can_assessment(session, current_user, "reopen", assessment)
+        and assessment.status == "submitted",
+        report_url=optional_url("reports.report", assessment_id=assessment.id),
+        sharing_url=optional_url("accounts.sharing", assessment_id=assessment.id)
+        if can_assessment(session, current_user, "share", assessment)
+        else None,
+        reopen_form=ReopenForm(),
+    )

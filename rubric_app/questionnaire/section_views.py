@@ -1,0 +1,249 @@
+"""Routes for the section pages: show a section, save it (Save, Save and continue), autosave.
+
+The section page works without JavaScript; ``static/js/questionnaire.js`` adds autosave and
+skip logic on top. A save never silently overwrites a teammate's answer: conflicting items are
+kept as a draft and sent to the conflicts page. ``render_section`` is also used to re-render a
+section whose form had expired (see ``csrf_recovery``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.assessments import ItemState, load_states, rubric_for
+from rubric_app.catalog_state import current_catalog
+from rubric_app.db import db
+from rubric_app.models import Assessment, utcnow
+from rubric_app.questionnaire import restore
+from rubric_app.questionnaire.blueprint import bp
+from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name
+from rubric_app.questionnaire.forms import (
+    apply_errors,
+    build_section_form,
+    flat_form_data,
+    read_section,
+)
+from rubric_app.questionnaire.helpers import answers_of, section_or_404
+from rubric_app.questionnaire.saving import SectionSave, save_section
+from rubric_app.questionnaire.signin_drafts import keep_and_sign_in, signin_redirect
+from rubric_app.questionnaire.views import item_views, skip_logic_json
+from rubric_app.rubrics.model import Rubric, Section
+from rubric_app.scoring import score_assessment, visibility
+
+
+def _neighbours(rubric: Rubric, section: Section) -> tuple[Section | None, Section | None]:
+    index = rubric.sections.index(section)
+    previous = rubric.sections[index - 1] if index > 0 else None
+    following = rubric.sections[index + 1] if index + 1 < len(rubric.sections) else None
+    return previous, following
+
+
+def render_section(
+    assessment: Assessment,
+    rubric: Rubric,
+    section: Section,
+    states: dict[str, ItemState],
+    *,
+    formdata: MultiDict[str, str] | None = None,
+    visible: dict[str, bool] | None = None,
+    bases: dict[str, str] | None = None,
+    errors: tuple[Any, ...] = (),
+    notices: tuple[str, ...] = (),
+    restore_key: str = "",
+    status: int = 200,
+) -> ResponseReturnValue:
+    """Render a section page from stored states, or from posted data (kept exactly as typed)."""
+    form = build_section_form(rubric, section, states, assessment.revision, formdata)
+    if formdata is not None:
+        # What is stored now is what the next save must be compared against.
+        form.base_revision.data = str(assessment.revision)
+        for item_id, fingerprint in (bases or {}).items():
+            form[field_name(item_id, BASE_SUFFIX)].data = fingerprint
+    apply_errors(form, list(errors))
+    answers = answers_of(states)
+    shown = dict(visible) if visible is not None else dict(visibility(rubric, answers))
+    score = score_assessment(rubric, answers).section(section.id)
+    previous, following = _neighbours(rubric, section)
+    scale_keys = []
+    for scale in rubric.scales.values():
+        if any(item.scale == scale.id for item in section.items):
+            scale_keys.append(scale)
+    return render_template(
+        "questionnaire/section.html",
+        assessment=assessment,
+        rubric=rubric,
+        section=section,
+        form=form,
+        items=item_views(rubric, section, form, shown, current_catalog().resources),
+        skip_logic=skip_logic_json(rubric, section, states, shown),
+        section_score=score,
+        previous=previous,
+        following=following,
+        scales=scale_keys,
+        notices=notices,
+        restore_key=restore_key,
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/sections/<section_id>", methods=["GET", "POST"])
+def section(assessment_id: int, section_id: str) -> ResponseReturnValue:
+    """One section of the questionnaire (``login_required`` would discard a post, so not used)."""
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return keep_and_sign_in(assessment_id, section_id)
+        return signin_redirect(request.full_path if request.query_string else request.path)
+    session = db.session
+    assessment = assessment_or_404(session, current_user, assessment_id)
+    rubric = rubric_for(assessment)
+    sect = section_or_404(rubric, section_id)
+    if not can_assessment(session, current_user, "edit", assessment):
+        if request.method == "POST":
+            abort(403)
+        flash("This assessment is read-only for you; here are its answers.", "info")
+        return redirect(
+            url_for("questionnaire.review", assessment_id=assessment.id) + f"#{sect.id}"
+        )
+    if request.method == "POST":
+        return _save_section_post(assessment, rubric, sect)
+    states = load_states(session, assessment)
+    key = request.args.get("restore", "")
+    if key:
+        draft = restore.find_draft(session, key, assessment.id, purpose="signin")
+        if draft is None or draft.section_id != sect.id:
+            flash(
+                "The answers kept from your earlier session have already been used or have "
+                "expired (we keep them for 7 days). Here is what is saved.",
+                "warning",
+            )
+            return redirect(
+                url_for("questionnaire.section", assessment_id=assessment.id, section_id=sect.id)
+            )
+        data = restore.draft_fields(draft)
+        formdata = MultiDict([(name, value) for name, values in data.items() for value in values])
+        read = read_section(rubric, sect, states, data)
+        return render_section(
+            assessment,
+            rubric,
+            sect,
+            states,
+            formdata=formdata,
+            visible=dict(read.visible),
+            notices=("We kept what you typed; review it and press Save. It is not saved yet.",),
+            restore_key=key,
+        )
+    return render_section(assessment, rubric, sect, states)
+
+
+def _save_section_post(
+    assessment: Assessment, rubric: Rubric, sect: Section
+) -> ResponseReturnValue:
+    session = db.session
+    data = flat_form_data(request.form)
+    outcome = save_section(session, assessment, rubric, sect, data, current_user)
+    restore_key = request.form.get("restore_key", "")
+    if restore_key:
+        draft = restore.find_draft(session, restore_key, assessment.id, purpose="signin")
+        if draft is not None:
+            restore.claim_draft(draft)
+    if outcome.conflicts:
+        key = restore.keep_draft(
+            session,
+            assessment_id=assessment.id,
+            section_id=sect.id,
+            fields=restore.section_fields(rubric, sect, data),
+            purpose="conflict",
+        )
+        session.commit()
+        return redirect(url_for("questionnaire.conflicts", assessment_id=assessment.id, key=key))
+    session.commit()
+    if outcome.read.errors:
+        return render_section(
+            assessment,
+            rubric,
+            sect,
+            dict(outcome.states),
+            formdata=request.form,
+            visible=dict(outcome.read.visible),
+            bases=dict(outcome.bases),
+            errors=outcome.read.errors,
+            notices=(
+                ("Your other answers on this page were saved. ",) if outcome.result.saved else ()
+            ),
+            status=400,
+        )
+    flash(f"Saved at {utcnow():%H:%M} UTC.", "success")
+    if "continue" in request.form:
+        _previous, following = _neighbours(rubric, sect)
+        if following is not None:
+            return redirect(
+                url_for(
+                    "questionnaire.section", assessment_id=assessment.id, section_id=following.id
+                )
+            )
+        return redirect(url_for("questionnaire.review", assessment_id=assessment.id))
+    return redirect(
+        url_for("questionnaire.section", assessment_id=assessment.id, section_id=sect.id)
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/autosave")
+def autosave(assessment_id: int) -> ResponseReturnValue:
+    """Save a section's posted form from the page's script; answer in JSON."""
+    if not current_user.is_authenticated:
+        return jsonify(status="error", reason="signin", message="You are signed out."), 401
+    session = db.session
+    assessment = assessment_or_404(session, current_user, assessment_id)
+    if assessment.status != "draft":
+        return jsonify(
+            status="error",
+            reason="submitted",
+            message="This assessment has been submitted and is read-only.",
+        ), 409
+    if not can_assessment(session, current_user, "edit", assessment):
+        return jsonify(
+            status="error", reason="forbidden", message="You cannot change this assessment."
+        ), 403
+    rubric = rubric_for(assessment)
+    try:
+        sect = rubric.section(request.form.get("section_id", ""))
+    except KeyError:
+        return jsonify(status="error", reason="section", message="Unknown section."), 400
+    data = flat_form_data(request.form)
+    outcome: SectionSave = save_section(session, assessment, rubric, sect, data, current_user)
+    payload: dict[str, Any] = {
+        "status": "saved",
+        "revision": assessment.revision,
+        "saved": list(outcome.result.saved),
+        "bases": dict(outcome.bases),
+        "visible": {item.id: outcome.read.visible[item.id] for item in sect.items},
+        "stale": list(outcome.stale),
+        "errors": [
+            {"field": error.field, "message": error.message} for error in outcome.read.errors
+        ],
+        "saved_at": utcnow().isoformat(),
+    }
+    if outcome.conflicts:
+        key = restore.keep_draft(
+            session,
+            assessment_id=assessment.id,
+            section_id=sect.id,
+            fields=restore.section_fields(rubric, sect, data),
+            purpose="conflict",
+            reuse_key=request.form.get("conflict_key") or None,
+        )
+        payload.update(
+            status="conflict",
+            conflict_key=key,
+            conflict_url=url_for("questionnaire.conflicts", assessment_id=assessment.id, key=key),
+            conflicts=[conflict.item_id for conflict in outcome.conflicts],
+        )
+    session.commit()
+    score = score_assessment(rubric, answers_of(dict(outcome.states))).section(sect.id)
+    payload.update(answered=score.answered, applicable=score.applicable)
+    return jsonify(payload)
