@@ -4,13 +4,23 @@
 HTML page, the XLSX summary sheet and the PDF all render. Every figure carries the number of
 organizations behind it; fewer than ``k`` and it is a ``Suppressed`` that says why
 (``rubric_app.scoring.figure_or_suppressed``).
+
+The item tallies are the one heavy query (every cached item result in scope). With
+``parallel=True`` (the web pages) it runs on its own connection in a worker thread while this
+thread runs the small queries, so the page costs little more than that query. Both database
+drivers release the GIL while a query runs. The two read transactions start together; a share
+granted or revoked in the same instant may show in one part of the page and not yet in the
+other until the next view.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from rubric_app.scoring import (
@@ -139,6 +149,16 @@ class Dashboard:
     top_gaps: tuple[ItemFigure, ...]
     paper_practice: tuple[PaperPracticeFigure, ...]
     dimension_labels: dict[str, str]
+    #: One page of the participating organizations' assessments, when a page was asked for.
+    participants: tuple[rollup.Participant, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which page of the participants list to show (1-based) and how many rows per page."""
+
+    number: int
+    size: int
 
 
 @dataclass(frozen=True)
@@ -191,10 +211,74 @@ def _distribution(key: str, title: str, scores: rollup.ScoreCounts, k: int) -> D
     return DistributionRow(key, title, n, quartiles_of_counts(scores.counts), True, "", bins)
 
 
-def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
-    """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``."""
+def _tallies_on_own_connection(
+    engine: Engine,
+    scope: Scope,
+    versions: list[rollup.ScopedRubric],
+    organizations: int,
+    assessments: int,
+) -> dict[str, rollup.ItemTally]:
+    """Run ``rollup.item_tallies`` in a session of its own (for a worker thread)."""
+    with Session(engine) as session:
+        return rollup.item_tallies(
+            session, scope, versions, organizations=organizations, assessments=assessments
+        )
+
+
+def build_dashboard(
+    session: Session,
+    scope: Scope,
+    k: int,
+    *,
+    parallel: bool = False,
+    page: Page | None = None,
+) -> Dashboard:
+    """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``.
+
+    ``parallel`` runs the item tallies on a second connection at the same time (see the module
+    docstring); only for a session with nothing uncommitted, which the other connection
+    could not see. ``page`` also lists that page of the participating organizations.
+    """
     versions = rollup.versions_in_scope(session, scope)
     organizations, assessments = rollup.totals(session, scope)
+    if parallel:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
+            pending = pool.submit(
+                _tallies_on_own_connection,
+                session.get_bind(),
+                scope,
+                versions,
+                organizations,
+                assessments,
+            )
+            return _assemble(
+                session, scope, k, versions, organizations, assessments, page, pending.result
+            )
+    return _assemble(
+        session,
+        scope,
+        k,
+        versions,
+        organizations,
+        assessments,
+        page,
+        lambda: rollup.item_tallies(
+            session, scope, versions, organizations=organizations, assessments=assessments
+        ),
+    )
+
+
+def _assemble(
+    session: Session,
+    scope: Scope,
+    k: int,
+    versions: list[rollup.ScopedRubric],
+    organizations: int,
+    assessments: int,
+    page: Page | None,
+    item_tallies: Callable[[], dict[str, rollup.ItemTally]],
+) -> Dashboard:
+    """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
     rubric_title = latest.title if latest else scope.rubric_key
     dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
@@ -247,9 +331,12 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
-    tallies = rollup.item_tallies(
-        session, scope, versions, organizations=organizations, assessments=assessments
-    )
+    people: list[rollup.Participant] = []
+    if page is not None:
+        people, _ = rollup.participants(
+            session, scope, page=page.number, page_size=page.size, total=assessments
+        )
+    tallies = item_tallies()
     paper_practice = []
     for tally in tallies.values():
         item = prompts[tally.item_id]
@@ -316,4 +403,5 @@ def build_dashboard(session: Session, scope: Scope, k: int) -> Dashboard:
         top_gaps=tuple(top_gaps[:TOP_GAPS]),
         paper_practice=tuple(paper_practice),
         dimension_labels=dimension_labels,
+        participants=tuple(people),
     )

@@ -38,6 +38,7 @@ from .dashboard import (
     KIND_LABELS,
     LOCALE_LABELS,
     SRO_LABELS,
+    Page,
     bars_of,
     build_dashboard,
 )
@@ -189,12 +190,10 @@ def dashboard(code: str) -> ResponseReturnValue:
     org = _advocate(code)
     state = _resolve_filters(org)
     k = int(current_app.config["SUPPRESSION_K"])
-    built = build_dashboard(db.session, state.scope, k)
     page_size = int(current_app.config["PAGE_SIZE"])
     page = _page_number()
-    people, total = rollup.participants(
-        db.session, state.scope, page=page, page_size=page_size, total=built.assessments
-    )
+    built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
+    people, total = built.participants, built.assessments
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
     return render_template(
@@ -265,7 +264,9 @@ def export_xlsx(code: str) -> ResponseReturnValue:
     """Download a workbook: the summary (small cells hidden) and every shared answer."""
     org = _advocate(code)
     scope = _resolve_filters(org).scope
-    built = build_dashboard(db.session, scope, int(current_app.config["SUPPRESSION_K"]))
+    built = build_dashboard(
+        db.session, scope, int(current_app.config["SUPPRESSION_K"]), parallel=True
+    )
     data = exports.workbook_bytes(built, exports.answer_rows(db.session, scope))
     _record_export(org, scope, "xlsx")
     response = Response(
@@ -283,7 +284,9 @@ def summary_pdf(code: str) -> ResponseReturnValue:
 
     org = _advocate(code)
     scope = _resolve_filters(org).scope
-    built = build_dashboard(db.session, scope, int(current_app.config["SUPPRESSION_K"]))
+    built = build_dashboard(
+        db.session, scope, int(current_app.config["SUPPRESSION_K"]), parallel=True
+    )
     context: dict[str, Any] = {
         "org_name": org.name,
         "state_name": STATES.get(org.state, org.state),

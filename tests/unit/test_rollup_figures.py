@@ -38,7 +38,7 @@ from rubric_app.scoring import (
     score_assessment,
 )
 from rubric_app.states import rollup
-from rubric_app.states.dashboard import build_dashboard
+from rubric_app.states.dashboard import Page, build_dashboard
 from rubric_app.states.rollup import Filters, Scope
 
 
@@ -261,3 +261,20 @@ def test_filter_options_count_organizations_per_period(
     assert options.periods == expected
     assert len(options.periods) == 2  # the fixture's earlier period is there
     assert options.kinds == sorted(kinds)
+
+
+def test_parallel_dashboard_matches_the_sequential_one(
+    session: Session, small_state: dict[str, Any]
+) -> None:
+    # The pages run the item tallies on a second connection in a worker thread; the figures
+    # must be the very same as when one session runs every query in turn.
+    scope = _scope(small_state["advocate"])
+    sequential = build_dashboard(session, scope, k=2, page=Page(1, 3))
+    parallel = build_dashboard(session, scope, k=2, parallel=True, page=Page(1, 3))
+    assert parallel == sequential
+    assert parallel.sections
+    assert parallel.paper_practice
+    # The page of participants: the first three by name, as rollup.participants lists them.
+    listed, _ = rollup.participants(session, scope, page=1, page_size=3)
+    assert list(parallel.participants) == listed
+    assert len(listed) == 3
