@@ -16,7 +16,7 @@ from rubric_app.questionnaire import restore
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import read_section
 from rubric_app.questionnaire.helpers import section_or_404
-from rubric_app.questionnaire.views import ConflictView, answer_row, numbers_of
+from rubric_app.questionnaire.view_data import ConflictView, answer_row, numbers_of
 from rubric_app.rubrics.model import Rubric, Section
 
 

@@ -14,7 +14,7 @@ from rubric_app.db import db
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url, user_names
-from rubric_app.questionnaire.views import task_rows
+from rubric_app.questionnaire.view_data import task_rows
 from rubric_app.scoring import score_assessment
 
 

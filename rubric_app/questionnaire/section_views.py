@@ -32,7 +32,7 @@ from rubric_app.questionnaire.forms import (
 from rubric_app.questionnaire.helpers import answers_of, section_or_404
 from rubric_app.questionnaire.saving import SectionSave, save_section
 from rubric_app.questionnaire.signin_drafts import keep_and_sign_in, signin_redirect
-from rubric_app.questionnaire.views import item_views, skip_logic_json
+from rubric_app.questionnaire.view_data import item_views, skip_logic_json
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import score_assessment, visibility
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from limits import parse as parse_limit
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+from werkzeug.wrappers import Response
 
 from rubric_app.assessments import rubric_for
 from rubric_app.db import db

@@ -22,7 +22,7 @@ from rubric_app.models import Snapshot
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
-from rubric_app.questionnaire.views import answer_sections
+from rubric_app.questionnaire.view_data import answer_sections
 from rubric_app.scoring import score_assessment, visibility
 
 
