@@ -113,6 +113,9 @@ class User(Base, Timestamped):
     #: Bumped on password change and "sign out everywhere": older sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: When the user opened a link mailed to their address (verification, invitation or
+    #: password reset); until then they cannot invite anyone or share assessments.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: The organization the user last switched to.
     current_org_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
