@@ -3,6 +3,7 @@
 Actions are dotted verbs. The ones in use (others may be added; unknown ones show as-is):
 ``auth.signup``, ``auth.signin``, ``auth.signin_failed``, ``auth.signout``,
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
+``auth.email_verified`` (detail ``via``: verification_link, invitation, password_reset, cli, demo),
 ``org.create``, ``org.update``, ``membership.add``, ``membership.role``, ``membership.remove``,
 ``membership.leave``, ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
 ``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
@@ -52,6 +53,7 @@ ACTION_LABELS = {
     "action.update": "Changed an action",
     "action.complete": "Completed an action",
     "auth.reset_requested": "Asked for a password reset link",
+    "auth.email_verified": "Confirmed their email address",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80

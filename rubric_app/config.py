@@ -41,7 +41,8 @@ class DefaultConfig:
     #: Sign-in attempts allowed per account and per client address.
     SIGNIN_RATE_LIMIT = "10 per 15 minutes"
     #: Sign-ups and password-reset requests allowed per client address (and per account for
-    #: resets): each may send mail, so they are limited too.
+    #: resets): each may send mail, so they are limited too. RESET_RATE_LIMIT also limits
+    #: "send the verification link again" (per address and per account).
     SIGNUP_RATE_LIMIT = "10 per hour"
     RESET_RATE_LIMIT = "5 per hour"
     #: argon2id cost profile (a name from argon2.profiles). Tests use "CHEAPEST".
@@ -57,6 +58,9 @@ class DefaultConfig:
     #: Lifetime of e-mailed links, in seconds.
     PASSWORD_RESET_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    #: How long the link that confirms a new account's e-mail address works (until they open
+    #: it, new users cannot invite or share; they can ask for a fresh link).
+    EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 48
     #: State roll-ups hide any figure computed from fewer than this many organizations.
     SUPPRESSION_K = 5
     #: Rows per page in long lists (state dashboard participants, audit log).

@@ -36,6 +36,7 @@ from rubric_app.accounts.operations import (
 )
 from rubric_app.accounts.passwords import hash_password, needs_rehash, verify_password
 from rubric_app.accounts.tokens import TokenError, make_token, password_fingerprint, read_token
+from rubric_app.accounts.verification import is_verified, mark_verified, send_verification_mail
 from rubric_app.auth_session import memberships_of
 from rubric_app.db import db
 from rubric_app.extensions import limiter
@@ -173,12 +174,19 @@ def signup() -> ResponseReturnValue:
                 target.errors.append(str(error))
             else:
                 audit.record(db.session, "auth.signup", user_id=user.id)
+                if invitation is not None:
+                    # The invitation link was mailed to this very address: that proves it.
+                    mark_verified(db.session, user, via="invitation")
+                else:
+                    send_verification_mail(user)
                 db.session.commit()
                 login_user(user)
                 if invitation is not None:
                     return redirect(url_for("accounts.invitation", token=token))
                 flash(
-                    f"Welcome, {user.name}. Your account is ready. Next, create your organization.",
+                    f"Welcome, {user.name}. Your account is ready. Next, create your organization. "
+                    f"We also sent a link to {user.email}: open it to confirm your address "
+                    "before you invite colleagues or share assessments.",
                     "success",
                 )
                 return redirect(url_for("accounts.new_organization"))
@@ -245,7 +253,10 @@ def signout_everywhere() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """The signed-in user's account: organizations, password, sign out everywhere."""
     return render_template(
-        "accounts/account.html", memberships=memberships_of(current_user), form=EmptyForm()
+        "accounts/account.html",
+        memberships=memberships_of(current_user),
+        form=EmptyForm(),
+        verified=is_verified(current_user),
     )
 
 
@@ -354,6 +365,8 @@ def reset_password(token: str) -> ResponseReturnValue:
             db.session.rollback()
             form.password.errors.append(str(error))
         else:
+            # The reset link came by mail to the account's address: that proves it.
+            mark_verified(db.session, user, via="password_reset")
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()

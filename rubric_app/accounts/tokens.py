@@ -1,9 +1,10 @@
-"""Signed, expiring tokens for e-mailed links (password reset, invitations).
+"""Signed, expiring tokens for e-mailed links (password reset, invitations, email verification).
 
 Each purpose has its own salt, so a token made for one purpose is worthless for another.
 Tokens are stateless; what makes them single-use lives in what they embed: a reset token
 carries a fingerprint of the password hash it was issued against (any password change kills
-it), an invitation token carries the invitation id (accepting or revoking it kills it).
+it), an invitation token carries the invitation id (accepting or revoking it kills it), a
+verification token names the user and address (verifying the address kills every such token).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any, Literal
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-Purpose = Literal["password-reset", "invitation"]
+Purpose = Literal["password-reset", "invitation", "email-verification"]
 
 _MAX_AGE_SETTING: dict[Purpose, str] = {
     "password-reset": "PASSWORD_RESET_MAX_AGE",
     "invitation": "INVITATION_MAX_AGE",
+    "email-verification": "EMAIL_VERIFICATION_MAX_AGE",
 }
 
 
