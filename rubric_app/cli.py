@@ -141,9 +141,12 @@ def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
 def users_create(email: str, name: str, org_ref: str | None, role: str, password: str) -> None:
     """Create a user, optionally as a member of an organization."""
     from rubric_app.accounts.operations import AccountError, add_member, create_user
+    from rubric_app.accounts.verification import mark_verified
 
     try:
         user = create_user(db.session, email=email, name=name, password=password)
+        # An administrator typed the address on the server: it needs no mailed link.
+        mark_verified(db.session, user, via="cli")
         if org_ref is not None:
             add_member(db.session, user=user, org=_find_org(org_ref), role=role)
     except AccountError as error:

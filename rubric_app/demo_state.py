@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
+from rubric_app.accounts.verification import mark_verified
 from rubric_app.assessments import (
     ItemState,
     encode_value,
@@ -136,6 +137,7 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
         user = create_user(
             session, email=email, name=f"{STATES.get(state, state)} Advocate", password=password
         )
+        mark_verified(session, user, via="demo")
     else:
         password = None  # an existing account keeps its password
     add_member(session, user=user, org=org, role="owner")

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.operations import add_member, create_organization, create_user
-from rubric_app.models import Organization, User
+from rubric_app.models import Organization, User, utcnow
 
 PASSWORD = "correct horse battery staple"
 
@@ -49,8 +49,13 @@ def make_user(
     org: Organization | None = None,
     role: str = "owner",
     name: str = "Test User",
+    *,
+    verified: bool = True,
 ) -> User:
+    """A user with PASSWORD; verified (as users made by the CLI are) unless told otherwise."""
     user = create_user(session, email=email, name=name, password=PASSWORD)
+    if verified:
+        user.email_verified_at = utcnow()
     if org is not None:
         add_member(session, user=user, org=org, role=role)
     return user

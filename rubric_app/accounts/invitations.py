@@ -1,8 +1,9 @@
 """Invitations: owners invite colleagues by e-mail; the e-mailed link is signed, expiring and
 single-use (the token names the Invitation row; accepting or revoking it retires the link).
 
-Joining needs the link itself, not just an account with the same address: e-mail addresses are
-not verified at sign-up, so holding the link is what proves the invitee owns the address.
+Joining needs the link itself, not just an account with the same address: holding the link is
+what proves the invitee owns the address, so accepting it also verifies the address. Only users
+who have verified their own address may invite (``require_verified``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rubric_app.accounts.operations import (
     normalize_email,
 )
 from rubric_app.accounts.tokens import TokenError, make_token, read_token
+from rubric_app.accounts.verification import mark_verified, require_verified
 from rubric_app.models import ROLES, Invitation, Membership, Organization, User, utcnow
 
 
@@ -48,6 +50,8 @@ def invite(
     session: Session, org: Organization, *, email: str, role: str, by: User | None
 ) -> Invitation:
     """Create an invitation (replacing an open one to the same address) and return it."""
+    # Invitations reach other people: only from someone whose own address is proven.
+    require_verified(by)
     email = normalize_email(email)
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
@@ -130,7 +134,10 @@ def invitation_from_token(session: Session, token: str) -> Invitation:
 
 
 def accept_invitation(session: Session, invitation: Invitation, user: User) -> Membership:
-    """Make the user a member with the invited role; the invitation is used up."""
+    """Make the user a member with the invited role; the invitation is used up.
+
+    The link came by mail to the invited address, so the user's address is verified too.
+    """
     if normalize_email(user.email) != invitation.email:
         raise AccountError(
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
@@ -144,6 +151,7 @@ def accept_invitation(session: Session, invitation: Invitation, user: User) -> M
     invitation.accepted_at = utcnow()
     user.current_org_id = org.id
     session.flush()
+    mark_verified(session, user, via="invitation")
     audit.record(
         session,
         "invitation.accept",

@@ -1,6 +1,8 @@
 """Routes for organizations: create, profile, members, invitations, switching, audit log.
 
-Every route asks ``rubric_app.access`` first; members of other organizations get 404.
+Every route asks ``rubric_app.access`` first; members of other organizations get 404. Owners
+who have not confirmed their e-mail address see a notice instead of the invitation form, and
+their invitation posts are refused (``invite`` refuses them as well).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from rubric_app.accounts.operations import (
     update_organization,
 )
 from rubric_app.accounts.tokens import TokenError
+from rubric_app.accounts.verification import is_verified
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
@@ -175,6 +178,7 @@ def _render_organization(
         can_audit=can_org(db.session, current_user, "view_audit", org),
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
+        verified=is_verified(current_user),
     ), status
 
 
@@ -208,6 +212,9 @@ def send_invitation() -> ResponseReturnValue:
     assert current is not None
     org = org_or_404(db.session, current_user, current.id, "manage_members")
     form = InviteForm()
+    if not is_verified(current_user):
+        # Refused before anything is read or written; the page shows why and the way on.
+        return _render_organization(org, form, 403)
     if form.validate_on_submit():
         me = _me()
         try:

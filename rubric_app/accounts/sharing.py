@@ -1,6 +1,7 @@
 """Operations on shares: an organization lends a submitted assessment, read-only, to another.
 
-A state advocate organization only receives shares from organizations in its own state.
+A state advocate organization only receives shares from organizations in its own state, and
+only users who have verified their e-mail address may share (``require_verified``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import AccountError
+from rubric_app.accounts.verification import require_verified
 from rubric_app.models import Assessment, Organization, Share, User, utcnow
 
 
@@ -70,6 +72,8 @@ def share_assessment(
     session: Session, assessment: Assessment, to_org: Organization, *, by: User | None
 ) -> Share:
     """Share a submitted assessment with another organization (or renew a revoked share)."""
+    # Sharing reaches another organization: only from someone whose own address is proven.
+    require_verified(by)
     if assessment.status != "submitted":
         raise AccountError("Only submitted assessments can be shared. Submit it first.")
     if to_org.id == assessment.org_id:

@@ -1,7 +1,9 @@
 """Routes for sharing one assessment, read-only, with other organizations, and revoking.
 
 ``/assessments/<id>/sharing`` (endpoint ``accounts.sharing``): members of the owning
-organization see the shares; owners and editors share and revoke. Anyone else gets 404.
+organization see the shares; owners and editors share and revoke. Anyone else gets 404. Until
+they confirm their e-mail address, users see a notice instead of the share form and their share
+posts are refused (``share_assessment`` refuses them as well); they may still stop sharing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm, ShareForm, options
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.sharing import revoke_share, share_assessment, share_targets, shares_of
+from rubric_app.accounts.verification import is_verified
 from rubric_app.db import db
 from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.us_states import STATES, is_state_code, state_choices
@@ -52,6 +55,9 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
     assert owner_org is not None
     state = _target_state(owner_org)
     form = _share_form(assessment, owner_org, state)
+    if request.method == "POST" and not is_verified(current_user):
+        # Refused before anything is read or written; the page shows why and the way on.
+        return _render(assessment, owner_org, form, state, 403)
     if request.method == "POST" and form.validate_on_submit():
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
@@ -82,6 +88,7 @@ def _render(
         owner_org=owner_org,
         shares=shares_of(db.session, assessment),
         can_share=can_assessment(db.session, current_user, "share", assessment),
+        verified=is_verified(current_user),
         submitted=assessment.status == "submitted",
         form=form,
         has_targets=len(form.to_org.choices or []) > 1,

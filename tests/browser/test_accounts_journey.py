@@ -1,5 +1,5 @@
-"""A newcomer signs up, creates an organization, invites a colleague (the link is read from
-the mail log) and sees the colleague join, in a real Chromium."""
+"""A newcomer signs up, creates an organization, confirms their address, invites a colleague (the
+links are read from the mail log) and sees the colleague join, in a real Chromium."""
 
 from __future__ import annotations
 
@@ -41,6 +41,21 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
         page.get_by_role("button", name="Create organization").click()
     assert page.get_by_role("heading", name="Harbor Point Schools").is_visible()
     assert "working for Harbor Point Schools" in page.locator(".org-bar").inner_text()
+
+    # Until the address is confirmed, the invitation form is replaced by a notice.
+    assert "Please confirm your email address" in page.locator(".verify-bar").inner_text()
+    assert "Confirm your email address to invite colleagues" in page.inner_text("main")
+    assert page.get_by_role("button", name="Send invitation").count() == 0
+    screenshot(page, "accounts-organization-unverified")
+    # The newcomer opens the link from the mail sent at sign-up, as they would from their inbox.
+    assert [mail.to for mail in outbox] == ["morgan@harborpoint.example.org"]
+    verify = re.search(r"https?://\S+/verify/\S+", outbox[0].body)
+    assert verify, outbox[0].body
+    page.goto(verify.group(0))
+    assert page.get_by_role("heading", name="Email address confirmed").is_visible()
+    assert page.locator(".verify-bar").count() == 0
+    with page.expect_navigation():
+        page.get_by_role("link", name="Invite your colleagues").click()
 
     page.get_by_label("Colleague's email address").fill("jamie@harborpoint.example.org")
     page.get_by_label("Role", exact=True).select_option("editor")
