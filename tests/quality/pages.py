@@ -9,6 +9,7 @@ fails when a new GET endpoint is in neither, so new pages cannot escape the chec
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.invitations import invitation_token, invite
-from rubric_app.accounts.operations import find_user
+from rubric_app.accounts.operations import create_user, find_user
 from rubric_app.accounts.tokens import make_token, password_fingerprint
+from rubric_app.accounts.verification import verification_token
 from rubric_app.assessments import load_states
 from rubric_app.models import Action, Assessment, Organization
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
@@ -36,6 +38,9 @@ RIVERTON = "Riverton City School District"
 CEDAR = "Cedar Hollow Local Schools"
 RYS = "Riverton Youth Sports & Learning"
 ADVOCATE_ORG = "Buckeye Youth Justice Coalition"
+COLLEGE = "Lake Erie State University"
+#: A newcomer who signed up but has not opened the verification link yet (made on demand).
+NEWCOMER = "newcomer@riverton.example.org"
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,31 @@ def reset_link(session: Session) -> str:
     return f"/reset/{make_token('password-reset', payload)}"
 
 
+def verify_link(session: Session) -> str:
+    """A fresh verification link for a newcomer whose address is not confirmed yet."""
+    user = find_user(session, NEWCOMER) or create_user(
+        session, email=NEWCOMER, name="Casey Newcomer", password=secrets.token_urlsafe(16)
+    )
+    # Each check opens the link once, which verifies: start unverified every time.
+    user.email_verified_at = None
+    session.commit()
+    return f"/verify/{verification_token(user)}"
+
+
+def as_unverified(path: Callable[[Session], str]) -> Callable[[Session], str]:
+    """A URL builder that first marks the college chief (no other page type uses that user) as
+    not having confirmed their address, so the page shows the banner and notices."""
+
+    def build(session: Session) -> str:
+        user = find_user(session, CHIEF)
+        assert user is not None
+        user.email_verified_at = None
+        session.commit()
+        return path(session)
+
+    return build
+
+
 def action_edit(session: Session) -> str:
     """The edit page of a planned action on Riverton's submitted assessment."""
     assessment = assessment_of(session, RIVERTON, "submitted")
@@ -167,6 +197,27 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("password reset request", "accounts.reset_request", None, fixed("/reset")),
     PageType("password reset", "accounts.reset_password", None, reset_link),
     PageType("invitation", "accounts.invitation", None, invitation_link),
+    PageType("email address confirmed", "accounts.verify_email", None, verify_link),
+    PageType("email link not valid", "accounts.verify_email", None, fixed("/verify/garbled"), 400),
+    PageType(
+        "email link not valid, address not confirmed",
+        "accounts.verify_email",
+        CHIEF,
+        as_unverified(fixed("/verify/garbled")),
+        400,
+    ),
+    PageType(
+        "organization, address not confirmed",
+        "accounts.organization",
+        CHIEF,
+        as_unverified(fixed("/organization")),
+    ),
+    PageType(
+        "sharing, address not confirmed",
+        "accounts.sharing",
+        CHIEF,
+        as_unverified(for_assessment(COLLEGE, "submitted", "/sharing")),
+    ),
     PageType("account", "accounts.account", ADMIN, fixed("/account")),
     PageType("change password", "accounts.change_password", ADMIN, fixed("/account/password")),
     PageType("organization", "accounts.organization", ADMIN, fixed("/organization")),
