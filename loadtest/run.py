@@ -92,10 +92,18 @@ def throwaway_database() -> str:
         time.sleep(1)
     password = secrets.token_hex(12)
     # Identifiers are constants; only the password varies and it is hex.
+    # The role is kept across runs (another database may belong to it, and DROP ROLE would then
+    # fail); only its password and the load database are renewed.
     script = f"""
-DROP DATABASE IF EXISTS {ROLE};
-DROP ROLE IF EXISTS {ROLE};
-CREATE ROLE {ROLE} LOGIN PASSWORD '{password}';
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN
+    CREATE ROLE {ROLE} LOGIN;
+  END IF;
+END
+$$;
+ALTER ROLE {ROLE} LOGIN PASSWORD '{password}';
+DROP DATABASE IF EXISTS {ROLE} WITH (FORCE);
 CREATE DATABASE {ROLE} OWNER {ROLE};
 """
     subprocess.run(  # noqa: S603 - fixed argument list, no shell
