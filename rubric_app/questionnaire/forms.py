@@ -14,7 +14,14 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
@@ -158,6 +165,12 @@ class StartForm(FlaskForm):
         # Checked by the route, with a message that says what to choose instead.
         validate_choice=False,
         description="Copies its answers forward so you only change what is different this time.",
+    )
+    # Offered once the organization turns out to have one for this rubric and period already.
+    another = BooleanField(
+        "Start another assessment of this rubric for this period anyway",
+        description="For example one per school building or per police partner. Give it a "
+        "title that tells the two apart.",
     )
 
 

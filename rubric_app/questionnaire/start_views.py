@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from rubric_app.access import can_org, org_or_404
 from rubric_app.assessments import (
@@ -28,6 +28,7 @@ from rubric_app.models import Assessment, Organization, Share
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import StartForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url
+from rubric_app.rubric_versions import latest_version
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import score_assessment
 from rubric_app.templating import AUDIENCE_LABELS
@@ -104,6 +105,25 @@ def _ordered_rubrics(org: Organization) -> list[tuple[Rubric, bool]]:
     return [(rubric, True) for rubric in fits] + [(rubric, False) for rubric in others]
 
 
+def _check_title_tells_apart(
+    session: Session, org_id: int, rubric_key: str, period: str, form: StartForm
+) -> None:
+    """Refuse a second assessment of a rubric and period whose title repeats an earlier one."""
+    titles = session.scalars(
+        select(Assessment.title).where(
+            Assessment.org_id == org_id,
+            Assessment.rubric_key == rubric_key,
+            Assessment.period == period,
+        )
+    )
+    wanted = (form.title.data or "").strip().casefold()
+    if any(title.strip().casefold() == wanted for title in titles):
+        form.title.errors = [
+            f"Another assessment of this rubric for {period} already has this title. Give this "
+            "one a title that tells them apart, for example the school's name."
+        ]
+
+
 @bp.route("/assessments/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
@@ -145,13 +165,21 @@ def new() -> ResponseReturnValue:
                 form.previous.errors = [
                     "Choose an earlier assessment of the same rubric, or start with empty answers."
                 ]
-        from rubric_app.rubric_versions import latest_version
-
         version = latest_version(session, form.rubric.data or "")
         if version is None:
             form.rubric.errors = ["That rubric is not loaded yet. Ask your administrator."]
         if not form.errors and version is not None:
-            existing = find_existing(session, org.id, version.rubric_key, form.period.data or "")
+            period = (form.period.data or "").strip()
+            existing = find_existing(session, org.id, version.rubric_key, period)
+            if existing is not None and form.another.data:
+                _check_title_tells_apart(session, org.id, version.rubric_key, period, form)
+            elif existing is not None:
+                form.period.errors = [
+                    f"Your organization already has an assessment of this rubric for {period}. "
+                    "Open it (link below), choose another period, or tick “Start another "
+                    "assessment” to keep a second one."
+                ]
+        if not form.errors and version is not None:
             try:
                 assessment = start_assessment(
                     session,
@@ -161,6 +189,7 @@ def new() -> ResponseReturnValue:
                     period=form.period.data or "",
                     user=current_user,
                     previous=previous,
+                    allow_second=bool(form.another.data),
                 )
             except AssessmentError as error:
                 form.period.errors = [str(error)]

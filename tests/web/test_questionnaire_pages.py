@@ -132,6 +132,35 @@ def test_editor_starts_an_assessment_and_a_duplicate_period_is_refused(
     assert "already has an assessment of this rubric for 2026-27" in text
     assert 'value="Second try"' in text  # what was typed is kept
     assert f'href="/assessments/{created.id}"' in text
+    assert "Start another assessment of this rubric for this period anyway" in text
+
+
+def test_a_second_assessment_for_the_same_period_needs_a_tick_and_its_own_title(
+    client: FlaskClient, session: Any, team: dict[str, Any]
+) -> None:
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    form = {"csrf_token": token, "rubric": LOCAL, "title": "MOU review", "period": "2026-27"}
+    assert client.post("/assessments/new", data=form).status_code == 302
+    # Ticked, but with the same title (ignoring case and spaces): the two could not be told apart.
+    same = client.post("/assessments/new", data={**form, "title": " mou REVIEW ", "another": "y"})
+    assert same.status_code == 400
+    text = same.get_data(as_text=True)
+    assert "already has this title" in text
+    tick = re.search(r'<input[^>]*name="another"[^>]*>', text)
+    assert tick is not None
+    assert "checked" in tick.group(0)  # the tick is kept
+    # Ticked with a title of its own: a second assessment of the rubric for that period.
+    second = client.post(
+        "/assessments/new", data={**form, "title": "MOU review, north campus", "another": "y"}
+    )
+    assert second.status_code == 302
+    titles = session.scalars(
+        select(Assessment.title)
+        .where(Assessment.org_id == team["org"].id, Assessment.period == "2026-27")
+        .order_by(Assessment.id)
+    ).all()
+    assert titles == ["MOU review", "MOU review, north campus"]
 
 
 def test_start_from_previous_copies_answers_forward(
