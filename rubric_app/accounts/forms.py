@@ -8,10 +8,9 @@ routes attach to the right field.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -53,12 +52,8 @@ ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
 NOT_GIVEN = [("", "Not given")]
 
 
-def options(pairs: Iterable[tuple[str, str]]) -> list[Any]:
-    """Select choices from (value, label) pairs, in the form the installed WTForms prefers."""
-    try:
-        from wtforms.fields.choices import SelectChoice  # WTForms 3.3+
-    except ImportError:  # older WTForms takes the pairs themselves
-        return list(pairs)
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs; WTForms 3.4 no longer takes the pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 

@@ -21,7 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from wtforms import BooleanField, Field, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -104,7 +112,9 @@ class ScaleType(ItemType):
 
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         scale = rubric.scale_of(item)
-        options = [(option.key, option.label) for option in scale.options] if scale else []
+        options = (
+            [SelectChoice(option.key, option.label) for option in scale.options] if scale else []
+        )
         return {
             field_name(item.id, dimension): RadioField(
                 _dimension_label(rubric, dimension), choices=options, validate_choice=False
@@ -149,7 +159,10 @@ class YesNoType(ItemType):
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         return {
             field_name(item.id, VALUE_DIMENSION): RadioField(
-                "Answer", choices=list(self.CHOICES), validate_choice=False
+                "Answer",
+                # Fresh SelectChoice objects per field: they are mutable dataclasses.
+                choices=[SelectChoice(value, label) for value, label in self.CHOICES],
+                validate_choice=False,
             )
         }
 
@@ -180,7 +193,7 @@ class MultiSelectType(ItemType):
         return {
             field_name(item.id, VALUE_DIMENSION): MultiCheckboxField(
                 "Tick all that apply",
-                choices=[(choice.key, choice.label) for choice in item.choices],
+                choices=[SelectChoice(choice.key, choice.label) for choice in item.choices],
                 validate_choice=False,
             )
         }

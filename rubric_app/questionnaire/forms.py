@@ -18,6 +18,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -161,7 +162,7 @@ class StartForm(FlaskForm):
     )
     previous = SelectField(
         "Start from a previous assessment (optional)",
-        choices=[("", "No, start with empty answers")],
+        choices=[SelectChoice("", "No, start with empty answers")],
         # Checked by the route, with a message that says what to choose instead.
         validate_choice=False,
         description="Copies its answers forward so you only change what is different this time.",

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from wtforms import SelectChoice
 
 from rubric_app.access import can_org, org_or_404
 from rubric_app.assessments import (
@@ -136,7 +137,7 @@ def new() -> ResponseReturnValue:
     org = org_or_404(session, current_user, org.id, "create_assessment")
     rubrics = _ordered_rubrics(org)
     form = StartForm()
-    form.rubric.choices = [(rubric.id, rubric.title) for rubric, _fits in rubrics]
+    form.rubric.choices = [SelectChoice(rubric.id, rubric.title) for rubric, _fits in rubrics]
     earlier = list(
         session.scalars(
             select(Assessment)
@@ -145,8 +146,8 @@ def new() -> ResponseReturnValue:
         )
     )
     titles = {rubric.id: rubric.title for rubric, _fits in rubrics}
-    form.previous.choices = [("", "No, start with empty answers")] + [
-        (
+    form.previous.choices = [SelectChoice("", "No, start with empty answers")] + [
+        SelectChoice(
             str(assessment.id),
             f"{assessment.title} ({assessment.period}, "
             f"{titles.get(assessment.rubric_key, assessment.rubric_key)})",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .actions import DESCRIPTION_MAX, OWNER_MAX
@@ -49,7 +49,7 @@ class ActionForm(FlaskForm):
     )
     status = SelectField(
         "Status",
-        choices=list(ACTION_STATUS_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in ACTION_STATUS_LABELS.items()],
         default="planned",
     )
 

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from rubric_app import audit
 from rubric_app.access import assessment_or_404, can_assessment, can_org
@@ -130,7 +131,7 @@ def export_json(assessment_id: int) -> ResponseReturnValue:
 # --- Action plan -----------------------------------------------------------------------------
 
 
-def _item_choices(assessment: Assessment, gap_ids: set[str]) -> list[tuple[str, str]]:
+def _item_choices(assessment: Assessment, gap_ids: set[str]) -> list[SelectChoice]:
     """Every scored item, numbered, gaps marked, so an action can name any item.
 
     An empty first choice makes the user pick on purpose when no gap was chosen (and keeps the
@@ -139,9 +140,9 @@ def _item_choices(assessment: Assessment, gap_ids: set[str]) -> list[tuple[str, 
     rubric = rubric_for(assessment)
     numbers = item_numbers(rubric)
     return [
-        ("", "Choose an item"),
+        SelectChoice("", "Choose an item"),
         *[
-            (
+            SelectChoice(
                 item.id,
                 f"{numbers[item.id]} {short_prompt(item.prompt, 90)}"
                 + (" (gap)" if item.id in gap_ids else ""),
@@ -213,7 +214,7 @@ def new_action(assessment_id: int) -> ResponseReturnValue:
     form = _action_form(assessment, built, None)
     if request.method == "GET":
         item_id = request.args.get("item", "")
-        if item_id in dict(form.item_id.choices or []):
+        if any(choice.value == item_id for choice in form.item_id.choices or []):
             form.item_id.data = item_id
     return _action_page(assessment, built, form, None)
 
