@@ -204,6 +204,21 @@ def totals(session: Session, scope: Scope) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _within_scope(
+    stmt: Select[Any], assessment_id: Any, scope_ids: Any, *, walk_index: bool
+) -> Select[Any]:
+    """Keep only rows whose ``assessment_id`` is in scope (``scope_ids``: a scope subquery).
+
+    A small scope joins and starts from its assessments. With ``walk_index`` (a scope holding
+    most of the rubric's assessments), "+ 0" keeps the planner off the assessment index, so it
+    reads the query's covering index in group order and tests each row against the scope's id
+    list: no sort for the grouping.
+    """
+    if walk_index:
+        return stmt.where((assessment_id + 0).in_(select(scope_ids.c.id)))
+    return stmt.join(scope_ids, scope_ids.c.id == assessment_id)
+
+
 @dataclass
 class ScoreCounts:
     """The cached scores of one (section, dimension) in scope: how many had each percent."""
@@ -233,12 +248,12 @@ def score_counts(
     key = (SectionScore.section_id, SectionScore.dimension)
     wanted = and_(tuple_(*key).in_(list(keys)), SectionScore.percent.is_not(None))
     stmt = select(*key, SectionScore.percent, func.count()).where(wanted)
-    if _reads_most_of_rubric(session, scope, assessments):
-        # As in item_results_query: walk the covering distribution index in group order and
-        # test scope membership, rather than join and sort.
-        stmt = stmt.where((SectionScore.assessment_id + 0).in_(select(s.c.id)))
-    else:
-        stmt = stmt.join(s, s.c.id == SectionScore.assessment_id)
+    stmt = _within_scope(
+        stmt,
+        SectionScore.assessment_id,
+        s,
+        walk_index=_reads_most_of_rubric(session, scope, assessments),
+    )
     grouped: dict[tuple[str, str], ScoreCounts] = {}
     for section_id, dimension, percent, count in session.execute(
         stmt.group_by(*key, SectionScore.percent)
@@ -309,15 +324,9 @@ def item_results_query(scope: Scope, item_ids: Sequence[str] | None = None) -> S
         ItemResult.paper_practice,
         func.count(),
     )
-    if item_ids is None:
-        stmt = stmt.join(s, s.c.id == ItemResult.assessment_id)
-    else:
-        # "+ 0" keeps the planner off the assessment index, so it reads the (item, dimension)
-        # covering index in order and checks scope membership against the scope's id list.
-        stmt = stmt.where(
-            ItemResult.item_id.in_(list(item_ids)),
-            (ItemResult.assessment_id + 0).in_(select(s.c.id)),
-        )
+    if item_ids is not None:
+        stmt = stmt.where(ItemResult.item_id.in_(list(item_ids)))
+    stmt = _within_scope(stmt, ItemResult.assessment_id, s, walk_index=item_ids is not None)
     return stmt.group_by(
         ItemResult.item_id, ItemResult.dimension, ItemResult.full, ItemResult.paper_practice
     )
