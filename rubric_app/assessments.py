@@ -147,15 +147,27 @@ def rubric_for(assessment: Assessment) -> Rubric:
     return rubric_of(assessment.rubric_version)
 
 
-def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -> Assessment | None:
-    """The organization's assessment of this rubric for this period, if one exists."""
-    return session.scalar(
-        select(Assessment).where(
-            Assessment.org_id == org_id,
-            Assessment.rubric_key == rubric_key,
-            Assessment.period == period,
+def assessments_for_period(
+    session: Session, org_id: int, rubric_key: str, period: str
+) -> list[Assessment]:
+    """The organization's assessments of this rubric for this period, oldest first."""
+    return list(
+        session.scalars(
+            select(Assessment)
+            .where(
+                Assessment.org_id == org_id,
+                Assessment.rubric_key == rubric_key,
+                Assessment.period == period,
+            )
+            .order_by(Assessment.id)
         )
     )
+
+
+def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -> Assessment | None:
+    """The organization's (first) assessment of this rubric for this period, if one exists."""
+    found = assessments_for_period(session, org_id, rubric_key, period)
+    return found[0] if found else None
 
 
 def start_assessment(

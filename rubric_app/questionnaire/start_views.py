@@ -11,13 +11,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from rubric_app.access import can_org, org_or_404
 from rubric_app.assessments import (
     AssessmentError,
-    find_existing,
+    assessments_for_period,
     load_states_many,
     rubric_for,
     start_assessment,
@@ -106,19 +106,10 @@ def _ordered_rubrics(org: Organization) -> list[tuple[Rubric, bool]]:
     return [(rubric, True) for rubric in fits] + [(rubric, False) for rubric in others]
 
 
-def _check_title_tells_apart(
-    session: Session, org_id: int, rubric_key: str, period: str, form: StartForm
-) -> None:
+def _check_title_tells_apart(same_period: list[Assessment], period: str, form: StartForm) -> None:
     """Refuse a second assessment of a rubric and period whose title repeats an earlier one."""
-    titles = session.scalars(
-        select(Assessment.title).where(
-            Assessment.org_id == org_id,
-            Assessment.rubric_key == rubric_key,
-            Assessment.period == period,
-        )
-    )
     wanted = (form.title.data or "").strip().casefold()
-    if any(title.strip().casefold() == wanted for title in titles):
+    if any(a.title.strip().casefold() == wanted for a in same_period):
         form.title.errors = [
             f"Another assessment of this rubric for {period} already has this title. Give this "
             "one a title that tells them apart, for example the school's name."
@@ -171,9 +162,10 @@ def new() -> ResponseReturnValue:
             form.rubric.errors = ["That rubric is not loaded yet. Ask your administrator."]
         if not form.errors and version is not None:
             period = (form.period.data or "").strip()
-            existing = find_existing(session, org.id, version.rubric_key, period)
+            same_period = assessments_for_period(session, org.id, version.rubric_key, period)
+            existing = same_period[0] if same_period else None
             if existing is not None and form.another.data:
-                _check_title_tells_apart(session, org.id, version.rubric_key, period, form)
+                _check_title_tells_apart(same_period, period, form)
             elif existing is not None:
                 form.period.errors = [
                     f"Your organization already has an assessment of this rubric for {period}. "
