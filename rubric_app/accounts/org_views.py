@@ -53,7 +53,7 @@ from rubric_app.accounts.operations import (
     update_organization,
 )
 from rubric_app.accounts.tokens import TokenError
-from rubric_app.accounts.verification import is_verified
+from rubric_app.accounts.verification import UnverifiedError, is_verified
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
@@ -212,9 +212,7 @@ def send_invitation() -> ResponseReturnValue:
     assert current is not None
     org = org_or_404(db.session, current_user, current.id, "manage_members")
     form = InviteForm()
-    if not is_verified(current_user):
-        # Refused before anything is read or written; the page shows why and the way on.
-        return _render_organization(org, form, 403)
+    status = 400
     if form.validate_on_submit():
         me = _me()
         try:
@@ -224,12 +222,15 @@ def send_invitation() -> ResponseReturnValue:
         except AccountError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
+            # invite refuses unverified users; the page shows why and the way on.
+            if isinstance(error, UnverifiedError):
+                status = 403
         else:
             _mail_invitation(invitation, org, me)
             db.session.commit()
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("accounts.organization") + "#invitations")
-    return _render_organization(org, form, 400)
+    return _render_organization(org, form, status)
 
 
 def _mail_invitation(invitation: Invitation, org: Organization, by: User) -> None:

@@ -17,7 +17,7 @@ from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm, ShareForm, options
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.sharing import revoke_share, share_assessment, share_targets, shares_of
-from rubric_app.accounts.verification import is_verified
+from rubric_app.accounts.verification import UnverifiedError, is_verified
 from rubric_app.db import db
 from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.us_states import STATES, is_state_code, state_choices
@@ -55,9 +55,8 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
     assert owner_org is not None
     state = _target_state(owner_org)
     form = _share_form(assessment, owner_org, state)
-    if request.method == "POST" and not is_verified(current_user):
-        # Refused before anything is read or written; the page shows why and the way on.
-        return _render(assessment, owner_org, form, state, 403)
+    # A post that gets this far was refused: invalid (400) or by share_assessment (below).
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate_on_submit():
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
@@ -66,11 +65,13 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
         except AccountError as error:
             db.session.rollback()
             form.to_org.errors.append(str(error))
+            # share_assessment refuses unverified users; the page shows why and the way on.
+            status = 403 if isinstance(error, UnverifiedError) else 400
         else:
             db.session.commit()
             flash(f"{assessment.title} is now shared, read-only, with {to_org.name}.", "success")
             return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
-    return _render(assessment, owner_org, form, state, 400 if form.errors else 200)
+    return _render(assessment, owner_org, form, state, status)
 
 
 def _me() -> User:
