@@ -169,7 +169,7 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
         if submit_it:
             submit(session, created, user=user)
             for target in share_with:
-                share_assessment(session, created, orgs[target], by=user)
+                share_assessment(session, created, orgs[target], by=user, named=True)
 
     # Riverton shares last year's review with the advocate and with its afterschool partner.
     assessment(

@@ -260,7 +260,15 @@ def _insert_batch(
         score = score_assessment(p.rubric, answers_for_scoring)
         scores.extend(_score_rows(assessment_id, score))
         item_results.extend(item_result_rows(assessment_id, p.rubric, score))
-        shares.append({"assessment_id": assessment_id, "to_org_id": advocate_id, "created_at": now})
+        shares.append(
+            {
+                "assessment_id": assessment_id,
+                "to_org_id": advocate_id,
+                "created_at": now,
+                # Most demo organizations agree to be named; some do not, as in real life.
+                "named_in_lists": assessment_id % 4 != 0,
+            }
+        )
     for model, batch in (
         (Answer, answers),
         (ItemNote, notes),

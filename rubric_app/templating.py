@@ -55,28 +55,34 @@ def format_date(value: dt.date | dt.datetime | str | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
-#: Header links: (label, endpoint, needs sign-in). Features not installed are left out.
+#: Header links: (label, endpoint, who sees it). Features not installed are left out.
+#: "everyone", "signed_in", or "advocate" (working in a state advocate organization now).
 NAV_LINKS = (
-    ("Guidance library", "resources.index", False),
-    ("Assessments", "questionnaire.index", True),
-    ("Compare", "compare.index", True),
-    ("State dashboard", "states.index", True),
-    ("Organization", "accounts.organization", True),
+    ("Guidance library", "resources.index", "everyone"),
+    ("Assessments", "questionnaire.index", "signed_in"),
+    ("Compare", "compare.index", "signed_in"),
+    ("State dashboard", "states.index", "advocate"),
+    ("Organization", "accounts.organization", "signed_in"),
 )
 
 
 def navigation() -> dict[str, Any]:
     """The header links and the signed-in user's organizations."""
-    signed_in = bool(current_user.is_authenticated)
+    if not current_user.is_authenticated:
+        audiences = {"everyone"}
+        orgs, org = [], None
+    else:
+        orgs = memberships_of(current_user)  # one query serves both the switcher and the org bar
+        org = chosen_org(current_user, orgs)
+        audiences = {"everyone", "signed_in"}
+        if org is not None and org.kind == "state_advocate":
+            audiences.add("advocate")
     links = [
         (label, url_for(endpoint))
-        for label, endpoint, needs_signin in NAV_LINKS
-        if endpoint in current_app.view_functions and (signed_in or not needs_signin)
+        for label, endpoint, audience in NAV_LINKS
+        if endpoint in current_app.view_functions and audience in audiences
     ]
-    if not signed_in:
-        return {"nav_links": links, "nav_orgs": [], "nav_org": None}
-    orgs = memberships_of(current_user)  # one query serves both the switcher and the org bar
-    return {"nav_links": links, "nav_orgs": orgs, "nav_org": chosen_org(current_user, orgs)}
+    return {"nav_links": links, "nav_orgs": orgs, "nav_org": org}
 
 
 def init_templating(app: Flask) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -207,6 +214,14 @@ class ShareForm(FlaskForm):
     #: Choices (organization ids as text) are set by the route from ``share_targets``.
     to_org = SelectField(
         "Organization to share with", validators=[DataRequired("Choose an organization.")]
+    )
+    named = BooleanField(
+        "Name our organization in the receiver's lists of participants",
+        description=(
+            "A state advocate counts every shared assessment in its state figures either way. "
+            "Leave this unticked and your organization appears in its participant lists and "
+            "exports only as an unnamed organization."
+        ),
     )
 
 

@@ -69,9 +69,18 @@ def share_targets(session: Session, owner_org: Organization, state: str) -> list
 
 
 def share_assessment(
-    session: Session, assessment: Assessment, to_org: Organization, *, by: User | None
+    session: Session,
+    assessment: Assessment,
+    to_org: Organization,
+    *,
+    by: User | None,
+    named: bool = False,
 ) -> Share:
-    """Share a submitted assessment with another organization (or renew a revoked share)."""
+    """Share a submitted assessment with another organization (or renew a revoked share).
+
+    ``named``: the organization agrees to be named in the receiver's participant lists (a state
+    advocate's dashboard and exports); sharing again changes that choice.
+    """
     # Sharing reaches another organization: only from someone whose own address is proven.
     require_verified(by)
     if assessment.status != "submitted":
@@ -95,6 +104,7 @@ def share_assessment(
         session.add(share)
     else:
         share.revoked_at = None
+    share.named_in_lists = named
     session.flush()
     audit.record(
         session,
@@ -103,6 +113,7 @@ def share_assessment(
         org_id=assessment.org_id,
         target=f"assessment:{assessment.id}",
         to_org=to_org.id,
+        named=named,
     )
     return share
 

@@ -61,7 +61,7 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
         try:
-            share_assessment(db.session, assessment, to_org, by=_me())
+            share_assessment(db.session, assessment, to_org, by=_me(), named=bool(form.named.data))
         except AccountError as error:
             db.session.rollback()
             form.to_org.errors.append(str(error))

@@ -49,6 +49,7 @@ from .compare import (
     direction_of,
     trend,
 )
+from .disclosure import difference_reveals, hidden_cells, hidden_member_cells
 from .gaps import Gap, GapRating, SectionGaps, find_gaps, gaps_by_section, top_gaps
 from .score import (
     PAPER_PRACTICE_THRESHOLD,
@@ -104,11 +105,14 @@ __all__ = [
     "answers_to_json",
     "compare_scores",
     "condition_holds",
+    "difference_reveals",
     "direction_of",
     "figure_or_suppressed",
     "find_gaps",
     "gaps_by_section",
     "has_value",
+    "hidden_cells",
+    "hidden_member_cells",
     "histogram",
     "histogram_of_counts",
     "is_answered",

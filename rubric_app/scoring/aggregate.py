@@ -226,11 +226,18 @@ class Figure:
 
 @dataclass(frozen=True)
 class Suppressed:
-    """A figure withheld because too few organizations stand behind it; says why."""
+    """A figure withheld to protect privacy; says why, and never how many stand behind it.
 
-    n: int
+    ``because`` is "small" when fewer than ``k`` organizations stand behind the figure, and
+    "complement" when the figure itself is safe but showing it beside the others would let the
+    figures of fewer than ``k`` organizations be worked out by subtraction
+    (``rubric_app.scoring.disclosure``). The count is deliberately not kept: "fewer than 5" is
+    all anyone may learn, even from the JSON form.
+    """
+
     k: int
     unit: str = "organizations"
+    because: str = "small"
 
     @property
     def value(self) -> None:
@@ -245,11 +252,16 @@ class Suppressed:
     @property
     def reason(self) -> str:
         """Return why the figure is hidden, in plain words."""
-        return f"Hidden to protect privacy: fewer than {self.k} {self.unit} (n={self.n})"
+        if self.because == "complement":
+            return (
+                "Hidden to protect privacy: shown beside the other figures, it would reveal "
+                f"a group of fewer than {self.k} {self.unit}"
+            )
+        return f"Hidden to protect privacy: fewer than {self.k} {self.unit}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
-        return {"value": None, "n": self.n, "suppressed": True, "reason": self.reason}
+        return {"value": None, "suppressed": True, "reason": self.reason}
 
 
 def figure_or_suppressed(
@@ -257,5 +269,5 @@ def figure_or_suppressed(
 ) -> Figure | Suppressed:
     """Return the figure when at least ``k`` organizations stand behind it, else a Suppressed."""
     if suppress(n, k):
-        return Suppressed(n=n, k=k, unit=unit)
+        return Suppressed(k=k, unit=unit)
     return Figure(value=value, n=n)

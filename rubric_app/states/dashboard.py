@@ -3,7 +3,9 @@
 ``build_dashboard`` runs the grouped queries of ``rollup`` once and returns plain data that the
 HTML page, the XLSX summary sheet and the PDF all render. Every figure carries the number of
 organizations behind it; fewer than ``k`` and it is a ``Suppressed`` that says why
-(``rubric_app.scoring.figure_or_suppressed``).
+(``rubric_app.scoring.figure_or_suppressed``). Beyond that, ``privacy.protect`` decides what the
+view must withhold so that no two views differ by a group under ``k``: the whole view (then the
+dashboard carries nothing but the reason), some item figures, some histogram bands.
 
 The item tallies are the one heavy query (every cached item result in scope). With
 ``parallel=True`` (the web pages) it runs on its own connection in a worker thread while this
@@ -18,23 +20,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from rubric_app.scoring import (
+    DEFAULT_EDGES,
     Bin,
     Figure,
     Quartiles,
     Suppressed,
     figure_or_suppressed,
+    hidden_cells,
     histogram_of_counts,
     quartiles_of_counts,
     share,
 )
 
-from . import rollup
+from . import breakdowns, privacy, rollup
 from .rollup import Scope
 
 Shown = Figure | Suppressed
@@ -97,7 +101,8 @@ class ItemFigure:
     section_id: str
     dimension: str
     dimension_label: str
-    rated: int
+    #: How many assessments rated it; None when the figure is hidden (the count would tell).
+    rated: int | None
     full_share: Shown
 
 
@@ -126,7 +131,8 @@ class PaperPracticeFigure:
 
     item_id: str
     prompt: str
-    both_rated: int
+    #: How many assessments rated both; None when the figures are hidden.
+    both_rated: int | None
     paper_stronger: Shown
     practice_stronger: Shown
 
@@ -138,9 +144,11 @@ class Dashboard:
     scope: Scope
     rubric_title: str
     k: int
-    organizations: int
-    assessments: int
-    overall_suppressed: Suppressed | None
+    #: Organizations and assessments in the view; None when the view is withheld.
+    organizations: int | None
+    assessments: int | None
+    #: Why nothing about this view may be shown (every other figure is then empty).
+    withheld: Suppressed | None
     periods: tuple[str, ...]
     kinds: tuple[str, ...]
     participation: tuple[ParticipationCell, ...]
@@ -161,52 +169,36 @@ class Page:
     size: int
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One histogram bar, laid out for a small SVG chart (heights in chart units)."""
+def _distribution(
+    key: str,
+    title: str,
+    scores: rollup.ScoreCounts,
+    k: int,
+    band_organizations: list[int],
+    protected: frozenset[int],
+) -> DistributionRow:
+    """Return quartiles and a histogram of counted scores, suppressed below k organizations.
 
-    label: str
-    text: str
-    x: float
-    y: float
-    height: float
-    suppressed: bool
-
-
-#: Size of the small histogram drawn beside each distribution (SVG user units).
-CHART_WIDTH = 150
-CHART_HEIGHT = 40
-
-
-def bars_of(row: DistributionRow) -> list[Bar]:
-    """Return the bars of a distribution's histogram; hidden counts get a short dashed bar."""
-    shown = [fig.value or 0.0 for _, fig in row.bins if not fig.suppressed]
-    top = max(shown, default=0.0) or 1.0
-    width = CHART_WIDTH / max(1, len(row.bins))
-    bars = []
-    for index, (bin_, fig) in enumerate(row.bins):
-        label = f"{bin_.low:.0f} to {bin_.high:.0f}%"
-        if isinstance(fig, Suppressed):
-            height, text = CHART_HEIGHT * 0.25, f"fewer than {fig.k}"
-        else:
-            height = CHART_HEIGHT * (fig.value or 0.0) / top
-            text = f"{fig.value or 0:.0f}"
-        bars.append(Bar(label, text, index * width, CHART_HEIGHT - height, height, fig.suppressed))
-    return bars
-
-
-def _distribution(key: str, title: str, scores: rollup.ScoreCounts, k: int) -> DistributionRow:
-    """Return quartiles and a histogram of counted scores, suppressed below k organizations."""
+    A band is hidden when fewer than k organizations have a score in it
+    (``band_organizations``), or when it is ``protected``: it would give a small group away
+    against the view one level up. Bands add up to the number of organizations shown beside
+    them, so the hidden ones are then protected as a whole too (``hidden_cells``).
+    """
     n = scores.organizations
     gate = figure_or_suppressed(None, n, k)
     if gate.suppressed:
         return DistributionRow(key, title, n, None, False, gate.reason, ())
+    counted = histogram_of_counts(scores.counts)
+    sizes = dict(enumerate(band_organizations))
+    hidden = hidden_cells(sizes, k, always_hidden=protected)
     bins = tuple(
         (
             bin_,
-            figure_or_suppressed(float(bin_.count), bin_.count, k) if bin_.count else Figure(0, 0),
+            Suppressed(k=k, because="small" if sizes.get(index, 0) < k else "complement")
+            if index in hidden
+            else Figure(float(bin_.count), bin_.count),
         )
-        for bin_ in histogram_of_counts(scores.counts)
+        for index, bin_ in enumerate(counted)
     )
     return DistributionRow(key, title, n, quartiles_of_counts(scores.counts), True, "", bins)
 
@@ -241,6 +233,9 @@ def build_dashboard(
     """
     versions = rollup.versions_in_scope(session, scope)
     organizations, assessments = rollup.totals(session, scope)
+    withheld = privacy.view_withheld(session, scope, k, organizations)
+    if withheld is not None:
+        return withheld_dashboard(scope, k, withheld, versions)
     if parallel:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
             pending = pool.submit(
@@ -268,6 +263,60 @@ def build_dashboard(
     )
 
 
+def withheld_dashboard(
+    scope: Scope, k: int, withheld: Suppressed, versions: list[rollup.ScopedRubric]
+) -> Dashboard:
+    """Return a dashboard that says only why the view is withheld: no counts, names or rows."""
+    latest = versions[-1].rubric if versions else None
+    return Dashboard(
+        scope=scope,
+        rubric_title=latest.title if latest else scope.rubric_key,
+        k=k,
+        organizations=None,
+        assessments=None,
+        withheld=withheld,
+        periods=(),
+        kinds=(),
+        participation=(),
+        distributions=(),
+        sections=(),
+        top_gaps=(),
+        paper_practice=(),
+        dimension_labels={d.id: d.label for v in versions for d in v.rubric.dimensions},
+    )
+
+
+def _participation(session: Session, scope: Scope, k: int) -> list[ParticipationCell]:
+    """Return organizations by kind and period, for every period (the other filters apply).
+
+    It is how the advocate sees coverage over time, whatever period the rest of the page is
+    about. That is the view with the period filter cleared, so it is shown only when that view
+    may be; within each period the kinds are protected together, since the period's total is
+    what the dashboard filtered to that period shows.
+    """
+    every_period = breakdowns.without_filter(scope, "period")
+    totals = rollup.totals(session, every_period)
+    if privacy.view_withheld(session, every_period, k, totals[0]) is not None:
+        return []
+    counts = rollup.participation(session, every_period)
+    periods = sorted({c.period for c in counts}, reverse=True)
+    kinds = sorted({c.kind for c in counts})
+    by_cell = {(c.kind, c.period): c.organizations for c in counts}
+    cells = []
+    for period in periods:
+        sizes = {kind: by_cell.get((kind, period), 0) for kind in kinds}
+        hidden = hidden_cells(sizes, k)
+        for kind in kinds:
+            orgs = sizes[kind]
+            shown: Shown = (
+                Suppressed(k=k, because="small" if orgs < k else "complement")
+                if kind in hidden
+                else Figure(float(orgs), orgs)
+            )
+            cells.append(ParticipationCell(kind, KIND_LABELS.get(kind, kind), period, shown))
+    return cells
+
+
 def _assemble(
     session: Session,
     scope: Scope,
@@ -282,52 +331,45 @@ def _assemble(
     latest = versions[-1].rubric if versions else None
     rubric_title = latest.title if latest else scope.rubric_key
     dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
+    cells = _participation(session, scope, k)
 
-    # Participation is shown for every period (the other filters apply): it is how the
-    # advocate sees coverage over time, whatever period the rest of the page is about.
-    counts = rollup.participation(
-        session, replace(scope, filters=replace(scope.filters, period=""))
-    )
-    periods = tuple(sorted({c.period for c in counts}, reverse=True))
-    kinds = tuple(sorted({c.kind for c in counts}))
-    by_cell = {(c.kind, c.period): c for c in counts}
-    cells = []
-    for period in periods:
-        for kind in kinds:
-            found = by_cell.get((kind, period))
-            orgs = found.organizations if found else 0
-            cells.append(
-                ParticipationCell(
-                    kind,
-                    KIND_LABELS.get(kind, kind),
-                    period,
-                    figure_or_suppressed(float(orgs), orgs, k) if orgs else Figure(0, 0),
-                )
-            )
-
-    empty = rollup.ScoreCounts([])
-    distributions = [_distribution("_overall", "Overall", empty, k)]
+    # (key, title, (section, dimension) of the cached scores): overall pooled, overall per
+    # dimension, then each section pooled.
+    wanted = [("_overall", "Overall", ("_overall", "_all"))]
     if latest is not None:
-        # (key, title, (section, dimension) of the cached scores): overall pooled, overall per
-        # dimension, then each section pooled.
-        wanted = [
-            ("_overall", "Overall", ("_overall", "_all")),
+        wanted += [
             *(
                 (f"_overall:{d.id}", f"Overall — {d.label}", ("_overall", d.id))
                 for d in latest.dimensions
             ),
             *((s.id, s.title, (s.id, "_all")) for s in latest.sections),
         ]
-        values = rollup.score_counts(
+    protection = privacy.protect_figures(session, scope, k, [cell for _, _, cell in wanted])
+    empty = rollup.ScoreCounts([])
+    values = (
+        rollup.score_counts(
             session,
             scope,
             [cell for _, _, cell in wanted],
             organizations=organizations,
             assessments=assessments,
         )
-        distributions = [
-            _distribution(key, title, values.get(cell, empty), k) for key, title, cell in wanted
-        ]
+        if latest is not None
+        else {}
+    )
+    bands = breakdowns.band_organizations(session, scope, [cell for _, _, cell in wanted])
+    no_bands = [0] * (len(DEFAULT_EDGES) - 1)
+    distributions = [
+        _distribution(
+            key,
+            title,
+            values.get(cell, empty),
+            k,
+            bands.get(cell, {}).get(None, no_bands),
+            protection.bands.get(cell, frozenset()),
+        )
+        for key, title, cell in wanted
+    ]
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
@@ -343,6 +385,12 @@ def _assemble(
         for dimension, rated in tally.rated.items():
             if rated <= 0:
                 continue
+            figure = _protected(
+                share(tally.full.get(dimension, 0), rated),
+                tally.organizations.get(dimension, 0),
+                k,
+                (tally.item_id, dimension) in protection.items,
+            )
             item_figures[tally.item_id].append(
                 ItemFigure(
                     tally.item_id,
@@ -350,23 +398,22 @@ def _assemble(
                     item.section_id,
                     dimension,
                     dimension_labels.get(dimension, dimension),
-                    rated,
-                    figure_or_suppressed(
-                        share(tally.full.get(dimension, 0), rated),
-                        tally.organizations.get(dimension, 0),
-                        k,
-                    ),
+                    None if figure.suppressed else rated,
+                    figure,
                 )
             )
         if tally.both_rated > 0:
             n = tally.organizations_both
+            hide = (tally.item_id, rollup.PAIR_DIMENSION) in protection.items
+            paper = _protected(share(tally.paper_stronger, tally.both_rated), n, k, hide)
+            practice = _protected(share(tally.practice_stronger, tally.both_rated), n, k, hide)
             paper_practice.append(
                 PaperPracticeFigure(
                     tally.item_id,
                     item.prompt,
-                    tally.both_rated,
-                    figure_or_suppressed(share(tally.paper_stronger, tally.both_rated), n, k),
-                    figure_or_suppressed(share(tally.practice_stronger, tally.both_rated), n, k),
+                    None if paper.suppressed else tally.both_rated,
+                    paper,
+                    practice,
                 )
             )
     paper_practice.sort(key=lambda f: (-(f.paper_stronger.value or 0.0), f.item_id))
@@ -387,16 +434,15 @@ def _assemble(
     shown = [f for figs in item_figures.values() for f in figs if not f.full_share.suppressed]
     top_gaps = sorted(shown, key=lambda f: (f.full_share.value or 0.0, f.item_id, f.dimension))
 
-    gate = figure_or_suppressed(None, organizations, k)
     return Dashboard(
         scope=scope,
         rubric_title=rubric_title,
         k=k,
         organizations=organizations,
         assessments=assessments,
-        overall_suppressed=gate if isinstance(gate, Suppressed) else None,
-        periods=periods,
-        kinds=kinds,
+        withheld=None,
+        periods=tuple(sorted({c.period for c in cells}, reverse=True)),
+        kinds=tuple(sorted({c.kind for c in cells})),
         participation=tuple(cells),
         distributions=tuple(distributions),
         sections=tuple(sections),
@@ -405,3 +451,10 @@ def _assemble(
         dimension_labels=dimension_labels,
         participants=tuple(people),
     )
+
+
+def _protected(value: float | None, n: int, k: int, complement: bool) -> Shown:
+    """Return the figure, hidden below ``k`` or when it would give a small group away."""
+    if complement and n >= k:
+        return Suppressed(k=k, because="complement")
+    return figure_or_suppressed(value, n, k)

@@ -57,16 +57,26 @@ def _label(rubric: Rubric | None, item_id: str, dimension: str, value: str) -> t
 
 
 def answer_rows(session: Session, scope: Scope) -> Iterator[list[Cell]]:
-    """Yield one row per assessment, item and dimension in scope (streamed from the database)."""
+    """Yield one row per assessment, item and dimension in scope (streamed from the database).
+
+    An organization that did not agree to be named when it shared appears as "Unnamed
+    organization N", numbered in the order of this file only, so its rows still read together
+    without anything that leads back to it. The caller checks first that the view may be shown
+    at all (``privacy.view_withheld``).
+    """
     versions = {v.version_id: v.rubric for v in rollup.versions_in_scope(session, scope)}
     not_applicable = rollup.not_applicable_items(session, scope)
+    unnamed: dict[int, str] = {}
     for row in rollup.answer_rows(session, scope):
         rubric = versions.get(row.rubric_version_id)
         section, prompt, label, points, max_points = _label(
             rubric, row.item_id, row.dimension, row.value
         )
+        name = row.org_name
+        if name is None:
+            name = unnamed.setdefault(row.assessment_id, f"Unnamed organization {len(unnamed) + 1}")
         yield [
-            row.org_name,
+            name,
             row.kind,
             row.enrollment_band or "",
             row.locale or "",
@@ -104,12 +114,17 @@ def summary_rows(dashboard: Dashboard) -> list[list[Cell]]:
         ["Enrollment band", BAND_LABELS.get(f.enrollment_band, "All bands")],
         ["Locale", LOCALE_LABELS.get(f.locale, "All locales")],
         ["SRO staffing model", SRO_LABELS.get(f.sro_model, "All models")],
-        ["Organizations", dashboard.organizations],
-        ["Assessments", dashboard.assessments],
         [
             "Suppression",
-            f"Figures from fewer than {dashboard.k} organizations are hidden.",
+            f"Figures from fewer than {dashboard.k} organizations are hidden, and so is any "
+            "figure that, set beside the others or another view, would reveal such a group.",
         ],
+    ]
+    if dashboard.withheld is not None:
+        return [*rows, ["Withheld", dashboard.withheld.reason]]
+    rows += [
+        ["Organizations", dashboard.organizations],
+        ["Assessments", dashboard.assessments],
         [],
         ["Participation", "Period", "Organizations"],
     ]
@@ -118,7 +133,8 @@ def summary_rows(dashboard: Dashboard) -> list[list[Cell]]:
     rows += [[], ["Scores", "Organizations", "Minimum", "Q1", "Median", "Q3", "Maximum"]]
     for dist in dashboard.distributions:
         if dist.summary is None:
-            rows.append([dist.title, dist.n, dist.reason or "No scores"])
+            # A hidden distribution's count is the very thing withheld.
+            rows.append([dist.title, None if dist.reason else dist.n, dist.reason or "No scores"])
         else:
             q = dist.summary
             rows.append([dist.title, dist.n, q.min, q.q1, q.median, q.q3, q.max])

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, select, tuple_
+from sqlalchemy import Select, and_, case, distinct, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from rubric_app.assessments import PAIR_DIMENSION
@@ -86,12 +86,13 @@ def _shared_base(advocate_org_id: int, state: str) -> Select[Any]:
 
 
 def scope_select(scope: Scope) -> Select[Any]:
-    """Return the assessments in scope: id, organization, pinned version, period and kind."""
+    """Return the assessments in scope: id, organization, pinned version, period, kind, named."""
     stmt = _shared_base(scope.advocate_org_id, scope.state).add_columns(
         Assessment.org_id,
         Assessment.rubric_version_id,
         Assessment.period,
         Organization.kind,
+        Share.named_in_lists,
     )
     stmt = stmt.where(Assessment.rubric_key == scope.rubric_key)
     f = scope.filters
@@ -411,13 +412,27 @@ def item_tallies(
 # --- Lists ----------------------------------------------------------------------------------
 
 
+def _name_if_agreed(scope_rows: Any) -> Any:
+    """The organization's name where it agreed to be named when it shared, else NULL.
+
+    Decided in SQL, so the name of an organization that did not agree never leaves the database.
+    """
+    return case((scope_rows.c.named_in_lists.is_(True), Organization.name), else_=None)
+
+
+def _listing_order(scope_rows: Any) -> tuple[Any, ...]:
+    """Named organizations by name first, then the unnamed ones (whose names must not sort)."""
+    return (scope_rows.c.named_in_lists.desc(), _name_if_agreed(scope_rows))
+
+
 @dataclass(frozen=True)
 class Participant:
     """One shared assessment in scope, for the list of participating organizations."""
 
     assessment_id: int
     org_id: int
-    org_name: str
+    #: The organization's name, or None when it did not agree to be named when it shared.
+    org_name: str | None
     kind: str
     enrollment_band: str | None
     locale: str | None
@@ -442,7 +457,7 @@ def participants(
         select(
             Assessment.id,
             Organization.id,
-            Organization.name,
+            _name_if_agreed(s),
             Organization.kind,
             Organization.enrollment_band,
             Organization.locale,
@@ -461,7 +476,7 @@ def participants(
                 overall.dimension == "_all",
             ),
         )
-        .order_by(Organization.name, Assessment.period.desc(), Assessment.id)
+        .order_by(*_listing_order(s), Assessment.period.desc(), Assessment.id)
         .limit(page_size)
         .offset(max(0, page - 1) * page_size)
     )
@@ -473,7 +488,8 @@ class AnswerRow:
     """One answer of one assessment in scope, for the exports."""
 
     assessment_id: int
-    org_name: str
+    #: None when the organization did not agree to be named when it shared.
+    org_name: str | None
     kind: str
     enrollment_band: str | None
     locale: str | None
@@ -494,7 +510,7 @@ def answer_rows(session: Session, scope: Scope, *, batch: int = 2000) -> Iterato
     stmt = (
         select(
             Assessment.id,
-            Organization.name,
+            _name_if_agreed(s),
             Organization.kind,
             Organization.enrollment_band,
             Organization.locale,
@@ -508,7 +524,7 @@ def answer_rows(session: Session, scope: Scope, *, batch: int = 2000) -> Iterato
         .join(s, s.c.id == Assessment.id)
         .join(Organization, Organization.id == Assessment.org_id)
         .join(Answer, Answer.assessment_id == Assessment.id)
-        .order_by(Organization.name, Assessment.period, Assessment.id, Answer.item_id)
+        .order_by(*_listing_order(s), Assessment.period, Assessment.id, Answer.item_id)
         .execution_options(yield_per=batch)
     )
     for row in session.execute(stmt):

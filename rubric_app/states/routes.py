@@ -16,6 +16,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -32,16 +33,16 @@ from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
 from rubric_app.us_states import STATES
 
-from . import exports, rollup
+from . import exports, privacy, rollup
 from .dashboard import (
     BAND_LABELS,
     KIND_LABELS,
     LOCALE_LABELS,
     SRO_LABELS,
     Page,
-    bars_of,
     build_dashboard,
 )
+from .histogram import bars_of
 from .rollup import Filters, Scope
 
 bp = Blueprint("states", __name__)
@@ -95,8 +96,12 @@ def _resolve_filters(org: Organization) -> FilterState:
             else next(iter(catalog_rubrics))
         )
     titles = rollup.rubric_titles(db.session, list(catalog_rubrics) or [rubric_key])
+    k = int(current_app.config["SUPPRESSION_K"])
     rubric_choices = tuple(
-        Choice(key, f"{titles.get(key, key)} ({count} shared)")
+        # A small count is withheld here as everywhere else.
+        Choice(
+            key, f"{titles.get(key, key)} ({count} shared)" if count >= k else titles.get(key, key)
+        )
         for key, count in catalog_rubrics.items()
     )
 
@@ -136,7 +141,6 @@ def _resolve_filters(org: Organization) -> FilterState:
     if "period" not in args and periods:
         # By default one period, so each organization counts once: the latest one in which
         # enough organizations took part for figures to show (else simply the latest).
-        k = int(current_app.config["SUPPRESSION_K"])
         values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
     choices = {
         key: tuple(Choice(v, labels[key].get(v, v)) for v in options)
@@ -155,10 +159,18 @@ def _query_params(scope: Scope) -> dict[str, str]:
     return {"rubric": scope.rubric_key, **scope.filters.as_params(), "period": scope.filters.period}
 
 
-def _report_url(assessment_id: int) -> str | None:
-    if "reports.report" not in current_app.view_functions:
+def _report_url(person: rollup.Participant) -> str | None:
+    """Link a named participant to its shared report; an unnamed one stays unlinked."""
+    if person.org_name is None or "reports.report" not in current_app.view_functions:
         return None
-    return url_for("reports.report", assessment_id=assessment_id)
+    return url_for("reports.report", assessment_id=person.assessment_id)
+
+
+def _withheld(scope: Scope) -> bool:
+    """Return whether nothing about this view may be exported (the small-number rule)."""
+    organizations, _ = rollup.totals(db.session, scope)
+    k = int(current_app.config["SUPPRESSION_K"])
+    return privacy.view_withheld(db.session, scope, k, organizations) is not None
 
 
 def _page_number() -> int:
@@ -193,7 +205,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     page_size = int(current_app.config["PAGE_SIZE"])
     page = _page_number()
     built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
-    people, total = built.participants, built.assessments
+    people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
     return render_template(
@@ -204,7 +216,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         charts={row.key: bars_of(row) for row in built.distributions},
         filters=state,
         values=state.scope.filters,
-        participants=[(p, _report_url(p.assessment_id)) for p in people],
+        participants=[(p, _report_url(p)) for p in people],
         page=min(page, pages),
         pages=pages,
         total=total,
@@ -251,6 +263,8 @@ def export_csv(code: str) -> ResponseReturnValue:
     """Download every shared answer in scope, one row per assessment, item and dimension."""
     org = _advocate(code)
     scope = _resolve_filters(org).scope
+    if _withheld(scope):
+        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
     _record_export(org, scope, "csv")
     lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
     response = Response(stream_with_context(lines), mimetype="text/csv")
@@ -267,6 +281,8 @@ def export_xlsx(code: str) -> ResponseReturnValue:
     built = build_dashboard(
         db.session, scope, int(current_app.config["SUPPRESSION_K"]), parallel=True
     )
+    if built.withheld is not None:
+        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
     data = exports.workbook_bytes(built, exports.answer_rows(db.session, scope))
     _record_export(org, scope, "xlsx")
     response = Response(

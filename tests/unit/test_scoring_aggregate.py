@@ -100,8 +100,10 @@ def test_figure_below_k_is_suppressed_with_a_reason() -> None:
     assert isinstance(hidden, Suppressed)
     assert hidden.suppressed
     assert hidden.value is None
-    assert hidden.reason == "Hidden to protect privacy: fewer than 5 organizations (n=4)"
-    assert hidden.to_dict()["value"] is None
+    # "Fewer than 5" is all anyone may learn: the exact count is neither said nor kept.
+    assert hidden.reason == "Hidden to protect privacy: fewer than 5 organizations"
+    assert hidden.to_dict() == {"value": None, "suppressed": True, "reason": hidden.reason}
+    assert "4" not in repr(hidden)
 
 
 def test_figure_at_k_is_shown() -> None:

@@ -1,9 +1,11 @@
 """The state dashboard and its exports, as a state advocate uses them.
 
-A small Vermont: five rural districts and four town districts share submitted assessments with
-the Vermont advocate (so with K = 5 the rural figures show and the town figures are hidden),
-and three more organizations do not count: one revoked its share, one never shared, one is a
-draft. Their names must never appear in the page, the CSV, the XLSX or the PDF.
+A small Vermont: five rural districts, four town districts and two city districts share submitted
+assessments with the Vermont advocate. With K = 5 the rural figures show; the town and city ones
+are hidden, and together (six) they are enough that showing rural gives neither away. The rural
+and town districts agreed to be named; the city ones did not, so they appear only as unnamed
+organizations. Three more organizations do not count: one revoked its share, one never shared,
+one is a draft. Their names must never appear in the page, the CSV, the XLSX or the PDF.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def _assessment(
     advocate: Organization | None,
     submit_it: bool = True,
     revoke: bool = False,
+    named: bool = True,
 ) -> None:
     user = make_user(session, f"owner{org.id}@example.org", org)
     version = latest_version(session, "secure-local-implementation")
@@ -57,7 +60,7 @@ def _assessment(
         return
     submit(session, assessment, user=user)
     if advocate is not None:
-        share = share_assessment(session, assessment, advocate, by=user)
+        share = share_assessment(session, assessment, advocate, by=user, named=named)
         if revoke:
             revoke_share(session, share, by=user)
 
@@ -78,6 +81,9 @@ def vermont(session: Session) -> Organization:
             session, f"Town District {index}", state="VT", locale="town", sro_model="local_police"
         )
         _assessment(session, org, maturity=0.5 + 0.05 * index, advocate=advocate)
+    for index in range(2):
+        org = make_org(session, f"City District {index}", state="VT", locale="city")
+        _assessment(session, org, maturity=0.6, advocate=advocate, named=False)
     revoked = make_org(session, EXCLUDED[0], state="VT", locale="rural")
     _assessment(session, revoked, maturity=0.9, advocate=advocate, revoke=True)
     unshared = make_org(session, EXCLUDED[1], state="VT", locale="rural")
@@ -99,22 +105,26 @@ def test_dashboard_shows_rural_figures_and_hides_town_ones(
 ) -> None:
     signin(client, ADVOCATE)
     page = _page(client)
-    assert "9 submitted" in page
-    assert "from 9" in page
+    assert "11 submitted" in page
+    assert "from 11" in page
     assert "Rural District 0" in page  # first page of participants (4 per page)
 
     rural = _page(client, "?locale=rural")
     assert "5 submitted" in rural
-    assert (
-        "fewer than 5 organizations (n=" not in rural.split('id="scores"')[1].split("</table>")[0]
-    )
     assert "Lower quartile" in rural
+    assert "Nothing is shown for these filters" not in rural
 
     town = _page(client, "?locale=town")
-    assert "Too few organizations for these filters" in town
-    assert "Hidden to protect privacy: fewer than 5 organizations (n=4)" in town
-    assert "Median" in town  # the column is there, its figures are not
-    assert town.count('<span class="suppressed">Hidden to protect privacy') > 5
+    assert "Nothing is shown for these filters" in town
+    assert "Hidden to protect privacy: fewer than 5 organizations" in town
+    # Nothing about the group: no count, no names, no figures, no downloads.
+    assert "(n=" not in town
+    assert "4 submitted" not in town
+    assert "Town District" not in town
+    assert "Median" not in town
+    assert "export.csv" not in town
+    # One calm notice, not one per cell.
+    assert town.count("Hidden to protect privacy") == 1
 
 
 def test_suppression_at_k_minus_one_and_k(
@@ -122,9 +132,8 @@ def test_suppression_at_k_minus_one_and_k(
 ) -> None:
     signin(client, ADVOCATE)
     town = _page(client, "?locale=town")
-    scores = town.split('id="scores"')[1].split("</table>")[0]
-    assert "(n=4)" in scores
-    assert "<svg" not in scores
+    assert "Nothing is shown for these filters" in town
+    assert 'id="scores"' not in town
     # Add a fifth town district: now exactly K organizations, and the figures appear.
     org = make_org(session, "Town District 4", state="VT", locale="town")
     _assessment(session, org, maturity=0.6, advocate=vermont)
@@ -133,7 +142,12 @@ def test_suppression_at_k_minus_one_and_k(
     scores = town.split('id="scores"')[1].split("</table>")[0]
     assert "Hidden to protect privacy" not in scores.split("</tr>")[1]  # the overall row
     assert "<svg" in scores
-    assert "Too few organizations" not in town
+    assert "Nothing is shown for these filters" not in town
+    # The two city districts alone would now be "all locales" minus rural minus town, so one
+    # of the two five-district groups is hidden with them: rural, the first of the tie.
+    rural = _page(client, "?locale=rural")
+    assert "Nothing is shown for these filters" in rural
+    assert "would reveal a group of fewer than 5 organizations" in rural
 
 
 def test_nothing_unshared_appears_anywhere(client: FlaskClient, vermont: Organization) -> None:
@@ -149,13 +163,17 @@ def test_nothing_unshared_appears_anywhere(client: FlaskClient, vermont: Organiz
     assert "Rural District 3" in " ".join(pages)
     assert "Rural District 3" in csv_text
     assert "Rural District 3" in xlsx_text
-    for name in EXCLUDED:
+    # The city districts did not agree to be named: counted, never named or linked.
+    for name in (*EXCLUDED, "City District"):
         for text in (*pages, csv_text, xlsx_text, pdf_text):
             assert name not in text
+    assert "Unnamed organization" in " ".join(pages)
     rows = list(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
     assert {row["organization"] for row in rows} == {
         *(f"Rural District {i}" for i in range(5)),
         *(f"Town District {i}" for i in range(4)),
+        "Unnamed organization 1",
+        "Unnamed organization 2",
     }
 
 
@@ -182,7 +200,7 @@ def test_exports_neutralize_formulas_and_are_audited(
     assert all(cell.data_type != "f" for cell in cells)
     assert '\'=HYPERLINK("http://x.example","hi")' in {cell.value for cell in cells}
     summary = {row[0].value: row for row in book["Summary"].iter_rows()}
-    assert summary["Organizations"][1].value == 11
+    assert summary["Organizations"][1].value == 13
 
     pdf = client.get("/states/VT/summary.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
@@ -198,7 +216,10 @@ def test_pdf_explains_hidden_figures(client: FlaskClient, vermont: Organization)
     signin(client, ADVOCATE)
     pdf = PdfReader(io.BytesIO(client.get("/states/VT/summary.pdf?locale=town").data))
     text = " ".join(page.extract_text() for page in pdf.pages)
-    assert "Hidden to protect privacy: fewer than 5 organizations (n=4)" in " ".join(text.split())
+    text = " ".join(text.split())
+    assert "Nothing is shown for these filters. Hidden to protect privacy: fewer than 5" in text
+    assert "(n=" not in text
+    assert "Town District" not in text
 
 
 def test_participants_paginate(client: FlaskClient, vermont: Organization) -> None:
@@ -206,8 +227,10 @@ def test_participants_paginate(client: FlaskClient, vermont: Organization) -> No
     first = _page(client)
     assert "Page 1 of 3" in first
     assert 'rel="next"' in first
+    # Named organizations by name first, then the unnamed ones, unlinked.
     third = _page(client, "?page=3&period=2025-26")
     assert "Town District 3" in third
+    assert third.count("<td>Unnamed organization</td>") == 2
     assert 'rel="prev"' in third
     assert 'rel="next"' not in third
 
@@ -217,7 +240,7 @@ def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Or
     page = _page(client, "?locale=moon&rubric=nope&page=x")
     assert "Unknown locale &#39;moon&#39;: showing every locale." in page
     assert "No shared assessments use that rubric" in page
-    assert "9 submitted" in page
+    assert "11 submitted" in page
 
 
 def test_only_the_states_own_advocates_see_it(

@@ -1,0 +1,86 @@
+"""The small-number rule for one dashboard view: what must be withheld, beyond cells under k.
+
+A view is the advocate's state, one rubric and up to five filters. Three checks, each against
+the view one level up (one filter cleared), which the advocate can always ask for too:
+
+- **The whole view.** Fewer than ``k`` organizations, or a view whose organizations together
+  with the other values of one of its filters would leave a group under ``k`` uncovered
+  (``scoring.hidden_member_cells``): then nothing about the view is shown or exported, not even
+  how many organizations it holds.
+- **Item figures.** An item is rated by fewer organizations than the view holds (N/A, skipped),
+  so each item figure gets the same complementary check over the organizations that rated it.
+- **Histogram bands.** The same for each band of each score histogram, and then within the
+  histogram, since its bands add up to the number of organizations shown beside it.
+
+The rule and its reasoning, for people, are in docs/privacy.md. The period filter counts
+organizations that took part in several periods once per period at the item and band level (the
+view level uses true distinct counts); docs/privacy.md says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy.orm import Session
+
+from rubric_app.scoring import (
+    Suppressed,
+    hidden_cells,
+    hidden_member_cells,
+)
+
+from . import breakdowns
+from .rollup import Scope
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The figures a view that may be shown must still withhold, besides those under ``k``."""
+
+    #: (item id, dimension) of item figures to hide; the pair rows use ``PAIR_DIMENSION``.
+    items: frozenset[tuple[str, str]] = frozenset()
+    #: (section id, dimension) of a score -> indexes of the histogram bands to hide.
+    bands: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+
+
+def set_filters(scope: Scope) -> list[tuple[str, str]]:
+    """Return the (filter name, value) pairs the view sets."""
+    return [
+        (f.name, getattr(scope.filters, f.name))
+        for f in fields(scope.filters)
+        if getattr(scope.filters, f.name)
+    ]
+
+
+def view_withheld(session: Session, scope: Scope, k: int, organizations: int) -> Suppressed | None:
+    """Return why nothing about the view may be shown, or None when it may."""
+    if 0 < organizations < k:
+        return Suppressed(k=k)
+    for name, value in set_filters(scope):
+        members = breakdowns.members_by(session, scope, name)
+        if value in hidden_member_cells(members, k, always_hidden={None}):
+            return Suppressed(k=k, because="complement")
+    return None
+
+
+def protect_figures(
+    session: Session, scope: Scope, k: int, score_keys: Sequence[tuple[str, str]]
+) -> Protection:
+    """Return the item figures and bands a view must withhold (once ``view_withheld`` let it be)."""
+    items: set[tuple[str, str]] = set()
+    bands: dict[tuple[str, str], set[int]] = {}
+    for name, value in set_filters(scope):
+        for key, sizes in breakdowns.item_organizations_by(session, scope, name).items():
+            if value in hidden_cells(sizes, k, always_hidden={None}):
+                items.add(key)
+        for key, by_value in breakdowns.band_organizations(
+            session, scope, score_keys, name
+        ).items():
+            for index in range(len(next(iter(by_value.values())))):
+                sizes = {v: counts[index] for v, counts in by_value.items()}
+                if value in hidden_cells(sizes, k, always_hidden={None}):
+                    bands.setdefault(key, set()).add(index)
+    return Protection(
+        items=frozenset(items), bands={key: frozenset(found) for key, found in bands.items()}
+    )

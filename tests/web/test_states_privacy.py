@@ -1,0 +1,321 @@
+"""The small-number rule holds across views: nothing about a group under K can be worked out.
+
+A state of 36 organizations with uneven profiles (small locales, blank fields, two periods, some
+organizations in both) shares with its advocate. Every view that sets one filter, and every view
+that sets two, is built; for each, what it shows is checked against ground truth read straight
+from the tables (not through the roll-up code):
+
+- a view that shows anything holds at least K organizations, and never names one that did not
+  agree to be named;
+- for every pair of views that differ in one filter and are both shown, the organizations that
+  the difference stands for are none or at least K: for the view's totals, for every item figure
+  shown in both, and for every histogram band shown in both;
+- inside one view, the hidden histogram bands add up to none or at least K organizations;
+- the shown children of a view add up to its total or leave at least K organizations over.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import make_org, make_user, signin
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.sharing import share_assessment
+from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
+from rubric_app.demo import generate_states
+from rubric_app.models import Assessment, ItemResult, Organization, SectionScore, Share
+from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.scoring import histogram_of_counts
+from rubric_app.states.dashboard import Dashboard, build_dashboard
+from rubric_app.states.rollup import Filters, Scope
+
+K = 5
+RUBRIC = "secure-local-implementation"
+PERIODS = ("2024-25", "2025-26")
+ADVOCATE = "advocate@nm.example.org"
+#: Each filter and the values a view can choose ("" = any).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": ("district", "afterschool_program"),
+    "enrollment_band": ("under_1k", "1k_5k", "5k_25k", "over_25k"),
+    "locale": ("city", "suburb", "town", "rural"),
+    "sro_model": ("none", "local_police", "sheriff", "mixed"),
+    "period": PERIODS,
+}
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"SUPPRESSION_K": K}
+
+
+@pytest.fixture
+def state(session: Session) -> Organization:
+    """New Mexico: 36 organizations with uneven profiles, one or two periods each."""
+    rng = random.Random(17)
+    advocate = make_org(session, "New Mexico Youth Advocates", kind="state_advocate", state="NM")
+    make_user(session, ADVOCATE, advocate)
+    version = latest_version(session, RUBRIC)
+    assert version is not None
+    rubric = rubric_of(version)
+    # Weighted so that some groups are small: few towns, few large districts, blank fields.
+    locales = ["city"] * 5 + ["suburb"] * 4 + ["rural"] * 4 + ["town"] * 1 + [""]
+    bands = ["under_1k"] * 4 + ["1k_5k"] * 4 + ["5k_25k"] * 2 + ["over_25k"] + [""]
+    models = ["local_police"] * 5 + ["sheriff"] * 3 + ["none"] + ["mixed"] + [""]
+    for index in range(36):
+        kind = "afterschool_program" if index % 6 == 5 else "district"
+        profile = {
+            "locale": rng.choice(locales),
+            "enrollment_band": rng.choice(bands),
+            "sro_model": rng.choice(models),
+        }
+        org = make_org(
+            session,
+            f"NM Organization {index:02d}",
+            kind=kind,
+            state="NM",
+            **{key: value for key, value in profile.items() if value},
+        )
+        user = make_user(session, f"owner{index}@nm.example.org", org)
+        periods = PERIODS if index % 3 else PERIODS[1:]
+        for period in periods:
+            assessment = start_assessment(
+                session, org=org, version=version, title="Review", period=period, user=user
+            )
+            answers = generate_states(rubric, rng, rng.uniform(0.2, 0.9), completion=0.8)
+            changes = [ItemChange(i, s, None) for i, s in answers.items()]
+            save_items(session, assessment, changes, user=user)
+            submit(session, assessment, user=user)
+            share_assessment(session, assessment, advocate, by=user, named=index % 4 != 0)
+    session.commit()
+    return advocate
+
+
+def _views() -> Iterator[Filters]:
+    """Every view with one filter set, and every view with two."""
+    names = list(CHOICES)
+    yield Filters()
+    for name in names:
+        for value in CHOICES[name]:
+            yield Filters(**{name: value})
+    for first, second in itertools.combinations(names, 2):
+        for a, b in itertools.product(CHOICES[first], CHOICES[second]):
+            yield Filters(**{first: a, second: b})
+
+
+def _parents(filters: Filters) -> Iterator[tuple[str, Filters]]:
+    """The views one level up: each set filter cleared in turn."""
+    for f in fields(filters):
+        if getattr(filters, f.name):
+            yield f.name, Filters(**{**filters.as_params(), f.name: ""})
+
+
+class Truth:
+    """Ground truth read straight from the tables: which assessments each view holds."""
+
+    def __init__(self, session: Session, advocate: Organization) -> None:
+        rows = session.execute(
+            select(
+                Assessment.id,
+                Assessment.org_id,
+                Assessment.period,
+                Organization.kind,
+                Organization.enrollment_band,
+                Organization.locale,
+                Organization.sro_model,
+                Organization.name,
+                Share.named_in_lists,
+            )
+            .join(Organization, Organization.id == Assessment.org_id)
+            .join(Share, Share.assessment_id == Assessment.id)
+            .where(Share.to_org_id == advocate.id, Assessment.rubric_key == RUBRIC)
+        ).all()
+        self.rows = {row[0]: row for row in rows}
+        self.org_of = {row[0]: row[1] for row in rows}
+        self.unnamed = {row[7] for row in rows if not row[8]}
+        self.rated: dict[tuple[str, str], set[int]] = {}
+        for assessment_id, item_id, dimension in session.execute(
+            select(ItemResult.assessment_id, ItemResult.item_id, ItemResult.dimension)
+        ):
+            self.rated.setdefault((item_id, dimension), set()).add(assessment_id)
+        self.scores: dict[tuple[str, str], dict[int, float]] = {}
+        for assessment_id, section, dimension, percent in session.execute(
+            select(
+                SectionScore.assessment_id,
+                SectionScore.section_id,
+                SectionScore.dimension,
+                SectionScore.percent,
+            ).where(SectionScore.percent.is_not(None))
+        ):
+            self.scores.setdefault((section, dimension), {})[assessment_id] = percent
+
+    def assessments(self, filters: Filters) -> set[int]:
+        wanted = filters.as_params()
+        columns = {"period": 2, "kind": 3, "enrollment_band": 4, "locale": 5, "sro_model": 6}
+        return {
+            aid
+            for aid, row in self.rows.items()
+            if all(row[columns[name]] == value for name, value in wanted.items())
+        }
+
+    def orgs(self, assessment_ids: set[int]) -> set[int]:
+        return {self.org_of[aid] for aid in assessment_ids}
+
+    def band_members(self, key: tuple[str, str], assessment_ids: set[int]) -> list[set[int]]:
+        """The organizations in each histogram band of one score, over these assessments."""
+        scores = self.scores.get(key, {})
+        bands: list[set[int]] = [set() for _ in histogram_of_counts([])]
+        for aid in assessment_ids & set(scores):
+            for index, bin_ in enumerate(histogram_of_counts([(scores[aid], 1)])):
+                if bin_.count:
+                    bands[index].add(self.org_of[aid])
+        return bands
+
+
+def _small(n: int) -> bool:
+    return 0 < n < K
+
+
+def _build(session: Session, advocate: Organization, filters: Filters) -> Dashboard:
+    return build_dashboard(session, Scope(advocate.id, "NM", RUBRIC, filters), K)
+
+
+def _shown_items(dashboard: Dashboard) -> dict[tuple[str, str], float | None]:
+    return {
+        (fig.item_id, fig.dimension): fig.full_share.value
+        for section in dashboard.sections
+        for line in section.items
+        for fig in line.figures
+        if not fig.full_share.suppressed
+    }
+
+
+def _shown_bands(dashboard: Dashboard) -> dict[str, dict[int, int]]:
+    return {
+        row.key: {i: bin_.count for i, (bin_, fig) in enumerate(row.bins) if not fig.suppressed}
+        for row in dashboard.distributions
+        if row.shown
+    }
+
+
+#: Distribution row keys -> the cached score they draw (see dashboard._assemble).
+def _score_key(row_key: str) -> tuple[str, str]:
+    if row_key == "_overall":
+        return ("_overall", "_all")
+    if row_key.startswith("_overall:"):
+        return ("_overall", row_key.split(":", 1)[1])
+    return (row_key, "_all")
+
+
+def test_no_view_or_pair_of_views_reveals_a_small_group(
+    session: Session, state: Organization
+) -> None:
+    truth = Truth(session, state)
+    built = {filters: _build(session, state, filters) for filters in _views()}
+    shown = {f: d for f, d in built.items() if d.withheld is None}
+    withheld = {f: d for f, d in built.items() if d.withheld is not None}
+    # The data set is uneven enough that the rule has work to do, both ways.
+    assert len(shown) > 20
+    assert len(withheld) > 20
+    assert any(d.withheld.because == "complement" for d in withheld.values())
+
+    for filters, dashboard in withheld.items():
+        # Nothing about a withheld group: no counts, no figures, no rows.
+        assert dashboard.organizations is None, filters
+        assert dashboard.assessments is None, filters
+        parts = ("distributions", "sections", "participation")
+        for part in (*parts, "top_gaps", "paper_practice", "participants"):
+            assert getattr(dashboard, part) == (), (filters, part)
+        assert "(n=" not in dashboard.withheld.reason, filters
+
+    for filters, dashboard in shown.items():
+        mine = truth.assessments(filters)
+        assert dashboard.organizations == len(truth.orgs(mine)), filters
+        assert not _small(len(truth.orgs(mine))), filters
+        # Inside a one-period view (one score per organization): the organizations shown beside
+        # a histogram minus its shown bands are none or at least K.
+        for row in dashboard.distributions:
+            if row.shown and filters.period:
+                hidden = row.n - sum(b.count for b, fig in row.bins if not fig.suppressed)
+                assert not _small(hidden), (filters, row.key)
+        for name, parent in _parents(filters):
+            if parent not in shown:
+                continue
+            theirs = truth.assessments(parent)
+            # The difference of the two totals stands for these organizations.
+            assert not _small(len(truth.orgs(theirs - mine))), (filters, name)
+            # Item figures shown in both views.
+            mine_items, their_items = _shown_items(dashboard), _shown_items(shown[parent])
+            for key in mine_items.keys() & their_items.keys():
+                rated = truth.rated.get(key, set())
+                group = truth.orgs((theirs - mine) & rated)
+                assert not _small(len(group)), (filters, name, key)
+            # Histogram bands shown in both views.
+            mine_bands, their_bands = _shown_bands(dashboard), _shown_bands(shown[parent])
+            for row_key in mine_bands.keys() & their_bands.keys():
+                both = mine_bands[row_key].keys() & their_bands[row_key].keys()
+                members = truth.band_members(_score_key(row_key), theirs - mine)
+                for index in both:
+                    assert not _small(len(members[index])), (filters, name, row_key, index)
+
+
+def test_shown_children_never_leave_a_small_remainder(
+    session: Session, state: Organization
+) -> None:
+    """Adding up every shown value of one filter and subtracting it from the total is safe."""
+    truth = Truth(session, state)
+    for name, values in CHOICES.items():
+        if name == "period":
+            continue  # an organization can be in both periods: the totals do not add up
+        whole = truth.orgs(truth.assessments(Filters()))
+        covered: set[int] = set()
+        for value in values:
+            filters = Filters(**{name: value})
+            if _build(session, state, filters).withheld is None:
+                covered |= truth.orgs(truth.assessments(filters))
+        assert not _small(len(whole - covered)), name
+
+
+def test_participants_name_only_organizations_that_agreed(
+    client: FlaskClient, app: Flask, session: Session, state: Organization
+) -> None:
+    truth = Truth(session, state)
+    assert truth.unnamed  # a quarter of the organizations did not agree
+    signin(client, ADVOCATE)
+    texts = [
+        client.get(f"/states/NM/dashboard?period=&page={page}").get_data(as_text=True)
+        for page in range(1, 4)
+    ]
+    texts.append(client.get("/states/NM/export.csv?period=").get_data(as_text=True))
+    joined = " ".join(texts)
+    assert "NM Organization 01" in joined
+    for name in truth.unnamed:
+        assert name not in joined
+    assert "Unnamed organization" in joined
+
+
+def test_exports_of_a_withheld_view_hold_nothing(
+    client: FlaskClient, session: Session, state: Organization
+) -> None:
+    truth = Truth(session, state)
+    small = next(
+        filters
+        for filters in _views()
+        if _build(session, state, filters).withheld is not None and truth.assessments(filters)
+    )
+    query = "&".join(f"{k}={v}" for k, v in {"period": "", **small.as_params()}.items())
+    signin(client, ADVOCATE)
+    page = client.get(f"/states/NM/dashboard?{query}").get_data(as_text=True)
+    assert "Nothing is shown for these filters" in page
+    for export in ("export.csv", "export.xlsx"):
+        response = client.get(f"/states/NM/{export}?{query}")
+        assert response.status_code == 302
+        assert "/states/NM/dashboard" in response.headers["Location"]
