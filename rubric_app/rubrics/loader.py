@@ -1,6 +1,8 @@
 """The one way YAML becomes a Rubric or a ResourceLibrary: read -> normalise -> validate -> build.
 
-* read (``yaml_nodes``): safe, line-aware YAML into plain values and a line per key path;
+* read (``files``, then ``yaml_nodes``): only a regular file of at most 1 MiB is opened (checked
+  with ``stat`` first), then safe, line-aware YAML into plain values and a line per key path,
+  numbers range-checked;
 * normalise (``rubric_reader`` / ``resource_reader`` over ``fields``): check shapes and types,
   fill defaults, build model objects;
 * validate (the readers and ``checks``): cross-references such as scales, stages, resources and
