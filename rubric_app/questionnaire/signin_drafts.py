@@ -75,19 +75,21 @@ def _may_keep_anonymous_draft() -> bool:
 def _posted_from_this_site() -> bool:
     """Whether the post came from one of our own pages, as far as the browser tells.
 
-    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with a form post; a post made by another
-    site's page must not leave a draft that the signed-out user is then offered after signing
-    in. Clients that send neither (old browsers, scripts) are let through: the draft is only
-    ever offered back to the browser that posted it.
+    Browsers send ``Sec-Fetch-Site`` (current ones) or ``Origin`` with a form post; a post made
+    by another site's page must not leave a draft that the signed-out user is then offered
+    after signing in. Clients that send neither (scripts) are let through: the draft is only
+    ever offered back to the client that posted it.
     """
     fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        return False
+    if fetch_site is not None:
+        # The browser's own judgement, unaffected by proxies in front of the app.
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is not None:
-        ours = urlsplit(request.host_url)
-        theirs = urlsplit(origin)
-        return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
+        # The host only: behind a proxy that ends TLS but is not declared in TRUSTED_PROXIES,
+        # the app sees http while the browser says https, and the author's post must not be
+        # lost for that.
+        return urlsplit(origin).netloc == urlsplit(request.host_url).netloc
     return True
 
 
