@@ -17,6 +17,7 @@ from rubric_app.db import db
 
 if TYPE_CHECKING:
     from rubric_app.models import Organization
+    from rubric_app.rubrics.catalog import CatalogLoad
 
 db_cli = AppGroup("db", help="Create and upgrade the database schema.")
 rubrics_cli = AppGroup("rubrics", help="Validate, list and load rubric definitions.")
@@ -35,15 +36,43 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {revision}.")
 
 
-@rubrics_cli.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def rubrics_validate(paths: tuple[Path, ...]) -> None:
-    """Check rubric files (default: the rubrics folder); exit 1 if any error."""
-    from rubric_app.rubrics.catalog import check_paths
+def _rubrics_dir() -> Path:
+    return Path(current_app.config["RUBRICS_DIR"])
+
+
+def _read_rubrics_dir() -> CatalogLoad:
+    """Read the rubrics folder now (not the catalog the app started with), errors and all."""
+    from rubric_app.rubrics.catalog import read_catalog
+
+    return read_catalog(_rubrics_dir())
+
+
+def _report_broken(loaded: CatalogLoad) -> None:
+    """Print every error of the folder on stderr, located, and which files were left out."""
     from rubric_app.rubrics.validate import format_errors
 
-    targets = list(paths) or [Path(current_app.config["RUBRICS_DIR"])]
-    errors = check_paths(targets)
+    click.echo(format_errors(loaded.errors), err=True)
+    names = ", ".join(Path(name).name for name in loaded.broken_files())
+    click.echo(f"Not loaded: {names}. Fix the errors above and run the command again.", err=True)
+
+
+@rubrics_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--resources",
+    "resources",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The resources.yaml to check a rubric file's resource ids against (default: the one "
+    "beside the file, else the rubrics folder's).",
+)
+def rubrics_validate(paths: tuple[Path, ...], resources: Path | None) -> None:
+    """Check rubric files (default: the rubrics folder); exit 1 if any error."""
+    from rubric_app.rubrics.catalog import RESOURCES_FILE, check_paths
+    from rubric_app.rubrics.validate import format_errors
+
+    targets = list(paths) or [_rubrics_dir()]
+    errors = check_paths(targets, resources, default_resources=_rubrics_dir() / RESOURCES_FILE)
     if errors:
         click.echo(format_errors(errors), err=True)
         sys.exit(1)
@@ -52,10 +81,9 @@ def rubrics_validate(paths: tuple[Path, ...]) -> None:
 
 @rubrics_cli.command("list")
 def rubrics_list() -> None:
-    """Print every rubric with its version, title and item counts."""
-    from rubric_app.catalog_state import current_catalog
-
-    catalog = current_catalog()
+    """Print every rubric with its version, title and item counts; exit 1 if a file is broken."""
+    loaded = _read_rubrics_dir()
+    catalog = loaded.catalog
     click.echo(f"{'ID':40} {'VERSION':10} {'SECTIONS':>8} {'ITEMS':>6} {'RATED':>6}  TITLE")
     for rubric in catalog.rubrics.values():
         rated = sum(1 for item in rubric.items if item.scored)
@@ -64,16 +92,28 @@ def rubrics_list() -> None:
             f"{len(rubric.items):>6} {rated:>6}  {rubric.title}"
         )
     click.echo(f"{len(catalog.resources)} resources in the guidance library.")
+    if loaded.errors:
+        _report_broken(loaded)
+        sys.exit(1)
 
 
 @rubrics_cli.command("load")
 def rubrics_load() -> None:
-    """Record every rubric version in the database (idempotent)."""
-    from rubric_app.catalog_state import current_catalog
+    """Record every rubric version in the database (idempotent); exit 1 if a file is broken.
+
+    The rubrics that loaded are recorded even when another file is broken (a stored version
+    never changes, so recording it early does no harm), unless resources.yaml is broken: then
+    no rubric's resource ids could be checked and nothing is recorded.
+    """
     from rubric_app.rubric_versions import VersionConflictError, record_catalog
 
+    loaded = _read_rubrics_dir()
+    if not loaded.references_checked:
+        _report_broken(loaded)
+        click.echo("Nothing recorded: resources.yaml must load first.", err=True)
+        sys.exit(1)
     try:
-        outcomes = record_catalog(db.session, current_catalog())
+        outcomes = record_catalog(db.session, loaded.catalog)
     except VersionConflictError as error:
         db.session.rollback()
         click.echo(f"Error: {error}", err=True)
@@ -81,6 +121,9 @@ def rubrics_load() -> None:
     db.session.commit()
     for outcome in outcomes:
         click.echo(f"{outcome.rubric_id} {outcome.version}: {outcome.result}")
+    if loaded.errors:
+        _report_broken(loaded)
+        sys.exit(1)
 
 
 @demo_cli.command("seed")

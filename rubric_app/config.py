@@ -18,13 +18,22 @@ class DefaultConfig:
     #: SQLAlchemy URL. Empty means a SQLite file under instance/ (WAL, foreign keys, busy timeout).
     DATABASE_URL = ""
     #: Signs sessions, CSRF tokens and e-mailed links. Empty means: generate one and keep it in
-    #: instance/secret_key so that every worker on this machine shares it.
+    #: instance/secret_key so that every worker on this machine shares it. A key derived from it
+    #: (never the key itself) signs JSON exports, so only a server with the same SECRET_KEY
+    #: imports an export as "signed by this server and unchanged"; after changing it, earlier
+    #: exports import as drafts ("not verifiable") unless the old key is kept in
+    #: SECRET_KEY_FALLBACKS.
     SECRET_KEY = ""
+    #: Keys SECRET_KEY replaced (Flask's own setting; a JSON list in the environment, e.g.
+    #: RUBRIC_APP_SECRET_KEY_FALLBACKS='["old key"]'): sessions and signed exports made with
+    #: them are still accepted. Remove a key once nothing signed with it matters any more.
+    SECRET_KEY_FALLBACKS: tuple[str, ...] = ()
     #: Where rubric YAML files and resources.yaml live.
     RUBRICS_DIR = str(PROJECT_ROOT / "rubrics")
     #: Largest request body accepted (bytes); larger requests get a clear 413 page.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    #: Cookies only over HTTPS. Switch off only for local http (make run does).
+    #: Cookies only over HTTPS. Switch off only for local http (make run does). Also decides
+    #: the Secure flag of the cookie that binds a signed-out draft to its browser.
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -388,16 +388,20 @@ class Action(Base, Timestamped):
 
 
 class SavedDraft(Base, Timestamped):
-    """Answers posted when the session or CSRF token had expired, kept until signed in again."""
+    """Answers kept aside: a signed-out post (until its author signs in) or a save in conflict."""
 
     __tablename__ = "saved_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Random key handed to the browser (in the sign-in redirect) to claim the draft.
+    #: Random key of the draft: in the conflict page's URL, and in the restored section page's
+    #: URL (where it only works together with ``browser_hash``'s cookie).
     key: Mapped[str] = mapped_column(String(64), unique=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     section_id: Mapped[str] = mapped_column(String(100))
     form_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Sign-in drafts only: SHA-256 (hex) of the random secret set as a cookie in the browser
+    #: that posted it. Only that browser can restore the draft; the secret itself is not stored.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

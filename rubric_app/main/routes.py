@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from rubric_app.auth_session import current_org
-from rubric_app.catalog_state import current_catalog
+from rubric_app.catalog_state import broken_files, current_catalog
 from rubric_app.db import db
 from rubric_app.models import Assessment, RubricVersion
 from rubric_app.rubrics.model import Rubric
@@ -66,10 +66,28 @@ def _recent_work() -> list[dict[str, object]]:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Report whether the database answers and how many rubric versions are loaded."""
+    """Report whether the database answers, how many rubric versions are stored, broken files.
+
+    A broken rubric file answers 200 with ``"status": "degraded"``: the instance still serves
+    every other rubric and every stored version, and the same file is broken on every instance,
+    so a 503 would only make a load balancer take the whole site out of rotation. Monitoring
+    should alert on the body's status; only an unreachable database answers 503.
+    """
     try:
         db.session.execute(select(1))
         versions = db.session.scalar(select(func.count()).select_from(RubricVersion)) or 0
     except SQLAlchemyError as error:
         return jsonify(status="error", database="unreachable", error=type(error).__name__), 503
-    return jsonify(status="ok", database="ok", rubric_versions=versions)
+    broken = broken_files()
+    if not broken:
+        return jsonify(status="ok", database="ok", rubric_versions=versions)
+    return jsonify(
+        status="degraded",
+        database="ok",
+        rubric_versions=versions,
+        # File names only (never server paths or file content: /healthz needs no sign-in).
+        broken_rubric_files=[
+            {"file": file.name, "line": file.line, "code": file.code, "errors": file.errors}
+            for file in broken
+        ],
+    )

@@ -5,18 +5,22 @@ browser that posted it learns. Two purposes:
 
 - ``signin``: the session had ended when the user pressed Save; the draft is shown again, not
   yet saved, after they sign in (``?restore=<key>``), and saving goes through the usual
-  conflict check because the page's base fingerprints are in the data.
+  conflict check because the page's base fingerprints are in the data. Such a draft is bound
+  to the browser that posted it: that browser holds a random secret (a cookie, see
+  ``signin_drafts``) and the draft stores only its hash (``browser_hash``), so the key alone,
+  or the sign-in link, is no use in another browser.
 - ``conflict``: a save found items both this page and someone else changed; the conflict page
   reads the draft to show both versions side by side.
 
 Drafts are never trusted: whoever claims one must be allowed to edit its assessment (checked by
-the routes), the data is cut down to the fields of the section's items, and drafts expire
-after ``DRAFT_LIFETIME``.
+the routes), a sign-in draft must be claimed from the browser that posted it, the data is cut
+down to the fields of the section's items, and drafts expire after ``DRAFT_LIFETIME``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -32,6 +36,20 @@ DraftPurpose = Literal["signin", "conflict"]
 DRAFT_LIFETIME = dt.timedelta(days=7)
 #: Page-level fields kept besides the items' own.
 PAGE_FIELDS = ("base_revision",)
+
+
+def new_browser_secret() -> str:
+    """A fresh random secret for a browser's draft cookie (32 bytes, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def browser_secret_hash(secret: str) -> str:
+    """What is stored of a browser's draft secret: its SHA-256, hex.
+
+    The secret is 32 random bytes, so a plain (fast) hash cannot be reversed by guessing; it
+    only keeps a database reader from restoring drafts in their own browser.
+    """
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def section_fields(
@@ -63,12 +81,16 @@ def keep_draft(
     fields: Mapping[str, list[str]],
     purpose: DraftPurpose,
     reuse_key: str | None = None,
+    browser_hash: str | None = None,
 ) -> str:
     """Store posted fields as a draft and return its key.
 
     ``reuse_key`` names an open draft of the same assessment, section and purpose to update
-    instead (autosave keeps meeting the same conflict until it is resolved).
+    instead (autosave keeps meeting the same conflict until it is resolved). A ``signin`` draft
+    needs ``browser_hash``, the hash of the posting browser's secret.
     """
+    if purpose == "signin" and not browser_hash:
+        raise ValueError("a sign-in draft must be bound to a browser")
     if reuse_key:
         existing = find_draft(session, reuse_key, assessment_id, purpose=purpose)
         if existing is not None and existing.section_id == section_id:
@@ -83,6 +105,7 @@ def keep_draft(
             assessment_id=assessment_id,
             section_id=section_id,
             form_data={"purpose": purpose, "fields": dict(fields)},
+            browser_hash=browser_hash,
         )
     )
     session.flush()
@@ -95,9 +118,13 @@ def find_draft(
     assessment_id: int,
     *,
     purpose: DraftPurpose | None = None,
+    browser_hash: str | None = None,
     now: dt.datetime | None = None,
 ) -> SavedDraft | None:
-    """The open (unclaimed, unexpired) draft with this key for this assessment, if any."""
+    """The open (unclaimed, unexpired) draft with this key for this assessment, if any.
+
+    A sign-in draft is only found with the ``browser_hash`` it was kept under.
+    """
     if not key or len(key) > 64:
         return None
     draft = session.scalar(
@@ -113,7 +140,31 @@ def find_draft(
         return None
     if purpose is not None and draft_purpose(draft) != purpose:
         return None
+    if draft_purpose(draft) == "signin" and (
+        draft.browser_hash is None or draft.browser_hash != browser_hash
+    ):
+        return None
     return draft
+
+
+def browser_drafts(
+    session: Session, browser_hash: str, *, now: dt.datetime | None = None
+) -> list[SavedDraft]:
+    """The open sign-in drafts kept from the browser whose secret hashes to ``browser_hash``.
+
+    Newest first, so the page the user was on last is the one offered back.
+    """
+    cutoff = (now or utcnow()) - DRAFT_LIFETIME
+    drafts = session.scalars(
+        select(SavedDraft)
+        .where(SavedDraft.browser_hash == browser_hash, SavedDraft.claimed_at.is_(None))
+        .order_by(SavedDraft.created_at.desc(), SavedDraft.id.desc())
+    ).all()
+    return [
+        draft
+        for draft in drafts
+        if draft_purpose(draft) == "signin" and _aware(draft.created_at) >= cutoff
+    ]
 
 
 def draft_purpose(draft: SavedDraft) -> str:

@@ -5,7 +5,8 @@ Every route loads its assessment through ``rubric_app.access``; writes go throug
 ``rubric_app.assessments`` and each request commits once. The section page works without
 JavaScript (Save, Save and continue); ``static/js/questionnaire.js`` adds autosave and skip
 logic on top. A save never silently overwrites a teammate's answer, and a save that cannot go
-through (expired session, expired form, conflict) keeps what was typed.
+through (expired session, expired form, conflict) keeps what was typed; a signed-out post is
+given back only in the browser that posted it (``signin_drafts``).
 
 The routes live in view modules by subject; importing them here attaches them to ``bp``
 (which ``create_app`` registers) and registers the CSRF recovery for the POST endpoints.
@@ -18,6 +19,7 @@ from rubric_app.questionnaire import (
     csrf_recovery,
     overview_views,
     section_views,
+    signin_drafts,
     start_views,
     submit_views,
 )
@@ -29,6 +31,7 @@ __all__ = [
     "csrf_recovery",
     "overview_views",
     "section_views",
+    "signin_drafts",
     "start_views",
     "submit_views",
 ]

@@ -31,7 +31,7 @@ from rubric_app.questionnaire.forms import (
 )
 from rubric_app.questionnaire.helpers import answers_of, section_or_404
 from rubric_app.questionnaire.saving import SectionSave, save_section
-from rubric_app.questionnaire.signin_drafts import keep_and_sign_in, signin_redirect
+from rubric_app.questionnaire.signin_drafts import browser_hash, keep_and_sign_in, signin_redirect
 from rubric_app.questionnaire.view_data import item_views, skip_logic_json
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import score_assessment, visibility
@@ -114,11 +114,14 @@ def section(assessment_id: int, section_id: str) -> ResponseReturnValue:
     states = load_states(session, assessment)
     key = request.args.get("restore", "")
     if key:
-        draft = restore.find_draft(session, key, assessment.id, purpose="signin")
+        draft = restore.find_draft(
+            session, key, assessment.id, purpose="signin", browser_hash=browser_hash()
+        )
         if draft is None or draft.section_id != sect.id:
             flash(
-                "The answers kept from your earlier session have already been used or have "
-                "expired (we keep them for 7 days). Here is what is saved.",
+                "The answers kept from your earlier session have already been used, have "
+                "expired (we keep them for 7 days) or were typed in another browser. Here is "
+                "what is saved.",
                 "warning",
             )
             return redirect(
@@ -148,7 +151,9 @@ def _save_section_post(
     outcome = save_section(session, assessment, rubric, sect, data, current_user)
     restore_key = request.form.get("restore_key", "")
     if restore_key:
-        draft = restore.find_draft(session, restore_key, assessment.id, purpose="signin")
+        draft = restore.find_draft(
+            session, restore_key, assessment.id, purpose="signin", browser_hash=browser_hash()
+        )
         if draft is not None:
             restore.claim_draft(draft)
     if outcome.conflicts:

@@ -29,6 +29,7 @@ from rubric_app.models import Assessment, Organization, Share
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import StartForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url
+from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import latest_version
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import score_assessment
@@ -204,5 +205,10 @@ def new() -> ResponseReturnValue:
     }
     status = 400 if form.errors else 200
     return render_template(
-        "questionnaire/new.html", form=form, org=org, hints=hints, existing=existing
+        "questionnaire/new.html",
+        form=form,
+        org=org,
+        hints=hints,
+        existing=existing,
+        broken_files=broken_files_notice(),
     ), status

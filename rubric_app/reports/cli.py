@@ -20,7 +20,7 @@ assessments_cli = AppGroup("assessments", help="Export and import assessments as
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write."
 )
 def export_command(assessment_id: int, output: Path | None) -> None:
-    """Write assessment ASSESSMENT_ID as JSON (to stdout unless --output is given)."""
+    """Write assessment ASSESSMENT_ID as JSON, signed by this server (stdout unless --output)."""
     from rubric_app import audit
     from rubric_app.models import Assessment
 
@@ -52,7 +52,11 @@ def export_command(assessment_id: int, output: Path | None) -> None:
 @click.option("--org", "org_id", type=int, required=True, help="Organization id to import into.")
 @click.option("--period", default=None, help="Period to use instead of the file's.")
 def import_command(file: Path, org_id: int, period: str | None) -> None:
-    """Recreate the assessment exported in FILE in organization --org."""
+    """Recreate the assessment exported in FILE in organization --org.
+
+    Prints the signature verdict: only a file this server signed, unchanged, keeps the
+    "submitted" status; any other is imported as a draft.
+    """
     from rubric_app.models import Organization
 
     from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
@@ -64,14 +68,16 @@ def import_command(file: Path, org_id: int, period: str | None) -> None:
     with file.open("rb") as handle:
         raw = handle.read(IMPORT_MAX_BYTES + 1)
     try:
-        assessment = import_assessment(db.session, raw, org=org, user=None, period=period)
+        result = import_assessment(db.session, raw, org=org, user=None, period=period)
     except ImportProblem as problem:
         db.session.rollback()
         for error in problem.errors:
             click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
+    assessment = result.assessment
     click.echo(
         f"Imported assessment {assessment.id} ({assessment.title}, {assessment.period}, "
         f"{assessment.status}) into {org.name}."
     )
+    click.echo(f"Signature: {result.notice}")

@@ -4,17 +4,25 @@ It carries what another server needs to recreate the assessment (rubric id, vers
 content hash, period, status, every item's stored state) and, for people and tools reading it,
 the scores and gaps from ``rubric_app.scoring``, the same figures the report page and the PDF
 show. ``importer.py`` reads it back.
+
+Every export is signed by this server (``signature.py``: HMAC-SHA256 with a key derived from
+``SECRET_KEY``), so an import here can tell a file this server made and nobody changed from
+any other. The ``snapshot_hash`` in it is only a checksum of the answers: it detects accidental
+change, but anyone editing the file can recompute it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments import load_states, rubric_for
 from rubric_app.models import Assessment
 from rubric_app.scoring import find_gaps, score_assessment
+
+from .signature import sign_export
 
 FORMAT = "rubric_app.assessment/1"
 
@@ -23,8 +31,19 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def server_keys() -> list[str | bytes]:
+    """The keys this server signs with (the first) and still accepts (all).
+
+    ``SECRET_KEY``, then Flask's ``SECRET_KEY_FALLBACKS`` (the keys it replaced), so exports
+    made before a key rotation still verify while the old key is kept as a fallback.
+    """
+    config = current_app.config
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    return [config["SECRET_KEY"], *fallbacks]
+
+
 def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any]:
-    """Return the JSON-friendly export of ``assessment``."""
+    """Return the JSON-friendly export of ``assessment``, signed by this server."""
     rubric = rubric_for(assessment)
     version = assessment.rubric_version
     org = assessment.organization
@@ -32,7 +51,7 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
     score = score_assessment(rubric, {item_id: s.to_answer() for item_id, s in states.items()})
     gaps = find_gaps(rubric, score)
     scores = score.to_dict()
-    return {
+    data = {
         "format": FORMAT,
         "rubric": {
             "id": version.rubric_key,
@@ -61,3 +80,4 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
         },
         "gaps": [gap.to_dict() for gap in gaps],
     }
+    return sign_export(data, server_keys()[0])

@@ -3,8 +3,15 @@
 The file is read as JSON only (nothing in it is executed or evaluated), size-limited and checked
 strictly before anything is written: the rubric version must exist here with the same content,
 every item must belong to it and every value must be one the item accepts. All problems are
-reported together. A submitted export is submitted again after import, and its snapshot hash
-must come out the same, which proves the answers arrived unchanged.
+reported together.
+
+Whether the file is trusted as it says depends on its signature (``signature.py``), not on its
+snapshot hash: the hash is a checksum that catches accidental damage, and anyone who edits the
+answers can recompute it. A file signed by this server and unchanged keeps its status: a
+submitted export is submitted again, and its snapshot hash must come out the same (else the
+rubric code differs and nothing is imported). Any other file (unsigned, signed by another
+server, or changed after signing) is "not verifiable": it is imported as a draft, never as
+submitted, and the verdict says why, so its answers can be checked before someone submits it.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +38,8 @@ from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Item, Rubric
 
-from .export import FORMAT
+from .export import FORMAT, server_keys
+from .signature import Verdict, verify_export
 
 #: Largest file accepted. A full export of the largest rubric with long notes is ~200 KB.
 IMPORT_MAX_BYTES = 1024 * 1024
@@ -245,6 +254,26 @@ def validate_export(
     return version, states
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    """The imported assessment and what the file's signature said about it."""
+
+    assessment: Assessment
+    verdict: Verdict
+    #: The file said "submitted" but could not be verified, so it was imported as a draft.
+    kept_as_draft: bool
+
+    @property
+    def notice(self) -> str:
+        """The verdict, and what it meant for the import, in plain words."""
+        if self.kept_as_draft:
+            return (
+                f"{self.verdict.message} It was submitted in the file, so it was imported as "
+                "a draft: check its answers, then submit it here."
+            )
+        return self.verdict.message
+
+
 def import_assessment(
     session: Session,
     raw: bytes,
@@ -252,10 +281,15 @@ def import_assessment(
     org: Organization,
     user: User | None,
     period: str | None = None,
-) -> Assessment:
-    """Recreate the exported assessment in ``org``; the caller commits (or rolls back on error)."""
+) -> ImportResult:
+    """Recreate the exported assessment in ``org``; the caller commits (or rolls back on error).
+
+    Only a file this server signed, unchanged, is imported as submitted (when it was).
+    """
     data = parse_export(raw)
     version, states = validate_export(session, data)
+    verdict = verify_export(data, server_keys())
+    submit_it = data["status"] == "submitted" and verdict.verified
     chosen_period = (period or "").strip() or str(data["period"]).strip()
     try:
         assessment = start_assessment(
@@ -270,13 +304,14 @@ def import_assessment(
         raise ImportProblem([str(error)]) from None
     changes = [ItemChange(item_id, state, None) for item_id, state in states.items()]
     save_items(session, assessment, changes, user=user, record=False)
-    if data["status"] == "submitted":
+    if submit_it:
         submit(session, assessment, user=user)
         if assessment.snapshot_hash != data["snapshot_hash"]:
             raise ImportProblem(
                 [
-                    "The answers in the file do not match its snapshot hash: the file was changed "
-                    "after export, or made by an incompatible version. Nothing was imported."
+                    "The answers in the file do not match its snapshot hash although the file "
+                    "is signed by this server: it was made by an incompatible version. Nothing "
+                    "was imported."
                 ]
             )
     source = data.get("organization")
@@ -291,5 +326,11 @@ def import_assessment(
         version=version.version,
         source_org=source_name[:200],
         snapshot_hash=data.get("snapshot_hash"),
+        signature=verdict.code,
+        status=assessment.status,
     )
-    return assessment
+    return ImportResult(
+        assessment=assessment,
+        verdict=verdict,
+        kept_as_draft=data["status"] == "submitted" and not submit_it,
+    )

@@ -264,7 +264,7 @@ def import_file() -> ResponseReturnValue:
         upload = form.file.data
         raw = upload.read(IMPORT_MAX_BYTES + 1)
         try:
-            imported = import_assessment(
+            result = import_assessment(
                 db.session, raw, org=org, user=current_user, period=form.period.data
             )
         except ImportProblem as problem:
@@ -272,7 +272,12 @@ def import_file() -> ResponseReturnValue:
             problems = problem.errors
         else:
             db.session.commit()
-            flash(f"Imported “{imported.title}” ({imported.period}).", "success")
+            imported = result.assessment
+            flash(
+                f"Imported “{imported.title}” ({imported.period}) as {imported.status}. "
+                + result.notice,
+                "success" if result.verdict.verified else "warning",
+            )
             return redirect(url_for("reports.report", assessment_id=imported.id))
     status = 400 if request.method == "POST" else 200
     return render_template("reports/import.html", form=form, org=org, problems=problems), status

@@ -13,6 +13,7 @@ from rubric_app.rubric_pages.describe import (
     describe_sections,
     scoring_method,
 )
+from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import rubric_of, versions_of
 from rubric_app.templating import AUDIENCE_LABELS
 
@@ -59,4 +60,5 @@ def rubric(rubric_id: str) -> ResponseReturnValue:
         library_url=url_for("resources.index")
         if "resources.index" in current_app.view_functions
         else None,
+        broken_files=broken_files_notice(),
     )

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 
 #: Every error code with a one-line description. Codes are stable: tooling and docs rely on them.
 CODES: dict[str, str] = {
-    "file-too-large": "the file is over 1 MiB (checked before parsing)",
+    "file-too-large": "the file is over 1 MiB (checked before it is read)",
     "missing-file": "a file or directory to check does not exist, or resources.yaml is missing",
+    "dangling-link": "a symbolic link whose target does not exist",
+    "not-regular-file": "a directory, FIFO, device or socket where a file is expected",
+    "unreadable-file": "the file cannot be opened or read (permissions, a symlink loop...)",
+    "resources-unchecked": (
+        "resource ids were not checked: no resources.yaml found, or it has errors"
+    ),
     "not-utf8": "the file is not valid UTF-8",
     "tab-indent": "a line is indented with a tab",
     "yaml-syntax": "the YAML cannot be parsed",
@@ -24,6 +30,7 @@ CODES: dict[str, str] = {
     "unknown-key": "a key the format does not define (often a typo)",
     "missing-key": "a required key is absent",
     "wrong-type": "a value has the wrong type (e.g. a list where text is expected)",
+    "number-out-of-range": "an integer beyond 2**53 - 1 in size, or a number that is not finite",
     "bad-value": "a value has the right type but is not allowed (bad slug, enum value, empty...)",
     "duplicate-id": "an id, option key or mapping key is used twice",
     "unknown-scale": "an item names a scale the rubric does not define",

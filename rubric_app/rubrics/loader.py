@@ -1,6 +1,8 @@
 """The one way YAML becomes a Rubric or a ResourceLibrary: read -> normalise -> validate -> build.
 
-* read (``yaml_nodes``): safe, line-aware YAML into plain values and a line per key path;
+* read (``files``, then ``yaml_nodes``): only a regular file of at most 1 MiB is opened (checked
+  with ``stat`` first), then safe, line-aware YAML into plain values and a line per key path,
+  numbers range-checked;
 * normalise (``rubric_reader`` / ``resource_reader`` over ``fields``): check shapes and types,
   fill defaults, build model objects;
 * validate (the readers and ``checks``): cross-references such as scales, stages, resources and
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RubricError, RubricLoadError
+from .files import read_source
 from .model import ResourceLibrary, Rubric
 from .resource_reader import ResourceReader
 from .rubric_reader import RubricReader
@@ -38,7 +41,8 @@ def load_rubric_text(
 
 
 def load_rubric_file(path: Path, resources: ResourceLibrary | None = None) -> Rubric:
-    return load_rubric_text(path.read_bytes(), str(path), resources)
+    """Load the rubric file at ``path`` (a regular file, checked before it is read)."""
+    return load_rubric_text(read_source(path), str(path), resources)
 
 
 def load_resources_text(text: str | bytes, filename: str) -> ResourceLibrary:
@@ -53,7 +57,8 @@ def load_resources_text(text: str | bytes, filename: str) -> ResourceLibrary:
 
 
 def load_resources_file(path: Path) -> ResourceLibrary:
-    return load_resources_text(path.read_bytes(), str(path))
+    """Load the library file at ``path`` (a regular file, checked before it is read)."""
+    return load_resources_text(read_source(path), str(path))
 
 
 def parse_rubric(

@@ -1,7 +1,10 @@
 """Command-line check of rubric files: ``python -m rubric_app.rubrics.validate [PATH...]``.
 
 Prints every error as ``file:line: path: message [code]`` and a one-line summary; exits 1 on
-any error, 0 otherwise. ``flask rubrics validate`` wraps ``check_paths`` and ``format_errors``.
+any error, 0 otherwise. A rubric file's resource ids are checked against ``--resources PATH``,
+else the resources.yaml beside it, else ``rubrics/resources.yaml``; when none can be read that
+is an error (``resources-unchecked``), never a pass. ``flask rubrics validate`` wraps
+``check_paths`` and ``format_errors``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .catalog import check_paths
+from .catalog import RESOURCES_FILE, check_paths
 from .errors import RubricError
 
 DEFAULT_PATH = Path("rubrics")
@@ -41,9 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help=f"rubric directories or files (default: {DEFAULT_PATH}/)",
     )
+    parser.add_argument(
+        "--resources",
+        type=Path,
+        default=None,
+        help="the resources.yaml to check rubric files against (default: the one beside each "
+        f"file, else {DEFAULT_PATH / RESOURCES_FILE})",
+    )
     args = parser.parse_args(argv)
     paths: list[Path] = args.paths or [DEFAULT_PATH]
-    errors = check_paths(paths)
+    errors = check_paths(paths, args.resources, default_resources=DEFAULT_PATH / RESOURCES_FILE)
     print(format_errors(errors))
     return 1 if errors else 0
 

@@ -10,6 +10,7 @@ path (``sections[2].items[4].show_if.item``) is recorded with ``start_mark.line 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,14 @@ MAX_BYTES = 1024 * 1024
 #: Deepest nesting accepted. The format needs about ten levels; the limit keeps PyYAML's
 #: recursive composer from hitting Python's recursion limit on hostile input like "[[[[...".
 MAX_DEPTH = 64
+
+#: Largest integer magnitude accepted: the largest that JSON readers and JavaScript carry exactly
+#: (stored definitions are JSON). No rubric number comes near it (weights <= 10, bands 0-100).
+MAX_INT = 2**53 - 1
+#: Longest integer literal converted at all. Checked on the source text *before* ``int()``, so a
+#: 5000-digit literal never reaches Python's int-string conversion limit (a ValueError) nor
+#: costs quadratic time; 24 characters fit MAX_INT with a sign, ``0x``/``0o`` prefixes and ``_``.
+MAX_INT_TEXT = 24
 
 _YAML = "tag:yaml.org,2002:"
 #: Implicitly resolved scalar tags we turn into Python values. Timestamps are deliberately left
@@ -53,6 +62,9 @@ class Document:
     lines: dict[str, int] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
     errors: list[RubricError] = field(default_factory=list)
+    #: Paths whose value was refused while reading (an out-of-range number): a later check of
+    #: the same path ("expected a number") would only repeat the problem, so it is not recorded.
+    refused: set[str] = field(default_factory=set)
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path``, else of its nearest ancestor that has one (a missing key)."""
@@ -66,6 +78,8 @@ class Document:
 
     def error(self, code: str, path: str, message: str, line: int | None = None) -> None:
         """Record an error at ``path`` (at ``line`` if given, else the line of the path)."""
+        if path in self.refused:
+            return
         where = line if line is not None else self.line_of(path)
         self.errors.append(RubricError(code, message, self.filename, where, path))
 
@@ -230,12 +244,33 @@ def _convert(node: Node, path: str, loader: _RefusingLoader, document: Document)
             values.append(_convert(child, child_path, loader, document))
         return values
     if node.tag in _TYPED_SCALARS:
+        if node.tag == _YAML + "int" and len(node.value) > MAX_INT_TEXT:
+            return _out_of_range(node, path, document)
         value = loader.construct_object(node, deep=True)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            return _out_of_range(node, path, document)
+        if isinstance(value, float) and not math.isfinite(value):
+            return _out_of_range(node, path, document)
         if not isinstance(value, str):
             document.raw[path] = str(node.value)
         return value
     # Strings, timestamps (kept as written) and anything tagged (already refused) stay text.
     return str(node.value)
+
+
+def _out_of_range(node: Node, path: str, document: Document) -> str:
+    """Record an unusable number; keep its text (capped) so later checks see a value, not None."""
+    text = str(node.value)
+    shown = text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
+    document.error(
+        "number-out-of-range",
+        path,
+        f"the number {shown} is out of range: numbers must be finite, and integers at most "
+        f"{MAX_INT:,} in size",
+        node.start_mark.line + 1,
+    )
+    document.refused.add(path)
+    return text[:MAX_INT_TEXT]
 
 
 def _convert_mapping(

@@ -148,6 +148,13 @@ def test_ended_session_keeps_typed_answers_through_sign_in(
 
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(re.compile("/signin"))
+    # The sign-in link names no assessment; the draft is bound to this browser by a cookie
+    # that page scripts cannot read.
+    assert page.url.endswith("/signin?next=%2Fassessments%2Fkept-draft")
+    [draft_cookie] = [c for c in page.context.cookies() if c["name"] == "rubric_app_draft"]
+    assert draft_cookie["httpOnly"]
+    assert draft_cookie["sameSite"] == "Lax"
+    assert draft_cookie["path"] == "/assessments"
     page.locator("main input[name=email]").fill(EDITOR)
     page.locator("main input[name=password]").fill(live_server.password)
     page.locator("main form button[type=submit]").first.click()

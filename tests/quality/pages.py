@@ -295,6 +295,7 @@ NOT_PAGES: dict[str, str] = {
     "static": "CSS, JavaScript, fonts and images",
     "main.healthz": "JSON health check",
     "reports.export_json": "JSON export of an assessment",
+    "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
     "compare.export_csv": "CSV download",
     "compare.export_pdf": "PDF of the comparison",

@@ -1,16 +1,16 @@
-"""Nothing is lost: two tabs, conflicts side by side, autosave, expired sessions and forms."""
+"""Nothing is lost: two tabs, conflicts side by side, autosave, expired forms.
+
+Ended sessions (drafts kept for their author's browser) are in test_questionnaire_signin_drafts.py.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
-from sqlalchemy import select
 from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
 
 from rubric_app.assessments import load_states, start_assessment
@@ -153,81 +153,6 @@ def test_autosave_without_token_or_session_answers_in_json(
     assert response.get_json()["reason"] == "signin"
 
 
-def test_expired_session_keeps_the_post_and_restores_it_after_signing_in(
-    app: Any, client: FlaskClient, session: Any, assessment: Assessment
-) -> None:
-    signin(client, "editor@riverside.example")
-    url = section_url(assessment)
-    fields = page_fields(client, url)
-    fields["mou-purpose-stated__policy"] = ["partly"]
-    fields["mou-purpose-stated__comment"] = ["Typed before the session ended"]
-
-    # A browser whose session has gone: no cookie, so no valid token either.
-    expired = app.test_client()
-    response = expired.post(url, data=fields)
-    assert response.status_code == 302
-    location = urlsplit(response.headers["Location"])
-    assert location.path == "/signin"
-    next_url = parse_qs(location.query)["next"][0]
-    assert next_url.startswith(url + "?restore=")
-    assert load_states(session, assessment) == {}
-
-    token = csrf_from(expired.get("/signin").data)
-    response = expired.post(
-        "/signin?" + location.query,
-        data={
-            "email": "editor@riverside.example",
-            "password": "correct horse battery staple",
-            "csrf_token": token,
-        },
-    )
-    assert response.headers["Location"].endswith(next_url)
-    page = expired.get(next_url).get_data(as_text=True)
-    assert "We kept what you typed" in page
-    assert "Typed before the session ended</textarea>" in page
-    assert load_states(session, assessment) == {}  # not saved until the user says so
-
-    restored = form_fields(page)
-    assert restored["restore_key"] == [parse_qs(urlsplit(next_url).query)["restore"][0]]
-    assert expired.post(url, data=restored).status_code == 302
-    session.expire_all()
-    assert load_states(session, assessment)["mou-purpose-stated"].comment == (
-        "Typed before the session ended"
-    )
-    # The key is used up.
-    assert "We kept what you typed" not in expired.get(next_url, follow_redirects=True).get_data(
-        as_text=True
-    )
-
-
-def test_a_restore_key_is_no_use_to_someone_who_may_not_edit(
-    app: Any, session: Any, assessment: Assessment
-) -> None:
-    anonymous = app.test_client()
-    url = section_url(assessment)
-    response = anonymous.post(url, data={"mou-purpose-stated__comment": "secret"})
-    next_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
-    stranger = app.test_client()
-    signin(stranger, "other@elsewhere.example")
-    assert stranger.get(next_url).status_code == 404
-
-
-def test_drafts_expire_after_seven_days(
-    app: Any, client: FlaskClient, session: Any, assessment: Assessment
-) -> None:
-    anonymous = app.test_client()
-    url = section_url(assessment)
-    response = anonymous.post(url, data={"mou-purpose-stated__comment": "old"})
-    next_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
-    draft = session.scalar(select(SavedDraft))
-    draft.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
-    session.commit()
-    signin(client, "editor@riverside.example")
-    page = client.get(next_url, follow_redirects=True).get_data(as_text=True)
-    assert "have expired" in page
-    assert "We kept what you typed" not in page
-
-
 def test_bad_token_with_a_live_session_re_renders_what_was_typed(
     client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
@@ -277,21 +202,3 @@ def test_section_page_queries_do_not_grow_with_items(
     assert counts[0] == counts[1]
     assert counts[0] <= 12
     assert session.get(Assessment, assessment.id) is not None
-
-
-def test_signed_out_posts_keep_a_bounded_number_of_drafts(
-    app: Any, client: FlaskClient, session: Any, assessment: Assessment
-) -> None:
-    """An anonymous client cannot fill the database: drafts per address are rate limited."""
-    app.config["RATELIMIT_ENABLED"] = True
-    signin(client, "editor@riverside.example")
-    url = section_url(assessment)
-    fields = page_fields(client, url)
-    anonymous = app.test_client()
-    locations = [anonymous.post(url, data=fields).headers["Location"] for _ in range(22)]
-    kept = session.scalars(
-        select(SavedDraft).where(SavedDraft.assessment_id == assessment.id)
-    ).all()
-    assert len(kept) == 20
-    assert all("restore%3D" in location for location in locations[:20])
-    assert all("restore" not in location for location in locations[20:])

@@ -80,3 +80,17 @@ def test_version_history_lists_and_shows_older_versions(
     older = client.get("/rubrics/secure-local-implementation?version=2099.1")
     assert older.status_code == 200
     assert "A renamed rubric" in older.get_data(as_text=True)
+
+
+def test_owners_see_no_broken_file_notice_when_every_file_loaded(
+    client: FlaskClient, session: Session
+) -> None:
+    from helpers import make_org, make_user, signin
+
+    make_user(session, "owner@example.org", make_org(session), role="owner")
+    session.commit()
+    signin(client, "owner@example.org")
+    for url in ("/rubrics/secure-local-implementation", "/assessments/new"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Start an assessment" in page or "Rubric method" in page
+        assert "could not be loaded" not in page, url
