@@ -7,7 +7,7 @@ without that choice, so they count as not named (the safe reading); an organizat
 again to opt in.
 
 Revision ID: b7e41c9a2d05
-Revises: 3a03d1074eaf
+Revises: b7e41c09d2a5
 Create Date: 2026-11-28 04:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e41c9a2d05"
-down_revision = "3a03d1074eaf"
+down_revision = "b7e41c09d2a5"
 branch_labels = None
 depends_on = None
 

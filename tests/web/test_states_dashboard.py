@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import make_org, make_user, signin
+from helpers import csrf_from, make_org, make_user, signin
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
 from rubric_app.demo import generate_states
-from rubric_app.models import AuditEvent, Organization
+from rubric_app.models import AuditEvent, Organization, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
 
 ADVOCATE = "advocate@vt.example.org"
@@ -267,3 +267,42 @@ def test_only_the_states_own_advocates_see_it(
     signin(client, ADVOCATE)
     assert "/states/VT/dashboard" in client.get("/states").get_data(as_text=True)
     assert client.get("/states/NH/dashboard").status_code == 404
+
+
+def test_state_dashboard_link_only_for_advocates(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    district = session.scalar(select(Organization).where(Organization.name == "Rural District 0"))
+    make_user(session, "member@district.example.org", district)
+    session.commit()
+    assert ">State dashboard<" not in client.get("/resources").get_data(as_text=True)
+    signin(client, "member@district.example.org")
+    assert ">State dashboard<" not in client.get("/").get_data(as_text=True)
+    signin(client, ADVOCATE)
+    assert ">State dashboard<" in client.get("/").get_data(as_text=True)
+
+
+def test_sharing_asks_whether_to_be_named(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    org = make_org(session, "Named Choice District", state="VT", locale="city")
+    user = make_user(session, "named@vt.example.org", org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="Review", period="2025-26", user=user
+    )
+    submit(session, assessment, user=user)
+    session.commit()
+    signin(client, "named@vt.example.org")
+    page = client.get(f"/assessments/{assessment.id}/sharing").get_data(as_text=True)
+    assert "Name our organization in the receiver" in page
+    response = client.post(
+        f"/assessments/{assessment.id}/sharing",
+        data={"csrf_token": csrf_from(page), "to_org": str(vermont.id), "named": "y"},
+    )
+    assert response.status_code == 302
+    share = session.scalar(select(Share).where(Share.assessment_id == assessment.id))
+    assert share is not None
+    session.refresh(share)
+    assert share.named_in_lists is True
