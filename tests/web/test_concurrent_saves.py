@@ -10,6 +10,7 @@ either lands before the snapshot (and is in it) or is refused as read-only.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,8 +28,11 @@ from werkzeug.test import TestResponse
 
 from rubric_app.assessments import (
     EMPTY_STATE,
+    ItemChange,
+    ItemState,
     load_states,
     reopen,
+    save_items,
     start_assessment,
     states_from_payload,
 )
@@ -38,7 +42,10 @@ from rubric_app.rubric_versions import latest_version
 
 ITEM = "mou-purpose-stated"
 SAVE_ROUNDS = 200
-SUBMIT_ROUNDS = 40
+BUTTON_ROUNDS = 25
+RESOLVE_ROUNDS = 12
+SUBMIT_ROUNDS = 25
+THEIRS = re.compile(rf'name="theirs-{ITEM}" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -75,11 +82,35 @@ class Writer:
         self.autosave_url = f"/assessments/{assessment.id}/autosave"
         self.submit_url = f"/assessments/{assessment.id}/submit"
 
-    def autosave(self, comment: str, base: str) -> TestResponse:
+        self.section_url = section_url(assessment)
+
+    def form(self, comment: str, base: str) -> dict[str, list[str]]:
+        """The section form with ITEM's comment typed over the page whose ITEM showed ``base``."""
         data = {key: list(values) for key, values in self.fields.items()}
         data[field_name(ITEM, "comment")] = [comment]
         data[field_name(ITEM, BASE_SUFFIX)] = [base]
-        return self.client.post(self.autosave_url, data=data, headers={"X-CSRFToken": self.token})
+        return data
+
+    def autosave(self, comment: str, base: str) -> TestResponse:
+        return self.client.post(
+            self.autosave_url, data=self.form(comment, base), headers={"X-CSRFToken": self.token}
+        )
+
+    def press_save(self, comment: str, base: str) -> TestResponse:
+        """The no-JavaScript Save button."""
+        return self.client.post(self.section_url, data=self.form(comment, base))
+
+    def keep_mine(self, conflict_url: str) -> TestResponse:
+        """On the conflicts page as rendered now, keep my version of ITEM."""
+        page = self.client.get(conflict_url).get_data(as_text=True)
+        theirs = THEIRS.search(page)
+        assert theirs is not None, page[:500]
+        data = {
+            "csrf_token": csrf_from(page),
+            f"theirs-{ITEM}": theirs.group(1),
+            f"choice-{ITEM}": "mine",
+        }
+        return self.client.post(conflict_url, data=data)
 
     def submit(self) -> TestResponse:
         return self.client.post(self.submit_url, data={"csrf_token": self.token})
@@ -141,6 +172,64 @@ def test_two_owners_saving_one_item_at_once_never_both_hear_saved(
     assert len(revisions) == SAVE_ROUNDS
 
 
+def test_two_owners_pressing_save_at_once_one_saves_one_gets_the_conflicts_page(
+    app: Flask, session: Session, assessment: Assessment, pool: ThreadPoolExecutor
+) -> None:
+    first = Writer(app, "first@riverside.example", assessment)
+    second = Writer(app, "second@riverside.example", assessment)
+    for round_number in range(BUTTON_ROUNDS):
+        _comment, base = stored_comment(session, assessment)
+        mine, theirs = f"first {round_number}", f"second {round_number}"
+        responses = at_once(
+            pool, partial(first.press_save, mine, base), partial(second.press_save, theirs, base)
+        )
+        locations = [response.headers.get("Location", "") for response in responses]
+        where = f"round {round_number}: {locations}"
+        assert [response.status_code for response in responses] == [302, 302], where
+        saved = [location.endswith(first.section_url) for location in locations]
+        assert saved.count(True) == 1, where
+        winner = saved.index(True)
+        assert "/conflicts/" in locations[1 - winner], where
+        assert stored_comment(session, assessment)[0] == (mine, theirs)[winner], where
+
+
+def test_two_owners_resolving_the_same_conflict_at_once(
+    app: Flask, session: Session, assessment: Assessment, pool: ThreadPoolExecutor
+) -> None:
+    first = Writer(app, "first@riverside.example", assessment)
+    second = Writer(app, "second@riverside.example", assessment)
+    for round_number in range(RESOLVE_ROUNDS):
+        _comment, base = stored_comment(session, assessment)
+        # A third teammate saves first, so both pages below are stale and get the conflict.
+        save_items(
+            session,
+            assessment,
+            [ItemChange(ITEM, ItemState(comment=f"third {round_number}"), None)],
+            user=None,
+        )
+        session.commit()
+        mine, theirs = f"first {round_number}", f"second {round_number}"
+        conflict_urls = []
+        for writer, comment in ((first, mine), (second, theirs)):
+            location = writer.press_save(comment, base).headers.get("Location", "")
+            assert "/conflicts/" in location, location
+            conflict_urls.append(location)
+        responses = at_once(
+            pool,
+            partial(first.keep_mine, conflict_urls[0]),
+            partial(second.keep_mine, conflict_urls[1]),
+        )
+        statuses = [response.status_code for response in responses]
+        where = f"round {round_number}: {statuses}"
+        assert sorted(statuses) == [200, 302], where
+        winner = statuses.index(302)
+        loser = responses[1 - winner].get_data(as_text=True)
+        # The loser is shown the winner's version side by side, to choose again.
+        assert "Someone changed some of these items again" in loser, where
+        assert (mine, theirs)[winner] in loser, where
+        assert stored_comment(session, assessment)[0] == (mine, theirs)[winner], where
+
+
 def test_a_save_racing_a_submit_is_in_the_snapshot_or_refused(
     app: Flask, session: Session, assessment: Assessment, pool: ThreadPoolExecutor
 ) -> None:
@@ -154,9 +243,12 @@ def test_a_save_racing_a_submit_is_in_the_snapshot_or_refused(
         _comment, base = stored_comment(session, assessment)
         comment = f"late {round_number}"
         submitted, saved = at_once(pool, submitter.submit, partial(saver.autosave, comment, base))
-        where = f"round {round_number}: {saved.get_data(as_text=True)[:300]}"
-        assert submitted.status_code == 302, where
         body = saved.get_json()
+        where = (
+            f"round {round_number}: save answered {saved.status_code} "
+            f"{body.get('status')} saved={body.get('saved')}"
+        )
+        assert submitted.status_code == 302, where
         session.rollback()
         current = session.get(Assessment, assessment.id)
         assert current is not None
