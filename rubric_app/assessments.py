@@ -60,6 +60,10 @@ class AssessmentReadOnly(AssessmentError):
     """A save reached an assessment that is no longer a draft (it was submitted meanwhile)."""
 
 
+class AssessmentGone(AssessmentError):
+    """A writer reached an assessment that was deleted meanwhile."""
+
+
 @dataclass(frozen=True)
 class ItemState:
     """Everything stored for one item of one assessment."""
@@ -176,7 +180,7 @@ def lock_assessment(session: Session, assessment_id: int) -> Assessment:
     timeout). PostgreSQL: the assessment row is locked with ``SELECT ... FOR UPDATE``. Objects
     loaded before the lock are expired, so every read after it sees the latest committed rows.
     Calling it again within the same transaction returns the assessment it already holds.
-    Raises ``AssessmentError`` when the assessment no longer exists.
+    Raises ``AssessmentGone`` when the assessment no longer exists.
     """
     # Pending changes go out first: expiring below must not throw them away.
     session.flush()
@@ -197,7 +201,7 @@ def lock_assessment(session: Session, assessment_id: int) -> Assessment:
         found = session.scalars(statement).one_or_none()
         session.info[_HELD_LOCKS] = (transaction, held | {assessment_id})
     if found is None:
-        raise AssessmentError("This assessment no longer exists.")
+        raise AssessmentGone("This assessment no longer exists.")
     return found
 
 

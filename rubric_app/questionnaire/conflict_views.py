@@ -8,13 +8,14 @@ and the page comes back with their latest version.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from rubric_app.access import assessment_or_404
 from rubric_app.assessments import (
+    AssessmentGone,
     AssessmentReadOnly,
     ItemChange,
     ItemState,
@@ -101,6 +102,8 @@ def conflicts(assessment_id: int, key: str) -> ResponseReturnValue:
                 session.rollback()
                 flash(str(error), "info")
                 return redirect(url_for("questionnaire.review", assessment_id=assessment.id))
+            except AssessmentGone:
+                abort(404)
             if not result.conflicts:
                 restore.claim_draft(draft)
                 session.commit()

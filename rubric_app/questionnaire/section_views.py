@@ -16,7 +16,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from rubric_app.access import assessment_or_404, can_assessment
-from rubric_app.assessments import AssessmentReadOnly, ItemState, load_states, rubric_for
+from rubric_app.assessments import (
+    AssessmentGone,
+    AssessmentReadOnly,
+    ItemState,
+    load_states,
+    rubric_for,
+)
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Assessment, utcnow
@@ -152,6 +158,8 @@ def _save_section_post(
         session.rollback()
         flash(str(error), "info")
         return redirect(url_for("questionnaire.review", assessment_id=assessment.id))
+    except AssessmentGone:
+        abort(404)
     restore_key = request.form.get("restore_key", "")
     if restore_key:
         draft = restore.find_draft(session, restore_key, assessment.id, purpose="signin")
@@ -223,6 +231,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
         # Submitted after the check above: the save re-checks under the lock and refuses.
         session.rollback()
         return _read_only_json(str(error))
+    except AssessmentGone as error:
+        return jsonify(status="error", reason="gone", message=str(error)), 404
     payload: dict[str, Any] = {
         "status": "saved",
         "revision": assessment.revision,
