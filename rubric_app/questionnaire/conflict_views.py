@@ -101,7 +101,7 @@ def conflicts(assessment_id: int, key: str) -> ResponseReturnValue:
             except AssessmentReadOnly as error:
                 session.rollback()
                 flash(str(error), "info")
-                return redirect(url_for("questionnaire.review", assessment_id=assessment.id))
+                return redirect(url_for("questionnaire.review", assessment_id=assessment_id))
             except AssessmentGone:
                 abort(404)
             if not result.conflicts:

@@ -151,13 +151,14 @@ def _save_section_post(
 ) -> ResponseReturnValue:
     session = db.session
     data = flat_form_data(request.form)
+    assessment_id = assessment.id
     try:
         outcome = save_section(session, assessment, rubric, sect, data, current_user)
     except AssessmentReadOnly as error:
         # Submitted between this page's checks and the save (which re-checks under the lock).
         session.rollback()
         flash(str(error), "info")
-        return redirect(url_for("questionnaire.review", assessment_id=assessment.id))
+        return redirect(url_for("questionnaire.review", assessment_id=assessment_id))
     except AssessmentGone:
         abort(404)
     restore_key = request.form.get("restore_key", "")

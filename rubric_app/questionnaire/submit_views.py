@@ -68,7 +68,7 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
         # A teammate submitted first; ``submit`` re-checks the status under the lock.
         session.rollback()
         flash(str(error), "info")
-        return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+        return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
     flash(
         f"Submitted. Snapshot {snapshot.number} is frozen with content hash "
@@ -93,7 +93,7 @@ def reopen_assessment(assessment_id: int) -> ResponseReturnValue:
     except AssessmentError as error:
         session.rollback()
         flash(str(error), "info")
-        return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+        return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
     flash("Reopened for changes. Earlier snapshots stay available below.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
