@@ -4,6 +4,16 @@ Functions add and flush; the request or CLI command that calls them commits once
 checked against what the saving page saw (a fingerprint of each item as it was rendered), so a
 stale page never silently overwrites a teammate's newer answer: both-changed items come back as
 conflicts, the rest merge.
+
+Every writer (``save_items`` and so autosave, the Save buttons, conflict resolution and import;
+``submit``, ``reopen`` and ``start_assessment`` copying forward) first calls
+``lock_assessment``, which holds the assessment until the caller's transaction ends: SQLite
+starts a ``BEGIN IMMEDIATE`` write transaction, PostgreSQL takes ``SELECT ... FOR UPDATE`` on
+the assessment row. Only then are the status and the stored states read, so the
+read-check-write of a save is one atomic step: of two teammates saving the same item from the
+same base at the same instant, the second waits, sees the first one's answer and gets the
+conflict; a save that waited for a submit finds the assessment submitted and is refused. The
+revision is counted up in SQL (``revision = revision + 1 ... RETURNING``).
 """
 
 from __future__ import annotations
@@ -14,8 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rubric_app import audit
 from rubric_app.models import (
@@ -43,6 +54,14 @@ from rubric_app.scoring import (
 
 class AssessmentError(ValueError):
     """A request that cannot be carried out, with a message fit to show the user."""
+
+
+class AssessmentReadOnly(AssessmentError):
+    """A save reached an assessment that is no longer a draft (it was submitted meanwhile)."""
+
+
+class AssessmentGone(AssessmentError):
+    """A writer reached an assessment that was deleted meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,73 @@ def rubric_for(assessment: Assessment) -> Rubric:
     return rubric_of(assessment.rubric_version)
 
 
+#: ``Session.info`` key: the transaction whose locks are held, and the assessment ids it holds.
+_HELD_LOCKS = "rubric_app.assessment_locks"
+
+
+def lock_assessment(session: Session, assessment_id: int) -> Assessment:
+    """Hold the assessment until the session's transaction ends; return it as stored now.
+
+    Every writer calls this before it reads what it checks (the status, the stored states), so
+    writers of one assessment take turns and each sees what the one before it committed.
+    SQLite: the transaction becomes a write transaction at once (``BEGIN IMMEDIATE`` takes the
+    database's one writer lock; readers carry on under WAL, waiting writers wait up to the busy
+    timeout). PostgreSQL: the assessment row is locked with ``SELECT ... FOR UPDATE``. Objects
+    loaded before the lock are expired, so every read after it sees the latest committed rows.
+    Calling it again within the same transaction returns the assessment it already holds.
+    Raises ``AssessmentGone`` when the assessment no longer exists.
+    """
+    # Pending changes go out first: expiring below must not throw them away.
+    session.flush()
+    connection = session.connection()
+    transaction = session.get_transaction()
+    held_by, held = session.info.get(_HELD_LOCKS, (None, frozenset()))
+    if held_by is not transaction:
+        held = frozenset()
+    if assessment_id in held:
+        found = session.get(Assessment, assessment_id)
+    else:
+        statement = select(Assessment).where(Assessment.id == assessment_id)
+        if connection.dialect.name == "sqlite":
+            _begin_write_transaction(connection)
+        else:
+            statement = statement.with_for_update(of=Assessment)
+        session.expire_all()
+        found = session.scalars(statement).one_or_none()
+        session.info[_HELD_LOCKS] = (transaction, held | {assessment_id})
+    if found is None:
+        raise AssessmentGone("This assessment no longer exists.")
+    return found
+
+
+def _begin_write_transaction(connection: Connection) -> None:
+    """Make the SQLite connection's transaction a write transaction now (``BEGIN IMMEDIATE``).
+
+    pysqlite opens a (deferred) transaction only right before the first INSERT, UPDATE or
+    DELETE, so until then every SELECT reads outside any transaction and holds no lock: a read
+    followed by a write is not atomic. Once a transaction is open, it has written, so it holds
+    the writer lock already and there is nothing to begin.
+    """
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _count_revision(session: Session, assessment: Assessment) -> int:
+    """Count the assessment's revision up in the database (never read-then-write in Python)."""
+    now = utcnow()
+    revision: int = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1, updated_at=now)
+        .returning(Assessment.revision)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(assessment, "revision", revision)
+    set_committed_value(assessment, "updated_at", now)
+    return revision
+
+
 def assessments_for_period(
     session: Session, org_id: int, rubric_key: str, period: str
 ) -> list[Assessment]:
@@ -190,6 +276,9 @@ def start_assessment(
         )
     if previous is not None and previous.org_id != org.id:
         raise AssessmentError("You can only start from one of your own organization's assessments.")
+    if previous is not None:
+        # Held while its answers are copied, so the copy is one consistent state of it.
+        previous = lock_assessment(session, previous.id)
     assessment = Assessment(
         org_id=org.id,
         rubric_version_id=version.id,
@@ -329,10 +418,13 @@ def save_items(
 
     An item whose posted state equals the state its page was rendered with was not touched on
     that page and is left alone (someone else's newer answer survives). An item changed both
-    here and elsewhere since the page was rendered is a conflict and is not saved.
+    here and elsewhere since the page was rendered is a conflict and is not saved. The
+    assessment is locked first (``lock_assessment``), so the status and the stored states this
+    checks against cannot change before the write.
     """
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "draft":
-        raise AssessmentError("This assessment has been submitted and is read-only.")
+        raise AssessmentReadOnly("This assessment has been submitted and is read-only.")
     rubric = rubric_for(assessment)
     stored = load_states(session, assessment)
     to_write: list[ItemChange] = []
@@ -353,8 +445,7 @@ def save_items(
             continue
         to_write.append(change)
     if to_write:
-        assessment.revision += 1
-        assessment.updated_at = utcnow()
+        _count_revision(session, assessment)
         _write_items(session, assessment, to_write, user)
         session.flush()
         if record:
@@ -468,7 +559,12 @@ def payload_hash(payload: Mapping[str, Any]) -> str:
 
 
 def submit(session: Session, assessment: Assessment, *, user: User | None) -> Snapshot:
-    """Lock the assessment, freeze a snapshot with its content hash, and cache its scores."""
+    """Lock the assessment, freeze a snapshot with its content hash, and cache its scores.
+
+    The status is checked under the lock: a save waiting for this submit finds the assessment
+    submitted, and a submit waiting for a save freezes what that save wrote.
+    """
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "draft":
         raise AssessmentError("This assessment is already submitted.")
     states = load_states(session, assessment)
@@ -600,6 +696,7 @@ def reopen(
     session: Session, assessment: Assessment, *, user: User | None, reason: str = ""
 ) -> None:
     """Unlock a submitted assessment for changes; its snapshots stay retrievable."""
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "submitted":
         raise AssessmentError("Only a submitted assessment can be reopened.")
     assessment.status = "draft"
