@@ -157,9 +157,7 @@ class User(Base, Timestamped):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: A site administrator verifies state advocate organizations (``/admin``).
-    is_site_admin: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: When the user opened a link mailed to their address (verification, invitation or
     #: password reset); until then they cannot invite anyone or share assessments.
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

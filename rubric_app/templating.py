@@ -75,6 +75,11 @@ def navigation() -> dict[str, Any]:
     ]
     if not signed_in:
         return {"nav_links": links, "nav_orgs": [], "nav_org": None}
+    if (
+        getattr(current_user, "is_site_admin", False)
+        and "admin.organizations" in current_app.view_functions
+    ):
+        links.append(("Site administration", url_for("admin.organizations")))
     orgs = memberships_of(current_user)  # one query serves both the switcher and the org bar
     return {"nav_links": links, "nav_orgs": orgs, "nav_org": chosen_org(current_user, orgs)}
 
