@@ -146,7 +146,8 @@ def verify_organization(
     """Verify the organization; return False when it already was (nothing changes then).
 
     Refused (AccountError) when a verified organization of the same kind and state has the same
-    name, whether found first or raised by the unique index when another approval won a race.
+    name, whether found first or raised by the unique index when another approval won a race;
+    the caller then rolls back its transaction.
     """
     org = _locked(session, org)
     if org.verified_at is not None:
@@ -154,16 +155,18 @@ def verify_organization(
     clash = _verified_clash(session, org)
     if clash is not None:
         raise AccountError(_clash_message(org, clash.id))
+    # Written now, before the flush can fail and leave the session needing a rollback.
+    refusal = _clash_message(org, None)
+    org.verified_at = utcnow()
+    org.verified_by_id = by.id if by is not None else None
+    org.rejected_at = None
     try:
-        # The savepoint lets a clash raised by the index be answered in words, and the caller's
-        # transaction carries on.
-        with session.begin_nested():
-            org.verified_at = utcnow()
-            org.verified_by_id = by.id if by is not None else None
-            org.rejected_at = None
-            session.flush()
+        # Another approval of the same name may have won meanwhile: the index refuses this one
+        # (after waiting for it to commit). No savepoint: on SQLite a savepoint outside a
+        # transaction would commit on release. The caller rolls back on AccountError.
+        session.flush()
     except IntegrityError as error:
-        raise AccountError(_clash_message(org, None)) from error
+        raise AccountError(refusal) from error
     audit.record(
         session,
         "org.verify",
