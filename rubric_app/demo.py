@@ -217,8 +217,31 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
         "advocate", "secure-state-local-policy", "2026", 0.3, completion=0.6, submit_it=False
     )
     _seed_demo_actions(session, orgs["riverton"], users["riverton"])
+    logins.append(_pending_request(session, password))
     logins.append(_site_admin(session, password))
     return logins, password
+
+
+#: A second state advocate for Ohio that asked to be verified: the site administrator's page
+#: has a request to decide, and its owner sees what "awaiting approval" means. (email, name,
+#: organization)
+DEMO_PENDING = (
+    "organizer@lakeerie-advocates.example.org",
+    "Jamie Castillo",
+    "Lake Erie Youth Advocacy Network",
+)
+
+
+def _pending_request(session: Session, password: str) -> DemoLogin:
+    email, name, org_name = DEMO_PENDING
+    user = _user(session, email, name, password)
+    org = session.scalar(select(Organization).where(Organization.name == org_name))
+    if org is None:
+        org = create_organization(
+            session, name=org_name, kind="state_advocate", state=DEMO_STATE, created_by=user
+        )
+        add_member(session, user=user, org=org, role="owner")
+    return DemoLogin(email, name, f"{org_name} (awaiting approval)", "owner")
 
 
 #: The demo site administrator, who approves state advocate organizations at /admin.
