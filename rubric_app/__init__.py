@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from rubric_app.accounts.routes import bp as accounts_bp
+    from rubric_app.admin.routes import bp as admin_bp
     from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.main.routes import bp as main_bp
     from rubric_app.questionnaire.routes import bp as questionnaire_bp
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         rubric_pages_bp,
         compare_bp,
         states_bp,
+        admin_bp,
     ):
         app.register_blueprint(blueprint)
 

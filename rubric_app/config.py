@@ -54,6 +54,9 @@ class DefaultConfig:
     #: "send the verification link again" (per address and per account).
     SIGNUP_RATE_LIMIT = "10 per hour"
     RESET_RATE_LIMIT = "5 per hour"
+    #: Partner look-ups (by partner code or an owner's e-mail address) allowed per account on
+    #: the sharing page: enough for real use, too few to probe addresses or codes in bulk.
+    PARTNER_LOOKUP_RATE_LIMIT = "30 per hour"
     #: argon2id cost profile (a name from argon2.profiles). Tests use "CHEAPEST".
     ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
     #: Mail: "log" prints messages to the application log (development); "smtp" sends them.

@@ -225,5 +225,23 @@ class ShareForm(FlaskForm):
     )
 
 
+class PartnerLookupForm(FlaskForm):
+    """Find a partner organization by the partner code or owner's e-mail address it gave out."""
+
+    partner = StringField(
+        "Partner code or the partner owner's email address",
+        validators=[
+            DataRequired("Enter the partner code, or the email address of the partner's owner."),
+            Length(max=254),
+        ],
+        filters=[strip_whitespace],
+        description=(
+            "Ask the partner organization's owner: its code is on their organization page "
+            "(like ABCD-EFGH-JKMN)."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
 class EmptyForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that post (remove, revoke, switch)."""

@@ -33,6 +33,9 @@ VIEWER = "viewer@riverton.example.org"
 LEAD = "lead@rys.example.org"
 ADVOCATE = "advocate@buckeye.example.org"
 CHIEF = "chief@college.example.org"
+#: The demo site administrator, and the owner of the demo's state advocate awaiting approval.
+SITE_ADMIN = "siteadmin@rubric.example.org"
+PENDING_ADVOCATE = "organizer@lakeerie-advocates.example.org"
 
 RIVERTON = "Riverton City School District"
 CEDAR = "Cedar Hollow Local Schools"
@@ -279,6 +282,32 @@ PAGE_TYPES: tuple[PageType, ...] = (
         "states.dashboard",
         ADVOCATE,
         fixed("/states/OH/dashboard?rubric=secure-local-implementation&period="),
+    ),
+    PageType(
+        "state dashboards, awaiting approval",
+        "states.index",
+        PENDING_ADVOCATE,
+        fixed("/states"),
+        403,
+    ),
+    PageType(
+        "state dashboard, awaiting approval",
+        "states.dashboard",
+        PENDING_ADVOCATE,
+        fixed("/states/OH/dashboard"),
+        403,
+    ),
+    PageType(
+        "organization, awaiting approval",
+        "accounts.organization",
+        PENDING_ADVOCATE,
+        fixed("/organization"),
+    ),
+    PageType(
+        "site administration: organizations awaiting approval",
+        "admin.organizations",
+        SITE_ADMIN,
+        fixed("/admin/organizations"),
     ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
     PageType(
