@@ -53,6 +53,7 @@ from rubric_app.accounts.operations import (
     update_organization,
 )
 from rubric_app.accounts.tokens import TokenError
+from rubric_app.accounts.two_step_forms import RequireTwoStepForm
 from rubric_app.accounts.verification import UnverifiedError, is_verified
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
@@ -179,6 +180,7 @@ def _render_organization(
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
         verified=is_verified(current_user),
+        two_step_form=RequireTwoStepForm(formdata=None, require=org.require_two_step),
     ), status
 
 
