@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import threading
 import time
 
 import pyotp
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts import two_step
 from rubric_app.accounts.mail import outbox
 from rubric_app.accounts.operations import end_sessions
+from rubric_app.db import db
 from rubric_app.models import AuditEvent, Organization, RecoveryCode, User
 
 SECRET_ON_PAGE = re.compile(r'<code class="secret-key">([A-Z2-7 ]+)</code>')
@@ -401,3 +403,38 @@ def test_a_failing_mail_server_does_not_undo_the_change(
     assert changed.status_code == 302
     signout(client)
     signin(client, "dana@example.org", new)
+
+
+def _claim_in_thread(app: Flask, other: Session, user: User, code: str, out: list[bool]) -> None:
+    with app.app_context():
+        out.append(two_step.verify_app_code(other, user, code))
+        other.commit()
+
+
+def test_two_connections_racing_with_one_code_let_only_one_in(app: Flask, session: Session) -> None:
+    user = make_user(session, "dana@example.org")
+    secret = two_step.begin_enrolment(session, user)
+    two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    session.commit()
+    code = code_at(secret, 1)
+    with (
+        Session(db.engine, expire_on_commit=False) as first,
+        Session(db.engine, expire_on_commit=False) as second,
+    ):
+        # Both requests have loaded the user before either claims the code.
+        theirs = second.get(User, user.id)
+        second.commit()
+        mine = first.get(User, user.id)
+        assert mine is not None
+        assert theirs is not None
+        # The first connection claims the step and holds its write until it commits ...
+        assert two_step.verify_app_code(first, mine, code)
+        # ... while the second tries the same code: it waits for the row (PostgreSQL) or the
+        # database lock (SQLite), then must find the step taken.
+        results: list[bool] = []
+        racer = threading.Thread(target=_claim_in_thread, args=(app, second, theirs, code, results))
+        racer.start()
+        first.commit()
+        racer.join(timeout=60)
+    assert not racer.is_alive()
+    assert results == [False]
