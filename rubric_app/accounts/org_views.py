@@ -180,7 +180,9 @@ def _render_organization(
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
         verified=is_verified(current_user),
-        two_step_form=RequireTwoStepForm(formdata=None, require=org.require_two_step),
+        two_step_form=RequireTwoStepForm(
+            formdata=None, prefix="two-step", require=org.require_two_step
+        ),
     ), status
 
 

@@ -59,6 +59,7 @@ class ProofForm(FlaskForm):
 
 
 class RequireTwoStepForm(FlaskForm):
-    """The owners' setting on the organization page."""
+    """The owners' setting on the organization page (prefix "two-step": the page has other
+    forms, and their CSRF fields must not share an id)."""
 
     require = BooleanField("Require two-step sign-in for every member")

@@ -271,7 +271,7 @@ def organization_two_step() -> ResponseReturnValue:
     if current is None:
         return redirect(url_for("accounts.new_organization"))
     org = org_or_404(db.session, current_user, current.id, "edit_profile")
-    form = RequireTwoStepForm()
+    form = RequireTwoStepForm(prefix="two-step")
     target = url_for("accounts.organization") + "#two-step"
     if not form.validate_on_submit():
         flash("The form had expired; nothing was changed. Try again.", "error")

@@ -291,13 +291,13 @@ def test_owners_require_two_step_and_members_are_sent_to_set_it_up(
     signin(owner, "owner@example.org")
 
     # The owner must use it first.
-    early = post(owner, "/organization/two-step", {"require": "y"}, page="/organization")
+    early = post(owner, "/organization/two-step", {"two-step-require": "y"}, page="/organization")
     assert early.headers["Location"] == "/account/two-step"
     assert not session.get(Organization, org.id).require_two_step  # type: ignore[union-attr]
     enrol(owner)
     page = owner.get("/organization").get_data(as_text=True)
     assert "Require two-step sign-in for every member" in page
-    saved = post(owner, "/organization/two-step", {"require": "y"}, page="/organization")
+    saved = post(owner, "/organization/two-step", {"two-step-require": "y"}, page="/organization")
     assert saved.headers["Location"] == "/organization#two-step"
     session.expire_all()
     assert session.get(Organization, org.id).require_two_step  # type: ignore[union-attr]
@@ -350,7 +350,9 @@ def test_only_owners_change_the_requirement(app: Flask, session: Session) -> Non
     page = client.get("/organization").get_data(as_text=True)
     assert "Require two-step sign-in for every member" not in page
     token = csrf_from(page)
-    response = client.post("/organization/two-step", data={"require": "y", "csrf_token": token})
+    response = client.post(
+        "/organization/two-step", data={"two-step-require": "y", "csrf_token": token}
+    )
     assert response.status_code == 403
     session.expire_all()
     assert not session.get(Organization, org.id).require_two_step  # type: ignore[union-attr]
