@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -46,6 +46,7 @@ ENROLMENT_EXEMPT = frozenset(
         "accounts.two_step_setup",
     }
 )
+SETUP_REQUIRED = "Your organization requires two-step sign-in. Set it up now to continue."
 WRONG_CODE = (
     "That code is not right, or it was already used. Type the code your app shows now "
     "(or wait for the next one), or one of your recovery codes."
@@ -81,12 +82,16 @@ def _me() -> User:
 def enforce_required_two_step() -> ResponseReturnValue | None:
     """Send a signed-in member of an organization that requires two-step sign-in, who has not
     set it up, to set it up; until then every other page redirects there."""
-    if request.endpoint in ENROLMENT_EXEMPT or not current_user.is_authenticated:
+    # No endpoint: a 404 (a browser's favicon request, say), which reveals and changes nothing.
+    if request.endpoint is None or request.endpoint in ENROLMENT_EXEMPT:
+        return None
+    if not current_user.is_authenticated:
         return None
     user = cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
     if two_step.is_enabled(user) or not requires_two_step(user, db.session):
         return None
-    flash("Your organization requires two-step sign-in. Set it up now to continue.", "info")
+    if ("info", SETUP_REQUIRED) not in session.get("_flashes", []):
+        flash(SETUP_REQUIRED, "info")
     return redirect(url_for("accounts.two_step_setup"))
 
 

@@ -310,12 +310,16 @@ def test_owners_require_two_step_and_members_are_sent_to_set_it_up(
         response = member.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/account/two-step/setup"
+    # Three redirects, one reminder.
+    setup = member.get("/account/two-step/setup").get_data(as_text=True)
+    assert setup.count("Set it up now to continue.") == 1
+    assert "Your organization requires two-step sign-in. Once it is set up" in setup
+    # A missing page (the browser's favicon) is a plain 404, not one more redirect.
+    assert member.get("/favicon.ico").status_code == 404
     # Posting elsewhere does nothing either (the token comes from the set-up page).
     token = csrf_from(member.get("/account/two-step/setup").data)
     blocked = member.post("/organizations/new", data={"csrf_token": token, "name": "X"})
     assert blocked.headers["Location"] == "/account/two-step/setup"
-    setup = member.get("/account/two-step/setup").get_data(as_text=True)
-    assert "Your organization requires two-step sign-in" in setup
     # The member cannot change the requirement.
     assert (
         member.post("/organization/two-step", data={"csrf_token": token}).headers["Location"]
