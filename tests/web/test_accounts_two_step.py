@@ -444,3 +444,20 @@ def test_two_connections_racing_with_one_code_let_only_one_in(app: Flask, sessio
         racer.join(timeout=60)
     assert not racer.is_alive()
     assert results == [False]
+
+
+def test_after_a_secret_key_rotation_recovery_codes_still_work(
+    app: Flask, session: Session
+) -> None:
+    user = make_user(session, "dana@example.org")
+    secret = two_step.begin_enrolment(session, user)
+    codes = two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    session.commit()
+    app.config["SECRET_KEY"] = "a-new-secret-key-after-rotation"
+    # The stored secret was encrypted under the old key: app codes no longer pass ...
+    assert two_step.decrypt_secret(user.totp_secret or "") is None
+    assert two_step.check_second_step(session, user, code_at(secret, 1)) is None
+    # ... but a recovery code (a plain digest, no key) still lets the user in to set up again.
+    assert two_step.check_second_step(session, user, codes[0]) == "recovery"
+    two_step.disable(session, user)
+    assert two_step.begin_enrolment(session, user) != secret
