@@ -60,6 +60,13 @@ ACTION_LABELS = {
     "org.reject": "Did not approve the organization (site administrator)",
     "org.partner_code": "Replaced the partner code",
     "user.site_admin": "Made a site administrator",
+    "auth.two_step_on": "Turned on two-step sign-in",
+    "auth.two_step_off": "Turned off two-step sign-in",
+    "auth.two_step_failed": "Typed a wrong two-step code",
+    "auth.recovery_code_used": "Signed in with a recovery code",
+    "auth.recovery_codes_new": "Made new recovery codes",
+    "org.two_step_required": "Required two-step sign-in of every member",
+    "org.two_step_optional": "Made two-step sign-in optional",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80

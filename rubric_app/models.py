@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -118,6 +119,9 @@ class Organization(Base, Timestamped):
     rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: The secret its owners hand to partners, who find it by this code to share with it.
     partner_code: Mapped[str] = mapped_column(String(20), unique=True, default=new_partner_code)
+    #: The owners' setting "require two-step sign-in for every member": members without it
+    #: are sent to set it up after signing in and can do nothing else until they have.
+    require_two_step: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organization", cascade="all, delete-orphan"
@@ -165,6 +169,13 @@ class User(Base, Timestamped):
     current_org_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
+    #: The TOTP secret for two-step sign-in, encrypted (see ``accounts/two_step.py``). Set while
+    #: enrolment waits for its first code; two-step sign-in is on once ``two_step_enabled_at``
+    #: is set too.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    two_step_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The last TOTP time step accepted: a code of that step or an earlier one is a replay.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -181,6 +192,18 @@ class User(Base, Timestamped):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class RecoveryCode(Base, Timestamped):
+    """One single-use recovery code for two-step sign-in, stored as a SHA-256 digest."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base, Timestamped):

@@ -57,6 +57,7 @@ from rubric_app.accounts.operations import (
 )
 from rubric_app.accounts.partner_codes import format_partner_code
 from rubric_app.accounts.tokens import TokenError
+from rubric_app.accounts.two_step_forms import RequireTwoStepForm
 from rubric_app.accounts.verification import UnverifiedError, is_verified
 from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org, memberships_of, org_required
@@ -197,6 +198,9 @@ def _render_organization(
         vetting=verification_status(org),
         # The code lets others share into the organization: only its owners see and hand it out.
         partner_code=format_partner_code(org.partner_code) if manage else None,
+        two_step_form=RequireTwoStepForm(
+            formdata=None, prefix="two-step", require=org.require_two_step
+        ),
     ), status
 
 

@@ -233,5 +233,5 @@ def test_site_administrators_always_need_two_step_sign_in(session: Session) -> N
     admin = make_user(session, "admin@site.example.org")
     admin.is_site_admin = True
     member = make_user(session, "member@example.org", make_org(session), "owner")
-    assert requires_two_step(admin)
-    assert not requires_two_step(member)
+    assert requires_two_step(admin, session)
+    assert not requires_two_step(member, session)
