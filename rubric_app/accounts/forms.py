@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
+from rubric_app.form_base import Form
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 from rubric_app.us_states import state_choices
 
@@ -105,7 +105,7 @@ def confirm_field(label: str = "Type the password again") -> PasswordField:
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -114,7 +114,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(
         "Your name",
         validators=[DataRequired("Enter your name."), Length(max=200)],
@@ -126,7 +126,7 @@ class SignUpForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), Length(max=1000)],
@@ -136,16 +136,16 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field("Type the new password again")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field("New password")
     confirm = confirm_field("Type the new password again")
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(
         "Name of the organization",
         validators=[DataRequired("Enter the organization's name."), Length(max=200)],
@@ -167,7 +167,7 @@ class OrganizationForm(FlaskForm):
         validators=[
             Optional(),
             Regexp(
-                r"^\d{6,7}$",
+                r"^[0-9]{6,7}$",
                 message=(
                     "An NCES district id has 7 digits and an IPEDS unit id has 6 digits; "
                     "leave it empty if you have none."
@@ -194,21 +194,21 @@ class OrganizationForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field("Colleague's email address")
     role = SelectField("Role", choices=options(ROLE_CHOICES), default="editor")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=options((key, ROLE_LABELS[key]) for key in ROLES))
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     #: Choices (organization ids as text) are set by the route from ``share_targets``.
     to_org = SelectField(
         "Organization to share with", validators=[DataRequired("Choose an organization.")]
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with nothing but the CSRF token, for buttons that post (remove, revoke, switch)."""

@@ -30,6 +30,7 @@ from rubric_app.auth_session import current_org
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
+from rubric_app.url_numbers import page_number
 from rubric_app.us_states import STATES
 
 from . import exports, rollup
@@ -161,11 +162,6 @@ def _report_url(assessment_id: int) -> str | None:
     return url_for("reports.report", assessment_id=assessment_id)
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
-
-
 @bp.get("/states")
 @login_required
 def index() -> ResponseReturnValue:
@@ -191,7 +187,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     state = _resolve_filters(org)
     k = int(current_app.config["SUPPRESSION_K"])
     page_size = int(current_app.config["PAGE_SIZE"])
-    page = _page_number()
+    page = page_number()
     built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
     people, total = built.participants, built.assessments
     pages = max(1, -(-total // page_size))
