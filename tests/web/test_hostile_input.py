@@ -422,3 +422,32 @@ def test_section_text_with_control_characters_is_refused_and_kept(
     states = load_states(session, assessment)
     assert "mou-purpose-stated" not in states
     assert states["mou-roles-responsibilities"].comment == "Line one\nline two\twith a tab"
+
+
+def test_every_form_with_text_fields_applies_the_text_rule(app: Flask) -> None:
+    from flask_wtf import FlaskForm
+
+    from rubric_app.accounts import forms as account_forms
+    from rubric_app.form_base import Form, TextAllowed, is_text_field
+    from rubric_app.questionnaire import forms as questionnaire_forms
+    from rubric_app.reports import forms as report_forms
+
+    classes = [
+        value
+        for module in (account_forms, questionnaire_forms, report_forms)
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, FlaskForm) and value is not Form
+    ]
+    assert len(classes) >= 12
+    text_fields = 0
+    with app.test_request_context():
+        for form_class in classes:
+            assert issubclass(form_class, Form), form_class.__name__
+            form = form_class(meta={"csrf": False})
+            for field in form:
+                if is_text_field(type(field)):
+                    text_fields += 1
+                    assert isinstance(field.validators[0], TextAllowed), field.name
+                else:
+                    assert not any(isinstance(v, TextAllowed) for v in field.validators)
+    assert text_fields >= 10
