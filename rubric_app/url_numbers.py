@@ -8,7 +8,9 @@ a 20-digit id raises OverflowError in SQLite and "integer out of range" in Postg
   already, as werkzeug's; and at most ``MAX_ID``), so ``/assessments/99999999999999999999``
   matches no route and answers 404, like any id that does not exist;
 - query strings: ``ascii_number`` reads one value (None when it is not a number in range) and
-  ``page_number`` reads ``?page=`` for the paginated pages (400 with a message otherwise).
+  ``page_number`` reads ``?page=`` for the paginated pages (400 with a message otherwise;
+  ``requested_page`` gives None instead, for a page that shows its own message, like the state
+  dashboard, whose filters are never an error page).
 """
 
 from __future__ import annotations
@@ -51,14 +53,22 @@ def ascii_number(text: str | None, *, low: int = 1, high: int = MAX_ID) -> int |
     return number if low <= number <= high else None
 
 
-def page_number(name: str = "page") -> int:
-    """The page asked for in the query string: 1 when absent, 400 when not a page number."""
+PAGE_MESSAGE = f"The page number must be a whole number from 1 to {MAX_PAGE:,}."
+
+
+def requested_page(name: str = "page") -> int | None:
+    """The page asked for in the query string: 1 when absent, None when not a page number."""
     raw: Any = request.args.get(name)
     if raw is None or raw == "":
         return 1
-    number = ascii_number(raw, high=MAX_PAGE)
+    return ascii_number(raw, high=MAX_PAGE)
+
+
+def page_number(name: str = "page") -> int:
+    """The page asked for in the query string: 1 when absent, 400 when not a page number."""
+    number = requested_page(name)
     if number is None:
-        abort(400, description=f"The page number must be a whole number from 1 to {MAX_PAGE:,}.")
+        abort(400, description=PAGE_MESSAGE)
     return number
 
 

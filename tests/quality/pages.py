@@ -281,6 +281,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
         fixed("/states/OH/dashboard?rubric=secure-local-implementation&period="),
     ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
+    PageType("bad request", "", ADMIN, fixed("/organization/audit?page=%C2%B2"), status=400),
     PageType(
         "forbidden",
         "",
