@@ -28,6 +28,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from, signin
 from hypothesis import strategies as st
+from pages import PAGE_TYPES
 from quality_site import make_quality_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -256,8 +257,6 @@ def build_fuzz_site(
 ) -> Iterator[FuzzSite]:
     """A seeded demo site on ``request.param`` ("sqlite" or "postgres"), org A signed in; the
     body of the fuzz modules' module-scoped fixtures."""
-    from pages import PAGE_TYPES
-
     folder = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
