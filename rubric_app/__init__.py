@@ -80,7 +80,7 @@ def _instance_secret_key(instance: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, CSRF, sign-in, rate limiting, security headers and the catalog."""
-    from rubric_app import body_guard, security
+    from rubric_app import body_guard, security, url_numbers
     from rubric_app.auth_session import init_login
     from rubric_app.catalog_state import init_catalog
     from rubric_app.db import db
@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     security.init_app(app)
     body_guard.init_app(app)
+    url_numbers.init_app(app)
     init_catalog(app)
 
 

@@ -140,6 +140,13 @@ def init_app(app: Flask) -> None:
     app.after_request(forbid_storing_private_responses)
     register_csrf_handler(app)
 
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        # Says what was wrong (a page number, say); CSRFError keeps its own handler above.
+        return render_template(
+            "errors/400.html", description=getattr(error, "description", "")
+        ), 400
+
     @app.errorhandler(404)
     def not_found(_error: Exception) -> tuple[str, int]:
         return render_template("errors/404.html"), 404

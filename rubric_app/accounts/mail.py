@@ -5,6 +5,12 @@ it to the list ``app.extensions["rubric_app.outbox"]`` when that key exists or t
 TESTING, so tests (and the browser tests' ``outbox`` fixture) can follow the links.
 MAIL_BACKEND "smtp" sends through MAIL_SERVER with STARTTLS and optional login.
 
+Subjects and bodies quote what users typed (names of people and organizations). The forms
+refuse control characters (``rubric_app.form_base``); as a second line, for text stored before
+that rule, ``send_mail`` strips them here: a line break in a header is header injection (and
+makes ``EmailMessage`` raise), and other control characters make servers refuse the message.
+The address is never rewritten: one with a control character is refused with ValueError.
+
 ``send_security_notice`` tells a user that their password or two-step sign-in changed.
 """
 
@@ -17,6 +23,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, request, url_for
+
+from rubric_app.hostile_input import (
+    first_control_character,
+    has_lone_surrogate,
+    strip_control_characters,
+)
 
 logger = logging.getLogger("rubric_app.mail")
 OUTBOX_KEY = "rubric_app.outbox"
@@ -37,7 +49,13 @@ def outbox() -> list[Mail]:
 
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send a plain-text message with the configured backend."""
-    mail = Mail(to=to, subject=subject, body=body)
+    if first_control_character(to) is not None or has_lone_surrogate(to):
+        raise ValueError(f"Not a mail address: {to!r}")
+    mail = Mail(
+        to=to,
+        subject=strip_control_characters(subject),
+        body=strip_control_characters(body, multiline=True),
+    )
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
         _send_smtp(mail)

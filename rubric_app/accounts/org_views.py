@@ -63,6 +63,7 @@ from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
+from rubric_app.url_numbers import page_number
 from rubric_app.us_states import STATES
 
 
@@ -505,7 +506,7 @@ def audit_log() -> ResponseReturnValue:
     current = current_org()
     assert current is not None
     org = org_or_404(db.session, current_user, current.id, "view_audit")
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     events = audit.events_for_org(
         db.session, org.id, page=page, page_size=int(current_app.config["PAGE_SIZE"])
     )

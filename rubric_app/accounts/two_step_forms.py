@@ -7,14 +7,14 @@ check the shape of what was typed, and ``two_step`` decides whether a code is ri
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.accounts.forms import strip_whitespace
+from rubric_app.form_base import Form
 
 
-class TwoStepCodeForm(FlaskForm):
+class TwoStepCodeForm(Form):
     """The second step at sign-in: a code from the app, or one recovery code."""
 
     code = StringField(
@@ -33,7 +33,7 @@ class TwoStepCodeForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     """The first code from the app, which proves it was set up right."""
 
     code = StringField(
@@ -45,7 +45,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class ProofForm(FlaskForm):
+class ProofForm(Form):
     """The password or a fresh app code, asked again before changing two-step sign-in."""
 
     proof = PasswordField(
@@ -58,7 +58,7 @@ class ProofForm(FlaskForm):
     )
 
 
-class RequireTwoStepForm(FlaskForm):
+class RequireTwoStepForm(Form):
     """The owners' setting on the organization page (prefix "two-step": the page has other
     forms, and their CSRF fields must not share an id)."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from rubric_app.assessments import (
     start_assessment,
     submit,
 )
+from rubric_app.hostile_input import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep, text_problem
 from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Item, Rubric
@@ -58,6 +59,8 @@ _STATE_KEYS = frozenset(
     }
 )
 _TEXT_LIMITS = {"na_reason": 10_000, "comment": 10_000, "evidence_quote": 10_000}
+#: Texts typed in text areas, where line breaks and tabs belong (see rubric_app.hostile_input).
+_MULTILINE = frozenset(_TEXT_LIMITS)
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -76,11 +79,33 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in an export file")
 
 
+def _strings(data: Any) -> Iterator[str]:
+    """Every key and text value in parsed JSON (no deeper than MAX_JSON_DEPTH, so recursion
+    is bounded)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
 def parse_export(raw: bytes) -> dict[str, Any]:
     """Decode and parse the file; raise ImportProblem if it is not a JSON object we can read."""
     if len(raw) > IMPORT_MAX_BYTES:
         raise ImportProblem(
             [f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB; exports are far smaller."]
+        )
+    # Measured before parsing: json.loads raises RecursionError, not ValueError, on deep nesting.
+    if json_too_deep(raw):
+        raise ImportProblem(
+            [
+                f"The file nests lists and objects more than {MAX_JSON_DEPTH} levels deep; "
+                "an export nests only a few levels, so this is not one."
+            ]
         )
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -90,6 +115,14 @@ def parse_export(raw: bytes) -> dict[str, Any]:
         raise ImportProblem([f"The file is not valid JSON ({error})."]) from None
     if not isinstance(data, dict):
         raise ImportProblem(["The file does not contain an exported assessment."])
+    # Refused before any message could quote one: a page cannot encode a lone surrogate.
+    if any(has_lone_surrogate(text) for text in _strings(data)):
+        raise ImportProblem(
+            [
+                "The file contains a broken character (a lone surrogate such as \\ud800) "
+                "that cannot be stored; export the assessment again."
+            ]
+        )
     if data.get("format") != FORMAT:
         raise ImportProblem(
             [
@@ -107,6 +140,9 @@ def _text(data: Mapping[str, Any], key: str, errors: list[str], *, limit: int) -
         return ""
     if len(value) > limit:
         errors.append(f"'{key}' must be at most {limit} characters.")
+    problem = text_problem(value)
+    if problem is not None:
+        errors.append(f"'{key}' {problem}.")
     return value.strip()
 
 
@@ -179,6 +215,9 @@ def _check_values(
         if item.type == "multi_select" and value:
             errors.append(f"{where}: a multi-select answer must be a list of choices.")
             continue
+        if (problem := text_problem(value, multiline=True)) is not None:
+            errors.append(f"{where}: the value for '{dimension}' {problem}.")
+            continue
         result[dimension] = value
     return result
 
@@ -203,6 +242,8 @@ def _check_state(rubric: Rubric, item: Item, data: Any, errors: list[str]) -> It
             errors.append(f"{where}: '{key}' must be text.")
         elif len(value) > limit:
             errors.append(f"{where}: '{key}' must be at most {limit} characters.")
+        elif (problem := text_problem(value, multiline=key in _MULTILINE)) is not None:
+            errors.append(f"{where}: '{key}' {problem}.")
     if data.get("not_applicable") is True and not str(data.get("na_reason", "")).strip():
         errors.append(f"{where}: marked not applicable without a reason.")
     if len(errors) > before:

@@ -10,7 +10,7 @@ pages only format them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import (
@@ -35,6 +35,7 @@ from rubric_app.auth_session import current_org
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
+from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 
 from . import exports, privacy, rollup
@@ -189,11 +190,6 @@ def _withheld(scope: Scope) -> bool:
     return privacy.view_withheld(db.session, scope, k, organizations) is not None
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
-
-
 @bp.get("/states")
 @login_required
 def index() -> ResponseReturnValue:
@@ -221,7 +217,11 @@ def dashboard(code: str) -> ResponseReturnValue:
     state = _resolve_filters(org)
     k = int(current_app.config["SUPPRESSION_K"])
     page_size = int(current_app.config["PAGE_SIZE"])
-    page = _page_number()
+    page = requested_page()
+    if page is None:
+        # Like the filters: ignored with a message (page 1), never an error page.
+        state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
+        page = 1
     built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))

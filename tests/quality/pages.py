@@ -333,6 +333,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
         fixed("/admin/organizations"),
     ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
+    PageType("bad request", "", ADMIN, fixed("/organization/audit?page=%C2%B2"), status=400),
     PageType(
         "forbidden",
         "",
