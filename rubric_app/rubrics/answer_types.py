@@ -15,8 +15,8 @@ job that depends on the type, so no other module switches on ``item.type`` for t
   decode); every other type stores its text unchanged. Decoding is driven by the item's type,
   never by the stored text: a long-text answer that happens to read ``[1, 2]`` comes back as that
   same string, not as a list;
-- **display text** (``display``): the one wording used by the questionnaire's review and
-  conflict pages, the report page, the PDF and the CSV/XLSX exports. Scale options and yes/no
+- **display text** (``display``): the one wording used by the questionnaire's review, snapshot
+  and conflict pages, the report context (the PDF's answers) and the state CSV/XLSX exports. Scale options and yes/no
   answers show their labels; multi-select answers show the ticked choices' labels joined with
   "; " (labels may contain commas, so a comma would be ambiguous); dates show as "8 Sep 2026";
   numbers and text show as stored; nothing given shows "Not answered";
