@@ -42,6 +42,7 @@ from rubric_app.models import (
     utcnow,
 )
 from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.answer_types import ANSWER_TYPES
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import (
     AssessmentScore,
@@ -316,13 +317,14 @@ def start_assessment(
 
 def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
     """Every stored item state of the assessment, by item id."""
+    rubric = rubric_for(assessment)
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
     for item_id, dimension, value in session.execute(
         select(Answer.item_id, Answer.dimension, Answer.value).where(
             Answer.assessment_id == assessment.id
         )
     ):
-        values.setdefault(item_id, {})[dimension] = decode_value(value)
+        values.setdefault(item_id, {})[dimension] = decode_value(value, _type_of(rubric, item_id))
     notes = {
         note.item_id: note
         for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id == assessment.id))
@@ -349,13 +351,17 @@ def load_states_many(
     if not assessment_ids:
         return {}
     values: dict[int, dict[str, dict[str, str | tuple[str, ...]]]] = {}
+    rubrics: dict[int, Rubric] = {}  # the assessments are usually in the session already
     for assessment_id, item_id, dimension, value in session.execute(
         select(Answer.assessment_id, Answer.item_id, Answer.dimension, Answer.value).where(
             Answer.assessment_id.in_(assessment_ids)
         )
     ):
+        rubric = rubrics.get(assessment_id)
+        if rubric is None:
+            rubric = rubrics[assessment_id] = rubric_for(session.get_one(Assessment, assessment_id))
         values.setdefault(assessment_id, {}).setdefault(item_id, {})[dimension] = decode_value(
-            value
+            value, _type_of(rubric, item_id)
         )
     notes: dict[int, dict[str, ItemNote]] = {}
     for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id.in_(assessment_ids))):
@@ -390,20 +396,23 @@ def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnsw
     }
 
 
-def encode_value(value: str | tuple[str, ...]) -> str:
-    """Store multi-select values as a JSON list and everything else as text."""
-    return json.dumps(list(value)) if isinstance(value, tuple) else value
+def _type_of(rubric: Rubric, item_id: str) -> str:
+    """The item's type name; an item its rubric version lacks is read as text, never guessed."""
+    return rubric.item(item_id).type if rubric.has_item(item_id) else "long_text"
 
 
-def decode_value(stored: str) -> str | tuple[str, ...]:
-    if stored.startswith("["):
-        try:
-            parsed = json.loads(stored)
-        except ValueError:
-            return stored
-        if isinstance(parsed, list):
-            return tuple(str(part) for part in parsed)
-    return stored
+def encode_value(value: str | tuple[str, ...], item_type: str) -> str:
+    """The answer column's text for a value of an item of ``item_type`` (see answer_types)."""
+    return ANSWER_TYPES[item_type].encode(value)
+
+
+def decode_value(stored: str, item_type: str) -> str | tuple[str, ...]:
+    """The value ``encode_value`` stored for an item of ``item_type``.
+
+    The item's type decides, never the stored text: a long-text answer "[1, 2]" reads back as
+    that string, while multi-select rows keep their JSON-list format, so old rows still decode.
+    """
+    return ANSWER_TYPES[item_type].decode(stored)
 
 
 def save_items(
@@ -469,6 +478,7 @@ def _write_items(
 ) -> None:
     """Write the changed items' answer and note rows (two reads for the whole save)."""
     user_id = user.id if user else None
+    rubric = rubric_for(assessment)
     item_ids = [change.item_id for change in changes]
     answers: dict[tuple[str, str], Answer] = {
         (answer.item_id, answer.dimension): answer
@@ -493,7 +503,7 @@ def _write_items(
             if answer_item == item_id and dimension not in kept:
                 session.delete(stale)
         for dimension, value in kept.items():
-            encoded = encode_value(value)
+            encoded = encode_value(value, _type_of(rubric, item_id))
             answer = answers.get((item_id, dimension))
             if answer is None:
                 session.add(

@@ -29,7 +29,8 @@ from rubric_app.assessments import (
 )
 from rubric_app.models import Organization, User
 from rubric_app.rubric_versions import latest_version, rubric_of
-from rubric_app.rubrics.model import Rubric
+from rubric_app.rubrics.answer_types import answer_type
+from rubric_app.rubrics.model import VALUE_DIMENSION, Rubric
 
 
 @dataclass(frozen=True)
@@ -77,24 +78,27 @@ def generate_states(
     for item in rubric.items:
         if rng.random() > completion:
             continue
-        if item.type == "yes_no":
-            states[item.id] = ItemState(values={"value": "yes"})
+        kind = answer_type(item)
+        if not item.dimensions:
+            # An unrated item gets its type's typical answer (a gate's "yes"), if it has one.
+            value = kind.sample(item, rubric, maturity)
+            if value is not None:
+                states[item.id] = ItemState(values={VALUE_DIMENSION: value})
             continue
         scale = rubric.scale_of(item)
-        if scale is None or not item.dimensions:
+        if scale is None:
             continue
         if scale.allow_na and rng.random() < 0.03:
             states[item.id] = ItemState(
                 not_applicable=True, na_reason="Our schools have no officers on site at night."
             )
             continue
-        options = sorted(scale.options, key=lambda option: option.points)
         values: dict[str, str | tuple[str, ...]] = {}
         for index, dimension in enumerate(item.dimensions):
             # Practice (the second dimension) tends to lag behind what the paper says.
-            level = maturity - 0.15 * index + rng.gauss(0, 0.25)
-            position = min(len(options) - 1, max(0, int(level * len(options))))
-            values[dimension] = options[position].key
+            sampled = kind.sample(item, rubric, maturity - 0.15 * index + rng.gauss(0, 0.25))
+            if sampled is not None:
+                values[dimension] = sampled
         flagged = rng.random() < 0.04
         comment = "Check the wording with the police department." if flagged else ""
         states[item.id] = ItemState(values=values, flagged=flagged, comment=comment)

@@ -230,7 +230,7 @@ def _insert_batch(
                         "assessment_id": assessment_id,
                         "item_id": item_id,
                         "dimension": dimension,
-                        "value": encode_value(value),
+                        "value": encode_value(value, p.rubric.item(item_id).type),
                         "revision": 1,
                         "updated_at": now,
                     }

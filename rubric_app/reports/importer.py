@@ -37,6 +37,7 @@ from rubric_app.assessments import (
 from rubric_app.hostile_input import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep, text_problem
 from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.answer_types import AnswerError, answer_type
 from rubric_app.rubrics.model import Item, Rubric
 
 from .export import FORMAT, server_keys
@@ -180,45 +181,28 @@ def _find_version(session: Session, data: Mapping[str, Any], errors: list[str]) 
 def _check_values(
     rubric: Rubric, item: Item, values: Any, errors: list[str]
 ) -> dict[str, str | tuple[str, ...]]:
+    """Read each value the way the form does (the item's answer type); report every bad one."""
     where = f"Item '{item.id}'"
     if not isinstance(values, dict):
         errors.append(f"{where}: 'values' must be an object.")
         return {}
     result: dict[str, str | tuple[str, ...]] = {}
-    scale = rubric.scale_of(item)
-    choices = {choice.key for choice in item.choices}
+    reader = answer_type(item)
     for dimension, value in values.items():
         if dimension not in item.answer_dimensions:
             expected = ", ".join(item.answer_dimensions)
             errors.append(f"{where}: unknown dimension '{dimension}' (expected {expected}).")
             continue
-        if isinstance(value, list):
-            if item.type != "multi_select" or not all(isinstance(part, str) for part in value):
-                errors.append(f"{where}: a list of choices is only valid for a multi-select item.")
-                continue
-            unknown = [part for part in value if part not in choices]
-            if unknown:
-                errors.append(f"{where}: unknown choices {', '.join(unknown)}.")
-                continue
-            result[dimension] = tuple(value)
+        try:
+            read = reader.read(item, rubric, value)
+        except AnswerError as error:
+            errors.append(f"{where}, '{dimension}': {error.problem}.")
             continue
-        if not isinstance(value, str):
-            errors.append(f"{where}: the value for '{dimension}' must be text.")
+        if isinstance(value, str) and (problem := text_problem(value, multiline=True)):
+            errors.append(f"{where}, '{dimension}': the value {problem}.")
             continue
-        if item.type == "scale" and scale is not None and value and scale.option(value) is None:
-            keys = ", ".join(option.key for option in scale.options)
-            errors.append(f"{where}: '{value}' is not an option of its scale ({keys}).")
-            continue
-        if item.type == "yes_no" and value not in ("", "yes", "no"):
-            errors.append(f"{where}: a yes/no answer must be 'yes' or 'no', not '{value}'.")
-            continue
-        if item.type == "multi_select" and value:
-            errors.append(f"{where}: a multi-select answer must be a list of choices.")
-            continue
-        if (problem := text_problem(value, multiline=True)) is not None:
-            errors.append(f"{where}: the value for '{dimension}' {problem}.")
-            continue
-        result[dimension] = value
+        if read is not None:  # an empty value is stored as no answer, as the form does
+            result[dimension] = read
     return result
 
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from rubric_app.exports.spreadsheet import Cell, safe_row
+from rubric_app.rubrics.answer_types import answer_type
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import Figure, Suppressed
 
@@ -45,15 +46,20 @@ ANSWER_HEADER = (
 
 
 def _label(rubric: Rubric | None, item_id: str, dimension: str, value: str) -> tuple[Any, ...]:
-    """Return (section, prompt, value label, points, max points) for one stored answer."""
+    """Return (section, prompt, value label, points, max points) for one stored answer.
+
+    The label is the answer type's one display text, the wording the report and pages use.
+    """
     if rubric is None or not rubric.has_item(item_id):
         return ("", "", value, None, None)
     item = rubric.item(item_id)
+    kind = answer_type(item)
+    label = kind.display(item, rubric, kind.decode(value))
     scale = rubric.scale_of(item)
     option = scale.option(value) if scale is not None else None
     if option is None or scale is None:
-        return (item.section_id, item.prompt, value, None, None)
-    return (item.section_id, item.prompt, option.label, option.points, scale.max_points)
+        return (item.section_id, item.prompt, label, None, None)
+    return (item.section_id, item.prompt, label, option.points, scale.max_points)
 
 
 def answer_rows(session: Session, scope: Scope) -> Iterator[list[Cell]]:
