@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
+from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, STRENGTH_HINT
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 from rubric_app.us_states import state_choices
 
@@ -86,10 +86,7 @@ def new_password_field(label: str = "Password") -> PasswordField:
                 message=f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
             ),
         ],
-        description=(
-            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong, "
-            "memorable password."
-        ),
+        description=STRENGTH_HINT,
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -112,6 +109,14 @@ class SignInForm(FlaskForm):
         validators=[DataRequired("Enter your password."), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description="For 30 days, unless you sign out. Leave this off on a shared computer.",
+    )
+
+
+class SigninLinkForm(FlaskForm):
+    email = email_field()
 
 
 class SignUpForm(FlaskForm):
