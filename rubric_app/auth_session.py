@@ -20,6 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from rubric_app.accounts import user_sessions
+from rubric_app.accounts.passwords import prepare_dummy_hash
 from rubric_app.accounts.user_sessions import SessionPolicy
 from rubric_app.db import db
 from rubric_app.extensions import login_manager
@@ -43,6 +44,9 @@ def init_login(app: Flask) -> None:
     # The remember-me cookie lasts as long as the server session it is bound to.
     app.config.setdefault("REMEMBER_COOKIE_DURATION", app.config["REMEMBER_SESSION_LIFETIME"])
     app.before_request(load_signed_in_user)
+    # Otherwise the first sign-in attempt for an unknown address in each worker would be the
+    # slow one, and the time would tell.
+    prepare_dummy_hash(str(app.config["ARGON2_PROFILE"]))
 
 
 def session_policy() -> SessionPolicy:

@@ -76,6 +76,11 @@ def _dummy_hash_for(profile: str) -> str:
     return _hasher_for(profile).hash("not a password anyone has: dummy for timing")
 
 
+def prepare_dummy_hash(profile: str) -> None:
+    """Make the dummy hash now (once per process), so no sign-in pays for making it."""
+    _dummy_hash_for(profile)
+
+
 def verify_dummy(password: str) -> bool:
     """Check ``password`` against a hash no account has: as slow as ``verify_password``, false."""
     profile = DEFAULT_PROFILE

@@ -26,7 +26,6 @@ from rubric_app.accounts.signin_links import (
 )
 from rubric_app.accounts.tokens import TokenError
 from rubric_app.accounts.user_sessions import hash_token
-from rubric_app.accounts.verification import mark_verified
 from rubric_app.auth_session import start_session
 from rubric_app.db import db
 from rubric_app.extensions import limiter
@@ -81,8 +80,6 @@ def signin_link(token: str) -> ResponseReturnValue:
         return _invalid(str(error))
     form = EmptyForm()
     if form.validate_on_submit():
-        # The link came by mail to the account's address: that proves the address too.
-        mark_verified(db.session, user, via="signin_link")
         start_session(user, link_digest=hash_token(token))
         audit.record(
             db.session, "auth.signin", user_id=user.id, org_id=user.current_org_id, via="link"

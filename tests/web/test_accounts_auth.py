@@ -96,7 +96,9 @@ def _without_csrf(page: str) -> str:
     return re.sub(r'name="csrf_token" (type="hidden" )?value="[^"]+"', "", page)
 
 
-def test_signup_refuses_a_common_password_with_a_hint(client: FlaskClient, session: Session) -> None:
+def test_signup_refuses_a_common_password_with_a_hint(
+    client: FlaskClient, session: Session
+) -> None:
     response = post_form(
         client,
         "/signup",
