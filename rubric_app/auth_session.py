@@ -67,6 +67,8 @@ def load_signed_in_user() -> None:
     Loading here, first thing, means the occasional ``last_seen_at`` write commits on its own
     and never together with half of a view's work.
     """
+    # g outlives a request when an outer app context is reused (tests, scripts).
+    g.pop("user_session_id", None)
     _ = current_user.is_authenticated
 
 
