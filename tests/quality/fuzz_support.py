@@ -27,6 +27,7 @@ from rubric_app.models import (
     Share,
     Snapshot,
     User,
+    UserSession,
 )
 
 ORG_A = "Riverton City School District"
@@ -95,6 +96,7 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), 999_999],
         "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), 999_999],
         "snapshot_id": [*_ids(session, Snapshot, Snapshot.assessment_id.in_(assessments)), 1],
+        "session_id": [*_ids(session, UserSession, UserSession.user_id.in_(users)), 999_999],
         "number": [1, 2, 999],
         "state": ["OH", "CA", "ZZ"],
         "token": ["not-a-token", "a" * 200],
@@ -131,6 +133,7 @@ def fingerprint(session: Session, org_name: str = ORG_B) -> dict[str, list[tuple
         "organization": _rows(session, Organization, Organization.id == org.id),
         "memberships": _rows(session, Membership, Membership.org_id == org.id),
         "users": _rows(session, User, User.id.in_(user_ids)),
+        "sessions": _rows(session, UserSession, UserSession.user_id.in_(user_ids)),
         "invitations": _rows(session, Invitation, Invitation.org_id == org.id),
         "assessments": _rows(session, Assessment, in_org),
         "answers": _rows(session, Answer, Answer.assessment_id.in_(assessments)),

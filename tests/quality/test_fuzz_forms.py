@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from fuzz_support import ORG_B, USER_A, field_names, fingerprint, post_rules, url_values
+from fuzz_support import ORG_B, USER_A, USER_B, field_names, fingerprint, post_rules, url_values
 from helpers import PASSWORD, csrf_from, signin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,6 +118,8 @@ def fuzz_site(
     with app.app_context():
         seed_demo(db.session, PASSWORD)
         db.session.commit()
+    # Org B's owner is signed in somewhere: the fuzz must not be able to end that session.
+    signin(app.test_client(), USER_B, PASSWORD)
     with app.app_context():
         candidates = url_values(db.session)
     site = FuzzSite(app=app, names=[], values=[], url_values=candidates)
