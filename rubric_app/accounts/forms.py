@@ -111,7 +111,10 @@ class SignInForm(FlaskForm):
     )
     remember = BooleanField(
         "Keep me signed in on this device",
-        description="For 30 days, unless you sign out. Leave this off on a shared computer.",
+        description=(
+            "Stay signed in after closing the browser, until you sign out. Leave this off on a "
+            "shared computer."
+        ),
     )
 
 
