@@ -146,12 +146,6 @@ def end_this_session() -> None:
     g.pop("user_session_id", None)
 
 
-def end_every_session(user: User, *, keep_this: bool = False) -> None:
-    """End all the user's sessions (all but this browser's, with ``keep_this``); flushes."""
-    keep = current_session_id() if keep_this else None
-    user_sessions.revoke_all(db.session, user.id, utcnow(), keep_id=keep)
-
-
 def memberships_of(user: User) -> list[tuple[Organization, str]]:
     """The user's organizations with their role, by name."""
     rows = db.session.execute(
