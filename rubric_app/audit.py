@@ -4,6 +4,7 @@ Actions are dotted verbs. The ones in use (others may be added; unknown ones sho
 ``auth.signup``, ``auth.signin``, ``auth.signin_failed``, ``auth.signout``,
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
 ``auth.email_verified`` (detail ``via``: verification_link, invitation, password_reset, cli, demo),
+``auth.signup_taken``, ``auth.signin_link_sent``, ``auth.session_signout`` (target ``session:N``),
 ``org.create``, ``org.update``, ``membership.add``, ``membership.role``, ``membership.remove``,
 ``membership.leave``, ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
 ``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
@@ -54,6 +55,9 @@ ACTION_LABELS = {
     "action.complete": "Completed an action",
     "auth.reset_requested": "Asked for a password reset link",
     "auth.email_verified": "Confirmed their email address",
+    "auth.signup_taken": "Someone tried to sign up with their address",
+    "auth.signin_link_sent": "Asked for a one-time sign-in link",
+    "auth.session_signout": "Signed out one of their sessions",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80
