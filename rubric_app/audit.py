@@ -6,8 +6,10 @@ Actions are dotted verbs. The ones in use (others may be added; unknown ones sho
 ``auth.email_verified`` (detail ``via``: verification_link, invitation, password_reset, cli, demo),
 ``org.create``, ``org.update``, ``org.verify`` and ``org.reject`` (a site administrator's
 decision; detail ``via``: admin_page, cli, demo), ``org.partner_code``, ``user.site_admin``,
-``membership.add``, ``membership.role``, ``membership.remove``,
-``membership.leave``, ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
+``auth.signup_taken``, ``auth.signin_link_sent``, ``auth.session_signout`` (target ``session:N``),
+``auth.two_step_*`` and ``auth.recovery_code*`` (two-step sign-in), ``org.two_step_*``,
+``membership.add``, ``membership.role``, ``membership.remove``, ``membership.leave``,
+``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
 ``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
 import) and ``action.*``. Targets name an object as "kind:id" (``user:3``,
 ``assessment:12``); the audit page shows them by name.
@@ -67,6 +69,9 @@ ACTION_LABELS = {
     "auth.recovery_codes_new": "Made new recovery codes",
     "org.two_step_required": "Required two-step sign-in of every member",
     "org.two_step_optional": "Made two-step sign-in optional",
+    "auth.signup_taken": "Someone tried to sign up with their address",
+    "auth.signin_link_sent": "Asked for a one-time sign-in link",
+    "auth.session_signout": "Signed out one of their sessions",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80

@@ -41,14 +41,33 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    #: Server-side sessions (table user_sessions; times in seconds). A session ends when the
+    #: browser signs out, after SESSION_IDLE_TIMEOUT without a request, and SESSION_LIFETIME
+    #: after sign-in whatever happens. "Keep me signed in" sessions last up to
+    #: REMEMBER_SESSION_LIFETIME (also the remember-me cookie's duration) and end after
+    #: REMEMBER_IDLE_TIMEOUT unused. Activity is written at most every SESSION_TOUCH_INTERVAL.
+    SESSION_IDLE_TIMEOUT = 60 * 60 * 2
+    SESSION_LIFETIME = 60 * 60 * 12
+    REMEMBER_SESSION_LIFETIME = 60 * 60 * 24 * 30
+    REMEMBER_IDLE_TIMEOUT = 60 * 60 * 24 * 7
+    SESSION_TOUCH_INTERVAL = 60
     #: CSRF tokens do not expire on a timer: a long questionnaire must not die under the user.
     #: They are still bound to the session, which ends on sign-out and password change.
     WTF_CSRF_TIME_LIMIT = None
     #: Flask-Limiter storage: memory:// for one process, redis://... for several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    #: Sign-in attempts allowed per account and per client address.
-    SIGNIN_RATE_LIMIT = "10 per 15 minutes"
+    #: Failed sign-ins allowed per client address (any accounts), and per account from one
+    #: address. Past either, that address waits; the owner elsewhere is not affected.
+    SIGNIN_RATE_LIMIT = "20 per 15 minutes"
+    SIGNIN_ACCOUNT_ADDRESS_RATE_LIMIT = "5 per 15 minutes"
+    #: Failed sign-ins allowed per account from all addresses together: the slower limit
+    #: against attacks spread over many addresses. Past it, passwords are not checked for that
+    #: account until the window passes; the owner signs in through an e-mailed one-time link.
+    SIGNIN_ACCOUNT_RATE_LIMIT = "30 per hour"
+    #: One-time sign-in links: requests per address and per account, and how long a link works.
+    SIGNIN_LINK_RATE_LIMIT = "5 per hour"
+    SIGNIN_LINK_MAX_AGE = 60 * 15
     #: Sign-ups and password-reset requests allowed per client address (and per account for
     #: resets): each may send mail, so they are limited too. RESET_RATE_LIMIT also limits
     #: "send the verification link again" (per address and per account).

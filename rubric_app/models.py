@@ -190,8 +190,14 @@ class User(Base, Timestamped):
     def is_anonymous(self) -> bool:
         return False
 
+    #: The raw id of the server session this object was signed in or loaded with; set by
+    #: ``rubric_app.auth_session``, never stored. Plain (unannotated) so it is not a column.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # Flask-Login keeps this string in the session cookie and the remember-me cookie, so
+        # both carry the server session's id and end when that session ends.
+        return f"{self.id}:{self.session_version}:{self.session_token or ''}"
 
 
 class RecoveryCode(Base, Timestamped):
@@ -488,3 +494,30 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")
+
+
+class UserSession(Base):
+    """One signed-in browser: ends on sign-out, when idle too long, or at its absolute expiry.
+
+    The cookie carries a random token; only its SHA-256 is stored, so a copy of this table
+    cannot be replayed as cookies.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_revoked_at", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Updated at most once a minute, so a busy page does not write on every request.
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The absolute end (SESSION_LIFETIME, or REMEMBER_SESSION_LIFETIME with "keep me signed in").
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: SHA-256 of the one-time sign-in link this session was started with; unique, so a link
+    #: signs in once (rows outlive every link: they are kept past their own expiry).
+    signin_link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
+from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, STRENGTH_HINT
 from rubric_app.form_base import Form
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 from rubric_app.us_states import state_choices
@@ -93,10 +93,7 @@ def new_password_field(label: str = "Password") -> PasswordField:
                 message=f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
             ),
         ],
-        description=(
-            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong, "
-            "memorable password."
-        ),
+        description=STRENGTH_HINT,
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -119,6 +116,17 @@ class SignInForm(Form):
         validators=[DataRequired("Enter your password."), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description=(
+            "Stay signed in after closing the browser, until you sign out. Leave this off on a "
+            "shared computer."
+        ),
+    )
+
+
+class SigninLinkForm(Form):
+    email = email_field()
 
 
 class SignUpForm(Form):

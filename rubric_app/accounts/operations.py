@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.partner_codes import new_partner_code
-from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, weak_password_problem
+from rubric_app.accounts.user_sessions import revoke_all
 from rubric_app.models import (
     ENROLLMENT_BANDS,
     LOCALES,
@@ -25,6 +26,7 @@ from rubric_app.models import (
     Membership,
     Organization,
     User,
+    utcnow,
 )
 from rubric_app.us_states import is_state_code
 
@@ -51,7 +53,7 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
             "An account with this email address already exists. Sign in, or reset your "
             "password if you have forgotten it."
         )
-    check_password_rules(password, email=email)
+    check_password_rules(password, email=email, name=name)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -199,26 +201,31 @@ def is_nces_or_ipeds_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) in (6, 7)
 
 
-def check_password_rules(password: str, *, email: str = "") -> None:
-    """Refuse passwords that are too short or that are the e-mail address itself."""
+def check_password_rules(password: str, *, email: str = "", name: str = "") -> None:
+    """Refuse passwords that are too short, the e-mail address, or common and easy to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if email and password.strip().lower() == normalize_email(email):
         raise AccountError("Do not use your email address as your password.")
+    problem = weak_password_problem(password, related=(email, name))
+    if problem:
+        raise AccountError(problem)
 
 
 def set_password(session: Session, user: User, password: str, *, reason: str) -> None:
     """Store a new password and end every session of the user (the caller may sign in again)."""
-    check_password_rules(password, email=user.email)
+    check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
-    end_sessions(user)
+    end_sessions(session, user)
     session.flush()
     audit.record(session, f"auth.{reason}", user_id=user.id, org_id=user.current_org_id)
 
 
-def end_sessions(user: User) -> None:
-    """Invalidate every session of the user, on every device, by bumping the session version."""
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of the user, on every device: each server session is revoked, and the
+    session version in every cookie goes stale too."""
     user.session_version = (user.session_version or 1) + 1
+    revoke_all(session, user.id, utcnow())
 
 
 def add_member(

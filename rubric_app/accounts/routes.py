@@ -1,8 +1,8 @@
 """The accounts blueprint: sign-in and passwords, organizations and members, sharing.
 
 The routes live in view modules by subject (verify_views confirms e-mail addresses,
-two_step_views runs two-step sign-in); importing them here attaches them to ``bp``, which
-``create_app`` registers.
+two_step_views runs two-step sign-in, signin_link_views signs in with an e-mailed one-time
+link); importing them here attaches them to ``bp``, which ``create_app`` registers.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from rubric_app.accounts import (
     auth_views,
     org_views,
     sharing_views,
+    signin_link_views,
     two_step_views,
     verify_views,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "bp",
     "org_views",
     "sharing_views",
+    "signin_link_views",
     "two_step_views",
     "verify_views",
 ]

@@ -5,6 +5,8 @@ Tokens are stateless; what makes them single-use lives in what they embed: a res
 carries a fingerprint of the password hash it was issued against (any password change kills
 it), an invitation token carries the invitation id (accepting or revoking it kills it), a
 verification token names the user and address (verifying the address kills every such token).
+A one-time sign-in link is the exception: its single use is the unique digest stored on the
+session it starts (``rubric_app.accounts.signin_links``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any, Literal
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-Purpose = Literal["password-reset", "invitation", "email-verification"]
+Purpose = Literal["password-reset", "invitation", "email-verification", "signin-link"]
 
 _MAX_AGE_SETTING: dict[Purpose, str] = {
     "password-reset": "PASSWORD_RESET_MAX_AGE",
     "invitation": "INVITATION_MAX_AGE",
     "email-verification": "EMAIL_VERIFICATION_MAX_AGE",
+    "signin-link": "SIGNIN_LINK_MAX_AGE",
 }
 
 

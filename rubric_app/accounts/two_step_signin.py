@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, redirect, session, url_for
+from flask import current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_user
+from flask_login import logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
 from rubric_app import audit
 from rubric_app.accounts import two_step
+from rubric_app.accounts.signin_links import USED
+from rubric_app.auth_session import start_session
 from rubric_app.db import db
 from rubric_app.models import User
 
@@ -35,6 +38,8 @@ class PendingSignin:
     user: User
     remember: bool
     next_url: str
+    #: Set when the password step was an e-mailed one-time link: used up once signed in.
+    link_digest: str | None = None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -43,12 +48,24 @@ def _serializer() -> URLSafeTimedSerializer:
     )
 
 
-def finish_or_challenge(user: User, remember: bool, next_url: str) -> ResponseReturnValue:
-    """Sign ``user`` in, or, with two-step sign-in on, send them to the code page first."""
+def finish_or_challenge(
+    user: User, remember: bool, next_url: str, *, link_digest: str | None = None
+) -> ResponseReturnValue:
+    """Sign ``user`` in, or, with two-step sign-in on, send them to the code page first.
+
+    ``link_digest``: the first step was an e-mailed one-time link instead of the password. It
+    stands in for the password only, never for the second step.
+    """
     if not two_step.is_enabled(user):
-        return complete_signin(user, remember, next_url)
+        return complete_signin(user, remember, next_url, link_digest=link_digest)
     session[PENDING_KEY] = _serializer().dumps(
-        {"user": user.id, "sv": user.session_version, "remember": remember, "next": next_url}
+        {
+            "user": user.id,
+            "sv": user.session_version,
+            "remember": remember,
+            "next": next_url,
+            "link": link_digest,
+        }
     )
     # The password check may have rehashed the password; keep that.
     db.session.commit()
@@ -72,10 +89,12 @@ def pending_signin() -> PendingSignin | None:
     if user is None or not user.is_active or user.session_version != payload.get("sv"):
         return None
     next_url = payload.get("next")
+    link = payload.get("link")
     return PendingSignin(
         user=user,
         remember=bool(payload.get("remember")),
         next_url=next_url if isinstance(next_url, str) else url_for("main.home"),
+        link_digest=link if isinstance(link, str) else None,
     )
 
 
@@ -97,10 +116,28 @@ def clear_pending() -> None:
     session.pop(PENDING_KEY, None)
 
 
-def complete_signin(user: User, remember: bool, next_url: str) -> ResponseReturnValue:
-    """Sign ``user`` in (password and, if on, second step are checked) and go on."""
+def complete_signin(
+    user: User, remember: bool, next_url: str, *, link_digest: str | None = None
+) -> ResponseReturnValue:
+    """Sign ``user`` in (password or link and, if on, second step are checked) and go on.
+
+    The session itself starts in ``auth_session.start_session`` (new server session, new
+    cookie, new CSRF secret), which also drops the "password OK" marker with the old cookie.
+    """
     clear_pending()
-    login_user(user, remember=remember)
-    audit.record(db.session, "auth.signin", user_id=user.id, org_id=user.current_org_id)
-    db.session.commit()
+    start_session(user, remember, link_digest=link_digest)
+    audit.record(
+        db.session,
+        "auth.signin",
+        user_id=user.id,
+        org_id=user.current_org_id,
+        **({"via": "link"} if link_digest else {}),
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same one-time link used twice at once: the other use signed in.
+        db.session.rollback()
+        logout_user()
+        return render_template("accounts/link_invalid.html", problem=USED, kind="signin"), 400
     return redirect(next_url)

@@ -51,7 +51,7 @@ def _resend_limit() -> str:
 def _user_key() -> str:
     # Per account as well as per address: one account cannot flood its own inbox from many
     # networks (login_required has run, so the user is known).
-    return f"verify-resend:{current_user.get_id() if current_user.is_authenticated else ''}"
+    return f"verify-resend:{current_user.id if current_user.is_authenticated else ''}"
 
 
 def _signed_in_state() -> str:

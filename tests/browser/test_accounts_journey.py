@@ -1,5 +1,6 @@
-"""A newcomer signs up, creates an organization, confirms their address, invites a colleague (the
-links are read from the mail log) and sees the colleague join, in a real Chromium."""
+"""A newcomer signs up, signs in, creates an organization, confirms their address, invites a
+colleague (the links are read from the mail log) and sees the colleague join, in a real
+Chromium; then reviews where they are signed in and signs the colleague's-desk browser out."""
 
 from __future__ import annotations
 
@@ -24,12 +25,25 @@ def fill_signup(page: Any, name: str, email: str | None, password: str) -> None:
         page.get_by_role("button", name="Create account").click()
 
 
+def signin(page: Any, email: str, password: str, remember: bool = False) -> None:
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    if remember:
+        page.get_by_label("Keep me signed in on this device").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
 def test_newcomer_creates_an_organization_and_a_colleague_joins(
     browser: Any, page: Any, live_server: Any, outbox: list[Any], screenshot: Any
 ) -> None:
     page.goto(live_server.url_for("/"))
     page.get_by_role("link", name="Create account").click()
     fill_signup(page, "Morgan Reyes", "morgan@harborpoint.example.org", NEWCOMER_PASSWORD)
+    # Sign-up answers "check your email" whether or not the address is taken: sign in next.
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    page.locator("main").get_by_role("link", name="Sign in").click()
+    signin(page, "morgan@harborpoint.example.org", NEWCOMER_PASSWORD)
     assert page.url.endswith("/organizations/new")
     assert page.get_by_role("heading", name="Create an organization").is_visible()
 
@@ -94,3 +108,37 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
     log = page.inner_text("main")
     assert "Accepted an invitation" in log
     assert "Invited someone" in log
+
+
+def test_owner_signs_out_a_forgotten_browser_from_the_account_page(
+    browser: Any, page: Any, live_server: Any, screenshot: Any
+) -> None:
+    email = "editor@riverton.example.org"
+    page.goto(live_server.url_for("/signin"))
+    signin(page, email, live_server.password)
+    library = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        forgotten = library.new_page()
+        forgotten.goto(live_server.url_for("/signin"))
+        signin(forgotten, email, live_server.password, remember=True)
+        forgotten.goto(live_server.url_for("/account"))
+        assert forgotten.get_by_role("heading", name="Your account").is_visible()
+
+        page.goto(live_server.url_for("/account"))
+        sessions = page.locator("#sessions + p + .table-wrap table")
+        assert sessions.locator("tbody tr").count() == 2
+        assert "This browser" in sessions.inner_text()
+        assert "Kept signed in" in sessions.inner_text()
+        screenshot(page, "accounts-sessions")
+        other_row = sessions.locator("tbody tr", has_text="Kept signed in")
+        with page.expect_navigation():
+            other_row.get_by_role("button").click()
+        assert "Signed out:" in page.inner_text("main")
+        assert page.locator("#sessions + p + .table-wrap table tbody tr").count() == 1
+
+        # The forgotten browser, even with its remember-me cookie, is signed out.
+        forgotten.reload()
+        assert "/signin" in forgotten.url
+        assert forgotten.get_by_role("heading", name="Sign in").is_visible()
+    finally:
+        library.close()

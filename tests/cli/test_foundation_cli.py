@@ -126,13 +126,13 @@ def test_orgs_create_rejects_a_bad_state(runner: FlaskCliRunner) -> None:
 
 
 def test_demo_seed_orgs_tops_up_a_synthetic_state(runner: FlaskCliRunner, session: Session) -> None:
-    result = runner.invoke(args=["demo", "seed", "--password", "pw-123456789", "--orgs", "6"])
+    result = runner.invoke(args=["demo", "seed", "--password", "pw-top-up-6-orgs", "--orgs", "6"])
     assert result.exit_code == 0, result.output
     ohio = select(func.count()).select_from(Organization).where(Organization.state == "OH")
     after_first = session.scalar(ohio)
-    again = runner.invoke(args=["demo", "seed", "--password", "pw-123456789", "--orgs", "8"])
+    again = runner.invoke(args=["demo", "seed", "--password", "pw-top-up-6-orgs", "--orgs", "8"])
     assert again.exit_code == 0, again.output
     assert session.scalar(ohio) == (after_first or 0) + 2
-    third = runner.invoke(args=["demo", "seed", "--password", "pw-123456789", "--orgs", "8"])
+    third = runner.invoke(args=["demo", "seed", "--password", "pw-top-up-6-orgs", "--orgs", "8"])
     assert "already has 8" in third.output
     assert session.scalar(ohio) == (after_first or 0) + 2

@@ -50,6 +50,7 @@ from rubric_app.models import (
     Share,
     Snapshot,
     User,
+    UserSession,
 )
 from rubric_app.rubric_versions import record_catalog
 
@@ -137,6 +138,7 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
         "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), *nonsense],
         "snapshot_id": [*_ids(session, Snapshot, Snapshot.assessment_id.in_(assessments)), 1],
+        "session_id": [*_ids(session, UserSession, UserSession.user_id.in_(users)), 999_999],
         "number": [1, 2, 999, *HUGE_NUMBERS[:3]],
         "state": ["OH", "CA", "ZZ", "oh"],
         "code": ["OH", "CA", "ZZ", "oh"],
@@ -185,6 +187,7 @@ def fingerprint(session: Session, org_name: str = ORG_B) -> dict[str, list[tuple
         "organization": _rows(session, Organization, Organization.id == org.id),
         "memberships": _rows(session, Membership, Membership.org_id == org.id),
         "users": _rows(session, User, User.id.in_(user_ids)),
+        "sessions": _rows(session, UserSession, UserSession.user_id.in_(user_ids)),
         "invitations": _rows(session, Invitation, Invitation.org_id == org.id),
         "assessments": _rows(session, Assessment, in_org),
         "answers": _rows(session, Answer, Answer.assessment_id.in_(assessments)),
@@ -272,6 +275,8 @@ def build_fuzz_site(
     with app.app_context():
         seed_demo(db.session, PASSWORD)
         db.session.commit()
+    # Org B's owner is signed in somewhere: the fuzz must not be able to end that session.
+    signin(app.test_client(), USER_B, PASSWORD)
     with app.app_context():
         candidates = url_values(db.session)
     site = FuzzSite(app=app, names=[], values=[], url_values=candidates)

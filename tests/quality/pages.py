@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts import two_step
 from rubric_app.accounts.invitations import invitation_token, invite
 from rubric_app.accounts.operations import create_user, find_user
+from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
 from rubric_app.assessments import load_states
@@ -132,6 +133,13 @@ def seed_two_step_user(session: Session, password: str) -> None:
     session.commit()
 
 
+def signin_link(session: Session) -> str:
+    """A one-time sign-in link for the Riverton owner (opening it does not use it up)."""
+    user = find_user(session, ADMIN)
+    assert user is not None
+    return f"/signin/link/{signin_link_token(user)}"
+
+
 def verify_link(session: Session) -> str:
     """A fresh verification link for a newcomer whose address is not confirmed yet."""
     user = find_user(session, NEWCOMER) or create_user(
@@ -212,6 +220,11 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("sign up", "accounts.signup", None, fixed("/signup")),
     PageType("password reset request", "accounts.reset_request", None, fixed("/reset")),
     PageType("password reset", "accounts.reset_password", None, reset_link),
+    PageType("sign-in link request", "accounts.signin_link_request", None, fixed("/signin/link")),
+    PageType("sign-in link", "accounts.signin_link", None, signin_link),
+    PageType(
+        "sign-in link not valid", "accounts.signin_link", None, fixed("/signin/link/garbled"), 400
+    ),
     PageType("invitation", "accounts.invitation", None, invitation_link),
     PageType("email address confirmed", "accounts.verify_email", None, verify_link),
     PageType("email link not valid", "accounts.verify_email", None, fixed("/verify/garbled"), 400),

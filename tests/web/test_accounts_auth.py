@@ -39,32 +39,83 @@ def link_in_last_mail(app: Flask, path_prefix: str) -> str:
     return match.group(1)
 
 
-def test_signup_creates_an_argon2id_account_and_leads_to_create_an_organization(
-    client: FlaskClient, session: Session
+def test_signup_creates_an_argon2id_account_mails_a_link_and_signin_leads_on(
+    app: Flask, client: FlaskClient, session: Session
 ) -> None:
     response = signup(client, "  Robin.Hale@Example.ORG ")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/organizations/new"
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Check your email" in page
     user = find_user(session, "robin.hale@example.org")
     assert user is not None
     assert user.email == "robin.hale@example.org"
     assert user.password_hash.startswith("$argon2id$")
+    with app.app_context():
+        assert outbox()[-1].to == "robin.hale@example.org"
+        assert outbox()[-1].subject == "Confirm your email address for rubric_app"
+    # Sign-up alone signs nobody in: a taken address must get the very same answer.
+    assert client.get("/account").status_code == 302
+    token = csrf_from(client.get("/signin").data)
+    signed_in = client.post(
+        "/signin",
+        data={"email": "robin.hale@example.org", "password": PASSWORD, "csrf_token": token},
+    )
+    assert signed_in.headers["Location"] == "/organizations/new"
     page = client.get("/organizations/new").get_data(as_text=True)
     assert "Create an organization" in page
     assert "invitation link" in page
 
 
-def test_signup_with_a_taken_email_says_so_and_keeps_the_name(
+def test_signup_with_a_taken_email_answers_the_same_and_mails_the_owner(
+    app: Flask, session: Session
+) -> None:
+    make_user(session, "robin@example.org", make_org(session), name="Robin Hale")
+    session.commit()
+    fresh = signup(app.test_client(), "sam@example.org", name="Robin Second")
+    taken = signup(app.test_client(), "ROBIN@example.org", name="Robin Second")
+    assert taken.status_code == fresh.status_code == 200
+    fresh_page = fresh.get_data(as_text=True).replace("sam@example.org", "ADDRESS")
+    taken_page = taken.get_data(as_text=True).replace("robin@example.org", "ADDRESS")
+    assert _without_csrf(taken_page) == _without_csrf(fresh_page)
+    assert "already exists" not in taken_page
+    with app.app_context():
+        mail = outbox()[-1]
+    assert mail.to == "robin@example.org"
+    assert mail.subject == "Someone tried to create a rubric_app account with your address"
+    assert "You already have an account with this address" in mail.body
+    assert "http://localhost/signin" in mail.body
+    assert "http://localhost/reset" in mail.body
+    owner = find_user(session, "robin@example.org")
+    assert owner is not None
+    session.refresh(owner)
+    assert owner.name == "Robin Hale"  # nothing about the existing account changed
+    signin(app.test_client(), "robin@example.org")
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrf_token" (type="hidden" )?value="[^"]+"', "", page)
+
+
+def test_signup_refuses_a_common_password_with_a_hint(
     client: FlaskClient, session: Session
 ) -> None:
-    make_user(session, "robin@example.org", make_org(session))
-    session.commit()
-    response = signup(client, "ROBIN@example.org", name="Robin Second")
+    response = post_form(
+        client,
+        "/signup",
+        {
+            "name": "Robin",
+            "email": "r@example.org",
+            "password": "password1234",
+            "confirm": "password1234",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "An account with this email address already exists" in page
-    assert 'value="Robin Second"' in page
-    assert PASSWORD not in page
+    assert "This password is too easy to guess: this is a very common password." in page
+    assert "Use three or four unrelated words" in page
+    # The hint beside the field tells what is accepted before anyone types.
+    assert "Common and leaked passwords are refused" in page
+    assert find_user(session, "r@example.org") is None
 
 
 def test_signup_refuses_short_and_mismatched_passwords(client: FlaskClient) -> None:

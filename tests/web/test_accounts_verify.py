@@ -28,8 +28,10 @@ BANNER = "Please confirm your email address"
 
 
 def signup(client: FlaskClient, email: str, name: str = "Robin Hale", query: str = ""):
+    """Sign up, then sign in: without an invitation, sign-up alone signs nobody in (so that a
+    taken address gets the very same answer)."""
     page = client.get("/signup" + query)
-    return client.post(
+    response = client.post(
         "/signup" + query,
         data={
             "name": name,
@@ -39,6 +41,9 @@ def signup(client: FlaskClient, email: str, name: str = "Robin Hale", query: str
             "csrf_token": csrf_from(page.data),
         },
     )
+    if "Check your email" in response.get_data(as_text=True):
+        signin(client, email.strip())
+    return response
 
 
 def verify_path(app: Flask) -> str:
@@ -85,7 +90,10 @@ def test_signup_mails_a_link_and_the_user_starts_unverified(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     response = signup(client, " Robin.Hale@Example.org")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "We have sent a message to <strong>robin.hale@example.org</strong>" in (
+        response.get_data(as_text=True)
+    )
     with app.app_context():
         mails = list(outbox())
     assert [mail.to for mail in mails] == ["robin.hale@example.org"]
@@ -94,7 +102,6 @@ def test_signup_mails_a_link_and_the_user_starts_unverified(
     user = fresh_user(session, "robin.hale@example.org")
     assert user.email_verified_at is None
     page = client.get("/organizations/new").get_data(as_text=True)
-    assert "We also sent a link to robin.hale@example.org" in page
     # The banner reminds them on every page, with a button that posts (CSRF) to resend.
     assert BANNER in page
     assert 'action="/verify/resend"' in page
