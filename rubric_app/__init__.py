@@ -80,7 +80,7 @@ def _instance_secret_key(instance: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, CSRF, sign-in, rate limiting, security headers and the catalog."""
-    from rubric_app import body_guard, security
+    from rubric_app import body_guard, security, url_numbers
     from rubric_app.auth_session import init_login
     from rubric_app.catalog_state import init_catalog
     from rubric_app.db import db
@@ -92,12 +92,14 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     security.init_app(app)
     body_guard.init_app(app)
+    url_numbers.init_app(app)
     init_catalog(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from rubric_app.accounts.routes import bp as accounts_bp
+    from rubric_app.admin.routes import bp as admin_bp
     from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.main.routes import bp as main_bp
     from rubric_app.questionnaire.routes import bp as questionnaire_bp
@@ -115,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         rubric_pages_bp,
         compare_bp,
         states_bp,
+        admin_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -19,8 +19,13 @@ delete         yes                         no      no      no
 =============  ==========================  ======  ======  ==========================
 
 Organizations: any member may view; owners and editors create assessments; owners manage
-members, see the audit log and edit the profile; any member of a state advocate organization
-sees its state dashboard. Non-members may do nothing.
+members, see the audit log and edit the profile; any member of a *verified* state advocate
+organization sees its state dashboard (a pending one waits for a site administrator, see
+``rubric_app.accounts.vetting``). Non-members may do nothing.
+
+Site administration (``/admin``): only users with ``is_site_admin``; anyone else gets 404, so
+the pages do not even show that they exist. Being a site administrator grants nothing inside
+organizations.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rubric_app.accounts.vetting import acts_as_advocate
 from rubric_app.models import Assessment, Membership, Organization, Share, User
 
 AssessmentAction = Literal[
@@ -123,8 +129,21 @@ def can_org(session: Session, user: User | None, action: OrgAction, org: Organiz
     if action in ("manage_members", "view_audit", "edit_profile"):
         return role == "owner"
     if action == "view_dashboard":
-        return org.kind == "state_advocate"
+        return acts_as_advocate(org)
     return False
+
+
+def is_site_admin(user: User | None) -> bool:
+    """Whether the user is a signed-in site administrator."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(getattr(user, "is_site_admin", False))
+
+
+def require_site_admin(user: User | None) -> None:
+    """Answer 404 unless the user is a site administrator (the admin pages stay unseen)."""
+    if not is_site_admin(user):
+        abort(404)
 
 
 def can(

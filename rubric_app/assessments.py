@@ -4,6 +4,16 @@ Functions add and flush; the request or CLI command that calls them commits once
 checked against what the saving page saw (a fingerprint of each item as it was rendered), so a
 stale page never silently overwrites a teammate's newer answer: both-changed items come back as
 conflicts, the rest merge.
+
+Every writer (``save_items`` and so autosave, the Save buttons, conflict resolution and import;
+``submit``, ``reopen`` and ``start_assessment`` copying forward) first calls
+``lock_assessment``, which holds the assessment until the caller's transaction ends: SQLite
+starts a ``BEGIN IMMEDIATE`` write transaction, PostgreSQL takes ``SELECT ... FOR UPDATE`` on
+the assessment row. Only then are the status and the stored states read, so the
+read-check-write of a save is one atomic step: of two teammates saving the same item from the
+same base at the same instant, the second waits, sees the first one's answer and gets the
+conflict; a save that waited for a submit finds the assessment submitted and is refused. The
+revision is counted up in SQL (``revision = revision + 1 ... RETURNING``).
 """
 
 from __future__ import annotations
@@ -14,8 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rubric_app import audit
 from rubric_app.models import (
@@ -31,6 +42,7 @@ from rubric_app.models import (
     utcnow,
 )
 from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.answer_types import ANSWER_TYPES
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import (
     AssessmentScore,
@@ -43,6 +55,14 @@ from rubric_app.scoring import (
 
 class AssessmentError(ValueError):
     """A request that cannot be carried out, with a message fit to show the user."""
+
+
+class AssessmentReadOnly(AssessmentError):
+    """A save reached an assessment that is no longer a draft (it was submitted meanwhile)."""
+
+
+class AssessmentGone(AssessmentError):
+    """A writer reached an assessment that was deleted meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,73 @@ def rubric_for(assessment: Assessment) -> Rubric:
     return rubric_of(assessment.rubric_version)
 
 
+#: ``Session.info`` key: the transaction whose locks are held, and the assessment ids it holds.
+_HELD_LOCKS = "rubric_app.assessment_locks"
+
+
+def lock_assessment(session: Session, assessment_id: int) -> Assessment:
+    """Hold the assessment until the session's transaction ends; return it as stored now.
+
+    Every writer calls this before it reads what it checks (the status, the stored states), so
+    writers of one assessment take turns and each sees what the one before it committed.
+    SQLite: the transaction becomes a write transaction at once (``BEGIN IMMEDIATE`` takes the
+    database's one writer lock; readers carry on under WAL, waiting writers wait up to the busy
+    timeout). PostgreSQL: the assessment row is locked with ``SELECT ... FOR UPDATE``. Objects
+    loaded before the lock are expired, so every read after it sees the latest committed rows.
+    Calling it again within the same transaction returns the assessment it already holds.
+    Raises ``AssessmentGone`` when the assessment no longer exists.
+    """
+    # Pending changes go out first: expiring below must not throw them away.
+    session.flush()
+    connection = session.connection()
+    transaction = session.get_transaction()
+    held_by, held = session.info.get(_HELD_LOCKS, (None, frozenset()))
+    if held_by is not transaction:
+        held = frozenset()
+    if assessment_id in held:
+        found = session.get(Assessment, assessment_id)
+    else:
+        statement = select(Assessment).where(Assessment.id == assessment_id)
+        if connection.dialect.name == "sqlite":
+            _begin_write_transaction(connection)
+        else:
+            statement = statement.with_for_update(of=Assessment)
+        session.expire_all()
+        found = session.scalars(statement).one_or_none()
+        session.info[_HELD_LOCKS] = (transaction, held | {assessment_id})
+    if found is None:
+        raise AssessmentGone("This assessment no longer exists.")
+    return found
+
+
+def _begin_write_transaction(connection: Connection) -> None:
+    """Make the SQLite connection's transaction a write transaction now (``BEGIN IMMEDIATE``).
+
+    pysqlite opens a (deferred) transaction only right before the first INSERT, UPDATE or
+    DELETE, so until then every SELECT reads outside any transaction and holds no lock: a read
+    followed by a write is not atomic. Once a transaction is open, it has written, so it holds
+    the writer lock already and there is nothing to begin.
+    """
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _count_revision(session: Session, assessment: Assessment) -> int:
+    """Count the assessment's revision up in the database (never read-then-write in Python)."""
+    now = utcnow()
+    revision: int = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1, updated_at=now)
+        .returning(Assessment.revision)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(assessment, "revision", revision)
+    set_committed_value(assessment, "updated_at", now)
+    return revision
+
+
 def assessments_for_period(
     session: Session, org_id: int, rubric_key: str, period: str
 ) -> list[Assessment]:
@@ -190,6 +277,9 @@ def start_assessment(
         )
     if previous is not None and previous.org_id != org.id:
         raise AssessmentError("You can only start from one of your own organization's assessments.")
+    if previous is not None:
+        # Held while its answers are copied, so the copy is one consistent state of it.
+        previous = lock_assessment(session, previous.id)
     assessment = Assessment(
         org_id=org.id,
         rubric_version_id=version.id,
@@ -227,13 +317,14 @@ def start_assessment(
 
 def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
     """Every stored item state of the assessment, by item id."""
+    rubric = rubric_for(assessment)
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
     for item_id, dimension, value in session.execute(
         select(Answer.item_id, Answer.dimension, Answer.value).where(
             Answer.assessment_id == assessment.id
         )
     ):
-        values.setdefault(item_id, {})[dimension] = decode_value(value)
+        values.setdefault(item_id, {})[dimension] = decode_value(value, _type_of(rubric, item_id))
     notes = {
         note.item_id: note
         for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id == assessment.id))
@@ -260,13 +351,17 @@ def load_states_many(
     if not assessment_ids:
         return {}
     values: dict[int, dict[str, dict[str, str | tuple[str, ...]]]] = {}
+    rubrics: dict[int, Rubric] = {}  # the assessments are usually in the session already
     for assessment_id, item_id, dimension, value in session.execute(
         select(Answer.assessment_id, Answer.item_id, Answer.dimension, Answer.value).where(
             Answer.assessment_id.in_(assessment_ids)
         )
     ):
+        rubric = rubrics.get(assessment_id)
+        if rubric is None:
+            rubric = rubrics[assessment_id] = rubric_for(session.get_one(Assessment, assessment_id))
         values.setdefault(assessment_id, {}).setdefault(item_id, {})[dimension] = decode_value(
-            value
+            value, _type_of(rubric, item_id)
         )
     notes: dict[int, dict[str, ItemNote]] = {}
     for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id.in_(assessment_ids))):
@@ -301,20 +396,23 @@ def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnsw
     }
 
 
-def encode_value(value: str | tuple[str, ...]) -> str:
-    """Store multi-select values as a JSON list and everything else as text."""
-    return json.dumps(list(value)) if isinstance(value, tuple) else value
+def _type_of(rubric: Rubric, item_id: str) -> str:
+    """The item's type name; an item its rubric version lacks is read as text, never guessed."""
+    return rubric.item(item_id).type if rubric.has_item(item_id) else "long_text"
 
 
-def decode_value(stored: str) -> str | tuple[str, ...]:
-    if stored.startswith("["):
-        try:
-            parsed = json.loads(stored)
-        except ValueError:
-            return stored
-        if isinstance(parsed, list):
-            return tuple(str(part) for part in parsed)
-    return stored
+def encode_value(value: str | tuple[str, ...], item_type: str) -> str:
+    """The answer column's text for a value of an item of ``item_type`` (see answer_types)."""
+    return ANSWER_TYPES[item_type].encode(value)
+
+
+def decode_value(stored: str, item_type: str) -> str | tuple[str, ...]:
+    """The value ``encode_value`` stored for an item of ``item_type``.
+
+    The item's type decides, never the stored text: a long-text answer "[1, 2]" reads back as
+    that string, while multi-select rows keep their JSON-list format, so old rows still decode.
+    """
+    return ANSWER_TYPES[item_type].decode(stored)
 
 
 def save_items(
@@ -329,10 +427,13 @@ def save_items(
 
     An item whose posted state equals the state its page was rendered with was not touched on
     that page and is left alone (someone else's newer answer survives). An item changed both
-    here and elsewhere since the page was rendered is a conflict and is not saved.
+    here and elsewhere since the page was rendered is a conflict and is not saved. The
+    assessment is locked first (``lock_assessment``), so the status and the stored states this
+    checks against cannot change before the write.
     """
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "draft":
-        raise AssessmentError("This assessment has been submitted and is read-only.")
+        raise AssessmentReadOnly("This assessment has been submitted and is read-only.")
     rubric = rubric_for(assessment)
     stored = load_states(session, assessment)
     to_write: list[ItemChange] = []
@@ -353,8 +454,7 @@ def save_items(
             continue
         to_write.append(change)
     if to_write:
-        assessment.revision += 1
-        assessment.updated_at = utcnow()
+        _count_revision(session, assessment)
         _write_items(session, assessment, to_write, user)
         session.flush()
         if record:
@@ -378,6 +478,7 @@ def _write_items(
 ) -> None:
     """Write the changed items' answer and note rows (two reads for the whole save)."""
     user_id = user.id if user else None
+    rubric = rubric_for(assessment)
     item_ids = [change.item_id for change in changes]
     answers: dict[tuple[str, str], Answer] = {
         (answer.item_id, answer.dimension): answer
@@ -402,7 +503,7 @@ def _write_items(
             if answer_item == item_id and dimension not in kept:
                 session.delete(stale)
         for dimension, value in kept.items():
-            encoded = encode_value(value)
+            encoded = encode_value(value, _type_of(rubric, item_id))
             answer = answers.get((item_id, dimension))
             if answer is None:
                 session.add(
@@ -468,7 +569,12 @@ def payload_hash(payload: Mapping[str, Any]) -> str:
 
 
 def submit(session: Session, assessment: Assessment, *, user: User | None) -> Snapshot:
-    """Lock the assessment, freeze a snapshot with its content hash, and cache its scores."""
+    """Lock the assessment, freeze a snapshot with its content hash, and cache its scores.
+
+    The status is checked under the lock: a save waiting for this submit finds the assessment
+    submitted, and a submit waiting for a save freezes what that save wrote.
+    """
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "draft":
         raise AssessmentError("This assessment is already submitted.")
     states = load_states(session, assessment)
@@ -600,6 +706,7 @@ def reopen(
     session: Session, assessment: Assessment, *, user: User | None, reason: str = ""
 ) -> None:
     """Unlock a submitted assessment for changes; its snapshots stay retrievable."""
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status != "submitted":
         raise AssessmentError("Only a submitted assessment can be reopened.")
     assessment.status = "draft"

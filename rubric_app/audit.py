@@ -4,7 +4,9 @@ Actions are dotted verbs. The ones in use (others may be added; unknown ones sho
 ``auth.signup``, ``auth.signin``, ``auth.signin_failed``, ``auth.signout``,
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
 ``auth.email_verified`` (detail ``via``: verification_link, invitation, password_reset, cli, demo),
-``org.create``, ``org.update``, ``membership.add``, ``membership.role``, ``membership.remove``,
+``org.create``, ``org.update``, ``org.verify`` and ``org.reject`` (a site administrator's
+decision; detail ``via``: admin_page, cli, demo), ``org.partner_code``, ``user.site_admin``,
+``membership.add``, ``membership.role``, ``membership.remove``,
 ``membership.leave``, ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
 ``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
 import) and ``action.*``. Targets name an object as "kind:id" (``user:3``,
@@ -54,6 +56,17 @@ ACTION_LABELS = {
     "action.complete": "Completed an action",
     "auth.reset_requested": "Asked for a password reset link",
     "auth.email_verified": "Confirmed their email address",
+    "org.verify": "Verified the organization (site administrator)",
+    "org.reject": "Did not approve the organization (site administrator)",
+    "org.partner_code": "Replaced the partner code",
+    "user.site_admin": "Made a site administrator",
+    "auth.two_step_on": "Turned on two-step sign-in",
+    "auth.two_step_off": "Turned off two-step sign-in",
+    "auth.two_step_failed": "Typed a wrong two-step code",
+    "auth.recovery_code_used": "Signed in with a recovery code",
+    "auth.recovery_codes_new": "Made new recovery codes",
+    "org.two_step_required": "Required two-step sign-in of every member",
+    "org.two_step_optional": "Made two-step sign-in optional",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80

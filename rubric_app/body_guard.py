@@ -5,6 +5,17 @@ JSON array, a bare value, invalid JSON or an object holding numbers or nested ob
 crash form processing, and the CSRF error pages that rebuild forms, with a 500. No route takes
 JSON input (pages post forms; the autosave posts ``FormData``), so a JSON body is let through
 only when it is an object of strings or lists of strings, which every form can read.
+
+The checks run in order, each before the next could fail on what the previous one refuses:
+
+1. size: reading the body enforces ``MAX_CONTENT_LENGTH`` (413), for JSON as for forms;
+2. depth: brackets nested deeper than ``MAX_JSON_DEPTH`` are refused from a scan of the raw
+   bytes, because ``json.loads`` raises RecursionError (not ValueError) on deep nesting;
+3. shape: an object of strings or lists of strings;
+4. text: no lone surrogates (``"\\ud800"``), which no database or page can encode.
+
+All of this runs before the CSRF check and before sign-in, so a stranger's body is refused
+with a 400 and a message, never a 500.
 """
 
 from __future__ import annotations
@@ -14,7 +25,16 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from rubric_app.hostile_input import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep
+
 MESSAGE = "This address takes a form; the JSON sent could not be read as one."
+DEPTH_MESSAGE = (
+    f"This address takes a form; the JSON sent nests more than {MAX_JSON_DEPTH} levels deep."
+)
+TEXT_MESSAGE = (
+    "The JSON sent contains a broken character (a lone surrogate such as \\ud800) that "
+    "cannot be stored."
+)
 
 
 def _form_like(data: Any) -> bool:
@@ -27,13 +47,31 @@ def _form_like(data: Any) -> bool:
     )
 
 
+def _texts(data: dict[str, str | list[str]]) -> list[str]:
+    texts = list(data)
+    for value in data.values():
+        texts.extend([value] if isinstance(value, str) else value)
+    return texts
+
+
+def _refuse(reason: str, message: str) -> ResponseReturnValue:
+    return jsonify(status="error", reason=reason, message=message), 400
+
+
 def refuse_unreadable_json() -> ResponseReturnValue | None:
     """Answer 400 to a JSON body that forms cannot read; let everything else through."""
     if request.method in {"GET", "HEAD", "OPTIONS"} or not request.is_json:
         return None
-    if _form_like(request.get_json(silent=True)):
-        return None
-    return jsonify(status="error", reason="body", message=MESSAGE), 400
+    # Raises 413 past MAX_CONTENT_LENGTH; cached, so the form layer reads the same bytes.
+    raw = request.get_data(cache=True)
+    if json_too_deep(raw):
+        return _refuse("depth", DEPTH_MESSAGE)
+    data = request.get_json(silent=True)
+    if not _form_like(data):
+        return _refuse("body", MESSAGE)
+    if any(has_lone_surrogate(text) for text in _texts(data)):
+        return _refuse("text", TEXT_MESSAGE)
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -180,9 +180,18 @@ def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
 @click.option("--name", required=True)
 @click.option("--org", "org_ref", help="Organization to join: its id or its exact name.")
 @click.option("--role", type=click.Choice(["owner", "editor", "viewer"]), default="owner")
+@click.option(
+    "--site-admin",
+    is_flag=True,
+    help="Make the user a site administrator, who approves state advocate organizations "
+    "(always with two-step sign-in).",
+)
 @click.password_option(help="Password (asked for when not given).")
-def users_create(email: str, name: str, org_ref: str | None, role: str, password: str) -> None:
-    """Create a user, optionally as a member of an organization."""
+def users_create(
+    email: str, name: str, org_ref: str | None, role: str, site_admin: bool, password: str
+) -> None:
+    """Create a user, optionally as a member of an organization or as a site administrator."""
+    from rubric_app import audit
     from rubric_app.accounts.operations import AccountError, add_member, create_user
     from rubric_app.accounts.verification import mark_verified
 
@@ -190,6 +199,10 @@ def users_create(email: str, name: str, org_ref: str | None, role: str, password
         user = create_user(db.session, email=email, name=name, password=password)
         # An administrator typed the address on the server: it needs no mailed link.
         mark_verified(db.session, user, via="cli")
+        if site_admin:
+            # Only granted here, on the server: no page can make anyone a site administrator.
+            user.is_site_admin = True
+            audit.record(db.session, "user.site_admin", target=f"user:{user.id}", via="cli")
         if org_ref is not None:
             add_member(db.session, user=user, org=_find_org(org_ref), role=role)
     except AccountError as error:
@@ -198,7 +211,8 @@ def users_create(email: str, name: str, org_ref: str | None, role: str, password
         sys.exit(1)
     db.session.commit()
     joined = f" ({role} of organization {org_ref})" if org_ref is not None else ""
-    click.echo(f"Created user {user.id} <{user.email}>{joined}.")
+    admin = " as a site administrator" if site_admin else ""
+    click.echo(f"Created user {user.id} <{user.email}>{admin}{joined}.")
 
 
 def _find_org(reference: str) -> Organization:
@@ -269,6 +283,25 @@ def orgs_create(
         sys.exit(1)
     db.session.commit()
     click.echo(f"Created organization {org.id}: {org.name} ({org.kind}, {org.state}).")
+
+
+@orgs_cli.command("verify")
+@click.argument("reference")
+def orgs_verify(reference: str) -> None:
+    """Verify organization REFERENCE (its id or exact name), as a site administrator would."""
+    from rubric_app.accounts.operations import AccountError
+    from rubric_app.accounts.vetting import verify_organization
+
+    try:
+        org = _find_org(reference)
+        changed = verify_organization(db.session, org, by=None, via="cli")
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    state = "is now verified" if changed else "was already verified"
+    click.echo(f"Organization {org.id}: {org.name} ({org.kind}, {org.state}) {state}.")
 
 
 @orgs_cli.command("list")

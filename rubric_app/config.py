@@ -54,6 +54,18 @@ class DefaultConfig:
     #: "send the verification link again" (per address and per account).
     SIGNUP_RATE_LIMIT = "10 per hour"
     RESET_RATE_LIMIT = "5 per hour"
+    #: Partner look-ups (by partner code or an owner's e-mail address) allowed per account on
+    #: the sharing page: enough for real use, too few to probe addresses or codes in bulk.
+    PARTNER_LOOKUP_RATE_LIMIT = "30 per hour"
+    #: Two-step sign-in codes allowed per account and per client address. Each guess at a
+    #: 6-digit code wins with odds of 3 in a million (three time steps are accepted), so the
+    #: daily cap matters as much as the short one.
+    TWO_STEP_RATE_LIMIT = "5 per 15 minutes;30 per day"
+    #: How long (seconds) a correct password waits for its second step before signing in
+    #: has to start again.
+    TWO_STEP_PENDING_MAX_AGE = 5 * 60
+    #: The name authenticator apps show beside the account.
+    TWO_STEP_ISSUER = "rubric_app"
     #: argon2id cost profile (a name from argon2.profiles). Tests use "CHEAPEST".
     ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
     #: Mail: "log" prints messages to the application log (development); "smtp" sends them.

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.accounts.verification import mark_verified
+from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
 from rubric_app.assessments import (
     ItemChange,
     ItemState,
@@ -28,7 +29,8 @@ from rubric_app.assessments import (
 )
 from rubric_app.models import Organization, User
 from rubric_app.rubric_versions import latest_version, rubric_of
-from rubric_app.rubrics.model import Rubric
+from rubric_app.rubrics.answer_types import answer_type
+from rubric_app.rubrics.model import VALUE_DIMENSION, Rubric
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,27 @@ def generate_states(
     for item in rubric.items:
         if rng.random() > completion:
             continue
-        if item.type == "yes_no":
-            states[item.id] = ItemState(values={"value": "yes"})
+        kind = answer_type(item)
+        if not item.dimensions:
+            # An unrated item gets its type's typical answer (a gate's "yes"), if it has one.
+            value = kind.sample(item, rubric, maturity)
+            if value is not None:
+                states[item.id] = ItemState(values={VALUE_DIMENSION: value})
             continue
         scale = rubric.scale_of(item)
-        if scale is None or not item.dimensions:
+        if scale is None:
             continue
         if scale.allow_na and rng.random() < 0.03:
             states[item.id] = ItemState(
                 not_applicable=True, na_reason="Our schools have no officers on site at night."
             )
             continue
-        options = sorted(scale.options, key=lambda option: option.points)
         values: dict[str, str | tuple[str, ...]] = {}
         for index, dimension in enumerate(item.dimensions):
             # Practice (the second dimension) tends to lag behind what the paper says.
-            level = maturity - 0.15 * index + rng.gauss(0, 0.25)
-            position = min(len(options) - 1, max(0, int(level * len(options))))
-            values[dimension] = options[position].key
+            sampled = kind.sample(item, rubric, maturity - 0.15 * index + rng.gauss(0, 0.25))
+            if sampled is not None:
+                values[dimension] = sampled
         flagged = rng.random() < 0.04
         comment = "Check the wording with the police department." if flagged else ""
         states[item.id] = ItemState(values=values, flagged=flagged, comment=comment)
@@ -125,6 +130,9 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
             locale=locale,
             sro_model=sro,
         )
+        if kind in VETTED_KINDS:
+            # The demo advocate is the real one: verified, as a site administrator would.
+            verify_organization(session, orgs[key], by=None, via="demo")
     logins: list[DemoLogin] = []
     users: dict[str, User] = {}
     for email, name, org_key, role in DEMO_USERS:
@@ -169,7 +177,15 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
         if submit_it:
             submit(session, created, user=user)
             for target in share_with:
-                share_assessment(session, created, orgs[target], by=user, named=True)
+                # Partners gave each other their codes; the advocate is found by its state.
+                share_assessment(
+                    session,
+                    created,
+                    orgs[target],
+                    by=user,
+                    partner=orgs[target].partner_code,
+                    named=True,
+                )
 
     # Riverton shares last year's review with the advocate and with its afterschool partner.
     assessment(
@@ -210,7 +226,43 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
         "advocate", "secure-state-local-policy", "2026", 0.3, completion=0.6, submit_it=False
     )
     _seed_demo_actions(session, orgs["riverton"], users["riverton"])
+    logins.append(_pending_request(session, password))
+    logins.append(_site_admin(session, password))
     return logins, password
+
+
+#: A second state advocate for Ohio that asked to be verified: the site administrator's page
+#: has a request to decide, and its owner sees what "awaiting approval" means. (email, name,
+#: organization)
+DEMO_PENDING = (
+    "organizer@lakeerie-advocates.example.org",
+    "Jamie Castillo",
+    "Lake Erie Youth Advocacy Network",
+)
+
+
+def _pending_request(session: Session, password: str) -> DemoLogin:
+    email, name, org_name = DEMO_PENDING
+    user = _user(session, email, name, password)
+    org = session.scalar(select(Organization).where(Organization.name == org_name))
+    if org is None:
+        org = create_organization(
+            session, name=org_name, kind="state_advocate", state=DEMO_STATE, created_by=user
+        )
+        add_member(session, user=user, org=org, role="owner")
+    return DemoLogin(email, name, f"{org_name} (awaiting approval)", "owner")
+
+
+#: The demo site administrator, who approves state advocate organizations at /admin.
+DEMO_SITE_ADMIN = ("siteadmin@rubric.example.org", "Robin Site-Admin")
+
+
+def _site_admin(session: Session, password: str) -> DemoLogin:
+    email, name = DEMO_SITE_ADMIN
+    user = _user(session, email, name, password)
+    user.is_site_admin = True
+    session.flush()
+    return DemoLogin(email, name, "site administration (no organization)", "admin")
 
 
 #: Riverton's action plan for its 2025-26 gaps: (item id, description, owner, days from today

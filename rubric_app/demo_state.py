@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
+from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.verification import mark_verified
+from rubric_app.accounts.vetting import verify_organization
 from rubric_app.assessments import (
     ItemState,
     encode_value,
@@ -130,6 +132,8 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
         if found is not None:
             return found, None, None
     org = create_organization(session, name=names[-1], kind="state_advocate", state=state)
+    # A demo advocate stands for the real one: verified, as a site administrator would.
+    verify_organization(session, org, by=None, via="demo")
     email = f"advocate@{state.lower()}-advocates.example.org"
     password = secrets.token_urlsafe(12)
     user = find_user(session, email)
@@ -226,7 +230,7 @@ def _insert_batch(
                         "assessment_id": assessment_id,
                         "item_id": item_id,
                         "dimension": dimension,
-                        "value": encode_value(value),
+                        "value": encode_value(value, p.rubric.item(item_id).type),
                         "revision": 1,
                         "updated_at": now,
                     }
@@ -344,6 +348,8 @@ def seed_state(
         org_rows.append(
             {
                 "name": name,
+                # A bulk insert skips the model's validator, so the key is given here.
+                "name_key": name_key(name),
                 "kind": kind,
                 "state": state,
                 "enrollment_band": band,

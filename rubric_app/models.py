@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -28,8 +29,10 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from rubric_app.accounts.org_names import name_key
+from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.db import Base
 
 ORG_KINDS = ("district", "afterschool_program", "state_advocate", "college")
@@ -72,7 +75,11 @@ class RubricVersion(Base, Timestamped):
 
 
 class Organization(Base, Timestamped):
-    """A school district, afterschool program, state advocate or college."""
+    """A school district, afterschool program, state advocate or college.
+
+    A state advocate organization is *pending* until a site administrator verifies it
+    (``rubric_app.accounts.vetting``): only verified ones see a dashboard or receive shares.
+    """
 
     __tablename__ = "organizations"
     __table_args__ = (
@@ -89,6 +96,8 @@ class Organization(Base, Timestamped):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The name as compared (``org_names.name_key``), kept in step with ``name`` by ``_keep_key``.
+    name_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
     state: Mapped[str] = mapped_column(String(2))
     #: NCES district id or IPEDS unit id, where the organization has one.
@@ -96,10 +105,47 @@ class Organization(Base, Timestamped):
     enrollment_band: Mapped[str | None] = mapped_column(String(20))
     locale: Mapped[str | None] = mapped_column(String(20))
     sro_model: Mapped[str | None] = mapped_column(String(30))
+    # users.current_org_id already points here; use_alter keeps the two tables sortable.
+    #: Who created it: for a pending advocate, the person who asked to be verified.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
+    #: When a site administrator (or `flask orgs verify`) verified it; None while unverified.
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
+    #: When a site administrator refused to verify it (cleared when its identity changes).
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The secret its owners hand to partners, who find it by this code to share with it.
+    partner_code: Mapped[str] = mapped_column(String(20), unique=True, default=new_partner_code)
+    #: The owners' setting "require two-step sign-in for every member": members without it
+    #: are sent to set it up after signing in and can do nothing else until they have.
+    require_two_step: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organization", cascade="all, delete-orphan"
     )
+
+    @validates("name")
+    def _keep_key(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
+
+
+# Two verified organizations of one kind in one state never share a name (by name_key): that is
+# what lets a district trust the advocate it is offered. Pending ones may, so an impostor's
+# request can exist until an administrator rejects it. Partial unique indexes work on both
+# SQLite and PostgreSQL.
+Index(
+    "uq_organizations_verified_name",
+    Organization.kind,
+    Organization.state,
+    Organization.name_key,
+    unique=True,
+    sqlite_where=Organization.verified_at.is_not(None),
+    postgresql_where=Organization.verified_at.is_not(None),
+)
 
 
 class User(Base, Timestamped):
@@ -114,6 +160,8 @@ class User(Base, Timestamped):
     #: Bumped on password change and "sign out everywhere": older sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: A site administrator verifies state advocate organizations (``/admin``).
+    is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: When the user opened a link mailed to their address (verification, invitation or
     #: password reset); until then they cannot invite anyone or share assessments.
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -121,6 +169,13 @@ class User(Base, Timestamped):
     current_org_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
+    #: The TOTP secret for two-step sign-in, encrypted (see ``accounts/two_step.py``). Set while
+    #: enrolment waits for its first code; two-step sign-in is on once ``two_step_enabled_at``
+    #: is set too.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    two_step_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The last TOTP time step accepted: a code of that step or an earlier one is a replay.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -137,6 +192,18 @@ class User(Base, Timestamped):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class RecoveryCode(Base, Timestamped):
+    """One single-use recovery code for two-step sign-in, stored as a SHA-256 digest."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base, Timestamped):

@@ -1,6 +1,12 @@
 """Security headers on every response and the friendly error pages (403, 404, 413, 429, 500,
 and the expired-form page for CSRF failures).
 
+Caching: every response to a signed-in user, and every file download (JSON export, CSV, XLSX,
+PDF: anything sent with a ``Content-Disposition``), carries ``Cache-Control: no-store``, so
+neither the browser (back button, disk cache on a shared computer) nor a proxy keeps a copy of
+an organization's answers. One ``after_request`` hook does it for all routes; static files keep
+their own caching.
+
 CSRF failures: ``register_csrf_handler(app)`` installs the one ``CSRFError`` handler. A
 failed token check must never throw away what the user typed, so the handler first looks up
 the request's endpoint in ``CSRF_RECOVERY``; a blueprint that can do better than the generic
@@ -24,6 +30,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 CSP = (
@@ -67,6 +74,16 @@ def add_security_headers(response: Response) -> Response:
     if request.is_secure:
         # Only over HTTPS: announcing HSTS on plain http (local development) would be ignored.
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def forbid_storing_private_responses(response: Response) -> Response:
+    """Mark what a signed-in user sees, and every download, as never to be stored."""
+    if request.endpoint == "static":
+        return response
+    if "Content-Disposition" in response.headers or current_user.is_authenticated:
+        # Replaces any other caching directive: "no-store" alone is the whole policy here.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -120,7 +137,15 @@ def init_app(app: Flask) -> None:
     # First of all before-request hooks, ahead of the CSRF check and its error handler.
     app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_identity)
     app.after_request(add_security_headers)
+    app.after_request(forbid_storing_private_responses)
     register_csrf_handler(app)
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        # Says what was wrong (a page number, say); CSRFError keeps its own handler above.
+        return render_template(
+            "errors/400.html", description=getattr(error, "description", "")
+        ), 400
 
     @app.errorhandler(404)
     def not_found(_error: Exception) -> tuple[str, int]:

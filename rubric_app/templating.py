@@ -82,6 +82,11 @@ def navigation() -> dict[str, Any]:
         for label, endpoint, audience in NAV_LINKS
         if endpoint in current_app.view_functions and audience in audiences
     ]
+    if (
+        getattr(current_user, "is_site_admin", False)
+        and "admin.organizations" in current_app.view_functions
+    ):
+        links.append(("Site administration", url_for("admin.organizations")))
     return {"nav_links": links, "nav_orgs": orgs, "nav_org": org}
 
 

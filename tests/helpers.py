@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.operations import add_member, create_organization, create_user
+from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
 from rubric_app.models import Organization, User, utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -38,9 +39,16 @@ def make_org(
     name: str = "Test District",
     kind: str = "district",
     state: str = "OH",
+    *,
+    verified: bool | None = None,
     **attrs: str,
 ) -> Organization:
-    return create_organization(session, name=name, kind=kind, state=state, **attrs)
+    """An organization; state advocates come out verified (as the demo's do) unless told not
+    to, so tests about dashboards and shares need not play the site administrator."""
+    org = create_organization(session, name=name, kind=kind, state=state, **attrs)
+    if verified if verified is not None else kind in VETTED_KINDS:
+        verify_organization(session, org, by=None, via="cli")
+    return org
 
 
 def make_user(

@@ -25,7 +25,7 @@ from rubric_app.accounts.forms import (
     SignUpForm,
 )
 from rubric_app.accounts.invitations import invitation_from_token
-from rubric_app.accounts.mail import send_mail
+from rubric_app.accounts.mail import send_mail, send_security_notice
 from rubric_app.accounts.operations import (
     AccountError,
     create_user,
@@ -36,6 +36,7 @@ from rubric_app.accounts.operations import (
 )
 from rubric_app.accounts.passwords import hash_password, needs_rehash, verify_password
 from rubric_app.accounts.tokens import TokenError, make_token, password_fingerprint, read_token
+from rubric_app.accounts.two_step_signin import finish_or_challenge
 from rubric_app.accounts.verification import is_verified, mark_verified, send_verification_mail
 from rubric_app.auth_session import memberships_of
 from rubric_app.db import db
@@ -109,10 +110,7 @@ def signin() -> ResponseReturnValue:
         if user is not None and user.is_active and verify_password(user.password_hash, password):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            login_user(user)
-            audit.record(db.session, "auth.signin", user_id=user.id, org_id=user.current_org_id)
-            db.session.commit()
-            return redirect(_after_signin(user))
+            return finish_or_challenge(user, remember=False, next_url=_after_signin(user))
         audit.record(
             db.session,
             "auth.signin_failed",
@@ -284,6 +282,7 @@ def change_password() -> ResponseReturnValue:
                 form.password.errors.append(str(error))
             else:
                 db.session.commit()
+                send_security_notice(user.email, user.name, "password_changed")
                 # The session version changed: sign this browser in again with the new one.
                 login_user(user)
                 flash(
@@ -368,6 +367,7 @@ def reset_password(token: str) -> ResponseReturnValue:
             # The reset link came by mail to the account's address: that proves it.
             mark_verified(db.session, user, via="password_reset")
             db.session.commit()
+            send_security_notice(user.email, user.name, "password_reset")
             if current_user.is_authenticated:
                 logout_user()
             flash("Your password is changed. Sign in with your new password.", "success")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH
+from rubric_app.form_base import Form
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 from rubric_app.us_states import state_choices
 
@@ -112,7 +112,7 @@ def confirm_field(label: str = "Type the password again") -> PasswordField:
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -121,7 +121,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(
         "Your name",
         validators=[DataRequired("Enter your name."), Length(max=200)],
@@ -133,7 +133,7 @@ class SignUpForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), Length(max=1000)],
@@ -143,16 +143,16 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field("Type the new password again")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field("New password")
     confirm = confirm_field("Type the new password again")
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(
         "Name of the organization",
         validators=[DataRequired("Enter the organization's name."), Length(max=200)],
@@ -174,7 +174,7 @@ class OrganizationForm(FlaskForm):
         validators=[
             Optional(),
             Regexp(
-                r"^\d{6,7}$",
+                r"^[0-9]{6,7}$",
                 message=(
                     "An NCES district id has 7 digits and an IPEDS unit id has 6 digits; "
                     "leave it empty if you have none."
@@ -201,16 +201,16 @@ class OrganizationForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field("Colleague's email address")
     role = SelectField("Role", choices=options(ROLE_CHOICES), default="editor")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=options((key, ROLE_LABELS[key]) for key in ROLES))
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     #: Choices (organization ids as text) are set by the route from ``share_targets``.
     to_org = SelectField(
         "Organization to share with", validators=[DataRequired("Choose an organization.")]
@@ -225,5 +225,23 @@ class ShareForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class PartnerLookupForm(Form):
+    """Find a partner organization by the partner code or owner's e-mail address it gave out."""
+
+    partner = StringField(
+        "Partner code or the partner owner's email address",
+        validators=[
+            DataRequired("Enter the partner code, or the email address of the partner's owner."),
+            Length(max=254),
+        ],
+        filters=[strip_whitespace],
+        description=(
+            "Ask the partner organization's owner: its code is on their organization page "
+            "(like ABCD-EFGH-JKMN)."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class EmptyForm(Form):
     """A form with nothing but the CSRF token, for buttons that post (remove, revoke, switch)."""

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
+from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from rubric_app.models import (
     ENROLLMENT_BANDS,
@@ -67,9 +68,14 @@ def create_organization(
     enrollment_band: str | None = None,
     locale: str | None = None,
     sro_model: str | None = None,
+    created_by: User | None = None,
 ) -> Organization:
-    """Create an organization after checking its kind, state code and peer-group attributes."""
-    org = Organization()
+    """Create an organization after checking its kind, state code and peer-group attributes.
+
+    A new state advocate is pending until a site administrator verifies it
+    (``rubric_app.accounts.vetting``); ``created_by`` is shown to them as who asked.
+    """
+    org = Organization(created_by_id=created_by.id if created_by is not None else None)
     _set_profile(
         org,
         name=name,
@@ -97,8 +103,15 @@ def update_organization(
     enrollment_band: str | None = None,
     locale: str | None = None,
     sro_model: str | None = None,
-) -> None:
-    """Change the organization's profile with the same checks as creating it."""
+) -> bool:
+    """Change the organization's profile with the same checks as creating it.
+
+    Return True when the change ended a verification or a rejection: a site administrator
+    approved (or refused) the old name, kind and state, not the new ones, so a verified
+    organization that changes them waits for approval again (state advocates) or simply loses
+    the badge (other kinds).
+    """
+    identity = (org.name_key, org.kind, org.state)
     _set_profile(
         org,
         name=name,
@@ -109,8 +122,33 @@ def update_organization(
         locale=locale,
         sro_model=sro_model,
     )
+    vetting_ended = (org.name_key, org.kind, org.state) != identity and (
+        org.verified_at is not None or org.rejected_at is not None
+    )
+    if vetting_ended:
+        org.verified_at = None
+        org.verified_by_id = None
+        org.rejected_at = None
     session.flush()
-    audit.record(session, "org.update", user_id=by.id if by else None, org_id=org.id)
+    audit.record(
+        session,
+        "org.update",
+        user_id=by.id if by else None,
+        org_id=org.id,
+        **({"verification": "ended"} if vetting_ended else {}),
+    )
+    return vetting_ended
+
+
+def regenerate_partner_code(session: Session, org: Organization, *, by: User | None) -> str:
+    """Give the organization a new partner code; the old one stops finding it at once.
+
+    Shares already made stay; only new partners need the new code.
+    """
+    org.partner_code = new_partner_code()
+    session.flush()
+    audit.record(session, "org.partner_code", user_id=by.id if by else None, org_id=org.id)
+    return org.partner_code
 
 
 def _set_profile(

@@ -2,7 +2,9 @@
 
 Every route asks ``rubric_app.access`` first; members of other organizations get 404. Owners
 who have not confirmed their e-mail address see a notice instead of the invitation form, and
-their invitation posts are refused (``invite`` refuses them as well).
+their invitation posts are refused (``invite`` refuses them as well). The profile shows the
+organization's verification (a "Verified" badge, or why a state advocate waits) and, to owners,
+the partner code they hand to partners, which they can replace.
 """
 
 from __future__ import annotations
@@ -48,15 +50,20 @@ from rubric_app.accounts.operations import (
     leave_refusal,
     membership_of,
     org_after_leaving,
+    regenerate_partner_code,
     remove_member,
     switch_organization,
     update_organization,
 )
+from rubric_app.accounts.partner_codes import format_partner_code
 from rubric_app.accounts.tokens import TokenError
+from rubric_app.accounts.two_step_forms import RequireTwoStepForm
 from rubric_app.accounts.verification import UnverifiedError, is_verified
+from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
+from rubric_app.url_numbers import page_number
 from rubric_app.us_states import STATES
 
 
@@ -105,6 +112,14 @@ def _me() -> User:
     return user
 
 
+#: What a new state advocate is told; the organization page and the dashboard say it again.
+PENDING_MESSAGE = (
+    "A state advocate organization is checked by a site administrator before it sees its state's "
+    "dashboard or can receive assessments. Until then it is pending; you can already invite "
+    "colleagues and fill in assessments."
+)
+
+
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @login_required
 def new_organization() -> ResponseReturnValue:
@@ -113,7 +128,7 @@ def new_organization() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = _me()
         try:
-            org = create_organization(db.session, **_profile_kwargs(form))  # type: ignore[arg-type]
+            org = create_organization(db.session, created_by=user, **_profile_kwargs(form))  # type: ignore[arg-type]
         except AccountError as error:
             db.session.rollback()
             form.name.errors.append(str(error))
@@ -126,6 +141,8 @@ def new_organization() -> ResponseReturnValue:
                 f"{org.name} is created and you are its owner. Invite your colleagues below.",
                 "success",
             )
+            if verification_status(org) == "pending":
+                flash(PENDING_MESSAGE, "info")
             return redirect(url_for("accounts.organization"))
     return render_template(
         "accounts/organization_new.html", form=form, has_orgs=bool(memberships_of(current_user))
@@ -179,6 +196,12 @@ def _render_organization(
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
         verified=is_verified(current_user),
+        vetting=verification_status(org),
+        # The code lets others share into the organization: only its owners see and hand it out.
+        partner_code=format_partner_code(org.partner_code) if manage else None,
+        two_step_form=RequireTwoStepForm(
+            formdata=None, prefix="two-step", require=org.require_two_step
+        ),
     ), status
 
 
@@ -192,16 +215,44 @@ def edit_organization() -> ResponseReturnValue:
     form = OrganizationForm(obj=org)
     if form.validate_on_submit():
         try:
-            update_organization(db.session, org, by=_me(), **_profile_kwargs(form))  # type: ignore[arg-type]
+            ended = update_organization(db.session, org, by=_me(), **_profile_kwargs(form))  # type: ignore[arg-type]
         except AccountError as error:
             db.session.rollback()
             form.name.errors.append(str(error))
         else:
             db.session.commit()
             flash("The organization profile is saved.", "success")
+            if ended:
+                flash(
+                    "Its name, kind or state changed, so the earlier verification no longer "
+                    "applies. "
+                    + (PENDING_MESSAGE if verification_status(org) == "pending" else ""),
+                    "info",
+                )
             return redirect(url_for("accounts.organization"))
     status = 400 if form.errors else 200
     return render_template("accounts/organization_edit.html", form=form, org=org), status
+
+
+@bp.post("/organization/partner-code")
+@org_required
+def new_partner_code_view() -> ResponseReturnValue:
+    """Replace the partner code (owners); the old code stops finding the organization."""
+    current = current_org()
+    assert current is not None
+    org = org_or_404(db.session, current_user, current.id, "manage_members")
+    form = EmptyForm()
+    if form.validate_on_submit():
+        code = regenerate_partner_code(db.session, org, by=_me())
+        db.session.commit()
+        flash(
+            f"The new partner code is {format_partner_code(code)}. The old code no longer works; "
+            "assessments already shared with you stay shared.",
+            "success",
+        )
+    else:
+        flash("This form had expired, so the code was not changed. Press the button once more.")
+    return redirect(url_for("accounts.organization") + "#partner-code")
 
 
 @bp.post("/organization/invitations")
@@ -455,7 +506,7 @@ def audit_log() -> ResponseReturnValue:
     current = current_org()
     assert current is not None
     org = org_or_404(db.session, current_user, current.id, "view_audit")
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     events = audit.events_for_org(
         db.session, org.id, page=page, page_size=int(current_app.config["PAGE_SIZE"])
     )

@@ -1,67 +1,101 @@
 """Routes for sharing one assessment, read-only, with other organizations, and revoking.
 
 ``/assessments/<id>/sharing`` (endpoint ``accounts.sharing``): members of the owning
-organization see the shares; owners and editors share and revoke. Anyone else gets 404. Until
+organization see the shares; owners and editors share and revoke. Anyone else gets 404. The
+form offers the state's verified advocates; a partner is added to it by its partner code or its
+owner's e-mail address (``sharing/find``, rate-limited per account), never by browsing. Until
 they confirm their e-mail address, users see a notice instead of the share form and their share
 posts are refused (``share_assessment`` refuses them as well); they may still stop sharing.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from rubric_app.access import assessment_or_404, can_assessment
 from rubric_app.accounts.blueprint import bp
-from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm, ShareForm, options
+from rubric_app.accounts.forms import (
+    ORG_KIND_CHOICES,
+    EmptyForm,
+    PartnerLookupForm,
+    ShareForm,
+    options,
+)
 from rubric_app.accounts.operations import AccountError
-from rubric_app.accounts.sharing import revoke_share, share_assessment, share_targets, shares_of
-from rubric_app.accounts.verification import UnverifiedError, is_verified
+from rubric_app.accounts.sharing import (
+    partners_found_by,
+    revoke_share,
+    share_assessment,
+    share_targets,
+    shares_of,
+)
+from rubric_app.accounts.verification import UNVERIFIED_MESSAGE, UnverifiedError, is_verified
+from rubric_app.accounts.vetting import is_verified_org
 from rubric_app.db import db
+from rubric_app.extensions import limiter
 from rubric_app.models import Assessment, Organization, Share, User
-from rubric_app.us_states import STATES, is_state_code, state_choices
+from rubric_app.us_states import STATES
 
 KIND_LABELS = dict(ORG_KIND_CHOICES)
+NOT_FOUND = (
+    "No organization you can share with has that partner code, or an owner with that email "
+    "address. Check it with the partner's owner: the code is on their organization page."
+)
 
 
-def _target_state(owner_org: Organization) -> str:
-    state = (request.values.get("state") or "").strip().upper()
-    return state if is_state_code(state) else owner_org.state
+def _label(org: Organization) -> str:
+    # The badge is in words, so it reads the same in a select, to a screen reader and in print.
+    verified = ", verified" if is_verified_org(org) else ""
+    return f"{org.name} ({KIND_LABELS[org.kind]}, {org.state}{verified})"
 
 
-def _share_form(assessment: Assessment, owner_org: Organization, state: str) -> ShareForm:
+def _share_form(assessment: Assessment, owner_org: Organization, partner: str) -> ShareForm:
     # Organizations that already hold a live share are not offered again.
     live = {row.org_id for row in shares_of(db.session, assessment) if row.revoked_at is None}
     form = ShareForm()
     form.to_org.choices = options(
         [("", "Choose an organization")]
         + [
-            (str(org.id), f"{org.name} ({KIND_LABELS[org.kind]})")
-            for org in share_targets(db.session, owner_org, state)
+            (str(org.id), _label(org))
+            for org in share_targets(db.session, owner_org, partner)
             if org.id not in live
         ]
     )
     return form
 
 
+def _owner_org(assessment: Assessment) -> Organization:
+    owner_org = db.session.get(Organization, assessment.org_id)
+    assert owner_org is not None
+    return owner_org
+
+
 @bp.route("/assessments/<int:assessment_id>/sharing", methods=["GET", "POST"])
 @login_required
 def sharing(assessment_id: int) -> ResponseReturnValue:
-    """List the assessment's shares; share it with another named organization."""
+    """List the assessment's shares; share it with the state's advocate or a found partner."""
     action = "share" if request.method == "POST" else "view_shares"
     assessment = assessment_or_404(db.session, current_user, assessment_id, action)
-    owner_org = db.session.get(Organization, assessment.org_id)
-    assert owner_org is not None
-    state = _target_state(owner_org)
-    form = _share_form(assessment, owner_org, state)
+    owner_org = _owner_org(assessment)
+    # The partner reference found earlier travels with the share form, and is checked again.
+    partner = (request.form.get("partner") or "").strip() if request.method == "POST" else ""
+    form = _share_form(assessment, owner_org, partner)
     # A post that gets this far was refused: invalid (400) or by share_assessment (below).
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate_on_submit():
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
         try:
-            share_assessment(db.session, assessment, to_org, by=_me(), named=bool(form.named.data))
+            share_assessment(
+                db.session,
+                assessment,
+                to_org,
+                by=_me(),
+                partner=partner,
+                named=bool(form.named.data),
+            )
         except AccountError as error:
             db.session.rollback()
             form.to_org.errors.append(str(error))
@@ -71,7 +105,45 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(f"{assessment.title} is now shared, read-only, with {to_org.name}.", "success")
             return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
-    return _render(assessment, owner_org, form, state, status)
+    lookup = PartnerLookupForm(formdata=None, partner=partner)
+    return _render(assessment, owner_org, form, lookup, partner, status)
+
+
+def _lookup_limit() -> str:
+    return str(current_app.config["PARTNER_LOOKUP_RATE_LIMIT"])
+
+
+def _lookup_key() -> str:
+    # Per account: login_required has run, so the user is known.
+    return f"partner-lookup:{current_user.get_id() if current_user.is_authenticated else ''}"
+
+
+@bp.post("/assessments/<int:assessment_id>/sharing/find")
+@login_required
+@limiter.limit(
+    _lookup_limit,
+    key_func=_lookup_key,
+    error_message="Too many partner look-ups from this account; try again in an hour.",
+)
+def find_partner(assessment_id: int) -> ResponseReturnValue:
+    """Find a partner by its partner code or an owner's e-mail and offer it in the share form."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "share")
+    owner_org = _owner_org(assessment)
+    lookup = PartnerLookupForm()
+    partner = ""
+    status = 400
+    if lookup.validate_on_submit():
+        if not is_verified(current_user):
+            # Looking partners up is the first step of sharing, which needs a proven address.
+            lookup.partner.errors.append(UNVERIFIED_MESSAGE)
+            status = 403
+        elif partners_found_by(db.session, owner_org, lookup.partner.data or ""):
+            partner = lookup.partner.data or ""
+            status = 200
+        else:
+            lookup.partner.errors.append(NOT_FOUND)
+    form = _share_form(assessment, owner_org, partner)
+    return _render(assessment, owner_org, form, lookup, partner, status)
 
 
 def _me() -> User:
@@ -81,8 +153,14 @@ def _me() -> User:
 
 
 def _render(
-    assessment: Assessment, owner_org: Organization, form: ShareForm, state: str, status: int
+    assessment: Assessment,
+    owner_org: Organization,
+    form: ShareForm,
+    lookup: PartnerLookupForm,
+    partner: str,
+    status: int,
 ) -> ResponseReturnValue:
+    found = partners_found_by(db.session, owner_org, partner) if partner else []
     return render_template(
         "accounts/sharing.html",
         assessment=assessment,
@@ -92,10 +170,11 @@ def _render(
         verified=is_verified(current_user),
         submitted=assessment.status == "submitted",
         form=form,
+        lookup=lookup,
+        partner=partner,
+        found=[_label(org) for org in found],
         has_targets=len(form.to_org.choices or []) > 1,
-        state=state,
-        state_name=STATES[state],
-        state_choices=state_choices(),
+        state_name=STATES[owner_org.state],
         kind_labels=KIND_LABELS,
     ), status
 

@@ -19,6 +19,7 @@ from rubric_app.db import db
 from rubric_app.exports.spreadsheet import Cell, csv_lines
 from rubric_app.models import Assessment
 from rubric_app.scoring import MAX_COMPARED, MIN_COMPARED
+from rubric_app.url_numbers import ascii_number
 
 from .view import ComparisonView, build_comparison, comparable_assessments
 
@@ -29,11 +30,13 @@ def _requested_ids() -> tuple[list[int], list[str]]:
     """Return the ids asked for (``ids=1,2`` or repeated ``ids``), in order, and any errors."""
     raw = [part.strip() for value in request.args.getlist("ids") for part in value.split(",")]
     raw = [part for part in raw if part]
-    errors = [f"“{part}” is not an assessment number." for part in raw if not part.isdigit()]
+    # ASCII digits in id range only: "²" passes str.isdigit, and 20 digits overflow the database.
+    numbers = [(part, ascii_number(part)) for part in raw]
+    errors = [f"“{part}” is not an assessment number." for part, n in numbers if n is None]
     ids: list[int] = []
-    for part in raw:
-        if part.isdigit() and int(part) not in ids:
-            ids.append(int(part))
+    for _part, number in numbers:
+        if number is not None and number not in ids:
+            ids.append(number)
     if not errors and len(ids) < MIN_COMPARED:
         errors.append(f"Choose at least {MIN_COMPARED} assessments to compare.")
     if not errors and len(ids) > MAX_COMPARED:

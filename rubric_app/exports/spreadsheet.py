@@ -5,6 +5,11 @@ Excel, LibreOffice and Google Sheets as a formula (CSV injection, OWASP). Organi
 comments and answers are typed by users, so every text cell goes through ``safe_cell``, which
 puts a single quote in front of such text: spreadsheets then show it as plain text. Numbers are
 left as numbers (a negative number is not text, so it is not a formula).
+
+Text cells also lose control characters other than tab and line breaks, and lone surrogates
+become U+FFFD: XLSX (XML) cannot hold them, and openpyxl raises IllegalCharacterError on the
+first one, failing the whole download. The forms refuse such characters already
+(``rubric_app.form_base``); this is the second line, for text stored before that rule.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
+from rubric_app.hostile_input import strip_control_characters
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | None
 
 
 def safe_text(text: str) -> str:
-    """Return ``text`` with a leading single quote when a spreadsheet would run it as a formula."""
+    """Return ``text`` without control characters, with a leading single quote when a
+    spreadsheet would run it as a formula."""
+    text = strip_control_characters(text, multiline=True)
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 

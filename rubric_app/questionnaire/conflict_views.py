@@ -1,16 +1,28 @@
 """The conflicts page: items changed both on someone's page and by a teammate since they
 loaded it; the user chooses, per item, which version to keep.
+
+Keeping a version goes through ``save_items``, which locks the assessment and compares against
+what is stored under that lock: a teammate who changed the item again meanwhile wins the race
+and the page comes back with their latest version.
 """
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from rubric_app.access import assessment_or_404
-from rubric_app.assessments import ItemChange, ItemState, load_states, rubric_for, save_items
+from rubric_app.assessments import (
+    AssessmentGone,
+    AssessmentReadOnly,
+    ItemChange,
+    ItemState,
+    load_states,
+    rubric_for,
+    save_items,
+)
 from rubric_app.db import db
 from rubric_app.questionnaire import restore
 from rubric_app.questionnaire.blueprint import bp
@@ -84,7 +96,14 @@ def conflicts(assessment_id: int, key: str) -> ResponseReturnValue:
                 base = request.form.get(f"theirs-{view.item.id}", "")
                 changes.append(ItemChange(view.item.id, mine[view.item.id], base))
         if not missing:
-            result = save_items(session, assessment, changes, user=current_user)
+            try:
+                result = save_items(session, assessment, changes, user=current_user)
+            except AssessmentReadOnly as error:
+                session.rollback()
+                flash(str(error), "info")
+                return redirect(url_for("questionnaire.review", assessment_id=assessment_id))
+            except AssessmentGone:
+                abort(404)
             if not result.conflicts:
                 restore.claim_draft(draft)
                 session.commit()

@@ -1,11 +1,12 @@
-"""The item-type registry: one small class per rubric item type, turning items into form fields.
+"""WTForms fields for each rubric item type, over the domain's answer-type registry.
 
-Each type knows three things: which WTForms fields an item of that type needs
-(``create_fields``), how to read the posted fields back into stored answer values
-(``to_values``, with the format errors it finds) and how to turn stored values into field data
-(``from_values``). Field names come from the stable YAML ids: ``<item_id>__<dimension>`` for
-answers and ``<item_id>__na``, ``__na_reason``, ``__comment``, ``__evidence_quote``,
-``__evidence_source``, ``__flagged`` and ``__base`` for what every item carries.
+What a type *means* (reading input, storage, display, what counts as answered) lives in
+``rubric_app.rubrics.answer_types``; this module only builds the fields each type needs
+(``create_fields``), shows stored values in them (``from_values``) and hands what was posted to
+the answer type (``to_values``), turning its coded errors into messages beside the field.
+Field names come from the stable YAML ids: ``<item_id>__<dimension>`` for answers and
+``<item_id>__na``, ``__na_reason``, ``__comment``, ``__evidence_quote``, ``__evidence_source``,
+``__flagged`` and ``__base`` for what every item carries.
 
 Reading and writing must round-trip exactly (``to_values(from_values(v)) == v``): a page that
 shows an item unchanged must post back the same fingerprint, or a teammate's newer answer would
@@ -14,8 +15,6 @@ look like a conflict.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +33,12 @@ from wtforms.fields import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rubric_app.assessments import ItemState
+from rubric_app.rubrics.answer_types import (
+    MAX_TEXT,
+    AnswerError,
+    answer_type,
+    normalise_text,
+)
 from rubric_app.rubrics.model import VALUE_DIMENSION, Item, Rubric
 
 #: Stored answer values by dimension key.
@@ -44,20 +49,13 @@ FormData = Mapping[str, list[str]]
 SEPARATOR = "__"
 NOTE_SUFFIXES = ("na", "na_reason", "comment", "evidence_quote", "evidence_source", "flagged")
 BASE_SUFFIX = "base"
-#: Longest text kept per field; longer text is refused with a message, never cut silently.
-MAX_TEXT = 20_000
+#: Longest evidence source kept (answer text and notes use the answer types' MAX_TEXT).
 MAX_SOURCE = 500
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def field_name(item_id: str, suffix: str) -> str:
     """The form field name of one part of an item, e.g. ``mou-written__policy``."""
     return f"{item_id}{SEPARATOR}{suffix}"
-
-
-def normalise_text(text: str) -> str:
-    """Trim and use plain newlines, so text typed once always stores the same way."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def first(data: FormData, name: str) -> str:
@@ -82,23 +80,44 @@ class FieldError:
 
 
 class ItemType(ABC):
-    """Base class of the item types: the registry maps each rubric item type to one subclass."""
+    """Base class of the form types: the registry maps each rubric item type to one subclass."""
 
     name: ClassVar[str] = ""
+    #: What a field of this type shows when nothing is stored (radios: None, text boxes: "").
+    empty_data: ClassVar[Any] = ""
 
     @abstractmethod
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         """Unbound answer fields by field name."""
 
-    @abstractmethod
     def to_values(
         self, item: Item, rubric: Rubric, data: FormData
     ) -> tuple[Values, list[FieldError]]:
         """Read stored values from posted data; report format errors (typed text is kept)."""
+        values: Values = {}
+        errors: list[FieldError] = []
+        reader = answer_type(item)
+        for dimension in item.answer_dimensions:
+            name = field_name(item.id, dimension)
+            try:
+                value = reader.read_posted(item, rubric, data.get(name) or [])
+            except AnswerError as error:
+                errors.append(FieldError(name, error.message))
+                continue
+            if value is not None:
+                values[dimension] = value
+        return values, errors
 
-    @abstractmethod
     def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
         """Field data (by field name) showing stored values."""
+        return {
+            field_name(item.id, dimension): self.field_data(values.get(dimension))
+            for dimension in item.answer_dimensions
+        }
+
+    def field_data(self, value: Any) -> Any:
+        """One stored value as its field's data."""
+        return self.empty_data if value is None else value
 
     def input_kind(self) -> str:
         """How the template lays the answer out: 'radios', 'checkboxes' or 'input'."""
@@ -109,6 +128,7 @@ class ScaleType(ItemType):
     """One radio group of the scale's options per rating dimension."""
 
     name = "scale"
+    empty_data = None
 
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         scale = rubric.scale_of(item)
@@ -122,30 +142,6 @@ class ScaleType(ItemType):
             for dimension in item.answer_dimensions
         }
 
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        scale = rubric.scale_of(item)
-        keys = {option.key for option in scale.options} if scale else set()
-        values: Values = {}
-        errors: list[FieldError] = []
-        for dimension in item.answer_dimensions:
-            name = field_name(item.id, dimension)
-            chosen = first(data, name)
-            if not chosen:
-                continue
-            if chosen not in keys:
-                errors.append(FieldError(name, "Choose one of the options."))
-                continue
-            values[dimension] = chosen
-        return values, errors
-
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            field_name(item.id, dimension): values.get(dimension)
-            for dimension in item.answer_dimensions
-        }
-
     def input_kind(self) -> str:
         return "radios"
 
@@ -154,6 +150,7 @@ class YesNoType(ItemType):
     """Yes or no, as two radios."""
 
     name = "yes_no"
+    empty_data = None
     CHOICES = (("yes", "Yes"), ("no", "No"))
 
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
@@ -165,20 +162,6 @@ class YesNoType(ItemType):
                 validate_choice=False,
             )
         }
-
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        name = field_name(item.id, VALUE_DIMENSION)
-        chosen = first(data, name)
-        if not chosen:
-            return {}, []
-        if chosen not in ("yes", "no"):
-            return {}, [FieldError(name, "Choose yes or no.")]
-        return {VALUE_DIMENSION: chosen}, []
-
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {field_name(item.id, VALUE_DIMENSION): values.get(VALUE_DIMENSION)}
 
     def input_kind(self) -> str:
         return "radios"
@@ -198,20 +181,8 @@ class MultiSelectType(ItemType):
             )
         }
 
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        name = field_name(item.id, VALUE_DIMENSION)
-        ticked = set(data.get(name) or [])
-        known = [choice.key for choice in item.choices]
-        if ticked - set(known):
-            return {}, [FieldError(name, "Tick only the choices listed.")]
-        chosen = tuple(key for key in known if key in ticked)  # rubric order, not click order
-        return ({VALUE_DIMENSION: chosen} if chosen else {}), []
-
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        value = values.get(VALUE_DIMENSION)
-        return {field_name(item.id, VALUE_DIMENSION): list(value) if value else []}
+    def field_data(self, value: Any) -> Any:
+        return list(value) if value else []
 
     def input_kind(self) -> str:
         return "checkboxes"
@@ -229,18 +200,6 @@ class TextType(ItemType):
         render_kw = {"rows": 4} if self.multiline else {"spellcheck": "true"}
         return {field_name(item.id, VALUE_DIMENSION): field_class("Answer", render_kw=render_kw)}
 
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        name = field_name(item.id, VALUE_DIMENSION)
-        text = normalise_text(first(data, name))
-        if len(text) > MAX_TEXT:
-            return {}, [FieldError(name, f"Keep the answer under {MAX_TEXT:,} characters.")]
-        return ({VALUE_DIMENSION: text} if text else {}), []
-
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {field_name(item.id, VALUE_DIMENSION): values.get(VALUE_DIMENSION, "")}
-
 
 class NumberType(ItemType):
     """A number, typed as text so that a typo is shown back exactly as typed."""
@@ -253,20 +212,6 @@ class NumberType(ItemType):
                 "Number", render_kw={"inputmode": "decimal", "autocomplete": "off"}
             )
         }
-
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        name = field_name(item.id, VALUE_DIMENSION)
-        text = first(data, name).strip().replace(",", "")
-        if not text:
-            return {}, []
-        if not _NUMBER.match(text):
-            return {}, [FieldError(name, "Enter a number, like 12 or 3.5.")]
-        return {VALUE_DIMENSION: text}, []
-
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {field_name(item.id, VALUE_DIMENSION): values.get(VALUE_DIMENSION, "")}
 
 
 class DateType(ItemType):
@@ -281,24 +226,8 @@ class DateType(ItemType):
             )
         }
 
-    def to_values(
-        self, item: Item, rubric: Rubric, data: FormData
-    ) -> tuple[Values, list[FieldError]]:
-        name = field_name(item.id, VALUE_DIMENSION)
-        text = first(data, name).strip()
-        if not text:
-            return {}, []
-        try:
-            parsed = dt.date.fromisoformat(text)
-        except ValueError:
-            return {}, [FieldError(name, "Enter a real date as year-month-day, like 2026-09-01.")]
-        return {VALUE_DIMENSION: parsed.isoformat()}, []
 
-    def from_values(self, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {field_name(item.id, VALUE_DIMENSION): values.get(VALUE_DIMENSION, "")}
-
-
-#: The registry: rubric item type -> its form behaviour.
+#: The form registry: rubric item type -> its fields (the answer types own the rest).
 ITEM_TYPES: dict[str, ItemType] = {
     "scale": ScaleType(),
     "yes_no": YesNoType(),

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
+from rubric_app.form_base import Form, text_field_errors
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
     FieldError,
@@ -37,11 +37,11 @@ from rubric_app.questionnaire.fields import (
     note_fields,
     state_from_form,
 )
-from rubric_app.rubrics.model import Rubric, Section
+from rubric_app.rubrics.model import Item, Rubric, Section
 from rubric_app.scoring import visibility
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """Base of the generated section forms; ``base_revision`` is the revision the page showed."""
 
     base_revision = HiddenField()
@@ -102,6 +102,11 @@ class SectionRead:
     posted: Mapping[str, ItemState]
 
 
+def _item_fields(item: Item, rubric: Rubric) -> dict[str, Any]:
+    """The unbound fields of one item, as ``section_form_class`` puts them on the form."""
+    return {**item_type(item).create_fields(item, rubric), **note_fields(item, rubric)}
+
+
 def read_section(
     rubric: Rubric, section: Section, stored: Mapping[str, ItemState], data: FormData
 ) -> SectionRead:
@@ -116,6 +121,11 @@ def read_section(
     errors_by_item: dict[str, list[FieldError]] = {}
     for item in section.items:
         state, errors = state_from_form(item, rubric, data)
+        # The text rule of every form (rubric_app.form_base), over this item's fields.
+        errors += [
+            FieldError(problem.field, problem.message)
+            for problem in text_field_errors(_item_fields(item, rubric), data)
+        ]
         posted[item.id] = state
         if errors:
             errors_by_item[item.id] = errors
@@ -143,7 +153,7 @@ def flat_form_data(formdata: MultiDict[str, str]) -> dict[str, list[str]]:
     return {key: formdata.getlist(key) for key in formdata}
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     """Start an assessment: rubric, title, period, and optionally the assessment to copy."""
 
     rubric = RadioField("Rubric", validators=[DataRequired("Choose a rubric.")])
@@ -175,7 +185,7 @@ class StartForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     """Reopen a submitted assessment, with an optional reason for the audit log."""
 
     reason = TextAreaField(

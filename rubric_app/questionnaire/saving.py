@@ -1,7 +1,9 @@
 """Saving one posted section: read it, save what is valid and visible, report the rest.
 
 Shared by the section page's Save buttons and the autosave endpoint, so both merge, refuse and
-report in exactly the same way. The caller commits.
+report in exactly the same way. The assessment is locked (``lock_assessment``) before anything
+stored is read, so the whole read-merge-write is one step that no other writer can interleave
+with. The caller commits (which lets the next writer in).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rubric_app.assessments import (
     ItemState,
     SaveResult,
     load_states,
+    lock_assessment,
     save_items,
 )
 from rubric_app.models import Assessment, User
@@ -53,7 +56,11 @@ def save_section(
     data: Mapping[str, list[str]],
     user: User | None,
 ) -> SectionSave:
-    """Save a posted section of ``assessment`` (merging with concurrent edits)."""
+    """Save a posted section of ``assessment`` (merging with concurrent edits).
+
+    Raises ``AssessmentError`` when the assessment is no longer a draft (submitted meanwhile).
+    """
+    assessment = lock_assessment(session, assessment.id)
     stored = load_states(session, assessment)
     read = read_section(rubric, section, stored, data)
     result = save_items(session, assessment, read.changes, user=user)

@@ -16,7 +16,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from rubric_app.access import assessment_or_404, can_assessment
-from rubric_app.assessments import ItemState, load_states, rubric_for
+from rubric_app.assessments import (
+    AssessmentGone,
+    AssessmentReadOnly,
+    ItemState,
+    load_states,
+    rubric_for,
+)
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Assessment, utcnow
@@ -148,7 +154,16 @@ def _save_section_post(
 ) -> ResponseReturnValue:
     session = db.session
     data = flat_form_data(request.form)
-    outcome = save_section(session, assessment, rubric, sect, data, current_user)
+    assessment_id = assessment.id
+    try:
+        outcome = save_section(session, assessment, rubric, sect, data, current_user)
+    except AssessmentReadOnly as error:
+        # Submitted between this page's checks and the save (which re-checks under the lock).
+        session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("questionnaire.review", assessment_id=assessment_id))
+    except AssessmentGone:
+        abort(404)
     restore_key = request.form.get("restore_key", "")
     if restore_key:
         draft = restore.find_draft(
@@ -205,11 +220,7 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     session = db.session
     assessment = assessment_or_404(session, current_user, assessment_id)
     if assessment.status != "draft":
-        return jsonify(
-            status="error",
-            reason="submitted",
-            message="This assessment has been submitted and is read-only.",
-        ), 409
+        return _read_only_json("This assessment has been submitted and is read-only.")
     if not can_assessment(session, current_user, "edit", assessment):
         return jsonify(
             status="error", reason="forbidden", message="You cannot change this assessment."
@@ -220,7 +231,14 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     except KeyError:
         return jsonify(status="error", reason="section", message="Unknown section."), 400
     data = flat_form_data(request.form)
-    outcome: SectionSave = save_section(session, assessment, rubric, sect, data, current_user)
+    try:
+        outcome: SectionSave = save_section(session, assessment, rubric, sect, data, current_user)
+    except AssessmentReadOnly as error:
+        # Submitted after the check above: the save re-checks under the lock and refuses.
+        session.rollback()
+        return _read_only_json(str(error))
+    except AssessmentGone as error:
+        return jsonify(status="error", reason="gone", message=str(error)), 404
     payload: dict[str, Any] = {
         "status": "saved",
         "revision": assessment.revision,
@@ -252,3 +270,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     score = score_assessment(rubric, answers_of(dict(outcome.states))).section(sect.id)
     payload.update(answered=score.answered, applicable=score.applicable)
     return jsonify(payload)
+
+
+def _read_only_json(message: str) -> ResponseReturnValue:
+    """The autosave answer for an assessment that is no longer a draft."""
+    return jsonify(status="error", reason="submitted", message=message), 409

@@ -62,7 +62,13 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
         flash("This assessment is already submitted.", "info")
         return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
     assessment = assessment_or_404(session, current_user, assessment_id, "submit")
-    snapshot = submit(session, assessment, user=current_user)
+    try:
+        snapshot = submit(session, assessment, user=current_user)
+    except AssessmentError as error:
+        # A teammate submitted first; ``submit`` re-checks the status under the lock.
+        session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
     flash(
         f"Submitted. Snapshot {snapshot.number} is frozen with content hash "
@@ -85,8 +91,9 @@ def reopen_assessment(assessment_id: int) -> ResponseReturnValue:
     try:
         reopen(session, assessment, user=current_user, reason=form.reason.data or "")
     except AssessmentError as error:
+        session.rollback()
         flash(str(error), "info")
-        return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+        return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
     flash("Reopened for changes. Earlier snapshots stay available below.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))

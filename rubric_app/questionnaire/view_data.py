@@ -21,6 +21,7 @@ from rubric_app.questionnaire.fields import (
     item_type,
 )
 from rubric_app.questionnaire.forms import SectionForm
+from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.model import (
     VALUE_DIMENSION,
     Condition,
@@ -280,21 +281,8 @@ class AnswerSection:
 
 
 def display_value(rubric: Rubric, item: Item, dimension: str, state: ItemState) -> str:
-    """A stored value as people read it: the option or choice label, or the typed text."""
-    value = state.values.get(dimension)
-    if value is None or value in ("", ()):
-        return "Not answered"
-    if item.type == "scale":
-        scale = rubric.scale_of(item)
-        option = scale.option(str(value)) if scale else None
-        return option.label if option else str(value)
-    if item.type == "yes_no":
-        return {"yes": "Yes", "no": "No"}.get(str(value), str(value))
-    if item.type == "multi_select":
-        labels = {choice.key: choice.label for choice in item.choices}
-        keys = value if isinstance(value, tuple) else (value,)
-        return ", ".join(labels.get(key, key) for key in keys)
-    return str(value)
+    """A stored value as people read it: the answer type's one display text."""
+    return display_text(rubric, item, state.values.get(dimension))
 
 
 def answer_sections(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from rubric_app.assessments import ItemState, load_states, rubric_for, score_of
 from rubric_app.models import Assessment
 from rubric_app.resources.library import ResourceView, resource_views
+from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.catalog import Catalog
 from rubric_app.rubrics.model import Item, Level, Rubric
 from rubric_app.scoring import (
@@ -28,7 +29,7 @@ from rubric_app.scoring import (
     score_assessment,
     top_gaps,
 )
-from rubric_app.templating import ORG_KIND_LABELS, format_date
+from rubric_app.templating import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
@@ -260,34 +261,15 @@ def _dimension_scores(
     )
 
 
-def _value_text(rubric: Rubric, item: Item, value: str | tuple[str, ...] | None) -> str:
-    """The stored answer of an unscored item, as people read it."""
-    if value is None or value in ("", ()):
-        return "Not answered"
-    if item.type == "yes_no":
-        return {"yes": "Yes", "no": "No"}.get(str(value), str(value))
-    if item.type == "multi_select":
-        labels = {choice.key: choice.label for choice in item.choices}
-        keys = value if isinstance(value, tuple) else (value,)
-        return "; ".join(labels.get(key, key) for key in keys)
-    if item.type == "date" and isinstance(value, str):
-        return format_date(value)
-    if item.type == "scale":
-        scale = rubric.scale_of(item)
-        option = scale.option(str(value)) if scale is not None else None
-        return option.label if option is not None else str(value)
-    return value if isinstance(value, str) else "; ".join(value)
-
-
 def _answer_lines(rubric: Rubric, item: Item, state: ItemState | None) -> tuple[AnswerLine, ...]:
     if state is not None and state.not_applicable:
         return ()
     values = state.values if state is not None else {}
     if not item.dimensions:
-        return (AnswerLine("Answer", _value_text(rubric, item, values.get("value"))),)
+        return (AnswerLine("Answer", display_text(rubric, item, values.get("value"))),)
     labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
     return tuple(
-        AnswerLine(labels.get(dim, dim), _value_text(rubric, item, values.get(dim)))
+        AnswerLine(labels.get(dim, dim), display_text(rubric, item, values.get(dim)))
         for dim in item.dimensions
     )
 

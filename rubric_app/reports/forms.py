@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from rubric_app.form_base import Form
 
 from .actions import DESCRIPTION_MAX, OWNER_MAX
 from .labels import ACTION_STATUS_LABELS
@@ -15,7 +16,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Plan or edit one action; ``item_id`` choices are set per assessment by the view."""
 
     item_id = SelectField(
@@ -59,7 +60,7 @@ class ActionForm(FlaskForm):
             field.errors[:] = ["Enter the due date as a date, e.g. 2026-03-31."]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload an assessment exported from another rubric_app server."""
 
     file = FileField(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +34,10 @@ from rubric_app.assessments import (
     start_assessment,
     submit,
 )
+from rubric_app.hostile_input import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep, text_problem
 from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.answer_types import AnswerError, answer_type
 from rubric_app.rubrics.model import Item, Rubric
 
 from .export import FORMAT, server_keys
@@ -58,6 +60,8 @@ _STATE_KEYS = frozenset(
     }
 )
 _TEXT_LIMITS = {"na_reason": 10_000, "comment": 10_000, "evidence_quote": 10_000}
+#: Texts typed in text areas, where line breaks and tabs belong (see rubric_app.hostile_input).
+_MULTILINE = frozenset(_TEXT_LIMITS)
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -76,11 +80,33 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in an export file")
 
 
+def _strings(data: Any) -> Iterator[str]:
+    """Every key and text value in parsed JSON (no deeper than MAX_JSON_DEPTH, so recursion
+    is bounded)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
 def parse_export(raw: bytes) -> dict[str, Any]:
     """Decode and parse the file; raise ImportProblem if it is not a JSON object we can read."""
     if len(raw) > IMPORT_MAX_BYTES:
         raise ImportProblem(
             [f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB; exports are far smaller."]
+        )
+    # Measured before parsing: json.loads raises RecursionError, not ValueError, on deep nesting.
+    if json_too_deep(raw):
+        raise ImportProblem(
+            [
+                f"The file nests lists and objects more than {MAX_JSON_DEPTH} levels deep; "
+                "an export nests only a few levels, so this is not one."
+            ]
         )
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -90,6 +116,14 @@ def parse_export(raw: bytes) -> dict[str, Any]:
         raise ImportProblem([f"The file is not valid JSON ({error})."]) from None
     if not isinstance(data, dict):
         raise ImportProblem(["The file does not contain an exported assessment."])
+    # Refused before any message could quote one: a page cannot encode a lone surrogate.
+    if any(has_lone_surrogate(text) for text in _strings(data)):
+        raise ImportProblem(
+            [
+                "The file contains a broken character (a lone surrogate such as \\ud800) "
+                "that cannot be stored; export the assessment again."
+            ]
+        )
     if data.get("format") != FORMAT:
         raise ImportProblem(
             [
@@ -107,6 +141,9 @@ def _text(data: Mapping[str, Any], key: str, errors: list[str], *, limit: int) -
         return ""
     if len(value) > limit:
         errors.append(f"'{key}' must be at most {limit} characters.")
+    problem = text_problem(value)
+    if problem is not None:
+        errors.append(f"'{key}' {problem}.")
     return value.strip()
 
 
@@ -144,42 +181,28 @@ def _find_version(session: Session, data: Mapping[str, Any], errors: list[str]) 
 def _check_values(
     rubric: Rubric, item: Item, values: Any, errors: list[str]
 ) -> dict[str, str | tuple[str, ...]]:
+    """Read each value the way the form does (the item's answer type); report every bad one."""
     where = f"Item '{item.id}'"
     if not isinstance(values, dict):
         errors.append(f"{where}: 'values' must be an object.")
         return {}
     result: dict[str, str | tuple[str, ...]] = {}
-    scale = rubric.scale_of(item)
-    choices = {choice.key for choice in item.choices}
+    reader = answer_type(item)
     for dimension, value in values.items():
         if dimension not in item.answer_dimensions:
             expected = ", ".join(item.answer_dimensions)
             errors.append(f"{where}: unknown dimension '{dimension}' (expected {expected}).")
             continue
-        if isinstance(value, list):
-            if item.type != "multi_select" or not all(isinstance(part, str) for part in value):
-                errors.append(f"{where}: a list of choices is only valid for a multi-select item.")
-                continue
-            unknown = [part for part in value if part not in choices]
-            if unknown:
-                errors.append(f"{where}: unknown choices {', '.join(unknown)}.")
-                continue
-            result[dimension] = tuple(value)
+        try:
+            read = reader.read(item, rubric, value)
+        except AnswerError as error:
+            errors.append(f"{where}, '{dimension}': {error.problem}.")
             continue
-        if not isinstance(value, str):
-            errors.append(f"{where}: the value for '{dimension}' must be text.")
+        if isinstance(value, str) and (problem := text_problem(value, multiline=True)):
+            errors.append(f"{where}, '{dimension}': the value {problem}.")
             continue
-        if item.type == "scale" and scale is not None and value and scale.option(value) is None:
-            keys = ", ".join(option.key for option in scale.options)
-            errors.append(f"{where}: '{value}' is not an option of its scale ({keys}).")
-            continue
-        if item.type == "yes_no" and value not in ("", "yes", "no"):
-            errors.append(f"{where}: a yes/no answer must be 'yes' or 'no', not '{value}'.")
-            continue
-        if item.type == "multi_select" and value:
-            errors.append(f"{where}: a multi-select answer must be a list of choices.")
-            continue
-        result[dimension] = value
+        if read is not None:  # an empty value is stored as no answer, as the form does
+            result[dimension] = read
     return result
 
 
@@ -203,6 +226,8 @@ def _check_state(rubric: Rubric, item: Item, data: Any, errors: list[str]) -> It
             errors.append(f"{where}: '{key}' must be text.")
         elif len(value) > limit:
             errors.append(f"{where}: '{key}' must be at most {limit} characters.")
+        elif (problem := text_problem(value, multiline=key in _MULTILINE)) is not None:
+            errors.append(f"{where}: '{key}' {problem}.")
     if data.get("not_applicable") is True and not str(data.get("na_reason", "")).strip():
         errors.append(f"{where}: marked not applicable without a reason.")
     if len(errors) > before:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from rubric_app.rubrics.answer_types import answer_type, value_given
 from rubric_app.rubrics.model import VALUE_DIMENSION, Item
 
 __all__ = [
@@ -103,13 +104,7 @@ def answers_from_json(data: Mapping[str, Mapping[str, Any]]) -> dict[str, ItemAn
 
 def has_value(value: AnswerValue | None) -> bool:
     """Return whether a stored value counts as given (blank text and no ticks do not)."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return bool(value.strip())
-    # An empty multi-select is indistinguishable from an untouched one, so it is not an answer;
-    # rubrics that need "none of these" offer it as a choice.
-    return len(value) > 0
+    return value_given(value)
 
 
 def answer_value(answer: ItemAnswer | None, dimension: str) -> AnswerValue | None:
@@ -126,4 +121,5 @@ def is_answered(item: Item, answer: ItemAnswer | None) -> bool:
         return False
     if answer.not_applicable:
         return bool(answer.na_reason.strip())
-    return all(has_value(answer.values.get(dim)) for dim in item.answer_dimensions)
+    kind = answer_type(item)
+    return all(kind.is_answered(answer.values.get(dim)) for dim in item.answer_dimensions)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.exports.spreadsheet import Cell
 from rubric_app.exports.workbook import Column, add_notes, add_table, new_workbook, workbook_bytes
+from rubric_app.rubrics.answer_types import answer_type
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import Figure, Suppressed
 
@@ -57,15 +58,20 @@ ANSWER_HEADER = tuple(column.header for column in ANSWER_COLUMNS)
 
 
 def _label(rubric: Rubric | None, item_id: str, dimension: str, value: str) -> tuple[Any, ...]:
-    """Return (section, prompt, value label, points, max points) for one stored answer."""
+    """Return (section, prompt, value label, points, max points) for one stored answer.
+
+    The label is the answer type's one display text, the wording the report and pages use.
+    """
     if rubric is None or not rubric.has_item(item_id):
         return ("", "", value, None, None)
     item = rubric.item(item_id)
+    kind = answer_type(item)
+    label = kind.display(item, rubric, kind.decode(value))
     scale = rubric.scale_of(item)
     option = scale.option(value) if scale is not None else None
     if option is None or scale is None:
-        return (item.section_id, item.prompt, value, None, None)
-    return (item.section_id, item.prompt, option.label, option.points, scale.max_points)
+        return (item.section_id, item.prompt, label, None, None)
+    return (item.section_id, item.prompt, label, option.points, scale.max_points)
 
 
 def _rubric_order(rubric: Rubric | None) -> tuple[dict[str, int], dict[str, int]]:

@@ -1,14 +1,16 @@
 """State dashboard pages: the roll-up over assessments shared with a state advocate, and exports.
 
-Only members of a state advocate organization, working in it now, see its state's dashboard;
-anyone else gets 404 (``rubric_app.access``). The figures come from ``dashboard.build_dashboard``
-(grouped SQL, suppression below ``SUPPRESSION_K``); pages only format them.
+Only members of a *verified* state advocate organization, working in it now, see its state's
+dashboard; anyone else gets 404 (``rubric_app.access``). Members of an advocate organization that
+a site administrator has not approved (yet) get a page that says so instead (403). The figures
+come from ``dashboard.build_dashboard`` (grouped SQL, suppression below ``SUPPRESSION_K``);
+pages only format them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import (
@@ -16,6 +18,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,10 +30,12 @@ from flask_login import current_user, login_required
 
 from rubric_app import audit
 from rubric_app.access import can_org
+from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
+from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 
 from . import exports, privacy, rollup
@@ -69,15 +74,27 @@ class FilterState:
 
 
 def _advocate(code: str) -> Organization:
-    """Return the user's current organization if it may see ``code``'s dashboard, else 404."""
+    """Return the user's current organization if it may see ``code``'s dashboard, else 404.
+
+    A pending or rejected advocate of that state is told why it has no dashboard (403).
+    """
     org = current_org()
-    if (
-        org is None
-        or not can_org(db.session, current_user, "view_dashboard", org)
-        or org.state != code.upper()
-    ):
+    if org is None or org.state != code.upper():
+        abort(404)
+    if not can_org(db.session, current_user, "view_dashboard", org):
+        if org.kind == "state_advocate" and can_org(db.session, current_user, "view", org):
+            abort(make_response(_awaiting_approval(org), 403))
         abort(404)
     return org
+
+
+def _awaiting_approval(org: Organization) -> str:
+    return render_template(
+        "states/awaiting_approval.html",
+        org=org,
+        vetting=verification_status(org),
+        state_name=STATES.get(org.state, org.state),
+    )
 
 
 def _resolve_filters(org: Organization) -> FilterState:
@@ -173,11 +190,6 @@ def _withheld(scope: Scope) -> bool:
     return privacy.view_withheld(db.session, scope, k, organizations) is not None
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
-
-
 @bp.get("/states")
 @login_required
 def index() -> ResponseReturnValue:
@@ -188,6 +200,8 @@ def index() -> ResponseReturnValue:
         if org is not None and can_org(db.session, current_user, "view_dashboard", org)
         else None
     )
+    if advocate is None and org is not None and org.kind == "state_advocate":
+        return _awaiting_approval(org), 403
     return render_template(
         "states/index.html",
         advocate=advocate,
@@ -203,7 +217,11 @@ def dashboard(code: str) -> ResponseReturnValue:
     state = _resolve_filters(org)
     k = int(current_app.config["SUPPRESSION_K"])
     page_size = int(current_app.config["PAGE_SIZE"])
-    page = _page_number()
+    page = requested_page()
+    if page is None:
+        # Like the filters: ignored with a message (page 1), never an error page.
+        state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
+        page = 1
     built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PASSWORD
+from pages import seed_two_step_user
 from quality_site import (
     DemoSite,
     LiveServer,
@@ -35,6 +36,7 @@ def demo_site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     with application.app_context():
         seed_demo(db.session, PASSWORD)
         db.session.commit()
+        seed_two_step_user(db.session, PASSWORD)
     return DemoSite(app=application)
 
 

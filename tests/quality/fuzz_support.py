@@ -1,21 +1,44 @@
-"""What the form fuzz needs besides hypothesis: the POST endpoints, values for their URL
-variables, the field names each form expects, and a fingerprint of another organization's data.
+"""What the fuzz tests share: the seeded site and its signed-in sessions, the endpoints, values
+for their URL variables, the field names each form expects, the hostile-value strategies, and a
+fingerprint of another organization's data.
 
 Signed in as the owner of Riverton (org A), the fuzz aims at Riverton's own objects and at
 Cedar Hollow's (org B, which shares nothing with Riverton); Cedar Hollow's rows must come out
-unchanged whatever is posted.
+unchanged whatever is posted. The state dashboards are fuzzed as Buckeye's advocate, the one
+demo user who may see them.
+
+The hostile classes of issue 12 are drawn everywhere a value is: control characters (C0 and
+C1), lone surrogates, digits that are not ASCII (``²``, ``٣``), numbers too big for any integer
+column, and (for bodies) JSON nested far past ``MAX_JSON_DEPTH``.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_from, signin
+from hypothesis import strategies as st
+from pages import PAGE_TYPES
+from quality_site import make_quality_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateSchema, DropSchema
 
 from rubric_app.catalog_state import current_catalog
+from rubric_app.db import db, make_engine
+from rubric_app.demo import seed_demo
+from rubric_app.hostile_input import MAX_JSON_DEPTH
+from rubric_app.migrate import upgrade
 from rubric_app.models import (
     Action,
     Answer,
@@ -28,28 +51,45 @@ from rubric_app.models import (
     Snapshot,
     User,
 )
+from rubric_app.rubric_versions import record_catalog
 
 ORG_A = "Riverton City School District"
 ORG_B = "Cedar Hollow Local Schools"
 USER_A = "admin@riverton.example.org"
 USER_B = "admin@cedar.example.org"
+ADVOCATE = "advocate@buckeye.example.org"
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
+
+#: Numbers no id or page can be: past int32 (PostgreSQL's integer), past int64 (SQLite), huge.
+HUGE_NUMBERS = ["2147483648", "9223372036854775808", "9" * 20, "9" * 5000]
+#: Strings that ``str.isdigit`` accepts and a number parser may not (or reads as other digits).
+NOT_ASCII_DIGITS = ["²", "1²", "٣", "\uff11\uff12", "߁", "፩", "Ⅻ", "½"]
+LONE_SURROGATES = ["\ud800", "a\udfffb", "\udbff", "x\ud83d"]
 
 #: POST endpoints the fuzz leaves alone, with the reason.
 NOT_FUZZED: dict[str, str] = {}
 
 _NAME = re.compile(r'name="([^"]+)"')
+_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def post_rules(app: Flask) -> list[Any]:
-    """Every URL rule that accepts POST (form or JSON), sorted by endpoint."""
+def rules_for(app: Flask, method: str) -> list[Any]:
+    """Every URL rule that accepts ``method``, sorted by endpoint."""
     return sorted(
         (
             rule
             for rule in app.url_map.iter_rules()
-            if "POST" in (rule.methods or ()) and rule.endpoint not in NOT_FUZZED
+            if method in (rule.methods or ()) and rule.endpoint not in NOT_FUZZED
         ),
         key=lambda rule: (rule.endpoint, rule.rule),
     )
+
+
+def post_rules(app: Flask) -> list[Any]:
+    """Every URL rule that accepts POST (form or JSON), sorted by endpoint."""
+    return rules_for(app, "POST")
 
 
 def _org(session: Session, name: str) -> Organization:
@@ -81,27 +121,41 @@ def url_values(session: Session) -> dict[str, list[Any]]:
             select(Membership.user_id).where(Membership.org_id.in_(both)).order_by(Membership.id)
         )
     )
+    # Every id variable may also be a number out of range: the converter must answer 404.
+    nonsense: list[Any] = [999_999, *HUGE_NUMBERS[:3]]
     return {
-        "assessment_id": [*assessments, 999_999],
-        "other_id": [*assessments, 999_999],
-        "org_id": [*both, 999_999],
-        "section_id": [*sections, "no-such-section"],
+        "assessment_id": [*assessments, *nonsense],
+        "other_id": [*assessments, *nonsense],
+        "org_id": [*both, *nonsense],
+        "section_id": [*sections, "no-such-section", "²"],
         "item_id": [*items, "no-such-item"],
         "rubric_id": [*sorted(catalog.rubrics), "no-such-rubric"],
-        "share_id": [*shares, 999_999],
-        "membership_id": [*members, 999_999],
-        "member_id": [*members, 999_999],
-        "user_id": [*users, 999_999],
-        "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), 999_999],
-        "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), 999_999],
+        "share_id": [*shares, *nonsense],
+        "membership_id": [*members, *nonsense],
+        "member_id": [*members, *nonsense],
+        "user_id": [*users, *nonsense],
+        "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
+        "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), *nonsense],
         "snapshot_id": [*_ids(session, Snapshot, Snapshot.assessment_id.in_(assessments)), 1],
-        "number": [1, 2, 999],
-        "state": ["OH", "CA", "ZZ"],
+        "number": [1, 2, 999, *HUGE_NUMBERS[:3]],
+        "state": ["OH", "CA", "ZZ", "oh"],
+        "code": ["OH", "CA", "ZZ", "oh"],
         "token": ["not-a-token", "a" * 200],
         "key": ["not-a-key"],
         "filename": ["x.pdf"],
         "path": ["x"],
     }
+
+
+def fill_url(rule: str, values: dict[str, list[Any]], draw: st.DrawFn) -> str:
+    """``rule`` with each ``<variable>`` replaced by a drawn candidate (percent-encoded)."""
+    url = rule
+    for name in _VARIABLE.findall(rule):
+        candidates = values.get(name)
+        assert candidates, f"no fuzz values for URL variable {name!r}: add them to url_values()"
+        value = quote(str(draw(st.sampled_from(candidates))), safe="")
+        url = _VARIABLE.sub(lambda _m, v=value: v, url, count=1)
+    return url
 
 
 def field_names(html: str) -> list[str]:
@@ -143,3 +197,158 @@ def fingerprint(session: Session, org_name: str = ORG_B) -> dict[str, list[tuple
         ),
         "actions": _rows(session, Action, Action.assessment_id.in_(assessments)),
     }
+
+
+# --- The seeded site --------------------------------------------------------------------------
+
+
+@dataclass
+class FuzzSite:
+    """A seeded app, signed-in session cookies by user, org A's CSRF token, and what its pages
+    ask (field names and option values)."""
+
+    app: Flask
+    names: list[str]
+    values: list[str]
+    url_values: dict[str, list[Any]]
+    cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+
+    @property
+    def cookie(self) -> str:
+        return self.cookies.get(USER_A, "")
+
+    def client(self, user: str = USER_A) -> FlaskClient:
+        """A client carrying ``user``'s signed-in session."""
+        client = self.app.test_client()
+        client.set_cookie("session", self.cookies[user])
+        return client
+
+    def ensure_signed_in(self, user: str = USER_A) -> None:
+        """Sign ``user`` in again if a fuzzed request ended the session (sign out everywhere)."""
+        if user in self.cookies and self.client(user).get("/account").status_code == 200:
+            return
+        client = self.app.test_client()
+        signin(client, user, PASSWORD)
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        self.cookies[user] = cookie.value
+        if user == USER_A:
+            self.token = csrf_from(client.get("/account").data)
+
+
+def _postgres_url(base: str) -> str:
+    # A schema of our own: the shared fixtures empty the worker's schema before each test.
+    schema = f"fuzz_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    engine = make_engine(base)
+    with engine.begin() as connection:
+        connection.execute(DropSchema(schema, cascade=True, if_exists=True))
+        connection.execute(CreateSchema(schema))
+    engine.dispose()
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+_OPTION_VALUE = re.compile(r'<(?:input|option)[^>]*\svalue="([^"]*)"')
+
+
+def build_fuzz_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FuzzSite]:
+    """A seeded demo site on ``request.param`` ("sqlite" or "postgres"), org A signed in; the
+    body of the fuzz modules' module-scoped fixtures."""
+    folder = tmp_path_factory.mktemp(f"fuzz-{request.param}")
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = folder / "fuzz.sqlite3"
+        shutil.copyfile(template, path)
+        app = make_quality_app(f"sqlite:///{path}", folder)
+    else:
+        app = make_quality_app(_postgres_url(TEST_DATABASE_URL), folder)
+        upgrade(app)
+        with app.app_context():
+            record_catalog(db.session, current_catalog())
+            db.session.commit()
+    with app.app_context():
+        seed_demo(db.session, PASSWORD)
+        db.session.commit()
+    with app.app_context():
+        candidates = url_values(db.session)
+    site = FuzzSite(app=app, names=[], values=[], url_values=candidates)
+    site.ensure_signed_in()
+    client = site.client()
+    names: set[str] = set()
+    values: set[str] = set()
+    for page in PAGE_TYPES:
+        if page.user != USER_A:
+            continue
+        with app.app_context():
+            url = page.url(db.session)
+        html = client.get(url).get_data(as_text=True)
+        names.update(field_names(html))
+        values.update(_OPTION_VALUE.findall(html))
+    site.names = sorted(names) or ["value"]
+    site.values = sorted(values) or ["yes"]
+    yield site
+    with app.app_context():
+        db.session.close()
+        db.engine.dispose()
+
+
+# --- Hostile values ---------------------------------------------------------------------------
+
+
+def hostile_text() -> st.SearchStrategy[str]:
+    """The classes of issue 12: control characters, lone surrogates, non-ASCII digits, huge
+    numbers (alone and inside ordinary text)."""
+    control = st.characters(categories=["Cc"])  # C0, DEL and C1: exactly Unicode's "Cc"
+    return st.one_of(
+        st.text(alphabet=control, min_size=1, max_size=10),
+        st.builds(lambda a, c, b: a + c + b, st.text(max_size=8), control, st.text(max_size=8)),
+        st.sampled_from(LONE_SURROGATES),
+        st.sampled_from(NOT_ASCII_DIGITS),
+        st.sampled_from(HUGE_NUMBERS),
+        st.lists(st.sampled_from(["1", "²", "٣", "9" * 20, "-1"]), min_size=1, max_size=4).map(
+            ",".join
+        ),
+    )
+
+
+@st.composite
+def scalar_text(draw: st.DrawFn, known: list[str]) -> str:
+    """A form value: plausible, empty, numeric, date-like, huge, unicode or hostile."""
+    return draw(
+        st.one_of(
+            st.sampled_from(known or [""]),
+            st.just(""),
+            st.text(max_size=40),
+            st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=10),
+            st.integers(-(2**70), 2**70).map(str),
+            st.sampled_from(["nan", "inf", "-1", "0", "1e309", "2026-02-30", "0000-00-00"]),
+            st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd"]),
+            st.sampled_from(["\x00", "a\x00b", "\u202e\u200b", "\U0001f600" * 3]),
+            st.builds(lambda c, n: c * n, st.characters(), st.integers(1_000, 100_000)),
+            hostile_text(),
+        )
+    )
+
+
+@st.composite
+def deep_json(draw: st.DrawFn) -> bytes:
+    """A JSON body nested from just past the limit to tens of thousands of levels."""
+    depth = draw(st.integers(MAX_JSON_DEPTH + 1, 40_000))
+    opener, closer = draw(st.sampled_from([(b"[", b"]"), (b'{"a":', b"}"), (b'{"email":[', b"]}")]))
+    leaf = draw(st.sampled_from([b"1", b'"x"', b"[]", b""]))
+    closed = draw(st.booleans())
+    return opener * depth + leaf + (closer * depth if closed else b"")
+
+
+def encode_pairs(pairs: list[tuple[str, str]]) -> str:
+    """A query string or form body of ``pairs``, lone surrogates kept as their (invalid) UTF-8
+    bytes, as a hostile client would send them."""
+    return "&".join(
+        quote(key, safe="", errors="surrogatepass")
+        + "="
+        + quote(value, safe="", errors="surrogatepass")
+        for key, value in pairs
+    )

@@ -13,9 +13,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rubric_app.accounts import two_step
 from rubric_app.accounts.invitations import invitation_token, invite
 from rubric_app.accounts.operations import create_user, find_user
 from rubric_app.accounts.tokens import make_token, password_fingerprint
@@ -33,6 +35,9 @@ VIEWER = "viewer@riverton.example.org"
 LEAD = "lead@rys.example.org"
 ADVOCATE = "advocate@buckeye.example.org"
 CHIEF = "chief@college.example.org"
+#: The demo site administrator, and the owner of the demo's state advocate awaiting approval.
+SITE_ADMIN = "siteadmin@rubric.example.org"
+PENDING_ADVOCATE = "organizer@lakeerie-advocates.example.org"
 
 RIVERTON = "Riverton City School District"
 CEDAR = "Cedar Hollow Local Schools"
@@ -41,6 +46,9 @@ ADVOCATE_ORG = "Buckeye Youth Justice Coalition"
 COLLEGE = "Lake Erie State University"
 #: A newcomer who signed up but has not opened the verification link yet (made on demand).
 NEWCOMER = "newcomer@riverton.example.org"
+#: A user with two-step sign-in on (made by ``seed_two_step_user``): signing in with the
+#: password stops at the code page.
+TWO_STEP_USER = "two.step@riverton.example.org"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,14 @@ def reset_link(session: Session) -> str:
     assert user is not None
     payload = {"user": user.id, "fp": password_fingerprint(user.password_hash)}
     return f"/reset/{make_token('password-reset', payload)}"
+
+
+def seed_two_step_user(session: Session, password: str) -> None:
+    """Add TWO_STEP_USER, with two-step sign-in set up through the real operations."""
+    user = create_user(session, email=TWO_STEP_USER, name="Taylor Twostep", password=password)
+    secret = two_step.begin_enrolment(session, user)
+    two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    session.commit()
 
 
 def verify_link(session: Session) -> str:
@@ -219,6 +235,16 @@ PAGE_TYPES: tuple[PageType, ...] = (
         as_unverified(for_assessment(COLLEGE, "submitted", "/sharing")),
     ),
     PageType("account", "accounts.account", ADMIN, fixed("/account")),
+    PageType("two-step sign-in code", "accounts.two_step_code", TWO_STEP_USER, fixed("/two-step")),
+    PageType(
+        "two-step sign-in, off", "accounts.two_step_settings", ADMIN, fixed("/account/two-step")
+    ),
+    PageType(
+        "two-step sign-in set-up",
+        "accounts.two_step_setup",
+        ADMIN,
+        fixed("/account/two-step/setup"),
+    ),
     PageType("change password", "accounts.change_password", ADMIN, fixed("/account/password")),
     PageType("organization", "accounts.organization", ADMIN, fixed("/organization")),
     PageType("edit organization", "accounts.edit_organization", ADMIN, fixed("/organization/edit")),
@@ -280,7 +306,34 @@ PAGE_TYPES: tuple[PageType, ...] = (
         ADVOCATE,
         fixed("/states/OH/dashboard?rubric=secure-local-implementation&period="),
     ),
+    PageType(
+        "state dashboards, awaiting approval",
+        "states.index",
+        PENDING_ADVOCATE,
+        fixed("/states"),
+        403,
+    ),
+    PageType(
+        "state dashboard, awaiting approval",
+        "states.dashboard",
+        PENDING_ADVOCATE,
+        fixed("/states/OH/dashboard"),
+        403,
+    ),
+    PageType(
+        "organization, awaiting approval",
+        "accounts.organization",
+        PENDING_ADVOCATE,
+        fixed("/organization"),
+    ),
+    PageType(
+        "site administration: organizations awaiting approval",
+        "admin.organizations",
+        SITE_ADMIN,
+        fixed("/admin/organizations"),
+    ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
+    PageType("bad request", "", ADMIN, fixed("/organization/audit?page=%C2%B2"), status=400),
     PageType(
         "forbidden",
         "",

@@ -4,8 +4,9 @@ give a server error and never change another organization's data.
 Signed in as Riverton's owner, hypothesis posts to each endpoint in the app's URL map, with
 URL variables pointing at Riverton's objects, at Cedar Hollow's (which Riverton may not touch)
 and at ids that do not exist. Bodies are forms (known field names and random ones, duplicated,
-missing, huge, unicode, control characters, NUL) or JSON (random structures, wrong types,
-garbage bytes), mostly with a valid CSRF token and sometimes with none or a forged one. After
+missing, huge, unicode, control characters, NUL, lone surrogates as raw bytes, non-ASCII digits,
+huge numbers) or JSON (random structures, wrong types, lone surrogates, nesting tens of thousands
+deep, garbage bytes), mostly with a valid CSRF token and sometimes with none or a forged one. After
 every post, Cedar Hollow's rows must be exactly what they were.
 
 Runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL (which refuses NUL in text, a
@@ -17,33 +18,30 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-from fuzz_support import ORG_B, USER_A, field_names, fingerprint, post_rules, url_values
-from helpers import PASSWORD, csrf_from, signin
+from fuzz_support import (
+    BACKENDS,
+    ORG_B,
+    USER_A,
+    FuzzSite,
+    build_fuzz_site,
+    deep_json,
+    encode_pairs,
+    fill_url,
+    fingerprint,
+    post_rules,
+    scalar_text,
+)
+from helpers import csrf_from
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pages import PAGE_TYPES
-from quality_site import make_quality_app
-from sqlalchemy.schema import CreateSchema, DropSchema
-from werkzeug.datastructures import MultiDict
 
 from rubric_app import create_app
-from rubric_app.catalog_state import current_catalog
-from rubric_app.db import db, make_engine
-from rubric_app.demo import seed_demo
-from rubric_app.migrate import upgrade
-from rubric_app.rubric_versions import record_catalog
+from rubric_app.db import db
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 # CI draws the same examples on every run, so a red build always points at a change; local
 # runs draw new ones each time and so keep exploring. FUZZ_RANDOM=1 forces new draws in CI.
@@ -52,111 +50,13 @@ DERANDOMIZE = bool(os.environ.get("CI")) and not os.environ.get("FUZZ_RANDOM")
 # The URL map is read at collection time, from an app that never touches its database.
 _MAP_APP = create_app({"TESTING": True, "SECRET_KEY": "collect", "DATABASE_URL": "sqlite://"})
 RULES = [(rule.endpoint, rule.rule) for rule in post_rules(_MAP_APP)]
-_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-
-
-@dataclass
-class FuzzSite:
-    """A seeded app, org A's signed-in session cookie and CSRF token, and what its pages ask."""
-
-    app: Flask
-    names: list[str]
-    values: list[str]
-    url_values: dict[str, list[Any]]
-    cookie: str = ""
-    token: str = ""
-
-    def client(self) -> FlaskClient:
-        """A client carrying org A's signed-in session."""
-        client = self.app.test_client()
-        client.set_cookie("session", self.cookie)
-        return client
-
-    def ensure_signed_in(self) -> None:
-        """Sign org A's user in again if a fuzzed post ended the session (sign out everywhere)."""
-        if self.cookie and self.client().get("/account").status_code == 200:
-            return
-        client = self.app.test_client()
-        signin(client, USER_A, PASSWORD)
-        cookie = client.get_cookie("session")
-        assert cookie is not None
-        self.cookie = cookie.value
-        self.token = csrf_from(client.get("/account").data)
-
-
-def _postgres_url(base: str) -> str:
-    # A schema of our own: the shared fixtures empty the worker's schema before each test.
-    schema = f"fuzz_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    engine = make_engine(base)
-    with engine.begin() as connection:
-        connection.execute(DropSchema(schema, cascade=True, if_exists=True))
-        connection.execute(CreateSchema(schema))
-    engine.dispose()
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
-
-
-_OPTION_VALUE = re.compile(r'<(?:input|option)[^>]*\svalue="([^"]*)"')
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def fuzz_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FuzzSite]:
-    folder = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    if request.param == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        path = folder / "fuzz.sqlite3"
-        shutil.copyfile(template, path)
-        app = make_quality_app(f"sqlite:///{path}", folder)
-    else:
-        app = make_quality_app(_postgres_url(TEST_DATABASE_URL), folder)
-        upgrade(app)
-        with app.app_context():
-            record_catalog(db.session, current_catalog())
-            db.session.commit()
-    with app.app_context():
-        seed_demo(db.session, PASSWORD)
-        db.session.commit()
-    with app.app_context():
-        candidates = url_values(db.session)
-    site = FuzzSite(app=app, names=[], values=[], url_values=candidates)
-    site.ensure_signed_in()
-    client = site.client()
-    names: set[str] = set()
-    values: set[str] = set()
-    for page in PAGE_TYPES:
-        if page.user != USER_A:
-            continue
-        with app.app_context():
-            url = page.url(db.session)
-        html = client.get(url).get_data(as_text=True)
-        names.update(field_names(html))
-        values.update(_OPTION_VALUE.findall(html))
-    site.names = sorted(names) or ["value"]
-    site.values = sorted(values) or ["yes"]
-    yield site
-    with app.app_context():
-        db.session.close()
-        db.engine.dispose()
-
-
-@st.composite
-def scalar_text(draw: st.DrawFn, known: list[str]) -> str:
-    """A form value: plausible, empty, numeric, date-like, huge, unicode or control characters."""
-    return draw(
-        st.one_of(
-            st.sampled_from(known),
-            st.just(""),
-            st.text(max_size=40),
-            st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=10),
-            st.integers(-(2**70), 2**70).map(str),
-            st.sampled_from(["nan", "inf", "-1", "0", "1e309", "2026-02-30", "0000-00-00"]),
-            st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd"]),
-            st.sampled_from(["\x00", "a\x00b", "\u202e\u200b", "\U0001f600" * 3]),
-            st.builds(lambda c, n: c * n, st.characters(), st.integers(1_000, 100_000)),
-        )
-    )
+    yield from build_fuzz_site(request, tmp_path_factory)
 
 
 def json_values(known_names: list[str], known_values: list[str]) -> st.SearchStrategy[Any]:
@@ -167,7 +67,7 @@ def json_values(known_names: list[str], known_values: list[str]) -> st.SearchStr
         st.floats(allow_nan=False, allow_infinity=False),
         scalar_text(known_values),
     )
-    keys = st.one_of(st.sampled_from(known_names), st.text(max_size=20))
+    keys = st.one_of(st.sampled_from(known_names), st.text(max_size=20), scalar_text([]))
     return st.recursive(
         leaves,
         lambda children: st.one_of(
@@ -180,15 +80,10 @@ def json_values(known_names: list[str], known_values: list[str]) -> st.SearchStr
 @st.composite
 def fuzz_request(draw: st.DrawFn, site: FuzzSite, rule: str) -> dict[str, Any]:
     """The URL, body and CSRF header of one fuzzed POST."""
-    url = rule
-    for name in _VARIABLE.findall(rule):
-        candidates = site.url_values.get(name)
-        assert candidates, f"no fuzz values for URL variable {name!r}: add them to url_values()"
-        value = draw(st.sampled_from(candidates))
-        url = _VARIABLE.sub(lambda _m, v=value: str(v), url, count=1)
+    url = fill_url(rule, site.url_values, draw)
     csrf = draw(st.sampled_from(["valid"] * 6 + ["missing", "forged"]))
     token = {"valid": site.token, "missing": None, "forged": "forged-token"}[csrf]
-    kind = draw(st.sampled_from(["form", "form", "json", "garbage"]))
+    kind = draw(st.sampled_from(["form", "form", "json", "json-object", "deep", "garbage"]))
     request: dict[str, Any] = {"url": url, "headers": {}}
     if token is not None:
         request["headers"]["X-CSRFToken"] = token
@@ -204,9 +99,23 @@ def fuzz_request(draw: st.DrawFn, site: FuzzSite, rule: str) -> dict[str, Any]:
         )
         if token is not None:
             pairs.append(("csrf_token", token))
-        request["data"] = MultiDict(pairs)
+        # Encoded by hand, so lone surrogates go out as the invalid bytes a client could send.
+        request["data"] = encode_pairs(pairs)
+        request["content_type"] = "application/x-www-form-urlencoded"
     elif kind == "json":
         request["json"] = draw(json_values(site.names, site.values))
+    elif kind == "json-object":
+        # Shaped like a form, so it passes the body guard and reaches the form layer.
+        request["json"] = draw(
+            st.dictionaries(
+                st.one_of(st.sampled_from(site.names), scalar_text([])),
+                st.one_of(scalar_text(site.values), st.lists(scalar_text(site.values), max_size=3)),
+                max_size=8,
+            )
+        )
+    elif kind == "deep":
+        request["data"] = draw(deep_json())
+        request["content_type"] = "application/json"
     else:
         request["data"] = draw(st.binary(max_size=200))
         request["content_type"] = draw(st.sampled_from(["application/json", "text/plain"]))
@@ -277,3 +186,15 @@ def test_random_posts_never_fail_or_touch_another_org(
         )
 
     post_anything()
+
+
+def test_thirty_thousand_brackets_are_refused_on_every_post_endpoint(fuzz_site: FuzzSite) -> None:
+    # Signed out, so before authentication; the guard runs before routing and CSRF alike.
+    client = fuzz_site.app.test_client()
+    deep = b"[" * 30_000 + b"]" * 30_000
+    for endpoint, rule in RULES:
+        url = re.sub(r"<[^>]+>", "1", rule)
+        response = client.post(url, data=deep, content_type="application/json")
+        assert response.status_code == 400, f"{endpoint}: {response.status_code}"
+        assert response.json is not None
+        assert response.json["reason"] == "depth", endpoint

@@ -11,10 +11,12 @@ belongs to a third organization only.
 from __future__ import annotations
 
 import pytest
-from helpers import make_org, make_user
+from flask import Flask
+from helpers import csrf_from, make_org, make_user, signin
 from sqlalchemy.orm import Session
 
-from rubric_app.access import can, can_assessment, can_org
+from rubric_app.access import can, can_assessment, can_org, is_site_admin
+from rubric_app.accounts.policy import requires_two_step
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import reopen, start_assessment, submit
 from rubric_app.models import Assessment, Organization, User
@@ -78,7 +80,7 @@ def _world(session: Session, role: str, relation: str, status: str) -> tuple[Use
         return user, _assessment(session, home, user, status)
     assessment = _assessment(session, owner_org, author, "submitted")
     if relation in ("shared", "revoked"):
-        share = share_assessment(session, assessment, home, by=author)
+        share = share_assessment(session, assessment, home, by=author, partner=home.partner_code)
         if relation == "revoked":
             revoke_share(session, share, by=author)
     if status == "draft":
@@ -120,12 +122,15 @@ OWN_ORG = {
 }
 
 
-@pytest.mark.parametrize("kind", ["district", "state_advocate"])
+@pytest.mark.parametrize("kind", ["district", "state_advocate", "pending_advocate"])
 @pytest.mark.parametrize("relation", ["own", "other", "shared"])
 @pytest.mark.parametrize("role", ROLES)
 def test_organization_matrix(session: Session, role: str, relation: str, kind: str) -> None:
-    home = make_org(session, "Home", kind=kind)
-    other = make_org(session, "Other", kind=kind)
+    # A pending advocate is a state advocate no site administrator has verified yet.
+    real_kind = "state_advocate" if kind == "pending_advocate" else kind
+    verified = kind != "pending_advocate"
+    home = make_org(session, "Home", kind=real_kind, verified=verified)
+    other = make_org(session, "Other", kind=real_kind, verified=verified)
     third = make_org(session, "Third")
     if role == "none":
         user = make_user(session, "me@example.org", third, "owner")
@@ -138,7 +143,8 @@ def test_organization_matrix(session: Session, role: str, relation: str, kind: s
     if relation == "shared":
         # Receiving a shared assessment from an organization grants nothing on the organization.
         assessment = _assessment(session, other, author, "submitted")
-        share_assessment(session, assessment, home, by=author)
+        if kind != "pending_advocate":  # a pending advocate receives nothing
+            share_assessment(session, assessment, home, by=author, partner=home.partner_code)
         session.flush()
     allowed = OWN_ORG[role] if relation == "own" else set()
     if relation == "own" and role != "none" and kind == "state_advocate":
@@ -159,3 +165,73 @@ def test_anonymous_user_may_do_nothing(session: Session) -> None:
         assert not can_assessment(session, None, action, assessment)  # type: ignore[arg-type]
     for action in ORG_ACTIONS:
         assert not can_org(session, None, action, org)  # type: ignore[arg-type]
+
+
+#: The site administration routes: (method, path builder from a pending organization's id).
+ADMIN_ROUTES = (
+    ("GET", "/admin/organizations"),
+    ("POST", "/admin/organizations/{id}/approve"),
+    ("POST", "/admin/organizations/{id}/reject"),
+)
+#: Who asks: a site administrator, the roles of an organization (the owner is the owner of a
+#: verified state advocate, the strongest organization role), a user without organization.
+ADMIN_ASKERS = ("site_admin", "owner", "editor", "viewer", "no_org")
+
+
+@pytest.mark.parametrize("asker", ADMIN_ASKERS)
+def test_site_admin_pages_matrix(app: Flask, session: Session, asker: str) -> None:
+    """Only site administrators reach the admin pages; everyone else gets 404 (anonymous: the
+    sign-in page), and their posts change nothing."""
+    advocate = make_org(session, "Verified Advocates", kind="state_advocate")
+    to_approve = make_org(session, "Pending Advocates", kind="state_advocate", verified=False)
+    to_reject = make_org(session, "Other Pending", kind="state_advocate", verified=False)
+    if asker == "site_admin":
+        user = make_user(session, "admin@site.example.org")
+        user.is_site_admin = True
+    elif asker == "no_org":
+        user = make_user(session, "nobody@example.org")
+    else:
+        user = make_user(session, f"{asker}@advocates.example.org", advocate, asker)
+    session.commit()
+    assert is_site_admin(user) == (asker == "site_admin")
+    targets = {"approve": to_approve.id, "reject": to_reject.id}
+    urls = [
+        (method, path.format(id=targets[path.rsplit("/", 1)[-1]] if "{id}" in path else 0))
+        for method, path in ADMIN_ROUTES
+    ]
+    client = app.test_client()
+    signin(client, user.email)
+    token = csrf_from(client.get("/account").data)
+    got = {
+        url: (
+            client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+        ).status_code
+        for method, url in urls
+    }
+    admin = asker == "site_admin"
+    assert got == {url: (200 if method == "GET" else 302) if admin else 404 for method, url in urls}
+    session.expire_all()
+    approved, rejected = (
+        session.get(Organization, to_approve.id),
+        session.get(Organization, to_reject.id),
+    )
+    assert approved is not None
+    assert rejected is not None
+    assert (approved.verified_at is not None) == admin
+    assert (rejected.rejected_at is not None) == admin
+    # Anonymous visitors are sent to sign in (GET) or stopped by the CSRF check (POST).
+    anonymous = app.test_client()
+    for method, url in urls:
+        response = anonymous.get(url) if method == "GET" else anonymous.post(url, data={})
+        assert response.status_code == (302 if method == "GET" else 400), url
+        if method == "GET":
+            assert "/signin" in response.headers["Location"]
+    assert not is_site_admin(None)
+
+
+def test_site_administrators_always_need_two_step_sign_in(session: Session) -> None:
+    admin = make_user(session, "admin@site.example.org")
+    admin.is_site_admin = True
+    member = make_user(session, "member@example.org", make_org(session), "owner")
+    assert requires_two_step(admin, session)
+    assert not requires_two_step(member, session)

@@ -1,4 +1,5 @@
-"""Sharing through HTTP: who sees the sharing page (404 / 403), share, revoke, state rule."""
+"""Sharing through HTTP: who sees the sharing page (404 / 403), share, revoke, state rule, and
+partners found only by their partner code or their owner's e-mail address (no browsing)."""
 
 from __future__ import annotations
 
@@ -77,12 +78,21 @@ def test_editor_shares_with_a_partner_who_then_reads_it_until_revoked(
     page = editor.get(f"/assessments/{assessment.id}/sharing")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Riverton Youth Club" in text
-    assert "Buckeye Advocates" in text
-    assert "Riverton City Schools (School district)" not in text  # never itself
+    # Only the state's verified advocate is offered; partners are not listed.
+    assert "Buckeye Advocates (State advocate, OH, verified)" in text
+    assert "Riverton Youth Club" not in text
+    assert "Riverton City Schools (School district" not in text  # never itself
+    # The club's owner gave out its code; typed in lower case with spaces, it still finds it.
+    typed = " ".join(club.partner_code[i : i + 4] for i in range(0, 12, 4)).lower()
+    found = editor.post(
+        f"/assessments/{assessment.id}/sharing/find",
+        data={"partner": typed, "csrf_token": csrf_from(page.data)},
+    )
+    assert found.status_code == 200
+    assert f'<option value="{club.id}">Riverton Youth Club' in found.get_data(as_text=True)
     response = editor.post(
         f"/assessments/{assessment.id}/sharing",
-        data={"to_org": str(club.id), "state": "OH", "csrf_token": csrf_from(page.data)},
+        data={"to_org": str(club.id), "partner": typed, "csrf_token": csrf_from(page.data)},
     )
     assert response.status_code == 302
     lead = session.scalar(select(User).where(User.email == "lead@club.example.org"))
@@ -123,7 +133,18 @@ def test_non_members_get_404_and_viewers_403(
     assert outsider.get(url).status_code == 404
     assert (
         outsider.post(
-            url, data={"to_org": str(club.id), "csrf_token": token_of(outsider)}
+            url,
+            data={
+                "to_org": str(club.id),
+                "partner": club.partner_code,
+                "csrf_token": token_of(outsider),
+            },
+        ).status_code
+        == 404
+    )
+    assert (
+        outsider.post(
+            f"{url}/find", data={"partner": club.partner_code, "csrf_token": token_of(outsider)}
         ).status_code
         == 404
     )
@@ -133,42 +154,144 @@ def test_non_members_get_404_and_viewers_403(
     assert page.status_code == 200
     assert "Share read-only" not in page.get_data(as_text=True)
     refused = viewer.post(
-        url, data={"to_org": str(club.id), "state": "OH", "csrf_token": token_of(viewer)}
+        url,
+        data={"to_org": str(club.id), "partner": club.partner_code, "csrf_token": token_of(viewer)},
     )
     assert refused.status_code == 403
+    assert (
+        viewer.post(
+            f"{url}/find", data={"partner": club.partner_code, "csrf_token": token_of(viewer)}
+        ).status_code
+        == 403
+    )
     assert session.scalar(select(Share.id)) is None
     anonymous = app.test_client()
     assert anonymous.get(url).status_code == 302
 
 
-def test_state_advocates_only_receive_from_their_own_state(
+def test_no_browsing_other_organizations_only_exact_codes_or_owner_emails(
     app: Flask, session: Session, world: dict[str, object]
 ) -> None:
-    assessment, texas, austin = world["assessment"], world["texas"], world["austin"]
+    assessment, texas, austin, club = (
+        world["assessment"],
+        world["texas"],
+        world["austin"],
+        world["club"],
+    )
     assert isinstance(assessment, Assessment)
     assert isinstance(texas, Organization)
     assert isinstance(austin, Organization)
+    assert isinstance(club, Organization)
     owner = client_for(app, "owner@riverton.example.org")
-    page = owner.get(f"/assessments/{assessment.id}/sharing?state=TX").get_data(as_text=True)
-    assert "Austin Schools" in page
+    url = f"/assessments/{assessment.id}/sharing"
+    # The old state filter is gone: asking for Texas lists nothing of Texas.
+    page = owner.get(f"{url}?state=TX").get_data(as_text=True)
+    assert "Austin Schools" not in page
     assert "Lone Star Advocates" not in page
-    response = owner.post(
-        f"/assessments/{assessment.id}/sharing",
-        data={"to_org": str(texas.id), "state": "TX", "csrf_token": token_of(owner)},
-    )
-    assert response.status_code == 400
+    assert 'name="state"' not in page
+    # Posting an organization that was never found is refused, and nothing is shared.
+    for data in ({"to_org": str(austin.id)}, {"to_org": str(austin.id), "partner": "TX"}):
+        refused = owner.post(url, data={**data, "csrf_token": token_of(owner)})
+        assert refused.status_code == 400
     assert session.scalar(select(Share.id)) is None
+    # A near miss of a code, a name, or an address that owns nothing finds nothing.
+    near_miss = austin.partner_code[:-1] + ("A" if austin.partner_code[-1] != "A" else "B")
+    for guess in (near_miss, "Austin Schools", "editor@riverton.example.org", "x@nowhere.org"):
+        missed = owner.post(f"{url}/find", data={"partner": guess, "csrf_token": token_of(owner)})
+        assert missed.status_code == 400
+        assert "No organization you can share with" in missed.get_data(as_text=True)
     # The operation refuses too, in words, whatever the form offers.
     from rubric_app.accounts.operations import AccountError
-    from rubric_app.accounts.sharing import share_assessment
+    from rubric_app.accounts.sharing import NOT_A_TARGET, share_assessment
 
+    with pytest.raises(AccountError, match="partner code"):
+        share_assessment(session, assessment, austin, by=None)
+    assert "partner code" in NOT_A_TARGET
+    # A state advocate of another state is refused even by its exact code.
+    assert (
+        owner.post(
+            f"{url}/find", data={"partner": texas.partner_code, "csrf_token": token_of(owner)}
+        ).status_code
+        == 400
+    )
     with pytest.raises(AccountError, match="state advocate for TX"):
-        share_assessment(session, assessment, texas, by=None)
+        share_assessment(session, assessment, texas, by=None, partner=texas.partner_code)
+    session.rollback()
+    # The club's owner gave out their address: it finds the club, and the share goes through.
+    found = owner.post(
+        f"{url}/find", data={"partner": " Lead@Club.example.org ", "csrf_token": token_of(owner)}
+    )
+    assert found.status_code == 200
+    assert "Riverton Youth Club (Afterschool program, OH)" in found.get_data(as_text=True)
     allowed = owner.post(
-        f"/assessments/{assessment.id}/sharing",
-        data={"to_org": str(austin.id), "state": "TX", "csrf_token": token_of(owner)},
+        url,
+        data={
+            "to_org": str(club.id),
+            "partner": "lead@club.example.org",
+            "csrf_token": token_of(owner),
+        },
     )
     assert allowed.status_code == 302
+    assert session.scalar(select(Share.to_org_id)) == club.id
+
+
+def test_an_unverified_user_cannot_look_partners_up(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment, club = world["assessment"], world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    riverton = assessment.organization
+    make_user(session, "new@riverton.example.org", riverton, "editor", verified=False)
+    session.commit()
+    newcomer = client_for(app, "new@riverton.example.org")
+    response = newcomer.post(
+        f"/assessments/{assessment.id}/sharing/find",
+        data={"partner": club.partner_code, "csrf_token": token_of(newcomer)},
+    )
+    assert response.status_code == 403
+    assert "Riverton Youth Club" not in response.get_data(as_text=True)
+
+
+def test_owners_see_and_replace_the_partner_code_and_the_old_one_stops_working(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment, club = world["assessment"], world["club"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(club, Organization)
+    old = club.partner_code
+    shown = "-".join(old[i : i + 4] for i in range(0, 12, 4))
+    lead = client_for(app, "lead@club.example.org")
+    assert shown in lead.get("/organization").get_data(as_text=True)
+    # Members who are not owners neither see the code nor replace it.
+    editor = client_for(app, "editor@riverton.example.org")
+    riverton_code = assessment.organization.partner_code
+    assert riverton_code[:4] not in editor.get("/organization").get_data(as_text=True)
+    assert (
+        editor.post("/organization/partner-code", data={"csrf_token": token_of(editor)}).status_code
+        == 403
+    )
+    # Without the CSRF token nothing changes.
+    lead.post("/organization/partner-code", data={})
+    session.expire_all()
+    assert session.get(Organization, club.id).partner_code == old  # type: ignore[union-attr]
+    replaced = lead.post("/organization/partner-code", data={"csrf_token": token_of(lead)})
+    assert replaced.status_code == 302
+    session.expire_all()
+    new = session.get(Organization, club.id).partner_code  # type: ignore[union-attr]
+    assert new != old
+    owner = client_for(app, "owner@riverton.example.org")
+    url = f"/assessments/{assessment.id}/sharing/find"
+    assert owner.post(url, data={"partner": old, "csrf_token": token_of(owner)}).status_code == 400
+    assert owner.post(url, data={"partner": new, "csrf_token": token_of(owner)}).status_code == 200
+    assert (
+        session.scalar(
+            select(AuditEvent.action).where(
+                AuditEvent.org_id == club.id, AuditEvent.action == "org.partner_code"
+            )
+        )
+        == "org.partner_code"
+    )
 
 
 def test_a_draft_cannot_be_shared(app: Flask, session: Session, world: dict[str, object]) -> None:
@@ -191,7 +314,7 @@ def test_a_draft_cannot_be_shared(app: Flask, session: Session, world: dict[str,
     assert "Only submitted assessments can be shared" in page
     response = owner.post(
         f"/assessments/{draft.id}/sharing",
-        data={"to_org": str(club.id), "state": "OH", "csrf_token": token_of(owner)},
+        data={"to_org": str(club.id), "partner": club.partner_code, "csrf_token": token_of(owner)},
     )
     assert response.status_code == 400
     assert "Submit it first" in response.get_data(as_text=True)

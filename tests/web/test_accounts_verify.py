@@ -272,7 +272,14 @@ def test_unverified_editor_cannot_share_until_verified(app: Flask, session: Sess
     page = client.get(url).get_data(as_text=True)
     assert NOTICE + " share assessments" in page
     assert "Share read-only" not in page
-    refused = client.post(url, data={"to_org": str(partner.id), "csrf_token": csrf_from(page)})
+    refused = client.post(
+        url,
+        data={
+            "to_org": str(partner.id),
+            "partner": partner.partner_code,
+            "csrf_token": csrf_from(page),
+        },
+    )
     assert refused.status_code == 403
     assert NOTICE + " share assessments" in refused.get_data(as_text=True)
     assert count(session, Share) == 0
@@ -284,8 +291,15 @@ def test_unverified_editor_cannot_share_until_verified(app: Flask, session: Sess
     # Editors cannot invite, so the page leads to the organization rather than the invite form.
     assert "Go to your organization" in confirmed.get_data(as_text=True)
     page = client.get(url).get_data(as_text=True)
-    assert "Share read-only" in page
-    shared = client.post(url, data={"to_org": str(partner.id), "csrf_token": csrf_from(page)})
+    assert "Find partner" in page
+    shared = client.post(
+        url,
+        data={
+            "to_org": str(partner.id),
+            "partner": partner.partner_code,
+            "csrf_token": csrf_from(page),
+        },
+    )
     assert shared.status_code == 302
     assert count(session, Share) == 1
 
@@ -308,7 +322,14 @@ def test_verified_owner_invites_and_shares_as_before(app: Flask, session: Sessio
     assert invited.status_code == 302
     url = f"/assessments/{assessment.id}/sharing"
     page = client.get(url).get_data(as_text=True)
-    shared = client.post(url, data={"to_org": str(partner.id), "csrf_token": csrf_from(page)})
+    shared = client.post(
+        url,
+        data={
+            "to_org": str(partner.id),
+            "partner": partner.partner_code,
+            "csrf_token": csrf_from(page),
+        },
+    )
     assert shared.status_code == 302
     assert (count(session, Invitation), count(session, Share)) == (1, 1)
 
@@ -453,8 +474,8 @@ def test_the_operations_refuse_unverified_users_whatever_route_calls_them(
     with pytest.raises(UnverifiedError, match="Confirm your email address first"):
         invite(session, org, email="jamie@example.org", role="viewer", by=newcomer)
     with pytest.raises(UnverifiedError, match="Confirm your email address first"):
-        share_assessment(session, assessment, partner, by=newcomer)
+        share_assessment(session, assessment, partner, by=newcomer, partner=partner.partner_code)
     # The system (CLI, demo seed) acts without an address of its own.
     invite(session, org, email="jamie@example.org", role="viewer", by=None)
-    share_assessment(session, assessment, partner, by=None)
+    share_assessment(session, assessment, partner, by=None, partner=partner.partner_code)
     assert (count(session, Invitation), count(session, Share)) == (1, 1)

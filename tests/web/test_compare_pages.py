@@ -65,9 +65,13 @@ def world(session: Session) -> dict[str, Any]:
     old = _make(session, home, me, LOCAL, "2024-25", 0.3)
     new = _make(session, home, me, LOCAL, "2025-26", 0.8, submit_it=False)
     shared = _make(session, partner, partner_user, AFTERSCHOOL, "2025-26", 0.5)
-    share_assessment(session, shared, home, by=partner_user)
+    share_assessment(session, shared, home, by=partner_user, partner=home.partner_code)
     revoked = _make(session, partner, partner_user, AFTERSCHOOL, "2024-25", 0.5)
-    revoke_share(session, share_assessment(session, revoked, home, by=partner_user), by=None)
+    revoke_share(
+        session,
+        share_assessment(session, revoked, home, by=partner_user, partner=home.partner_code),
+        by=None,
+    )
     private = _make(session, stranger, stranger_user, LOCAL, "2025-26", 0.5)
     session.commit()
     return {"old": old, "new": new, "shared": shared, "revoked": revoked, "private": private}

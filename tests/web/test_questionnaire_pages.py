@@ -494,7 +494,9 @@ def test_assessments_list_separates_shared_ones(
         user=team["outsider"],
     )
     submit(session, theirs, user=team["outsider"])
-    share_assessment(session, theirs, team["org"], by=team["outsider"])
+    share_assessment(
+        session, theirs, team["org"], by=team["outsider"], partner=team["org"].partner_code
+    )
     session.commit()
     signin(client, "viewer@riverside.example")
     page = client.get("/assessments").get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""Site administration: the pages only site administrators reach (pending organizations)."""

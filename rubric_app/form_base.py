@@ -1,0 +1,100 @@
+"""The base class of every form of the app, and the text rule it applies to every text field.
+
+``Form`` is a ``FlaskForm`` (so CSRF is checked as before) whose text fields (``StringField``
+and its subclasses: e-mail, hidden, text areas) all get ``TextAllowed`` as their first
+validator, without each form having to remember it. What the rule refuses, and why refusing
+with a message rather than stripping, is in ``rubric_app.hostile_input``: control characters
+(tab, line feed and carriage return are fine in text areas) and lone surrogates. The form is
+re-rendered with what was typed and a message next to the field; nothing is dropped silently.
+
+Password fields are left alone: a password is only ever hashed, never shown, exported or
+mailed, and refusing a character there could lock out whoever chose it.
+
+The questionnaire does not validate its section forms with WTForms (``read_section`` reads the
+posted data), so it asks ``text_field_errors`` for the same rule over its own fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import StopValidation
+
+from rubric_app.hostile_input import text_problem
+
+
+def is_text_field(field_class: type[Any]) -> bool:
+    """Whether fields of ``field_class`` hold typed text the rule applies to."""
+    return issubclass(field_class, StringField) and not issubclass(field_class, PasswordField)
+
+
+def is_multiline(field_class: type[Any]) -> bool:
+    """Whether line breaks and tabs belong in fields of ``field_class``."""
+    return issubclass(field_class, TextAreaField)
+
+
+class TextAllowed:
+    """Refuse control characters (all of them, or all but tab and line breaks when
+    ``multiline``) and lone surrogates, with a message naming the field."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not isinstance(field.data, str):
+            return
+        problem = text_problem(field.data, multiline=self.multiline)
+        if problem is not None:
+            # Stop here: the length or e-mail checks would only add noise about the same text.
+            raise StopValidation(f"{field.label.text} {problem}.")
+
+
+def with_text_rule(unbound: UnboundField) -> UnboundField:
+    """``unbound`` with ``TextAllowed`` first among its validators, if it is a text field."""
+    if not is_text_field(unbound.field_class):
+        return unbound
+    rule = TextAllowed(multiline=is_multiline(unbound.field_class))
+    kwargs = dict(unbound.kwargs)
+    kwargs["validators"] = [rule, *(kwargs.get("validators") or ())]
+    return UnboundField(unbound.field_class, *unbound.args, name=unbound.name, **kwargs)
+
+
+class Form(FlaskForm):
+    """A FlaskForm whose every text field refuses control characters and lone surrogates."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: UnboundField, options: Any) -> Field:
+            # WTForms merges this Meta with FlaskForm's; super() reaches FlaskForm's binding.
+            return super().bind_field(form, with_text_rule(unbound_field), options)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class TextFieldError:
+    """A text field whose posted value breaks the rule, with the message to show."""
+
+    field: str
+    message: str
+
+
+def text_field_errors(
+    fields: Mapping[str, UnboundField], data: Mapping[str, Iterable[str]]
+) -> list[TextFieldError]:
+    """The rule applied to posted ``data`` for the text fields among ``fields`` (by name)."""
+    errors: list[TextFieldError] = []
+    for name, unbound in fields.items():
+        if not is_text_field(unbound.field_class):
+            continue
+        for value in data.get(name) or ():
+            problem = text_problem(value, multiline=is_multiline(unbound.field_class))
+            if problem is not None:
+                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label", name)
+                errors.append(TextFieldError(name, f"{label} {problem}."))
+                break
+    return errors
