@@ -301,7 +301,12 @@ def export_xlsx(code: str) -> ResponseReturnValue:
     )
     if built.withheld is not None:
         return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
-    data = exports.workbook_bytes(built, exports.answer_rows(db.session, scope))
+    data = exports.workbook(
+        built,
+        exports.answer_rows(db.session, scope),
+        advocate=org.name,
+        generated=dt.datetime.now(dt.UTC),
+    )
     _record_export(org, scope, "xlsx")
     response = Response(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

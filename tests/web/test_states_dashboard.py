@@ -195,12 +195,19 @@ def test_exports_neutralize_formulas_and_are_audited(
     assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
 
     book = load_workbook(io.BytesIO(client.get("/states/VT/export.xlsx").data))
-    assert book.sheetnames == ["Summary", "Answers"]
+    assert book.sheetnames == [
+        "README",
+        "Participation",
+        "Scores",
+        "Items",
+        "Paper vs practice",
+        "Answers",
+    ]
     cells = [row[0] for row in book["Answers"].iter_rows(min_row=2)]
     assert all(cell.data_type != "f" for cell in cells)
     assert '\'=HYPERLINK("http://x.example","hi")' in {cell.value for cell in cells}
-    summary = {row[0].value: row for row in book["Summary"].iter_rows()}
-    assert summary["Organizations"][1].value == 13
+    about = {row[0].value: row for row in book["README"].iter_rows()}
+    assert about["Organizations"][1].value == 13
 
     pdf = client.get("/states/VT/summary.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
