@@ -24,12 +24,12 @@ import datetime as dt
 import functools
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ParamSpec
 
 from blinker import Namespace
-from flask import current_app, make_response, render_template, request
+from flask import Response, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import delete, func, insert, select, update
@@ -144,14 +144,24 @@ def held_slots(engine: Engine, user_id: int) -> int:
     return int(count or 0)
 
 
-def _release_when_done(
-    body: Iterable[str] | Iterable[bytes], release: Callable[[], None]
-) -> Iterator[str | bytes]:
-    """Yield a streamed body, then release the slot: after the last chunk or on close."""
-    try:
-        yield from body
-    finally:
-        release()
+def _release_when_done(response: Response, release: Callable[[], None]) -> Iterator[bytes]:
+    """Return ``response``'s streamed body, releasing the slot after the last chunk or on close."""
+    # Both are taken now, before the caller puts the returned generator in the response's place.
+    body = response.response
+    chunks = response.iter_encoded()
+
+    def stream() -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            # The server closes this generator, not the body it wraps: close that too, so a
+            # stream_with_context body ends its request context as it would unwrapped.
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+            release()
+
+    return stream()
 
 
 def busy_response() -> ResponseReturnValue:
@@ -202,7 +212,7 @@ def limit_renders(view: Callable[P, ResponseReturnValue]) -> Callable[P, Respons
             release()
             raise
         if response.is_streamed:
-            response.response = _release_when_done(response.response, release)
+            response.response = _release_when_done(response, release)
         else:
             release()
         return response
