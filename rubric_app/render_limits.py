@@ -71,7 +71,21 @@ def acquire_slot(
     moment = now or utcnow()
     expires = moment + dt.timedelta(seconds=seconds)
     token = secrets.token_hex(16)
+    # A read first, so that refusing (the common case when someone keeps clicking) writes
+    # nothing: on SQLite every write takes the one database-wide write lock.
+    with engine.connect() as connection:
+        live = set(
+            connection.scalars(
+                select(RenderSlot.slot).where(
+                    RenderSlot.user_id == user_id, RenderSlot.expires_at > moment
+                )
+            )
+        )
     for number in range(limit):
+        if number in live:
+            continue
+        # Free or expired when read; the write below decides, as another render may be
+        # taking the same slot right now.
         if _insert_slot(engine, user_id, number, token, expires) or _take_expired_slot(
             engine, user_id, number, token, expires, moment
         ):
