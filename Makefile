@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck bench load clean venv migration
+.PHONY: run serve test lint typecheck bench load clean venv migration
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ run: venv
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
 	RUBRIC_APP_SESSION_COOKIE_SECURE=false RUBRIC_APP_REMEMBER_COOKIE_SECURE=false \
 		$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make serve: migrate, load the rubrics and run the production server (gunicorn, gthread) on
+## HOST:PORT; no demo data. Settings: deploy/gunicorn.conf.py; behind nginx: docs/deploy.md
+serve: venv
+	$(BIN)/python -m flask --app wsgi db upgrade
+	$(BIN)/python -m flask --app wsgi rubrics load
+	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/python -m gunicorn --config deploy/gunicorn.conf.py wsgi:app
 
 # Browser journeys write one screenshot per step into a folder named after the run.
 SCREENSHOT_DIR ?= test-artifacts/screenshots/$(shell date +%Y%m%d-%H%M%S)

@@ -107,6 +107,16 @@ class DefaultConfig:
     PAGE_SIZE = 50
     #: Where the PDF cache lives (one file per assessment revision and template version).
     PDF_CACHE_DIR = ""
+    #: Expensive renders (report and comparison PDFs, the comparison page and CSV, the state
+    #: exports) one user may have in progress at once, across every worker; one more gets a 429
+    #: page with Retry-After. 0 switches the limit off.
+    RENDER_LIMIT = 2
+    #: A render slot not released after this many seconds is free again, so a request whose
+    #: worker crashed or was killed never holds one for good. Keep it above the slowest render
+    #: (a few seconds) and gunicorn's timeout (deploy/gunicorn.conf.py, 60 s).
+    RENDER_SLOT_SECONDS = 120
+    #: The Retry-After (seconds) sent with that 429: about one render's time.
+    RENDER_RETRY_AFTER = 5
     #: How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. Behind one,
     #: set 1 (RUBRIC_APP_TRUSTED_PROXIES=1) so the client address (rate limits, audit log) and
     #: https scheme come from X-Forwarded-For/-Proto/-Host. Leave 0 when clients connect

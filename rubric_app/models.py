@@ -521,3 +521,21 @@ class UserSession(Base):
     #: SHA-256 of the one-time sign-in link this session was started with; unique, so a link
     #: signs in once (rows outlive every link: they are kept past their own expiry).
     signin_link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+class RenderSlot(Base):
+    """One expensive render (a PDF, a workbook, a comparison) that a user has in progress.
+
+    ``rubric_app.render_limits`` is the only code that reads or writes these rows. The table is
+    what every gunicorn worker (and every machine) shares, so a per-user limit holds across all
+    of them; ``expires_at`` frees a slot whose request died without releasing it.
+    """
+
+    __tablename__ = "render_slots"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: 0 .. RENDER_LIMIT - 1: the primary key allows one holder per slot.
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Random per render, so a render only ever releases the slot it still holds.
+    token: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

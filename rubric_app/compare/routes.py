@@ -7,8 +7,9 @@ see answers 404, exactly like one that does not exist, so nothing leaks.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -18,6 +19,7 @@ from rubric_app.auth_session import current_org
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import Cell, csv_lines
 from rubric_app.models import Assessment
+from rubric_app.render_limits import limit_renders
 from rubric_app.scoring import MAX_COMPARED, MIN_COMPARED
 from rubric_app.url_numbers import ascii_number
 
@@ -77,6 +79,7 @@ def _record(assessments: list[Assessment], fmt: str) -> None:
 
 @bp.get("/compare")
 @login_required
+@limit_renders
 def index() -> ResponseReturnValue:
     """Without ids, the chooser; with 2-4 ids, the comparison."""
     if not request.args.getlist("ids"):
@@ -103,6 +106,7 @@ def _csv_rows(view: ComparisonView) -> Iterator[list[Cell]]:
 
 @bp.get("/compare.csv")
 @login_required
+@limit_renders
 def export_csv() -> ResponseReturnValue:
     """Download the comparison as CSV (values and changes from the first column)."""
     assessments, errors, ids = _load()
@@ -120,20 +124,29 @@ def export_csv() -> ResponseReturnValue:
 
 @bp.get("/compare.pdf")
 @login_required
+@limit_renders
 def export_pdf() -> ResponseReturnValue:
-    """Download the comparison as a PDF."""
+    """Download the comparison as a PDF, from the cache when nothing compared changed."""
     from rubric_app.reports.pdf import render_template_pdf
+    from rubric_app.reports.pdf_cache import comparison_key, comparison_prefix, pdf_for
 
     assessments, errors, ids = _load()
     if errors:
         return _chooser(errors, ids)
     view = build_comparison(db.session, assessments)
-    pdf = render_template_pdf(
-        "compare/compare_pdf.html",
-        title="Comparison: " + " / ".join(c.label for c in view.columns),
-        view=view,
+    pdf, cached = pdf_for(
+        Path(current_app.config["PDF_CACHE_DIR"]),
+        comparison_key([(a.id, a.revision) for a in assessments], view),
+        prefix=comparison_prefix([a.id for a in assessments]),
+        kind="compare",
+        render=lambda: render_template_pdf(
+            "compare/compare_pdf.html",
+            title="Comparison: " + " / ".join(c.label for c in view.columns),
+            view=view,
+        ),
     )
     _record(assessments, "pdf")
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="comparison.pdf"'
+    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
     return response

@@ -31,6 +31,7 @@ from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Action, Assessment
+from rubric_app.render_limits import limit_renders
 
 from . import actions as action_ops
 from .charts import section_score_chart
@@ -40,7 +41,7 @@ from .forms import ActionForm, ImportForm
 from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
 from .pdf import render_template_pdf
-from .pdf_cache import assessment_prefix, cache_key, cached_pdf, store_pdf
+from .pdf_cache import assessment_prefix, cache_key, pdf_for
 
 bp = Blueprint("reports", __name__)
 
@@ -72,22 +73,23 @@ def report(assessment_id: int) -> ResponseReturnValue:
 
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @login_required
+@limit_renders
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     """Download the report as a tagged PDF, from the cache when nothing changed."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     built = _report_of(assessment)
-    cache_dir = Path(current_app.config["PDF_CACHE_DIR"])
-    key = cache_key(built)
-    pdf = cached_pdf(cache_dir, key)
-    cached = pdf is not None
-    if pdf is None:
-        pdf = render_template_pdf(
+    pdf, cached = pdf_for(
+        Path(current_app.config["PDF_CACHE_DIR"]),
+        cache_key(built),
+        prefix=assessment_prefix(built),
+        kind="report",
+        render=lambda: render_template_pdf(
             "pdf/report.html",
             title=f"{built.org_name}: {built.rubric_title} ({built.period})",
             report=built,
             chart=section_score_chart(built, chart_id="pdf-section-scores"),
-        )
-        store_pdf(cache_dir, key, pdf, prefix=assessment_prefix(built))
+        ),
+    )
     audit.record(
         db.session,
         "assessment.export",

@@ -36,6 +36,7 @@ from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
 from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
+from rubric_app.render_limits import limit_renders
 from rubric_app.us_states import STATES
 
 from . import exports, privacy, rollup
@@ -277,6 +278,7 @@ def _record_export(org: Organization, scope: Scope, fmt: str) -> None:
 
 @bp.get("/states/<code>/export.csv")
 @login_required
+@limit_renders
 def export_csv(code: str) -> ResponseReturnValue:
     """Download every shared answer in scope, one row per assessment, item and dimension."""
     org = _advocate(code)
@@ -292,6 +294,7 @@ def export_csv(code: str) -> ResponseReturnValue:
 
 @bp.get("/states/<code>/export.xlsx")
 @login_required
+@limit_renders
 def export_xlsx(code: str) -> ResponseReturnValue:
     """Download a workbook: the summary (small cells hidden) and every shared answer."""
     org = _advocate(code)
@@ -317,6 +320,7 @@ def export_xlsx(code: str) -> ResponseReturnValue:
 
 @bp.get("/states/<code>/summary.pdf")
 @login_required
+@limit_renders
 def summary_pdf(code: str) -> ResponseReturnValue:
     """Download the state summary as a PDF (the dashboard's figures, small cells hidden)."""
     from rubric_app.reports.pdf import render_template_pdf

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyotp
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,9 +25,11 @@ from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
 from rubric_app.assessments import load_states
+from rubric_app.db import db
 from rubric_app.models import Action, Assessment, Organization
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
 from rubric_app.questionnaire.restore import keep_draft
+from rubric_app.render_limits import acquire_slot
 from rubric_app.reports.actions import create_action
 from rubric_app.rubric_versions import rubric_of
 
@@ -209,6 +212,18 @@ def conflict_page(session: Session) -> str:
     return f"/assessments/{assessment.id}/conflicts/{key}"
 
 
+def renders_held(session: Session) -> str:
+    """Hold every render slot of the college chief briefly, so their next render gets 429."""
+    user = find_user(session, CHIEF)
+    assert user is not None
+    # Held for 30 s only: long enough for the check that follows, and nothing else of the
+    # chief's is a render.
+    limit = int(current_app.config["RENDER_LIMIT"])
+    for _ in range(limit):
+        acquire_slot(db.engine, user.id, limit=limit, seconds=30)
+    return "/compare"
+
+
 PAGE_TYPES: tuple[PageType, ...] = (
     PageType("home, anonymous", "main.home", None, fixed("/")),
     PageType("home, signed in", "main.home", ADMIN, fixed("/")),
@@ -345,6 +360,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
         SITE_ADMIN,
         fixed("/admin/organizations"),
     ),
+    PageType("too many renders at once", "compare.index", CHIEF, renders_held, status=429),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
     PageType("bad request", "", ADMIN, fixed("/organization/audit?page=%C2%B2"), status=400),
     PageType(
