@@ -521,6 +521,8 @@ class UserSession(Base):
     #: SHA-256 of the one-time sign-in link this session was started with; unique, so a link
     #: signs in once (rows outlive every link: they are kept past their own expiry).
     signin_link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
 class RenderSlot(Base):
     """One expensive render (a PDF, a workbook, a comparison) that a user has in progress.
 

@@ -35,8 +35,8 @@ from rubric_app.auth_session import current_org
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
-from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.render_limits import limit_renders
+from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 
 from . import exports, privacy, rollup
