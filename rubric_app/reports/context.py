@@ -18,6 +18,7 @@ from rubric_app.assessments import ItemState, load_states, rubric_for, score_of
 from rubric_app.models import Assessment
 from rubric_app.resources.library import ResourceView, resource_views
 from rubric_app.rubrics.answer_types import display_text
+from rubric_app.rubrics.benchmarks import NationalLine
 from rubric_app.rubrics.catalog import Catalog
 from rubric_app.rubrics.model import Item, Level, Rubric
 from rubric_app.scoring import (
@@ -118,6 +119,8 @@ class GapView:
     resources: tuple[ResourceView, ...]
     actions: tuple[ActionView, ...]
     previous_actions: tuple[ActionView, ...]
+    #: National survey figures on the item's topic, for context (``rubrics/benchmarks``).
+    national: tuple[NationalLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -383,6 +386,7 @@ def build_report(
             resources=resource_views(catalog, gap.guidance),
             actions=current_by_item.get(gap.item_id, ()),
             previous_actions=previous_by_item.get(gap.item_id, ()),
+            national=catalog.benchmarks.lines_for(rubric.id, gap.item_id),
         )
         for gap in gaps
     )

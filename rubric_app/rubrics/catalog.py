@@ -1,7 +1,8 @@
 """The rubric catalog: every rubric of a directory plus its guidance library, and path checking.
 
 ``read_catalog`` reads ``resources.yaml`` first (rubrics cite its ids), then every other
-``*.yaml`` in sorted order, and returns the catalog of every file that loaded together with the
+``*.yaml`` in sorted order, then the national figures of ``benchmarks/`` (which name rubric
+items), and returns the catalog of every file that loaded together with the
 errors of those that did not: one broken file must never take the whole site down. With a broken
 ``resources.yaml`` the rubrics still load, but their resource ids cannot be checked
 (``references_checked`` is False) and the library is empty.
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .benchmarks import BENCHMARKS_DIR, Benchmarks, read_benchmarks
 from .errors import RubricError, RubricLoadError
 from .files import read_source
 from .loader import load_resources_text, parse_rubric
@@ -32,6 +34,8 @@ class Catalog:
     rubrics: Mapping[str, Rubric]
     resources: ResourceLibrary
     files: Mapping[str, Path] = field(default_factory=dict)
+    #: National figures (``benchmarks/*.yaml``) shown beside an item's own results.
+    benchmarks: Benchmarks = field(default_factory=Benchmarks)
 
     def get(self, rubric_id: str) -> Rubric | None:
         return self.rubrics.get(rubric_id)
@@ -99,7 +103,10 @@ def _load_directory(
     files: dict[str, Path] = {}
     for path in rubric_files(directory):
         _load_rubric(path, resources, rubrics, files, errors)
-    catalog = Catalog(rubrics, resources or ResourceLibrary({}), files)
+    # National figures name rubric items, so they are read once the rubrics are in.
+    benchmarks, wrong = read_benchmarks(directory / BENCHMARKS_DIR, rubrics)
+    errors.extend(wrong)
+    catalog = Catalog(rubrics, resources or ResourceLibrary({}), files, benchmarks)
     return CatalogLoad(catalog, tuple(errors), references_checked=resources is not None)
 
 

@@ -34,6 +34,8 @@ CODES: dict[str, str] = {
     "bad-value": "a value has the right type but is not allowed (bad slug, enum value, empty...)",
     "duplicate-id": "an id, option key or mapping key is used twice",
     "unknown-scale": "an item names a scale the rubric does not define",
+    "unknown-rubric": "a national figure names a rubric id the catalog does not have",
+    "unknown-item": "a national figure names an item its rubric does not have",
     "unknown-resource": "a resource id that resources.yaml does not define",
     "unknown-dimension": "a dimension id the rubric does not define or the item is not rated on",
     "unknown-stage": "an item names a stage the rubric does not define",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from rubric_app.rubrics.benchmarks import Benchmarks, NationalLine
 from rubric_app.scoring import (
     DEFAULT_EDGES,
     Bin,
@@ -114,6 +115,8 @@ class ItemLine:
     prompt: str
     essential: bool
     figures: tuple[ItemFigure, ...]
+    #: National survey figures on the item's topic, shown beside the state's for context.
+    national: tuple[NationalLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,13 +227,16 @@ def build_dashboard(
     *,
     parallel: bool = False,
     page: Page | None = None,
+    benchmarks: Benchmarks | None = None,
 ) -> Dashboard:
     """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``.
 
     ``parallel`` runs the item tallies on a second connection at the same time (see the module
     docstring); only for a session with nothing uncommitted, which the other connection
     could not see. ``page`` also lists that page of the participating organizations.
+    ``benchmarks``: national figures to show beside the items they match.
     """
+    benchmarks = benchmarks or Benchmarks()
     versions = rollup.versions_in_scope(session, scope)
     organizations, assessments = rollup.totals(session, scope)
     withheld = privacy.view_withheld(session, scope, k, organizations)
@@ -247,7 +253,15 @@ def build_dashboard(
                 assessments,
             )
             return _assemble(
-                session, scope, k, versions, organizations, assessments, page, pending.result
+                session,
+                scope,
+                k,
+                versions,
+                organizations,
+                assessments,
+                page,
+                pending.result,
+                benchmarks=benchmarks,
             )
     return _assemble(
         session,
@@ -260,6 +274,7 @@ def build_dashboard(
         lambda: rollup.item_tallies(
             session, scope, versions, organizations=organizations, assessments=assessments
         ),
+        benchmarks=benchmarks,
     )
 
 
@@ -326,6 +341,8 @@ def _assemble(
     assessments: int,
     page: Page | None,
     item_tallies: Callable[[], dict[str, rollup.ItemTally]],
+    *,
+    benchmarks: Benchmarks,
 ) -> Dashboard:
     """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
@@ -428,7 +445,10 @@ def _assemble(
                 figures = sorted(
                     item_figures.get(item.id, []), key=lambda f: order.get(f.dimension, 99)
                 )
-                lines.append(ItemLine(item.id, item.prompt, item.essential, tuple(figures)))
+                national = benchmarks.lines_for(scope.rubric_key, item.id)
+                lines.append(
+                    ItemLine(item.id, item.prompt, item.essential, tuple(figures), national)
+                )
             if lines:
                 sections.append(SectionItems(section.id, section.title, tuple(lines)))
     shown = [f for figs in item_figures.values() for f in figs if not f.full_share.suppressed]

@@ -32,6 +32,7 @@ from rubric_app import audit
 from rubric_app.access import can_org
 from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org
+from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
@@ -223,7 +224,14 @@ def dashboard(code: str) -> ResponseReturnValue:
         # Like the filters: ignored with a message (page 1), never an error page.
         state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
         page = 1
-    built = build_dashboard(db.session, state.scope, k, parallel=True, page=Page(page, page_size))
+    built = build_dashboard(
+        db.session,
+        state.scope,
+        k,
+        parallel=True,
+        page=Page(page, page_size),
+        benchmarks=current_catalog().benchmarks,
+    )
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
@@ -328,7 +336,11 @@ def summary_pdf(code: str) -> ResponseReturnValue:
     org = _advocate(code)
     scope = _resolve_filters(org).scope
     built = build_dashboard(
-        db.session, scope, int(current_app.config["SUPPRESSION_K"]), parallel=True
+        db.session,
+        scope,
+        int(current_app.config["SUPPRESSION_K"]),
+        parallel=True,
+        benchmarks=current_catalog().benchmarks,
     )
     context: dict[str, Any] = {
         "org_name": org.name,
