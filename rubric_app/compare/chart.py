@@ -1,13 +1,14 @@
 """The comparison chart: grouped horizontal bars, one group per action step, as inline SVG.
 
 Built for a phone first: the SVG is 440 units wide and scales by its ``viewBox`` (the page CSS
-sets ``width: 100%``), every label sits on its own line above its bar instead of beside it, and
-each value is printed in a fixed column right of the bar track, inside the viewBox, so at 360 px
-nothing is cut off or needs sideways scrolling. Each compared assessment (series) has its own
-fill pattern and is named above every bar, so nothing is told by colour alone. ``role="img"``
-with ``<title>`` and ``<desc>`` (every figure in words) is the text alternative; the page keeps
-the data table as well. Only presentation attributes (the CSP forbids inline ``style``), and
-every element is built with ``Markup(<literal>).format(...)``, which escapes each value put in.
+sets ``width: 100%``); text is 16-17 units, so it stays legible at 360 px; every label sits on
+its own line above its bar instead of beside it; each value is printed in a fixed column right
+of the bar track, inside the viewBox, so at 360 px nothing is cut off or needs sideways
+scrolling. Each compared assessment (series) has its own fill pattern and is named above every
+bar, so nothing is told by colour alone. ``role="img"`` with ``<title>`` and ``<desc>`` (every
+figure in words) is the text alternative; the page keeps the data table as well. Only
+presentation attributes (the CSP forbids inline ``style``), and every element is built with
+``Markup(<literal>).format(...)``, which escapes each value put in.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from markupsafe import Markup
 WIDTH = 440
 TRACK = 356  # bar track width; the value column starts after it
 VALUE_X = TRACK + 8
-TITLE_CHARS = 44  # at 15 units bold, about 44 characters fit the width
-LABEL_CHARS = 54
-TITLE_LINE = 20
-LABEL_LINE = 16
-BAR_HEIGHT = 16
+TITLE_CHARS = 42  # at 17 units bold, about 45 characters fit the width
+LABEL_CHARS = 46
+TITLE_LINE = 22
+LABEL_LINE = 20
+BAR_HEIGHT = 18
 BAR_GAP = 8
 GROUP_GAP = 14
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -78,7 +79,7 @@ def _fill(prefix: str, series: int) -> str:
     return INK if pattern == "solid" else f"url(#{prefix}-{pattern})"
 
 
-def _text(x: float, y: float, content: str, *, size: int = 13, bold: bool = False) -> Markup:
+def _text(x: float, y: float, content: str, *, size: int = 16, bold: bool = False) -> Markup:
     return Markup(
         '<text x="{x}" y="{y}" font-size="{size}" font-weight="{weight}" fill="{fill}"'
         ' class="compare-chart-{kind}">{content}</text>'
@@ -95,7 +96,7 @@ def _text(x: float, y: float, content: str, *, size: int = 13, bold: bool = Fals
 
 def _value(y: float, content: str) -> Markup:
     return Markup(
-        '<text x="{x}" y="{y}" font-size="13" fill="{fill}" class="compare-chart-value">'
+        '<text x="{x}" y="{y}" font-size="16" fill="{fill}" class="compare-chart-value">'
         "{content}</text>"
     ).format(x=f"{VALUE_X:g}", y=f"{y:g}", fill=TEXT, content=content)
 
@@ -124,14 +125,20 @@ def describe(groups: Sequence[ChartGroup]) -> str:
     )
 
 
-def comparison_chart(groups: Sequence[ChartGroup], *, title: str, chart_id: str) -> Markup:
-    """Return the SVG; ``chart_id`` must be unique on the page (it prefixes the pattern ids)."""
+def comparison_chart(
+    groups: Sequence[ChartGroup], *, title: str, chart_id: str, scale: float = 1.0
+) -> Markup:
+    """Return the SVG; ``chart_id`` must be unique on the page (it prefixes the pattern ids).
+
+    ``scale`` sets the intrinsic size (``width``/``height``) against the viewBox: the PDF, which
+    has no page CSS to size it, uses a smaller one so the chart fits beside the headline.
+    """
     parts: list[Markup] = []
     y = 0.0
     for group in groups:
         for line in textwrap.wrap(group.title, TITLE_CHARS) or [""]:
             y += TITLE_LINE
-            parts.append(_text(0, y - 5, line, size=15, bold=True))
+            parts.append(_text(0, y - 5, line, size=17, bold=True))
         for series, bar in enumerate(group.bars):
             y += LABEL_LINE
             parts.append(_text(0, y - 4, textwrap.shorten(bar.label, LABEL_CHARS, placeholder="…")))
@@ -146,7 +153,7 @@ def comparison_chart(groups: Sequence[ChartGroup], *, title: str, chart_id: str)
     height = f"{y:g}"
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="compare-chart" id="{p}" role="img"'
-        ' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        ' viewBox="0 0 {width} {height}" width="{shown_width}" height="{shown_height}"'
         ' aria-labelledby="{p}-title {p}-desc" font-family="{font}">'
         '<title id="{p}-title">{title}</title><desc id="{p}-desc">{description}</desc>'
         "{defs}{body}</svg>"
@@ -154,6 +161,8 @@ def comparison_chart(groups: Sequence[ChartGroup], *, title: str, chart_id: str)
         p=chart_id,
         width=WIDTH,
         height=height,
+        shown_width=f"{WIDTH * scale:g}",
+        shown_height=f"{y * scale:g}",
         font=FONT,
         title=title,
         description=describe(groups),

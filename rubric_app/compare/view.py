@@ -173,6 +173,8 @@ class ComparisonView:
     same_rubric: bool
     trend: tuple[TrendView, ...]
     chart: Markup
+    #: The same chart, smaller, for the PDF.
+    print_chart: Markup
 
     @property
     def overall_rows(self) -> tuple[RowView, ...]:
@@ -392,20 +394,17 @@ def build_comparison(
         if len(columns) > 2:
             step_text += f" (against {columns[biggest.column].sentence_name})"
 
-    chart = comparison_chart(
-        tuple(
-            ChartGroup(
-                step.heading,
-                tuple(
-                    ChartBar(column.name, cell.number)
-                    for column, cell in zip(columns, step.row.cells, strict=True)
-                ),
-            )
-            for step in steps
-        ),
-        title="Scores by action step",
-        chart_id="compare-chart",
+    groups = tuple(
+        ChartGroup(
+            step.heading,
+            tuple(
+                ChartBar(column.name, cell.number)
+                for column, cell in zip(columns, step.row.cells, strict=True)
+            ),
+        )
+        for step in steps
     )
+    title = "Scores by action step"
     return ComparisonView(
         columns=columns,
         reference=reference,
@@ -420,7 +419,8 @@ def build_comparison(
         trend=_trend(assessments, rubrics, scores)
         if len({a.org_id for a in assessments}) == 1
         else (),
-        chart=chart,
+        chart=comparison_chart(groups, title=title, chart_id="compare-chart"),
+        print_chart=comparison_chart(groups, title=title, chart_id="compare-chart", scale=0.62),
     )
 
 
