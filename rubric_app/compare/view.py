@@ -392,7 +392,11 @@ def build_comparison(
             else biggest.title
         )
         if len(columns) > 2:
-            step_text += f" (against {columns[biggest.column].sentence_name})"
+            other = columns[biggest.column]
+            place = f" in {other.period}" if other.repeated else ""
+            step_text += (
+                f", against {other.sentence_name.removesuffix(f' ({other.period})')}{place}"
+            )
 
     groups = tuple(
         ChartGroup(

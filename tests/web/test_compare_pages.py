@@ -428,3 +428,28 @@ def test_pdf_keeps_steps_with_their_dimensions(
         assert part.index("Written MOU or policy") < part.index("Practice"), heading
         assert f"Items in {heading}" in part, heading
     assert not VERDICTS.search(text)
+
+
+def test_three_columns_name_each_gap_and_where_the_biggest_is(
+    client: FlaskClient, session: Session, world: dict[str, Any]
+) -> None:
+    signin(client, "me@home.example.org")
+    old, new, shared = world["old"], world["new"], world["shared"]
+    mine = _percent(session, old)
+    to_new, to_partner = _percent(session, new) - mine, _percent(session, shared) - mine
+    assert to_new > 0.5
+    assert to_partner > 0.5
+    biggest = largest_step_difference(_comparison(session, shared, old, new, reference=1))
+    assert biggest is not None
+    against = "your district in 2025-26" if biggest.column == 2 else "Partner Youth Club"
+    page = _main(client.get(f"/compare?ids={shared.id},{old.id},{new.id}").get_data(as_text=True))
+    headline = re.search(r'<p class="lead compare-headline">(.*?)</p>', page, re.S)
+    assert headline, page
+    assert headline.group(1) == (
+        f"Your district's overall score in 2024-25 is {points_text(to_partner)} lower than "
+        f"Partner Youth Club's and {points_text(to_new)} lower than your district's score in "
+        f"2025-26; the biggest difference is in Step {biggest.number}, {biggest.title}, "
+        f"against {against}."
+    )
+    assert f"{points_text(to_new)} higher than your district (2024-25)" in page
+    assert not VERDICTS.search(page)
