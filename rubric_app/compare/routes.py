@@ -6,7 +6,6 @@ see answers 404, exactly like one that does not exist, so nothing leaks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -17,13 +16,14 @@ from rubric_app import audit
 from rubric_app.access import assessment_or_404
 from rubric_app.auth_session import current_org
 from rubric_app.db import db
-from rubric_app.exports.spreadsheet import Cell, csv_lines
+from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Assessment
 from rubric_app.render_limits import limit_renders
 from rubric_app.scoring import MAX_COMPARED, MIN_COMPARED
 from rubric_app.url_numbers import ascii_number
 
-from .view import ComparisonView, build_comparison, comparable_assessments
+from .export import csv_header, csv_rows
+from .view import build_comparison, comparable_assessments
 
 bp = Blueprint("compare", __name__)
 
@@ -87,37 +87,22 @@ def index() -> ResponseReturnValue:
     assessments, errors, ids = _load()
     if errors:
         return _chooser(errors, ids)
-    view = build_comparison(db.session, assessments)
+    view = build_comparison(db.session, assessments, current_org())
     query = ",".join(str(a.id) for a in assessments)
     return render_template("compare/compare.html", view=view, query=query)
-
-
-def _csv_rows(view: ComparisonView) -> Iterator[list[Cell]]:
-    for row in view.score_rows:
-        yield ["score", row.title if not row.sub else f"  {row.title}", ""] + [
-            part for cell in row.cells for part in (cell.value, cell.sentence)
-        ]
-    for section in view.item_sections:
-        for row in section.rows:
-            yield ["item", row.title, section.title] + [
-                part for cell in row.cells for part in (cell.value, cell.sentence)
-            ]
 
 
 @bp.get("/compare.csv")
 @login_required
 @limit_renders
 def export_csv() -> ResponseReturnValue:
-    """Download the comparison as CSV (values and changes from the first column)."""
+    """Download the comparison as CSV (scores and differences as numbers)."""
     assessments, errors, ids = _load()
     if errors:
         return _chooser(errors, ids)
-    view = build_comparison(db.session, assessments)
-    header = ["row", "title", "section"] + [
-        part for column in view.columns for part in (column.label, f"{column.label}: change")
-    ]
+    view = build_comparison(db.session, assessments, current_org())
     _record(assessments, "csv")
-    response = Response(csv_lines(header, list(_csv_rows(view))), mimetype="text/csv")
+    response = Response(csv_lines(csv_header(view), list(csv_rows(view))), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="comparison.csv"'
     return response
 
@@ -133,7 +118,7 @@ def export_pdf() -> ResponseReturnValue:
     assessments, errors, ids = _load()
     if errors:
         return _chooser(errors, ids)
-    view = build_comparison(db.session, assessments)
+    view = build_comparison(db.session, assessments, current_org())
     pdf, cached = pdf_for(
         Path(current_app.config["PDF_CACHE_DIR"]),
         comparison_key([(a.id, a.revision) for a in assessments], view),

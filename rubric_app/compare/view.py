@@ -1,37 +1,44 @@
-"""The comparison as plain data: columns, score rows, item rows and a trend, ready to format.
+"""The comparison as plain data: columns, a headline, steps with dimensions and items, a trend.
 
-``build_comparison`` scores each assessment with the one scoring core, compares them with
-``rubric_app.scoring.compare_scores`` (differences against the first, the baseline) and turns
-every cell into text: the value, the change in points, and the direction as a word and a symbol,
-so no page relies on colour. The HTML page, the CSV and the PDF all render this.
+``build_comparison`` scores each assessment with the one scoring core and compares them with
+``rubric_app.scoring.compare.compare_scores``, measured from a reference column: the viewer's own
+organization's assessment (the first of them), else the first column, and the page says which.
+Every difference is phrased relative to that reference ("18 points lower than your program"):
+the columns may be different organizations, so nothing reads as a verdict (no "worse", no
+arrows, no red or green). Only a trend over one organization's own periods says "up" or "down".
+The HTML page, the CSV (``rubric_app.compare.export``) and the PDF all render this.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments import rubric_for, score_of
 from rubric_app.models import Assessment, Organization, Share
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import (
-    DIRECTION_SYMBOLS,
-    AssessmentScore,
-    Cell,
-    TrendPoint,
-    compare_scores,
-    trend,
-)
-from rubric_app.scoring.compare import ScoreRow
+from rubric_app.scoring import AssessmentScore, trend
+from rubric_app.scoring.compare import Cell, ScoreRow, compare_scores, largest_step_difference
+
+from .chart import ChartBar, ChartGroup, comparison_chart
 
 STATUS_TEXT = {
     "not-rated": "not rated",
     "not-applicable": "N/A",
     "hidden": "not asked",
     "absent": "not in this rubric",
+}
+
+#: What the viewer's own organization is called in sentences, by organization kind.
+OWN_NOUNS = {
+    "district": "your district",
+    "afterschool_program": "your program",
+    "college": "your college",
 }
 
 
@@ -47,6 +54,29 @@ def format_points(value: float | None) -> str:
     return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
 
 
+def points_text(difference: float) -> str:
+    """Return the size of a difference in whole points: '18 points', '1 point'."""
+    size = round(abs(difference))
+    return f"{size} point" if size == 1 else f"{size} points"
+
+
+def relation_text(cell: Cell, reference: str) -> str:
+    """Return a cell's difference as a phrase about ``reference``, or '' when there is none.
+
+    ``reference`` is what the difference is measured from: 'your program', 'Riverton's', ...
+    """
+    if cell.difference is None or cell.relation is None:
+        return ""
+    if cell.relation == "same":
+        return f"the same as {reference}"
+    return f"{points_text(cell.difference)} {cell.relation} than {reference}"
+
+
+def possessive(name: str) -> str:
+    """Return 'Riverton City School District's' ('your program' -> 'your program's')."""
+    return f"{name}'" if name.endswith("s") and not name.startswith("your ") else f"{name}'s"
+
+
 @dataclass(frozen=True)
 class Column:
     """One compared assessment."""
@@ -57,26 +87,42 @@ class Column:
     period: str
     rubric_title: str
     status: str
+    #: The name in sentences and on the chart: 'Your program', or the organization's name,
+    #: with the period when one organization appears more than once.
+    name: str
+    is_reference: bool
+    is_own: bool
+    #: Whether the organization appears in more than one column (then periods tell them apart).
+    repeated: bool = False
+
+    @property
+    def sentence_name(self) -> str:
+        """Return the name for the middle of a sentence ('your program', 'Riverton')."""
+        return self.name[:1].lower() + self.name[1:] if self.is_own else self.name
+
+    def whose(self, what: str = "score") -> str:
+        """Return e.g. "your program's score" or "Riverton's score in 2024-25"."""
+        base = self.sentence_name.removesuffix(f" ({self.period})")
+        return f"{possessive(base)} {what}" + (f" in {self.period}" if self.repeated else "")
 
 
 @dataclass(frozen=True)
 class CellView:
-    """One cell as text: value, change from the baseline, and its direction in words."""
+    """One cell: the figure as text and as a number, and its difference from the reference."""
 
     value: str
-    change: str
-    direction: str
-    symbol: str
-    word: str
+    number: float | None
+    difference: float | None
+    sentence: str
+    #: For items: the options chosen, or why there is no figure ('N/A', 'not asked', ...).
+    note: str = ""
 
     @property
-    def sentence(self) -> str:
-        """Return the change as one phrase, e.g. '▲ +12 points (better)', or ''."""
-        if not self.direction:
-            return ""
-        if self.direction == "same":
-            return f"{self.symbol} same"
-        return f"{self.symbol} {self.change} ({self.word})"
+    def text(self) -> str:
+        """Return the value with the chosen options, e.g. '50% · Written MOU: Partly'."""
+        return (
+            f"{self.value} · {self.note}" if self.note and self.number is not None else self.value
+        )
 
 
 @dataclass(frozen=True)
@@ -90,11 +136,13 @@ class RowView:
 
 
 @dataclass(frozen=True)
-class ItemSection:
-    """Item rows of one section."""
+class StepView:
+    """One action step: its score, its dimensions under it, and its items."""
 
-    title: str
-    rows: tuple[RowView, ...]
+    heading: str
+    row: RowView
+    dimensions: tuple[RowView, ...]
+    items: tuple[RowView, ...]
 
 
 @dataclass(frozen=True)
@@ -111,27 +159,59 @@ class ComparisonView:
     """Everything the comparison page, CSV and PDF show."""
 
     columns: tuple[Column, ...]
-    score_rows: tuple[RowView, ...]
-    item_sections: tuple[ItemSection, ...]
+    reference: int
+    #: What differences are measured from, as used in sentences ('your program', 'Riverton').
+    reference_name: str
+    #: Whether the reference is the viewer's own organization's assessment.
+    own: bool
+    headline: str
+    #: Which column is the reference and why, in one sentence.
+    note: str
+    overall: RowView
+    overall_dimensions: tuple[RowView, ...]
+    steps: tuple[StepView, ...]
     same_rubric: bool
     trend: tuple[TrendView, ...]
+    chart: Markup
+    #: The same chart, smaller, for the PDF.
+    print_chart: Markup
+
+    @property
+    def overall_rows(self) -> tuple[RowView, ...]:
+        """Return the overall row and its dimension rows."""
+        return (self.overall, *self.overall_dimensions)
+
+    @property
+    def score_rows(self) -> tuple[RowView, ...]:
+        """Return overall, then each step, each followed by its dimension rows."""
+        rows = [self.overall, *self.overall_dimensions]
+        for step in self.steps:
+            rows += [step.row, *step.dimensions]
+        return tuple(rows)
+
+    @property
+    def item_steps(self) -> tuple[StepView, ...]:
+        """Return the steps that have compared items."""
+        return tuple(step for step in self.steps if step.items)
 
 
-def _cell(cell: Cell, ratings: str = "") -> CellView:
-    value = STATUS_TEXT.get(cell.status, "—") if cell.value is None else format_points(cell.value)
-    if ratings:
-        value = f"{value} · {ratings}"
-    change = ""
-    if cell.difference is not None:
-        change = f"{cell.difference:+.0f} points"
-    return CellView(value, change, cell.direction or "", cell.symbol, cell.word)
+def _cell(cell: Cell, reference: str, note: str = "") -> CellView:
+    if cell.value is None:
+        value, note = STATUS_TEXT.get(cell.status, "—"), STATUS_TEXT.get(cell.status, "")
+    else:
+        value = format_points(cell.value)
+    return CellView(value, cell.value, cell.difference, relation_text(cell, reference), note)
 
 
-def _score_rows(row: ScoreRow, labels: dict[str, str]) -> list[RowView]:
-    rows = [RowView(row.title, "", tuple(_cell(c) for c in row.cells))]
-    for dim, cells in row.by_dimension.items():
-        rows.append(RowView(labels.get(dim, dim), "", tuple(_cell(c) for c in cells), sub=True))
-    return rows
+def _row(title: str, cells: Sequence[Cell], reference: str, *, sub: bool = False) -> RowView:
+    return RowView(title, "", tuple(_cell(c, reference) for c in cells), sub=sub)
+
+
+def _dimension_rows(row: ScoreRow, labels: dict[str, str], reference: str) -> tuple[RowView, ...]:
+    return tuple(
+        _row(labels.get(dim, dim), cells, reference, sub=True)
+        for dim, cells in row.by_dimension.items()
+    )
 
 
 def _ratings_text(rubric: Rubric, score: AssessmentScore, item_id: str) -> str:
@@ -147,67 +227,204 @@ def _ratings_text(rubric: Rubric, score: AssessmentScore, item_id: str) -> str:
     return "; ".join(parts)
 
 
-def _trend_change(point: TrendPoint) -> str:
-    """Return a trend point's change as text with its symbol and word, or ''."""
-    if point.change is None or point.direction is None:
-        return ""
-    symbol = DIRECTION_SYMBOLS[point.direction]
-    if point.direction == "same":
-        return f"{symbol} same as before"
-    return f"{symbol} {point.change:+.0f} points ({point.direction})"
+def _step_heading(row: ScoreRow) -> str:
+    return f"Step {row.number}. {row.title}" if row.number is not None else row.title
 
 
-def build_comparison(session: Session, assessments: Sequence[Assessment]) -> ComparisonView:
-    """Compare 2-4 assessments the caller has already checked the user may view."""
+def _reference_index(assessments: Sequence[Assessment], viewer_org_id: int | None) -> int:
+    for index, assessment in enumerate(assessments):
+        if viewer_org_id is not None and assessment.org_id == viewer_org_id:
+            return index
+    return 0
+
+
+def _columns(
+    assessments: Sequence[Assessment],
+    rubrics: Sequence[Rubric],
+    reference: int,
+    viewer_org_id: int | None,
+) -> tuple[Column, ...]:
+    repeated = Counter(a.org_id for a in assessments)
+    columns = []
+    for index, (a, r) in enumerate(zip(assessments, rubrics, strict=True)):
+        own = viewer_org_id is not None and a.org_id == viewer_org_id
+        name = (
+            OWN_NOUNS.get(a.organization.kind, "your organization") if own else a.organization.name
+        )
+        if repeated[a.org_id] > 1:
+            name = f"{name} ({a.period})"
+        columns.append(
+            Column(
+                a.id,
+                f"{a.organization.name} · {a.period} · {short_title(r.title)}",
+                a.organization.name,
+                a.period,
+                r.title,
+                "Submitted" if a.status == "submitted" else "Draft",
+                name[:1].upper() + name[1:],
+                index == reference,
+                own,
+                repeated[a.org_id] > 1,
+            )
+        )
+    return tuple(columns)
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _headline(columns: Sequence[Column], overall: Sequence[Cell], step_text: str) -> str:
+    """Return the one-sentence summary: the overall difference and the biggest step difference."""
+    ref = next(column for column in columns if column.is_reference)
+    ref_cell = next(
+        cell for cell, column in zip(overall, columns, strict=True) if column.is_reference
+    )
+    subject = ref.whose("overall score")
+    subject = subject[:1].upper() + subject[1:]
+    if ref_cell.value is None:
+        return f"{subject} cannot be compared yet: it has no rated items."
+    parts = []
+    missing = []
+    for cell, column in zip(overall, columns, strict=True):
+        if column.is_reference:
+            continue
+        other = column.whose("score") if column.repeated else possessive(column.sentence_name)
+        if cell.difference is None or cell.relation is None:
+            missing.append(column.sentence_name)
+        elif cell.relation == "same":
+            parts.append(f"the same as {other} (within half a point)")
+        else:
+            # Turned round: the reference's score against the other's, as the reader sees it.
+            flipped = "higher" if cell.relation == "lower" else "lower"
+            parts.append(f"{points_text(cell.difference)} {flipped} than {other}")
+    sentence = (
+        f"{subject} is {_join(parts)}" if parts else f"{subject} is {format_points(ref_cell.value)}"
+    )
+    if step_text:
+        sentence += f"; the biggest difference is in {step_text}"
+    sentence += "."
+    if missing:
+        sentence += f" No overall score yet for {_join(missing)}."
+    return sentence
+
+
+def _note(columns: Sequence[Column], viewer_org: Organization | None) -> str:
+    ref = next(column for column in columns if column.is_reference)
+    if ref.is_own:
+        return (
+            f"Differences are measured from {ref.whose('assessment')} "
+            "(marked “yours”): a figure “lower” or “higher” is another assessment's score "
+            "against yours."
+        )
+    whose = possessive(viewer_org.name) if viewer_org is not None else "your organization's"
+    return (
+        f"None of these assessments is {whose}, so differences are measured from the first "
+        f"column, {ref.label}."
+    )
+
+
+def _trend(
+    assessments: Sequence[Assessment], rubrics: Sequence[Rubric], scores: Sequence[AssessmentScore]
+) -> tuple[TrendView, ...]:
+    """Return the overall score over one organization's periods, with 'up'/'down' changes."""
+    ordered = sorted(
+        zip(assessments, rubrics, scores, strict=True), key=lambda t: (t[0].period, t[0].id)
+    )
+    points = trend([(f"{a.period} · {short_title(r.title)}", s) for a, r, s in ordered])
+    views = []
+    previous_period = ""
+    for (assessment, _, _), point in zip(ordered, points, strict=True):
+        change = ""
+        if point.change is not None and point.direction is not None:
+            if point.direction == "same":
+                change = f"about the same as in {previous_period}"
+            else:
+                way = "up" if point.change > 0 else "down"
+                change = f"{way} {points_text(point.change)} since {previous_period}"
+        views.append(TrendView(point.label, format_points(point.percent), change))
+        if point.percent is not None:
+            previous_period = assessment.period
+    return tuple(views)
+
+
+def build_comparison(
+    session: Session, assessments: Sequence[Assessment], viewer_org: Organization | None
+) -> ComparisonView:
+    """Compare 2-4 assessments the caller has already checked the user may view.
+
+    Differences are measured from ``viewer_org``'s first assessment among them, else the first.
+    """
+    viewer_org_id = viewer_org.id if viewer_org is not None else None
+    reference = _reference_index(assessments, viewer_org_id)
     rubrics = [rubric_for(a) for a in assessments]
     scores = [score_of(session, a) for a in assessments]
-    comparison = compare_scores(list(zip(rubrics, scores, strict=True)))
-    columns = tuple(
-        Column(
-            a.id,
-            f"{a.organization.name} · {a.period} · {short_title(r.title)}",
-            a.organization.name,
-            a.period,
-            r.title,
-            "Submitted" if a.status == "submitted" else "Draft",
-        )
-        for a, r in zip(assessments, rubrics, strict=True)
-    )
+    comparison = compare_scores(list(zip(rubrics, scores, strict=True)), reference=reference)
+    columns = _columns(assessments, rubrics, reference, viewer_org_id)
+    ref_name = columns[reference].sentence_name
     labels = dict(comparison.dimension_labels)
-    score_rows = _score_rows(comparison.overall, labels)
-    for row in comparison.section_rows:
-        score_rows += _score_rows(row, labels)
 
-    sections: dict[str, list[RowView]] = {}
+    items: dict[str, list[RowView]] = {}
     for item_row in comparison.item_rows:
         cells = tuple(
-            _cell(cell, _ratings_text(rubric, score, item_row.item_id))
+            _cell(cell, ref_name, _ratings_text(rubric, score, item_row.item_id))
             for cell, rubric, score in zip(item_row.cells, rubrics, scores, strict=True)
         )
-        sections.setdefault(item_row.section_id, []).append(
+        items.setdefault(item_row.section_id, []).append(
             RowView(item_row.prompt, item_row.item_id, cells)
         )
-    titles = {row.key: row.title for row in comparison.section_rows}
-    item_sections = tuple(
-        ItemSection(titles.get(section_id, section_id), tuple(rows))
-        for section_id, rows in sections.items()
+    steps = tuple(
+        StepView(
+            _step_heading(row),
+            _row(_step_heading(row), row.cells, ref_name),
+            _dimension_rows(row, labels, ref_name),
+            tuple(items.get(row.key, ())),
+        )
+        for row in comparison.section_rows
     )
 
-    points: tuple[TrendView, ...] = ()
-    if len({a.org_id for a in assessments}) == 1:
-        ordered = sorted(
-            zip(assessments, rubrics, scores, strict=True), key=lambda t: (t[0].period, t[0].id)
+    biggest = largest_step_difference(comparison)
+    step_text = ""
+    if biggest is not None:
+        step_text = (
+            f"Step {biggest.number}, {biggest.title}"
+            if biggest.number is not None
+            else biggest.title
         )
-        points = tuple(
-            TrendView(point.label, format_points(point.percent), _trend_change(point))
-            for point in trend([(f"{a.period} · {short_title(r.title)}", s) for a, r, s in ordered])
+        if len(columns) > 2:
+            other = columns[biggest.column]
+            place = f" in {other.period}" if other.repeated else ""
+            step_text += (
+                f", against {other.sentence_name.removesuffix(f' ({other.period})')}{place}"
+            )
+
+    groups = tuple(
+        ChartGroup(
+            step.heading,
+            tuple(
+                ChartBar(column.name, cell.number)
+                for column, cell in zip(columns, step.row.cells, strict=True)
+            ),
         )
+        for step in steps
+    )
+    title = "Scores by action step"
     return ComparisonView(
         columns=columns,
-        score_rows=tuple(score_rows),
-        item_sections=item_sections,
+        reference=reference,
+        reference_name=ref_name,
+        own=columns[reference].is_own,
+        headline=_headline(columns, comparison.overall.cells, step_text),
+        note=_note(columns, viewer_org),
+        overall=_row("Overall", comparison.overall.cells, ref_name),
+        overall_dimensions=_dimension_rows(comparison.overall, labels, ref_name),
+        steps=steps,
         same_rubric=len({r.id for r in rubrics}) == 1,
-        trend=points,
+        trend=_trend(assessments, rubrics, scores)
+        if len({a.org_id for a in assessments}) == 1
+        else (),
+        chart=comparison_chart(groups, title=title, chart_id="compare-chart"),
+        print_chart=comparison_chart(groups, title=title, chart_id="compare-chart", scale=0.62),
     )
 
 

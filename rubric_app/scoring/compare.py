@@ -1,8 +1,10 @@
-"""Side-by-side comparison of 2-4 scored assessments, each cell measured against the first.
+"""Side-by-side comparison of 2-4 scored assessments, each cell measured against a reference.
 
 Data only: columns are identified by position; the web layer supplies their labels (organization,
-date, ...). Every difference carries a word and a symbol as well as a direction, so a page never
-conveys better or worse by colour alone.
+date, ...) and chooses the reference column (the viewer's own assessment, else the first).
+Differences between columns are relations ('higher', 'lower', 'same'), never verdicts: the columns
+may be different organizations, and "worse" or a red arrow would read as a decline or a judgement.
+``direction_of`` ('better'/'worse') stays for one organization's own periods (``trend``).
 
 Rows: sections by id (the first rubric's order, then sections only later rubrics have); items
 only when present in every compared rubric, or every item when all share one rubric id (versions
@@ -32,10 +34,14 @@ __all__ = [
     "Comparison",
     "Direction",
     "ItemRow",
+    "Relation",
     "ScoreRow",
+    "StepDifference",
     "TrendPoint",
     "compare_scores",
     "direction_of",
+    "largest_step_difference",
+    "relation_of",
     "trend",
 ]
 
@@ -46,6 +52,8 @@ MAX_COMPARED = 4
 SAME_TOLERANCE = 0.5
 
 Direction = Literal["better", "worse", "same"]
+#: How one column's figure stands to the reference column's: a relation, not a verdict.
+Relation = Literal["higher", "lower", "same"]
 #: 'scored' has a value; the others say why a cell is empty.
 CellStatus = Literal["scored", "not-rated", "not-applicable", "hidden", "absent"]
 
@@ -66,33 +74,30 @@ def direction_of(difference: float | None) -> Direction | None:
     return "better" if difference > 0 else "worse"
 
 
+def relation_of(difference: float | None) -> Relation | None:
+    """Return 'higher', 'lower' or 'same' (within ``SAME_TOLERANCE``); None stays None."""
+    if difference is None:
+        return None
+    if abs(difference) <= SAME_TOLERANCE:
+        return "same"
+    return "higher" if difference > 0 else "lower"
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One compared figure and, except in the baseline column, its change from the baseline."""
+    """One compared figure and, except in the reference column, its difference from it."""
 
     value: float | None
     difference: float | None
-    direction: Direction | None
+    relation: Relation | None
     status: CellStatus = "scored"
-
-    @property
-    def symbol(self) -> str:
-        """Return ▲, ▼ or = for the direction, or '' when there is none."""
-        return DIRECTION_SYMBOLS[self.direction] if self.direction else ""
-
-    @property
-    def word(self) -> str:
-        """Return 'better', 'worse' or 'same', or '' when there is no direction."""
-        return DIRECTION_WORDS[self.direction] if self.direction else ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
         return {
             "value": self.value,
             "difference": self.difference,
-            "direction": self.direction,
-            "word": self.word,
-            "symbol": self.symbol,
+            "relation": self.relation,
             "status": self.status,
         }
 
@@ -117,11 +122,14 @@ class ScoreRow:
     title: str
     cells: tuple[Cell, ...]
     by_dimension: Mapping[str, tuple[Cell, ...]]
+    #: The action step's number (from the first rubric that has the section); None for overall.
+    number: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
         return {
             "key": self.key,
+            "number": self.number,
             "title": self.title,
             "cells": [cell.to_dict() for cell in self.cells],
             "by_dimension": {
@@ -154,6 +162,8 @@ class Comparison:
     """Every row of a comparison; column i is the i-th scored assessment passed in."""
 
     columns: tuple[ComparedColumn, ...]
+    #: The column every difference is measured from.
+    reference: int
     dimensions: tuple[str, ...]
     dimension_labels: Mapping[str, str]
     overall: ScoreRow
@@ -164,6 +174,7 @@ class Comparison:
         """Return a JSON-friendly dict."""
         return {
             "columns": [column.to_dict() for column in self.columns],
+            "reference": self.reference,
             "dimensions": list(self.dimensions),
             "dimension_labels": dict(self.dimension_labels),
             "overall": self.overall.to_dict(),
@@ -181,13 +192,16 @@ def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _cells(values: Sequence[tuple[float | None, CellStatus]]) -> tuple[Cell, ...]:
-    """Return cells with each value's change from the first (baseline) value."""
-    baseline = values[0][0]
-    cells = [Cell(baseline, None, None, values[0][1])]
-    for value, status in values[1:]:
-        difference = None if value is None or baseline is None else round(value - baseline, 9)
-        cells.append(Cell(value, difference, direction_of(difference), status))
+def _cells(values: Sequence[tuple[float | None, CellStatus]], reference: int) -> tuple[Cell, ...]:
+    """Return cells with each value's difference from the reference column's value."""
+    baseline = values[reference][0]
+    cells = []
+    for index, (value, status) in enumerate(values):
+        if index == reference or value is None or baseline is None:
+            cells.append(Cell(value, None, None, status))
+        else:
+            difference = round(value - baseline, 9)
+            cells.append(Cell(value, difference, relation_of(difference), status))
     return tuple(cells)
 
 
@@ -208,7 +222,9 @@ def _item_value(item: ItemScore | None) -> tuple[float | None, CellStatus]:
 
 
 def _dimension_cells(
-    dimensions: Sequence[str], sources: Sequence[Mapping[str, float | None] | None]
+    dimensions: Sequence[str],
+    sources: Sequence[Mapping[str, float | None] | None],
+    reference: int,
 ) -> Mapping[str, tuple[Cell, ...]]:
     result: dict[str, tuple[Cell, ...]] = {}
     for dim in dimensions:
@@ -219,7 +235,7 @@ def _dimension_cells(
             else:
                 value = source[dim]
                 values.append((value, "scored" if value is not None else "not-rated"))
-        result[dim] = _cells(values)
+        result[dim] = _cells(values, reference)
     return MappingProxyType(result)
 
 
@@ -230,10 +246,14 @@ def _find_section(score: AssessmentScore, section_id: str) -> SectionScore | Non
     return None
 
 
-def compare_scores(scores: Sequence[tuple[Rubric, AssessmentScore]]) -> Comparison:
-    """Compare 2-4 (rubric, score) pairs; differences are against the first pair."""
+def compare_scores(
+    scores: Sequence[tuple[Rubric, AssessmentScore]], *, reference: int = 0
+) -> Comparison:
+    """Compare 2-4 (rubric, score) pairs; differences are against the pair at ``reference``."""
     if not MIN_COMPARED <= len(scores) <= MAX_COMPARED:
         raise ValueError(f"compare {MIN_COMPARED} to {MAX_COMPARED} assessments, not {len(scores)}")
+    if not 0 <= reference < len(scores):
+        raise ValueError(f"reference column {reference} is not one of the {len(scores)} compared")
     for rubric, score in scores:
         if score.rubric_id != rubric.id:
             raise ValueError(f"score is for rubric {score.rubric_id!r}, not {rubric.id!r}")
@@ -252,9 +272,12 @@ def compare_scores(scores: Sequence[tuple[Rubric, AssessmentScore]]) -> Comparis
             [
                 (score.percent, "scored" if score.percent is not None else "not-rated")
                 for _, score in scores
-            ]
+            ],
+            reference,
         ),
-        by_dimension=_dimension_cells(dimensions, [score.by_dimension for _, score in scores]),
+        by_dimension=_dimension_cells(
+            dimensions, [score.by_dimension for _, score in scores], reference
+        ),
     )
 
     section_ids = _union((section.id for section in rubric.sections) for rubric in rubrics)
@@ -262,14 +285,21 @@ def compare_scores(scores: Sequence[tuple[Rubric, AssessmentScore]]) -> Comparis
     for section_id in section_ids:
         found = [_find_section(score, section_id) for _, score in scores]
         title = next(section.title for section in found if section is not None)
+        number = next(
+            section.number
+            for rubric in rubrics
+            for section in rubric.sections
+            if section.id == section_id
+        )
         section_rows.append(
             ScoreRow(
                 key=section_id,
                 title=title,
-                cells=_cells([_section_value(section) for section in found]),
+                cells=_cells([_section_value(section) for section in found], reference),
                 by_dimension=_dimension_cells(
-                    dimensions, [None if s is None else s.by_dimension for s in found]
+                    dimensions, [None if s is None else s.by_dimension for s in found], reference
                 ),
+                number=number,
             )
         )
 
@@ -288,18 +318,51 @@ def compare_scores(scores: Sequence[tuple[Rubric, AssessmentScore]]) -> Comparis
                 item_id=item_id,
                 section_id=item.section_id,
                 prompt=item.prompt,
-                cells=_cells([_item_value(score.items.get(item_id)) for _, score in scores]),
+                cells=_cells(
+                    [_item_value(score.items.get(item_id)) for _, score in scores], reference
+                ),
             )
         )
 
     return Comparison(
         columns=tuple(ComparedColumn(score.rubric_id, score.rubric_version) for _, score in scores),
+        reference=reference,
         dimensions=dimensions,
         dimension_labels=MappingProxyType(dimension_labels),
         overall=overall,
         section_rows=tuple(section_rows),
         item_rows=tuple(item_rows),
     )
+
+
+@dataclass(frozen=True)
+class StepDifference:
+    """The largest difference between one action step's scores and the reference column's."""
+
+    key: str
+    number: int | None
+    title: str
+    column: int
+    difference: float
+    relation: Relation
+
+
+def largest_step_difference(comparison: Comparison) -> StepDifference | None:
+    """Return the step (section) whose score differs most from the reference, or None.
+
+    Only differences beyond ``SAME_TOLERANCE`` count; ties go to the earlier step, then the
+    earlier column, so the headline does not change between renders.
+    """
+    best: StepDifference | None = None
+    for row in comparison.section_rows:
+        for column, cell in enumerate(row.cells):
+            if cell.difference is None or cell.relation is None or cell.relation == "same":
+                continue
+            if best is None or abs(cell.difference) > abs(best.difference):
+                best = StepDifference(
+                    row.key, row.number, row.title, column, cell.difference, cell.relation
+                )
+    return best
 
 
 @dataclass(frozen=True)
