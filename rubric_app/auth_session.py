@@ -125,7 +125,11 @@ def start_session(user: User, remember: bool = False, *, link_digest: str | None
         user_agent=request.user_agent.string,
         link_digest=link_digest,
     )
+    # Messages flashed on the way in (e.g. "9 recovery codes are left") are for the new session.
+    flashes = session.get("_flashes")
     session.clear()
+    if flashes:
+        session["_flashes"] = flashes
     # Flask-WTF caches the signed token for this request in g; the next form gets a fresh one.
     g.pop("csrf_token", None)
     user.session_token = token

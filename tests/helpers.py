@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from rubric_app.accounts import two_step
 from rubric_app.accounts.operations import add_member, create_organization, create_user
 from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
 from rubric_app.models import Organization, User, utcnow
@@ -67,3 +70,28 @@ def make_user(
     if org is not None:
         add_member(session, user=user, org=org, role=role)
     return user
+
+
+def make_site_admin(session: Session, email: str, org: Organization | None = None) -> str:
+    """A site administrator with two-step sign-in set up (as the role requires); its secret."""
+    user = make_user(session, email, org)
+    user.is_site_admin = True
+    secret = two_step.begin_enrolment(session, user)
+    two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    session.commit()
+    return secret
+
+
+def signin_two_step(client: FlaskClient, email: str, secret: str, password: str = PASSWORD) -> None:
+    """Sign in with the password, then a code from the app whose secret is ``secret``."""
+    token = csrf_from(client.get("/signin").data)
+    response = client.post(
+        "/signin", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.data[:500]
+    assert response.headers["Location"].startswith("/two-step"), response.headers["Location"]
+    token = csrf_from(client.get("/two-step").data)
+    # The next time step's code: the one enrolment used (this one) cannot be used again.
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    response = client.post("/two-step", data={"code": code, "csrf_token": token})
+    assert response.status_code == 302, response.data[:500]

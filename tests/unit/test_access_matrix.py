@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from helpers import csrf_from, make_org, make_user, signin
+from helpers import csrf_from, make_org, make_site_admin, make_user, signin, signin_two_step
 from sqlalchemy.orm import Session
 
 from rubric_app.access import can, can_assessment, can_org, is_site_admin
+from rubric_app.accounts.operations import find_user
 from rubric_app.accounts.policy import requires_two_step
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import reopen, start_assessment, submit
@@ -185,9 +186,11 @@ def test_site_admin_pages_matrix(app: Flask, session: Session, asker: str) -> No
     advocate = make_org(session, "Verified Advocates", kind="state_advocate")
     to_approve = make_org(session, "Pending Advocates", kind="state_advocate", verified=False)
     to_reject = make_org(session, "Other Pending", kind="state_advocate", verified=False)
+    secret = None
     if asker == "site_admin":
-        user = make_user(session, "admin@site.example.org")
-        user.is_site_admin = True
+        secret = make_site_admin(session, "admin@site.example.org")
+        user = find_user(session, "admin@site.example.org")
+        assert user is not None
     elif asker == "no_org":
         user = make_user(session, "nobody@example.org")
     else:
@@ -200,7 +203,10 @@ def test_site_admin_pages_matrix(app: Flask, session: Session, asker: str) -> No
         for method, path in ADMIN_ROUTES
     ]
     client = app.test_client()
-    signin(client, user.email)
+    if secret is not None:
+        signin_two_step(client, user.email, secret)  # a site administrator always has it
+    else:
+        signin(client, user.email)
     token = csrf_from(client.get("/account").data)
     got = {
         url: (

@@ -207,7 +207,7 @@ def test_the_code_page_needs_a_fresh_password_step(app: Flask, session: Session)
     user = session.scalar(select(User).where(User.email == "dana@example.org"))
     assert user is not None
     # "Sign out everywhere" (or a password change) elsewhere voids the waiting password step.
-    end_sessions(user)
+    end_sessions(session, user)
     session.commit()
     token = csrf_from(client.get("/signin").data)
     response = client.post("/two-step", data={"code": code_at(secret, 1), "csrf_token": token})

@@ -9,7 +9,15 @@ import threading
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import PASSWORD, csrf_from, make_org, make_user, signin
+from helpers import (
+    PASSWORD,
+    csrf_from,
+    make_org,
+    make_site_admin,
+    make_user,
+    signin,
+    signin_two_step,
+)
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -71,7 +79,9 @@ def _sign_up_and_create_advocate(app: Flask, email: str, name: str) -> FlaskClie
             "csrf_token": token,
         },
     )
-    assert signed_up.status_code == 302
+    # Sign-up answers "check your email" whatever the address; then they sign in.
+    assert signed_up.status_code == 200
+    signin(client, email)
     created = client.post(
         "/organizations/new",
         data={**_profile(name), "csrf_token": csrf_from(client.get("/organizations/new").data)},
@@ -86,11 +96,11 @@ def ohio(session: Session) -> dict[str, object]:
     district = make_org(session, "Riverton City School District")
     owner = make_user(session, "owner@riverton.example.org", district, "owner")
     real = make_org(session, REAL, kind="state_advocate")
-    admin = make_user(session, "admin@site.example.org")
-    admin.is_site_admin = True
+    # A site administrator always signs in with two steps.
+    secret = make_site_admin(session, "admin@site.example.org")
     assessment = _submitted(session, district, owner)
     session.commit()
-    return {"district": district, "real": real, "assessment": assessment}
+    return {"district": district, "real": real, "assessment": assessment, "secret": secret}
 
 
 def _offered(client: FlaskClient, assessment: Assessment) -> str:
@@ -145,7 +155,7 @@ def test_fake_advocate_is_pending_gets_no_dashboard_is_never_offered_and_cannot_
     session.rollback()
     # The site administrator sees who asked and when, and that the name clashes.
     admin = app.test_client()
-    signin(admin, "admin@site.example.org")
+    signin_two_step(admin, "admin@site.example.org", str(ohio["secret"]))
     listing = admin.get("/admin/organizations").get_data(as_text=True)
     assert "pat@impostor.example.net" in listing
     assert f"Same name as the verified {REAL} (id {real.id})" in listing
@@ -180,7 +190,7 @@ def test_a_new_advocate_is_offered_once_a_site_administrator_approves_it(
     signin(district, "owner@riverton.example.org")
     assert _option(org.id) not in _offered(district, assessment)
     admin = app.test_client()
-    signin(admin, "admin@site.example.org")
+    signin_two_step(admin, "admin@site.example.org", str(ohio["secret"]))
     approved = admin.post(
         f"/admin/organizations/{org.id}/approve", data={"csrf_token": _token(admin)}
     )
@@ -222,7 +232,7 @@ def test_approving_without_the_csrf_token_changes_nothing(
     pending = make_org(session, "Lakeshore Voices", kind="state_advocate", verified=False)
     session.commit()
     admin = app.test_client()
-    signin(admin, "admin@site.example.org")
+    signin_two_step(admin, "admin@site.example.org", str(ohio["secret"]))
     assert admin.post(f"/admin/organizations/{pending.id}/approve", data={}).status_code == 400
     session.expire_all()
     assert verification_status(session.get(Organization, pending.id)) == "pending"  # type: ignore[arg-type]
