@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
-from markupsafe import escape
 from helpers import make_org, make_user, signin
+from markupsafe import escape
 from reports_fixtures import make_setup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
