@@ -37,7 +37,11 @@ sections:
     title: One
     items:
       - {id: gate, type: yes_no, prompt: "Is there a partnership?", basis: [x]}
-      - {id: rated, prompt: Rated on both, scale: in-place, basis: [x]}
+      - id: rated
+        prompt: Rated on both
+        scale: in-place
+        basis: [x]
+        recommendations: {policy: Write it down., practice: Do it.}
       - id: ticks
         type: multi_select
         prompt: Which documents?

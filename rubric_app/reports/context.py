@@ -116,6 +116,10 @@ class GapView:
     ratings: tuple[AnswerLine, ...]
     recommendation: str
     paper_practice_note: str
+    #: Which side falls short, in one sentence ("" for one-sided items).
+    side_summary: str
+    #: The advice for each short dimension: (dimension label, what to do).
+    advice: tuple[tuple[str, str], ...]
     resources: tuple[ResourceView, ...]
     actions: tuple[ActionView, ...]
     previous_actions: tuple[ActionView, ...]
@@ -383,6 +387,8 @@ def build_report(
             ratings=_rating_lines(gap),
             recommendation=gap.recommendation,
             paper_practice_note=PAPER_PRACTICE_NOTES.get(gap.paper_practice or "", ""),
+            side_summary=gap.side_summary,
+            advice=tuple((advice.dimension_label, advice.text) for advice in gap.advice),
             resources=resource_views(catalog, gap.guidance),
             actions=current_by_item.get(gap.item_id, ()),
             previous_actions=previous_by_item.get(gap.item_id, ()),

@@ -43,6 +43,9 @@ CODES: dict[str, str] = {
     "unknown-section": "a resource names an action step that is not a SECURe section id",
     "show-if-unknown-item": "show_if refers to an item the rubric does not define",
     "show-if-later-item": "show_if refers to the item itself or to an item below it",
+    "missing-recommendation": (
+        "an item rated on two or more dimensions lacks the advice for one of them"
+    ),
     "weight-out-of-range": "an item weight is not > 0 and <= 10",
     "levels-gap": "the scoring levels leave part of 0-100 uncovered",
     "levels-overlap": "two scoring levels overlap, or are not listed lowest first",

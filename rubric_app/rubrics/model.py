@@ -170,6 +170,10 @@ class Item:
     basis: tuple[str, ...] = ()
     guidance: tuple[str, ...] = ()
     recommendation: str = ""
+    #: Advice per rating dimension, ``(dimension id, text)`` in the item's dimension order: what to
+    #: write down for the written side, what to do for practice. Empty for one-dimension rubrics,
+    #: which keep the single ``recommendation``.
+    recommendations: tuple[tuple[str, str], ...] = ()
     show_if: Condition | None = None
     typical_evidence: tuple[str, ...] = ()
     scored: bool = True
@@ -177,6 +181,13 @@ class Item:
     @property
     def essential(self) -> bool:
         return self.importance == "essential"
+
+    def recommendation_for(self, dimension: str) -> str:
+        """The advice for closing the gap on ``dimension``; the item-wide one if it has none."""
+        for dimension_id, text in self.recommendations:
+            if dimension_id == dimension:
+                return text
+        return self.recommendation
 
     @property
     def answer_dimensions(self) -> tuple[str, ...]:

@@ -38,7 +38,8 @@ RUBRIC_KEYS = (
 )  # fmt: skip
 ITEM_KEYS = (
     "id", "type", "prompt", "help", "stage", "weight", "importance", "scale", "dimensions",
-    "choices", "basis", "guidance", "recommendation", "typical_evidence", "show_if", "scored",
+    "choices", "basis", "guidance", "recommendation", "recommendations", "typical_evidence",
+    "show_if", "scored",
 )  # fmt: skip
 MAX_WEIGHT = 10.0
 _VERSION_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
@@ -242,6 +243,7 @@ class RubricReader(Fields):
         scored = self.flag(m, path, "scored", default=is_scale)
         if scored and not is_scale:
             self.error("bad-value", join_key(path, "scored"), "only scale items can be scored")
+        dimensions = self._item_dimensions(m, path, is_scale)
         show_if = None
         if "show_if" in m:
             show_if = checks.read_condition(
@@ -262,11 +264,12 @@ class RubricReader(Fields):
                 ),
             ),
             scale=self._item_scale(m, path, is_scale),
-            dimensions=self._item_dimensions(m, path, is_scale),
+            dimensions=dimensions,
             choices=self._item_choices(m, path, item_type),
             basis=self._resource_ids(m, path, "basis", required=True),
             guidance=self._resource_ids(m, path, "guidance"),
             recommendation=self.text(m, path, "recommendation", required=False),
+            recommendations=self._item_recommendations(m, path, dimensions, scored),
             show_if=show_if,
             typical_evidence=self.text_list(m, path, "typical_evidence"),
             scored=scored,
@@ -323,6 +326,45 @@ class RubricReader(Fields):
                     f"no dimension '{dimension}' (dimensions: {known})",
                 )
         return tuple(dimension for _, dimension in ids)
+
+    def _item_recommendations(
+        self, m: dict[str, Any], path: str, dimensions: tuple[str, ...], scored: bool
+    ) -> tuple[tuple[str, str], ...]:
+        """Advice per dimension; a scored item rated on two or more dimensions needs all of it.
+
+        A gap report gives the advice for the side that falls short, so one sentence for both
+        sides would tell a district with a signed MOU to go and sign one.
+        """
+        key_path = join_key(path, "recommendations")
+        # An unknown dimension in the item's own list is reported there, not once more here.
+        dimensions = tuple(d for d in dimensions if d in self.dimension_ids)
+        found: dict[str, str] = {}
+        if "recommendations" in m:
+            advice = self.mapping(m["recommendations"], key_path, "dimension id: advice")
+            if advice is None:
+                return ()  # Already reported; "missing" errors on top would only add noise.
+            for dimension, text in advice.items():
+                dimension_path = join_key(key_path, str(dimension))
+                if dimension not in dimensions:
+                    rated = ", ".join(dimensions) or "none: the item is not rated"
+                    self.error(
+                        "unknown-dimension",
+                        dimension_path,
+                        f"the item is not rated on '{dimension}' (its dimensions: {rated})",
+                    )
+                    continue
+                found[dimension] = self.text_value(text, dimension_path)
+        if scored and len(dimensions) > 1:
+            for dimension in dimensions:
+                if dimension not in found:
+                    self.error(
+                        "missing-recommendation",
+                        join_key(key_path, dimension) if "recommendations" in m else key_path,
+                        f"the item is rated on {', '.join(dimensions)}: add the advice for "
+                        f"'{dimension}' under recommendations",
+                    )
+        # In the item's dimension order, whatever the order in the file.
+        return tuple((d, found[d]) for d in dimensions if found.get(d))
 
     def _item_choices(self, m: dict[str, Any], path: str, item_type: str) -> tuple[Choice, ...]:
         if item_type != "multi_select":

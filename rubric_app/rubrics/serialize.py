@@ -108,6 +108,13 @@ def _item(item: Item) -> dict[str, Any]:
         "basis": list(item.basis),
         "guidance": list(item.guidance),
         "recommendation": item.recommendation,
+        # Only when present: items without per-dimension advice keep the definition, and so the
+        # content hash, they had before the key existed.
+        **(
+            {"recommendations": [list(pair) for pair in item.recommendations]}
+            if item.recommendations
+            else {}
+        ),
         "show_if": _condition(item.show_if) if item.show_if else None,
         "typical_evidence": list(item.typical_evidence),
         "scored": item.scored,
@@ -204,6 +211,7 @@ def _item_from(i: Mapping[str, Any], section_id: str) -> Item:
         basis=tuple(i["basis"]),
         guidance=tuple(i["guidance"]),
         recommendation=i["recommendation"],
+        recommendations=tuple((d, t) for d, t in i.get("recommendations", ())),
         show_if=_condition_from(i["show_if"]) if i["show_if"] is not None else None,
         typical_evidence=tuple(i["typical_evidence"]),
         scored=bool(i["scored"]),

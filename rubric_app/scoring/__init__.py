@@ -50,7 +50,15 @@ from .compare import (
     trend,
 )
 from .disclosure import difference_reveals, hidden_cells, hidden_member_cells
-from .gaps import Gap, GapRating, SectionGaps, find_gaps, gaps_by_section, top_gaps
+from .gaps import (
+    Gap,
+    GapAdvice,
+    GapRating,
+    SectionGaps,
+    find_gaps,
+    gaps_by_section,
+    top_gaps,
+)
 from .score import (
     PAPER_PRACTICE_THRESHOLD,
     AssessmentScore,
@@ -87,6 +95,7 @@ __all__ = [
     "Direction",
     "Figure",
     "Gap",
+    "GapAdvice",
     "GapRating",
     "ItemAnswer",
     "ItemRow",

@@ -2,19 +2,49 @@
 
 Order (``priority`` 1 comes first): essential items before recommended ones, then by impact
 (``weight * shortfall``) descending, then rubric order so that ties read like the questionnaire.
+
+Each gap also says which side falls short (``short_side``: the written MOU or policy, practice,
+or both, from the rubric's first two dimensions) and carries the advice for exactly the short
+dimensions, so a district whose MOU is signed is not told to go and sign one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 from rubric_app.rubrics.model import Importance, Rubric
 
-from .score import AssessmentScore, ItemScore, PaperPracticeLabel
+from .score import AssessmentScore, ItemScore, PaperPracticeLabel, Rating, rating_is_full
 
-__all__ = ["Gap", "GapRating", "SectionGaps", "find_gaps", "gaps_by_section", "top_gaps"]
+__all__ = [
+    "SHORT_SIDE_SUMMARIES",
+    "Gap",
+    "GapAdvice",
+    "GapRating",
+    "SectionGaps",
+    "ShortSide",
+    "find_gaps",
+    "gaps_by_section",
+    "short_dimensions",
+    "short_side",
+    "top_gaps",
+]
+
+#: Which side of a two-sided item falls short: 'practice-short' (written, not yet done),
+#: 'paper-short' (done, not yet written) or 'both-short'.
+ShortSide = Literal["practice-short", "paper-short", "both-short"]
+
+#: One plain sentence per side, for the report page and the PDF.
+SHORT_SIDE_SUMMARIES: Mapping[str, str] = MappingProxyType(
+    {
+        "practice-short": "The MOU or policy says it; practice does not yet.",
+        "paper-short": "Practice does it; the MOU or policy does not say so yet.",
+        "both-short": "Neither yet: it is not fully written down and not fully done.",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,23 @@ class GapRating:
 
 
 @dataclass(frozen=True)
+class GapAdvice:
+    """What to do about one short dimension of a gap item."""
+
+    dimension_id: str
+    dimension_label: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return {
+            "dimension_id": self.dimension_id,
+            "dimension_label": self.dimension_label,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
 class Gap:
     """One item rated below fully in place, and how urgent closing it is."""
 
@@ -56,9 +103,19 @@ class Gap:
     #: 1-based position in the ordered gap list.
     priority: int
     ratings: tuple[GapRating, ...]
+    #: The advice for the short dimensions, joined: what to do, in one paragraph.
     recommendation: str
     guidance: tuple[str, ...]
     paper_practice: PaperPracticeLabel | None
+    #: Which side falls short; None unless both of the rubric's first two dimensions are rated.
+    short_side: ShortSide | None = None
+    #: Advice for each dimension rated below fully in place, in the item's dimension order.
+    advice: tuple[GapAdvice, ...] = ()
+
+    @property
+    def side_summary(self) -> str:
+        """Return the plain sentence saying which side falls short, or ``""``."""
+        return SHORT_SIDE_SUMMARIES.get(self.short_side or "", "")
 
     @property
     def essential(self) -> bool:
@@ -80,6 +137,9 @@ class Gap:
             "recommendation": self.recommendation,
             "guidance": list(self.guidance),
             "paper_practice": self.paper_practice,
+            "short_side": self.short_side,
+            "side_summary": self.side_summary,
+            "advice": [advice.to_dict() for advice in self.advice],
         }
 
 
@@ -126,6 +186,46 @@ def _ratings(rubric: Rubric, item_score: ItemScore) -> tuple[GapRating, ...]:
     return tuple(result)
 
 
+def short_dimensions(rubric: Rubric, ratings: Mapping[str, Rating]) -> tuple[str, ...]:
+    """Return the rated dimensions below fully in place, in rubric dimension order."""
+    order = [dimension.id for dimension in rubric.dimensions]
+    rated = sorted(ratings, key=lambda d: order.index(d) if d in order else len(order))
+    return tuple(d for d in rated if not rating_is_full(rubric, ratings[d]))
+
+
+def short_side(rubric: Rubric, ratings: Mapping[str, Rating]) -> ShortSide | None:
+    """Return which of paper (first dimension) and practice (second) falls short.
+
+    None when the rubric has fewer than two dimensions, when either of the two is unrated
+    (one-sided items, half-answered ones) or when neither is short.
+    """
+    if len(rubric.dimensions) < 2:
+        return None
+    paper, practice = rubric.dimensions[0].id, rubric.dimensions[1].id
+    if paper not in ratings or practice not in ratings:
+        return None
+    paper_short = not rating_is_full(rubric, ratings[paper])
+    practice_short = not rating_is_full(rubric, ratings[practice])
+    if paper_short and practice_short:
+        return "both-short"
+    if practice_short:
+        return "practice-short"
+    if paper_short:
+        return "paper-short"
+    return None
+
+
+def _advice(rubric: Rubric, item_score: ItemScore) -> tuple[GapAdvice, ...]:
+    item = rubric.item(item_score.item_id)
+    result: list[GapAdvice] = []
+    for dimension in short_dimensions(rubric, item_score.ratings):
+        text = item.recommendation_for(dimension)
+        # Two dimensions falling back to the same item-wide text would repeat it.
+        if text and all(text != earlier.text for earlier in result):
+            result.append(GapAdvice(dimension, _dimension_label(rubric, dimension), text))
+    return tuple(result)
+
+
 def _impact(item_score: ItemScore) -> float:
     # Rounded so that equal impacts reached by different products (2 * 0.5, 1 * 1.0) tie exactly
     # and fall back to rubric order.
@@ -151,6 +251,7 @@ def find_gaps(rubric: Rubric, score: AssessmentScore) -> tuple[Gap, ...]:
         item = rubric.item(item_score.item_id)
         shortfall = item_score.shortfall or 0.0
         paper = item_score.paper_practice
+        advice = _advice(rubric, item_score)
         gaps.append(
             Gap(
                 item_id=item.id,
@@ -162,9 +263,11 @@ def find_gaps(rubric: Rubric, score: AssessmentScore) -> tuple[Gap, ...]:
                 impact=_impact(item_score),
                 priority=priority,
                 ratings=_ratings(rubric, item_score),
-                recommendation=item.recommendation,
+                recommendation=" ".join(a.text for a in advice) or item.recommendation,
                 guidance=item.guidance,
                 paper_practice=paper.label if paper is not None else None,
+                short_side=short_side(rubric, item_score.ratings),
+                advice=advice,
             )
         )
     return tuple(gaps)

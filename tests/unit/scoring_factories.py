@@ -51,6 +51,7 @@ def scale_item(
     scale: str = "in-place",
     show_if: Condition | None = None,
     recommendation: str = "",
+    recommendations: Sequence[tuple[str, str]] = (),
     guidance: Sequence[str] = (),
     scored: bool = True,
 ) -> Item:
@@ -65,6 +66,7 @@ def scale_item(
         scale=scale,
         dimensions=tuple(dimensions),
         recommendation=recommendation,
+        recommendations=tuple(recommendations),
         guidance=tuple(guidance),
         show_if=show_if,
         scored=scored,

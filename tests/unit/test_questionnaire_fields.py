@@ -43,6 +43,7 @@ sections:
         prompt: Rated on both
         scale: in-place
         basis: [x]
+        recommendations: {policy: Write it down., practice: Do it.}
         show_if: {item: gate, equals: "yes"}
       - id: ticks
         type: multi_select

@@ -53,6 +53,7 @@ BASE = textwrap.dedent(
             basis: [src]
           - id: mou
             prompt: Is there an MOU?
+            recommendations: {policy: Sign an MOU., practice: Follow the MOU.}
             scale: in-place
             basis: [src]
             show_if: {item: exists, equals: "yes"}
@@ -393,10 +394,10 @@ def test_unknown_resource(make_rubric_errors: MakeRubricErrors) -> None:
 
 def test_unknown_dimension_on_item(make_rubric_errors: MakeRubricErrors) -> None:
     text = variant(
-        "    scale: in-place", "    scale: in-place\n        dimensions: [policy, vibes]"
+        "    scale: in-place", "    scale: in-place\n        dimensions: [policy, practice, vibes]"
     )
     errors = make_rubric_errors(text)
-    assert_error(errors, "unknown-dimension", line_of(text, "vibes"), f"{ITEM_PATH}.dimensions[1]")
+    assert_error(errors, "unknown-dimension", line_of(text, "vibes"), f"{ITEM_PATH}.dimensions[2]")
 
 
 def test_unknown_stage_and_missing_stage(make_rubric_errors: MakeRubricErrors) -> None:
@@ -553,7 +554,8 @@ def test_secure_family_with_the_five_sections_loads(make_rubric: MakeRubric) -> 
 
     section = (
         "  - id: {id}\n    title: T\n"
-        "    items: [{{id: i-{id}, prompt: P, scale: in-place, basis: [src]}}]\n"
+        "    items: [{{id: i-{id}, prompt: P, scale: in-place, basis: [src],\n"
+        "              recommendations: {{policy: Write., practice: Do.}}}}]\n"
     )
     sections = "".join(section.format(id=step) for step in SECURE_STEP_IDS)
     start, end = BASE.index("sections:\n"), BASE.index("scoring:\n")
@@ -585,6 +587,8 @@ def test_every_error_of_a_file_is_reported_at_once(make_rubric_errors: MakeRubri
         "show-if-unknown-item",
         "levels-gap",
         "duplicate-id",
+        # The duplicate leaves no 'practice' dimension, so mou's advice for it names none.
+        "unknown-dimension",
     }
     lines = [e.line or 0 for e in errors]
     assert lines == sorted(lines), "errors are listed top to bottom"
