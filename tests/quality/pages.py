@@ -302,4 +302,5 @@ NOT_PAGES: dict[str, str] = {
     "states.export_csv": "CSV download",
     "states.export_xlsx": "XLSX download",
     "states.summary_pdf": "PDF of the state summary",
+    "states.summary_one_page": "one-page PDF of the state summary",
 }
