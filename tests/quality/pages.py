@@ -280,6 +280,16 @@ PAGE_TYPES: tuple[PageType, ...] = (
         ADVOCATE,
         fixed("/states/OH/dashboard?rubric=secure-local-implementation&period="),
     ),
+    # The default view (latest period with enough organizations): findings, heatmap, trend.
+    PageType(
+        "state dashboard, one period", "states.dashboard", ADVOCATE, fixed("/states/OH/dashboard")
+    ),
+    PageType(
+        "state dashboard, withheld view",
+        "states.dashboard",
+        ADVOCATE,
+        fixed("/states/OH/dashboard?locale=city"),
+    ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
     PageType(
         "forbidden",
