@@ -132,15 +132,27 @@ TREND_PLOT_WIDTH, TREND_PLOT_HEIGHT = 290, 120
 LABEL_GAP = 12.0
 
 
-def _spread(positions: list[float], gap: float) -> list[float]:
-    """Return the positions moved apart (downwards, in order) so that they are ``gap`` apart."""
+def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Return the positions moved apart so that they are at least ``gap`` apart.
+
+    Labels that crowd together form a group, spread ``gap`` apart and centred where their
+    lines end, so that the group stays beside its dots rather than drifting below them, and
+    kept between ``low`` and ``high``.
+    """
     order = sorted(range(len(positions)), key=lambda i: positions[i])
-    spread = list(positions)
-    previous: float | None = None
+    groups: list[list[int]] = []
     for index in order:
-        if previous is not None and spread[index] < previous + gap:
-            spread[index] = previous + gap
-        previous = spread[index]
+        if groups and positions[index] < positions[groups[-1][0]] + gap * len(groups[-1]):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    spread = list(positions)
+    for group in groups:
+        centre = sum(positions[i] for i in group) / len(group)
+        start = centre - gap * (len(group) - 1) / 2
+        start = max(low, min(start, high - gap * (len(group) - 1)))
+        for offset, index in enumerate(group):
+            spread[index] = round(start + gap * offset, 1)
     return spread
 
 
@@ -170,7 +182,12 @@ def trend_chart(steps: Sequence[Step], periods: Sequence[ViewSteps]) -> TrendCha
     label_ys = dict(
         zip(
             (n for n, _ in ends),
-            _spread([end[1] + 3 for _, end in ends], LABEL_GAP),
+            _spread(
+                [end[1] + 3 for _, end in ends],
+                LABEL_GAP,
+                TREND_TOP + 3,
+                TREND_TOP + TREND_PLOT_HEIGHT + 3,
+            ),
             strict=True,
         )
     )

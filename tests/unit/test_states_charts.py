@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from rubric_app.scoring import Figure, Suppressed
 from rubric_app.states.charts import heatmap, table_rows, trend_chart
 from rubric_app.states.findings import Step, ViewSteps
@@ -50,3 +52,16 @@ def test_trend_leaves_hidden_periods_out_and_keeps_labels_apart() -> None:
     # Both lines end at 50 %: their labels are moved apart so that both can be read.
     assert abs(first.label_at[1] - second.label_at[1]) >= 12
     assert [label for _, label in chart.ticks] == ["2023-24", "2024-25", "2025-26"]
+
+
+def test_trend_labels_of_lines_ending_at_the_top_stay_inside_the_chart() -> None:
+    steps = tuple(Step(f"s{n}", n, f"Step {n}") for n in range(1, 6))
+    top = ViewSteps(
+        "2025-26", "2025-26", Figure(9.0, 9), {s.section_id: Figure(100.0, 9) for s in steps}
+    )
+    chart = trend_chart(steps, (top,))
+    ys = sorted(line.label_at[1] for line in chart.lines if line.label_at is not None)
+    assert len(ys) == 5
+    assert ys[0] >= 0
+    assert ys[-1] <= chart.height
+    assert all(b - a >= 12 for a, b in itertools.pairwise(ys))
