@@ -85,8 +85,8 @@ class Overview:
 
     steps: tuple[Step, ...]
     findings: tuple[Finding, ...]
-    #: The overall score and each step's, as the dashboard shows them (for the summaries).
-    score_rows: tuple[DistributionRow, ...]
+    #: The overall score and each step's (label, row), as the dashboard shows them.
+    score_rows: tuple[tuple[str, DistributionRow], ...]
     #: The locales side by side (columns), each built as its own view.
     peers: tuple[ViewSteps, ...]
     #: The periods, oldest first, each built as its own view.
@@ -310,14 +310,18 @@ def build_overview(session: Session, dashboard: Dashboard, periods: Sequence[str
         paper_practice_gap(dashboard),
         largest_step_change(dashboard, steps, previous),
     )
+    by_section = {step.section_id: step for step in steps}
     item_figures = [f for s in dashboard.sections for line in s.items for f in line.figures]
     return Overview(
         steps=steps,
         findings=findings,
         score_rows=tuple(
-            row
+            (
+                f"{by_section[row.key].label}: {row.title}" if row.key in by_section else row.title,
+                row,
+            )
             for row in dashboard.distributions
-            if row.key == "_overall" or not row.key.startswith("_overall")
+            if row.key == "_overall" or row.key in by_section
         ),
         peers=peers,
         trend=trend,
