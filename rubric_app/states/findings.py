@@ -151,10 +151,11 @@ def view_steps(
         scores = counts.get(key)
         n = scores.organizations if scores is not None else 0
         gate = figure_or_suppressed(None, n, k)
+        summary = quartiles_of_counts(scores.counts) if scores is not None else None
         if gate.suppressed:
             medians[step.section_id] = gate
-        elif scores is not None and scores.counts:
-            medians[step.section_id] = Figure(quartiles_of_counts(scores.counts).median, n)
+        elif summary is not None:
+            medians[step.section_id] = Figure(summary.median, n)
     return ViewSteps(value, label, Figure(float(organizations), organizations), medians)
 
 
@@ -170,6 +171,11 @@ def _shown_values(medians: dict[str, Shown]) -> dict[str, float]:
     }
 
 
+def _n(figure: Shown) -> int:
+    """Return how many organizations stand behind a shown figure (0 for a hidden one)."""
+    return int(figure.n or 0) if isinstance(figure, Figure) else 0
+
+
 def _organizations(n: int) -> str:
     return f"{n} organization{'' if n == 1 else 's'}"
 
@@ -181,14 +187,8 @@ def _percent(value: float) -> str:
 def weakest_step(dashboard: Dashboard, steps: Sequence[Step]) -> Finding:
     """Return the action step with the lowest median, from the medians the dashboard shows."""
     title = "Weakest action step"
-    medians = shown_medians(dashboard)
-    chosen = lowest_of(
-        {
-            s.section_id: v
-            for s in steps
-            if (v := _shown_values(medians).get(s.section_id)) is not None
-        }
-    )
+    medians = shown_medians(dashboard)  # in rubric order, so a tie goes to the earlier step
+    chosen = lowest_of(_shown_values(medians))
     if chosen is None:
         return Finding(
             title,
@@ -196,12 +196,11 @@ def weakest_step(dashboard: Dashboard, steps: Sequence[Step]) -> Finding:
             "under these filters.",
         )
     step = next(s for s in steps if s.section_id == chosen.key)
-    n = medians[chosen.key].n if isinstance(medians[chosen.key], Figure) else 0
     return Finding(
         title,
         statement=f"{step.label} is the weakest action step: median {_percent(chosen.value)} "
         f"({step.title}).",
-        rests_on=f"From {_organizations(int(n or 0))} with a score for this step.",
+        rests_on=f"From {_organizations(_n(medians[chosen.key]))} with a score for this step.",
     )
 
 
@@ -239,7 +238,7 @@ def paper_practice_gap(dashboard: Dashboard) -> Finding:
     return Finding(
         title,
         statement=f"In {_percent(chosen.value * 100)} of assessments {ahead} on: {figure.prompt}",
-        rests_on=f"From {figure.both_rated} assessments by {_organizations(int(shown.n or 0))} "
+        rests_on=f"From {figure.both_rated} assessments by {_organizations(_n(shown))} "
         "that rated both paper and practice.",
     )
 
@@ -271,14 +270,14 @@ def largest_step_change(
         if points < 0
         else "did not move"
     )
-    now, before = current[chosen.key].n, previous.medians[chosen.key].n
+    now, before = _n(current[chosen.key]), _n(previous.medians[chosen.key])
     return Finding(
         title,
         statement=f"{step.label} changed most: its median {moved}, from "
         f"{_percent(chosen.previous)} in {previous.label} to {_percent(chosen.current)} in "
         f"{period}.",
-        rests_on=f"From {_organizations(int(now or 0))} in {period} and "
-        f"{_organizations(int(before or 0))} in {previous.label}.",
+        rests_on=f"From {_organizations(now)} in {period} and "
+        f"{_organizations(before)} in {previous.label}.",
     )
 
 
