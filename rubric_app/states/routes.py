@@ -40,15 +40,17 @@ from rubric_app.render_limits import limit_renders
 from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 
-from . import exports, privacy, rollup
+from . import charts, exports, privacy, rollup
 from .dashboard import (
     BAND_LABELS,
     KIND_LABELS,
     LOCALE_LABELS,
     SRO_LABELS,
+    Dashboard,
     Page,
     build_dashboard,
 )
+from .findings import Overview, build_overview
 from .histogram import bars_of
 from .rollup import Filters, Scope
 
@@ -235,8 +237,12 @@ def dashboard(code: str) -> ResponseReturnValue:
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
+    overview = _overview(built, state)
     return render_template(
         "states/dashboard.html",
+        overview=overview,
+        **_overview_charts(overview),
+        participants_open="page" in request.args,
         org=org,
         state_name=STATES.get(org.state, org.state),
         dashboard=built,
@@ -257,12 +263,33 @@ def dashboard(code: str) -> ResponseReturnValue:
             "csv": url_for("states.export_csv", code=org.state, **params),
             "xlsx": url_for("states.export_xlsx", code=org.state, **params),
             "pdf": url_for("states.summary_pdf", code=org.state, **params),
+            "one_page": url_for("states.summary_one_page", code=org.state, **params),
         },
         kind_labels=KIND_LABELS,
         band_labels=BAND_LABELS,
         locale_labels=LOCALE_LABELS,
         sro_labels=SRO_LABELS,
     )
+
+
+def _overview(built: Dashboard, state: FilterState) -> Overview | None:
+    """Return the findings and side views of a dashboard that may be shown, else None."""
+    if built.withheld is not None:
+        return None
+    periods = [choice.value for choice in state.choices["period"]]
+    return build_overview(db.session, built, periods)
+
+
+def _overview_charts(overview: Overview | None) -> dict[str, Any]:
+    """Return the heatmap, trend chart and their data tables for the templates."""
+    if overview is None:
+        return {}
+    return {
+        "heatmap": charts.heatmap(overview.steps, overview.peers),
+        "peer_rows": charts.table_rows(overview.steps, overview.peers),
+        "trend_chart": charts.trend_chart(overview.steps, overview.trend),
+        "trend_rows": charts.table_rows(overview.steps, overview.trend),
+    }
 
 
 def _file_stem(scope: Scope) -> str:
@@ -326,15 +353,13 @@ def export_xlsx(code: str) -> ResponseReturnValue:
     return response
 
 
-@bp.get("/states/<code>/summary.pdf")
-@login_required
-@limit_renders
-def summary_pdf(code: str) -> ResponseReturnValue:
-    """Download the state summary as a PDF (the dashboard's figures, small cells hidden)."""
+def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseReturnValue:
+    """Render one of the state summary PDFs for the current filters (small cells hidden)."""
     from rubric_app.reports.pdf import render_template_pdf
 
     org = _advocate(code)
-    scope = _resolve_filters(org).scope
+    state = _resolve_filters(org)
+    scope = state.scope
     built = build_dashboard(
         db.session,
         scope,
@@ -342,10 +367,13 @@ def summary_pdf(code: str) -> ResponseReturnValue:
         parallel=True,
         benchmarks=current_catalog().benchmarks,
     )
+    overview = _overview(built, state)
     context: dict[str, Any] = {
         "org_name": org.name,
         "state_name": STATES.get(org.state, org.state),
         "dashboard": built,
+        "overview": overview,
+        **_overview_charts(overview),
         "generated": dt.datetime.now(dt.UTC),
         "kind_labels": KIND_LABELS,
         "band_labels": BAND_LABELS,
@@ -353,11 +381,27 @@ def summary_pdf(code: str) -> ResponseReturnValue:
         "sro_labels": SRO_LABELS,
     }
     pdf = render_template_pdf(
-        "states/summary_pdf.html",
+        template,
         title=f"{context['state_name']} state summary: {built.rubric_title}",
         **context,
     )
-    _record_export(org, scope, "pdf")
+    _record_export(org, scope, fmt)
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(scope)}-summary.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(scope)}-{suffix}.pdf"'
     return response
+
+
+@bp.get("/states/<code>/summary.pdf")
+@login_required
+@limit_renders
+def summary_pdf(code: str) -> ResponseReturnValue:
+    """Download the state summary as a PDF (the dashboard's figures, small cells hidden)."""
+    return _summary_pdf(code, "states/summary_pdf.html", "summary", "pdf")
+
+
+@bp.get("/states/<code>/summary-one-page.pdf")
+@login_required
+@limit_renders
+def summary_one_page(code: str) -> ResponseReturnValue:
+    """Download a one-page public summary: the rule, the findings, the step figures; no names."""
+    return _summary_pdf(code, "states/summary_one_page_pdf.html", "one-page", "pdf-one-page")

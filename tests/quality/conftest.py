@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from rubric_app.db import db
 from rubric_app.demo import seed_demo
+from rubric_app.demo_state import seed_state
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +36,9 @@ def demo_site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     application = make_quality_app(f"sqlite:///{path}", folder)
     with application.app_context():
         seed_demo(db.session, PASSWORD)
+        # Enough organizations sharing in Ohio that the state dashboard shows figures, charts
+        # and findings (with only the demo's few it shows nothing but the privacy notice).
+        seed_state(db.session, 40, "OH")
         db.session.commit()
         seed_two_step_user(db.session, PASSWORD)
     return DemoSite(app=application)

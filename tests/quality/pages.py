@@ -361,6 +361,16 @@ PAGE_TYPES: tuple[PageType, ...] = (
         fixed("/admin/organizations"),
     ),
     PageType("too many renders at once", "compare.index", CHIEF, renders_held, status=429),
+    # The default view (latest period with enough organizations): findings, heatmap, trend.
+    PageType(
+        "state dashboard, one period", "states.dashboard", ADVOCATE, fixed("/states/OH/dashboard")
+    ),
+    PageType(
+        "state dashboard, withheld view",
+        "states.dashboard",
+        ADVOCATE,
+        fixed("/states/OH/dashboard?locale=city"),
+    ),
     PageType("not found", "", ADMIN, fixed("/no-such-page"), status=404),
     PageType("bad request", "", ADMIN, fixed("/organization/audit?page=%C2%B2"), status=400),
     PageType(
@@ -384,4 +394,5 @@ NOT_PAGES: dict[str, str] = {
     "states.export_csv": "CSV download",
     "states.export_xlsx": "XLSX download",
     "states.summary_pdf": "PDF of the state summary",
+    "states.summary_one_page": "one-page PDF of the state summary",
 }
