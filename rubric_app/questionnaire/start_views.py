@@ -202,10 +202,14 @@ def new() -> ResponseReturnValue:
                     "success",
                 )
                 return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+    # One rubric is suggested (the first that fits this kind of organization); any other that
+    # fits says so more quietly, so nobody has to pick between two "suggested" ones.
+    suggested = next((rubric.id for rubric, fits in rubrics if fits), None)
     hints = {
         rubric.id: {
             "summary": rubric.summary,
             "choose_if": choose_if(rubric, AUDIENCE_LABELS),
+            "suggested": rubric.id == suggested,
             "fits": fits,
         }
         for rubric, fits in rubrics

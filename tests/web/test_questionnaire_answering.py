@@ -300,6 +300,8 @@ def test_a_new_organization_lands_on_start_your_first_assessment(
     assert [tag for tag in checked if "checked" in tag] == [
         next(tag for tag in checked if 'value="secure-local-implementation"' in tag)
     ]
+    assert page.count("Suggested for your organization") == 1
+    assert "Start from a previous assessment" not in page  # there is none yet
     catalog = current_catalog()
     for rubric in catalog.rubrics.values():
         line = choose_if(rubric, AUDIENCE_LABELS)
