@@ -336,7 +336,7 @@
       parts = [
         "Someone else changed " + (count === 1 ? "1 item" : count + " items") +
           " you also changed, so " + (count === 1 ? "it was" : "they were") +
-          " not saved. Your other answers are saved. ",
+          " not saved. " + (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
         { href: data.conflict_url, text: "Choose which answers to keep" },
       ];
     }
