@@ -138,12 +138,15 @@ def new_organization() -> ResponseReturnValue:
             audit.record(db.session, "org.create", user_id=user.id, org_id=org.id)
             db.session.commit()
             flash(
-                f"{org.name} is created and you are its owner. Invite your colleagues below.",
+                f"{org.name} is created and you are its owner. Start your first assessment "
+                "here; you can invite colleagues from the organization page at any time.",
                 "success",
             )
             if verification_status(org) == "pending":
                 flash(PENDING_MESSAGE, "info")
-            return redirect(url_for("accounts.organization"))
+            # A new organization's next step is its first assessment (issue 16, item 4);
+            # inviting colleagues waits on the e-mail confirmation anyway.
+            return redirect(url_for("questionnaire.new"))
     return render_template(
         "accounts/organization_new.html", form=form, has_orgs=bool(memberships_of(current_user))
     ), (400 if form.errors else 200)

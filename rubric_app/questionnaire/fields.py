@@ -197,7 +197,11 @@ class TextType(ItemType):
 
     def create_fields(self, item: Item, rubric: Rubric) -> dict[str, Field]:
         field_class = TextAreaField if self.multiline else StringField
-        render_kw = {"rows": 4} if self.multiline else {"spellcheck": "true"}
+        # data-max-length feeds the page's character counter; no maxlength attribute, so a
+        # longer paste is kept whole and refused with a message instead of cut silently.
+        render_kw: dict[str, Any] = (
+            {"rows": 4, "data-max-length": MAX_TEXT} if self.multiline else {"spellcheck": "true"}
+        )
         return {field_name(item.id, VALUE_DIMENSION): field_class("Answer", render_kw=render_kw)}
 
 
@@ -264,9 +268,11 @@ def note_fields(item: Item, rubric: Rubric) -> dict[str, Field]:
         fields[field_name(item.id, "na_reason")] = TextAreaField(
             "Why it does not apply", render_kw={"rows": 2}
         )
-    fields[field_name(item.id, "comment")] = TextAreaField("Comment", render_kw={"rows": 2})
+    fields[field_name(item.id, "comment")] = TextAreaField(
+        "Comment", render_kw={"rows": 2, "data-max-length": MAX_TEXT}
+    )
     fields[field_name(item.id, "evidence_quote")] = TextAreaField(
-        "Quoted clause", render_kw={"rows": 2}
+        "Quoted clause", render_kw={"rows": 2, "data-max-length": MAX_TEXT}
     )
     fields[field_name(item.id, "evidence_source")] = StringField("Document, page or section")
     fields[field_name(item.id, "flagged")] = BooleanField("Flag for review")
@@ -282,8 +288,13 @@ def state_from_form(
     item: Item, rubric: Rubric, data: FormData
 ) -> tuple[ItemState, list[FieldError]]:
     """The item's state as posted, and what is wrong with it (typed text is never dropped)."""
-    values, errors = item_type(item).to_values(item, rubric, data)
     not_applicable = allows_na(item, rubric) and _checked(data, field_name(item.id, "na"))
+    values, errors = item_type(item).to_values(item, rubric, data)
+    if not_applicable:
+        # N/A clears the ratings: an item that does not apply has nothing to rate, and a rating
+        # left behind (the page's script disables the radios; without it they still post)
+        # would read as an answer. Their format errors go too, since nothing is kept.
+        values, errors = {}, []
     na_reason = normalise_text(first(data, field_name(item.id, "na_reason")))
     if not_applicable and not na_reason:
         errors.append(

@@ -14,8 +14,8 @@ from rubric_app.db import db
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url, user_names
-from rubric_app.questionnaire.view_data import task_rows
-from rubric_app.scoring import score_assessment
+from rubric_app.questionnaire.view_data import continue_target, task_rows
+from rubric_app.scoring import score_assessment, visibility
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -28,6 +28,14 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     states = load_states(session, assessment)
     score = score_assessment(rubric, answers_of(states))
     rows = task_rows(rubric, score, states)
+    can_edit = can_assessment(session, current_user, "edit", assessment)
+    answers = answers_of(states)
+    # Only someone who can still change the answers is led back into them.
+    target = (
+        continue_target(rubric, rows, states, visibility(rubric, answers))
+        if can_edit and assessment.status == "draft"
+        else None
+    )
     snapshots = snapshots_of(session, assessment)
     names = user_names({assessment.submitted_by_id, assessment.created_by_id})
     names.update(user_names({snapshot.submitted_by_id for snapshot in snapshots}))
@@ -41,7 +49,8 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         complete=sum(row.status == "complete" for row in rows),
         snapshots=snapshots,
         names=names,
-        can_edit=can_assessment(session, current_user, "edit", assessment),
+        can_edit=can_edit,
+        continue_to=target,
         can_submit=can_assessment(session, current_user, "submit", assessment),
         can_reopen=can_assessment(session, current_user, "reopen", assessment)
         and assessment.status == "submitted",

@@ -38,7 +38,7 @@ from rubric_app.questionnaire.forms import (
 from rubric_app.questionnaire.helpers import answers_of, section_or_404
 from rubric_app.questionnaire.saving import SectionSave, save_section
 from rubric_app.questionnaire.signin_drafts import browser_hash, keep_and_sign_in, signin_redirect
-from rubric_app.questionnaire.view_data import item_views, skip_logic_json
+from rubric_app.questionnaire.view_data import item_views, numbered_errors, skip_logic_json
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import score_assessment, visibility
 
@@ -71,7 +71,7 @@ def render_section(
         form.base_revision.data = str(assessment.revision)
         for item_id, fingerprint in (bases or {}).items():
             form[field_name(item_id, BASE_SUFFIX)].data = fingerprint
-    apply_errors(form, list(errors))
+    apply_errors(form, list(numbered_errors(rubric, errors)))
     answers = answers_of(states)
     shown = dict(visible) if visible is not None else dict(visibility(rubric, answers))
     score = score_assessment(rubric, answers).section(section.id)
@@ -247,7 +247,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
         "visible": {item.id: outcome.read.visible[item.id] for item in sect.items},
         "stale": list(outcome.stale),
         "errors": [
-            {"field": error.field, "message": error.message} for error in outcome.read.errors
+            {"field": error.field, "message": error.message}
+            for error in numbered_errors(rubric, outcome.read.errors)
         ],
         "saved_at": utcnow().isoformat(),
     }

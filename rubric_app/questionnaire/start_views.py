@@ -2,7 +2,9 @@
 
 The list shows the current organization's assessments and the submitted ones other
 organizations shared with it; the start page offers the rubrics meant for this kind of
-organization first and can copy answers from an earlier assessment.
+organization first (each with a one-line "choose this for ..."), pre-fills the title and the
+current school year, greets an organization's first assessment as such, and can copy answers
+from an earlier assessment.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from rubric_app.assessments import (
 from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
-from rubric_app.models import Assessment, Organization, Share
+from rubric_app.models import Assessment, Organization, Share, utcnow
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import StartForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url
+from rubric_app.questionnaire.view_data import choose_if, school_year
 from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import latest_version
 from rubric_app.rubrics.model import Rubric
@@ -149,6 +152,10 @@ def new() -> ResponseReturnValue:
     if request.method == "GET":
         form.rubric.data = request.args.get("rubric") or (rubrics[0][0].id if rubrics else None)
         form.previous.data = request.args.get("previous", "")
+        # Pre-filled so a first assessment needs one click; both stay editable.
+        period = school_year(utcnow().date())
+        form.period.data = period
+        form.title.data = f"{org.name} review, {period}"
     existing: Assessment | None = None
     if form.validate_on_submit():
         previous = None
@@ -195,10 +202,14 @@ def new() -> ResponseReturnValue:
                     "success",
                 )
                 return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+    # One rubric is suggested (the first that fits this kind of organization); any other that
+    # fits says so more quietly, so nobody has to pick between two "suggested" ones.
+    suggested = next((rubric.id for rubric, fits in rubrics if fits), None)
     hints = {
         rubric.id: {
             "summary": rubric.summary,
-            "audience": ", ".join(AUDIENCE_LABELS[a] for a in rubric.audience),
+            "choose_if": choose_if(rubric, AUDIENCE_LABELS),
+            "suggested": rubric.id == suggested,
             "fits": fits,
         }
         for rubric, fits in rubrics
@@ -210,5 +221,6 @@ def new() -> ResponseReturnValue:
         org=org,
         hints=hints,
         existing=existing,
+        first=not earlier,
         broken_files=broken_files_notice(),
     ), status

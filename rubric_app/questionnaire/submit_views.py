@@ -22,7 +22,7 @@ from rubric_app.models import Snapshot
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
-from rubric_app.questionnaire.view_data import answer_sections
+from rubric_app.questionnaire.view_data import answer_sections, attention_rows
 from rubric_app.scoring import score_assessment, visibility
 
 
@@ -43,6 +43,7 @@ def review(assessment_id: int) -> ResponseReturnValue:
         assessment=assessment,
         rubric=rubric,
         sections=sections,
+        attention=attention_rows(sections),
         score=score_assessment(rubric, answers),
         unanswered=sum(s.unanswered for s in sections),
         flagged=sum(s.flagged for s in sections),

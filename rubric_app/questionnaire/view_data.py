@@ -1,14 +1,17 @@
 """Plain view data for the questionnaire templates, computed here so templates only format.
 
-Item views for a section page (fields, visibility, guidance links, numbering), the task list
-(section statuses from the scoring core), answer rows for the review and snapshot pages, and
-the skip-logic description the page's JavaScript reads.
+Item views for a section page (fields, visibility, guidance links, numbering, N/A state), errors
+named by their item, the task list (section statuses from the scoring core) and where to
+continue, answer rows for the review and snapshot pages (unanswered and flagged items first on
+the review), the start page's "choose this for" lines and default period, and the skip-logic
+description the page's JavaScript reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from wtforms import Field
@@ -16,6 +19,8 @@ from wtforms import Field
 from rubric_app.assessments import EMPTY_STATE, ItemState
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
+    SEPARATOR,
+    FieldError,
     allows_na,
     field_name,
     item_type,
@@ -77,10 +82,14 @@ class ItemView:
     stage_label: str
     has_errors: bool
     notes_open: bool
+    #: N/A is ticked: the ratings are shown cleared and disabled, with a hint saying why.
+    na_ticked: bool = False
     anchor: str = field(init=False)
+    na_hint_id: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.anchor = f"item-{self.item.id}"
+        self.na_hint_id = f"item-{self.item.id}-na-hint"
 
 
 def resource_links(resources: ResourceLibrary, ids: tuple[str, ...]) -> list[Link]:
@@ -97,11 +106,6 @@ def resource_links(resources: ResourceLibrary, ids: tuple[str, ...]) -> list[Lin
     return links
 
 
-def item_number(section: Section, index: int) -> str:
-    """The printed number of an item: section number and position, e.g. "2.4"."""
-    return f"{section.number}.{index + 1}"
-
-
 def item_views(
     rubric: Rubric,
     section: Section,
@@ -112,7 +116,7 @@ def item_views(
     """The items of a section as the page shows them, hidden ones included (JS may show them)."""
     stages = {stage.id: stage.label for stage in rubric.stages}
     views: list[ItemView] = []
-    for index, item in enumerate(section.items):
+    for item in section.items:
         kind = item_type(item).input_kind()
         answers = [
             AnswerGroup(
@@ -124,6 +128,12 @@ def item_views(
         ]
         na = form[field_name(item.id, "na")] if allows_na(item, rubric) else None
         na_reason = form[field_name(item.id, "na_reason")] if na is not None else None
+        na_ticked = na is not None and bool(na.data)
+        if na_ticked:
+            # What the server stores for an N/A item (no ratings), also on a page re-rendered
+            # from posted data, where the radios would otherwise come back ticked.
+            for group in answers:
+                group.field.data = None
         notes = [form[field_name(item.id, suffix)] for suffix in ("comment", "evidence_quote")]
         notes.append(form[field_name(item.id, "evidence_source")])
         own_fields = [group.field for group in answers] + notes
@@ -132,7 +142,7 @@ def item_views(
         views.append(
             ItemView(
                 item=item,
-                number=item_number(section, index),
+                number=rubric.item_number(item.id),
                 visible=visible.get(item.id, True),
                 answers=answers,
                 na=na,
@@ -147,6 +157,7 @@ def item_views(
                 stage_label=stages.get(item.stage or "", ""),
                 has_errors=any(f.errors for f in own_fields),
                 notes_open=any(bool(f.data) for f in notes) or any(f.errors for f in notes),
+                na_ticked=na_ticked,
             )
         )
     return views
@@ -292,11 +303,11 @@ def answer_sections(
     sections: list[AnswerSection] = []
     for section in rubric.sections:
         rows: list[AnswerRow] = []
-        for index, item in enumerate(section.items):
+        for item in section.items:
             if not visible.get(item.id, True):
                 continue
             state = states.get(item.id, EMPTY_STATE)
-            rows.append(answer_row(rubric, item, item_number(section, index), state))
+            rows.append(answer_row(rubric, item, rubric.item_number(item.id), state))
         sections.append(
             AnswerSection(
                 section=section,
@@ -344,8 +355,99 @@ def answer_row(rubric: Rubric, item: Item, number: str, state: ItemState) -> Ans
 
 def numbers_of(rubric: Rubric) -> dict[str, str]:
     """Every item's printed number."""
-    return {
-        item.id: item_number(section, index)
-        for section in rubric.sections
-        for index, item in enumerate(section.items)
-    }
+    return {item.id: rubric.item_number(item.id) for item in rubric.items}
+
+
+def numbered_errors(rubric: Rubric, errors: Iterable[FieldError]) -> tuple[FieldError, ...]:
+    """The errors with their item's number in front ("1.7: Say why ..."), for every place
+    they are shown: beside the field, in the error summary and in the autosave status.
+
+    A field that belongs to no item of the rubric (the form's own fields) keeps its message.
+    """
+    numbered: list[FieldError] = []
+    for error in errors:
+        item_id = error.field.split(SEPARATOR, 1)[0]
+        if SEPARATOR in error.field and rubric.has_item(item_id):
+            message = f"{rubric.item_number(item_id)}: {error.message}"
+            numbered.append(FieldError(error.field, message))
+        else:
+            numbered.append(error)
+    return tuple(numbered)
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    """An unanswered or flagged item at the top of the review page, with where to change it."""
+
+    section: Section
+    row: AnswerRow
+
+
+def attention_rows(sections: Iterable[AnswerSection]) -> list[AttentionRow]:
+    """The items that still need something (unanswered or flagged), in rubric order."""
+    return [
+        AttentionRow(block.section, row)
+        for block in sections
+        for row in block.rows
+        if not row.answered or row.flagged
+    ]
+
+
+@dataclass(frozen=True)
+class ContinueTarget:
+    """Where "Continue where you left off" leads: a section, and the item to jump to."""
+
+    section: Section
+    anchor: str
+    started: bool
+
+
+def continue_target(
+    rubric: Rubric,
+    rows: Iterable[TaskRow],
+    states: Mapping[str, ItemState],
+    visible: Mapping[str, bool],
+) -> ContinueTarget | None:
+    """The first section begun but not finished (else the first not started), at its first
+    unanswered item; None when every section is complete (the review page is next).
+    """
+    rows = list(rows)
+    started = any(row.status != "not-started" for row in rows)
+    unfinished = [row for row in rows if row.status in ("in-progress", "flagged")]
+    unfinished += [row for row in rows if row.status == "not-started"]
+    if not unfinished:
+        return None
+    section = unfinished[0].section
+    anchor = ""
+    for item in section.items:
+        state = states.get(item.id, EMPTY_STATE)
+        if visible.get(item.id, True) and not is_answered(item, state.to_answer()):
+            anchor = f"item-{item.id}"
+            break
+    if not anchor:
+        flagged = [item for item in section.items if states.get(item.id, EMPTY_STATE).flagged]
+        anchor = f"item-{flagged[0].id}" if flagged else ""
+    return ContinueTarget(section, anchor, started)
+
+
+def choose_if(rubric: Rubric, audience_labels: Mapping[str, str]) -> str:
+    """A one-line "choose this for ..." from the rubric's summary, else from its audience.
+
+    Every rubric summary opens with the sentence saying whom it is for ("For school districts
+    and their law enforcement partners ..."); that sentence is the line, so no YAML field is
+    needed and the start page never truncates a paragraph mid-word.
+    """
+    first_sentence = rubric.summary.split(". ", 1)[0].strip().rstrip(".")
+    if first_sentence.startswith("For ") and len(first_sentence) > len("For "):
+        return f"Choose this for {first_sentence[len('For ') :]}."
+    audiences = ", ".join(audience_labels.get(a, a) for a in rubric.audience).lower()
+    return f"Choose this if you are one of these: {audiences}." if audiences else ""
+
+
+def school_year(today: date) -> str:
+    """The school year a review started on ``today`` most likely covers, e.g. "2026-27".
+
+    School years in the United States run from the summer: from July on, the new one.
+    """
+    start = today.year if today.month >= 7 else today.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"

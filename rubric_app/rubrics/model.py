@@ -249,10 +249,17 @@ class Rubric:
     sections: tuple[Section, ...]
     scoring: Scoring
     _items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+    _numbers: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         items = {item.id: item for section in self.sections for item in section.items}
         object.__setattr__(self, "_items", MappingProxyType(items))
+        numbers = {
+            item.id: f"{section.number}.{position}"
+            for section in self.sections
+            for position, item in enumerate(section.items, start=1)
+        }
+        object.__setattr__(self, "_numbers", MappingProxyType(numbers))
         object.__setattr__(self, "scales", MappingProxyType(dict(self.scales)))
 
     @property
@@ -265,6 +272,13 @@ class Rubric:
 
     def has_item(self, item_id: str) -> bool:
         return item_id in self._items
+
+    def item_number(self, item_id: str) -> str:
+        """The printed number of an item: its section's number and its position, e.g. "2.4".
+
+        The one numbering rule: pages, errors and reports should all ask here.
+        """
+        return self._numbers[item_id]
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

@@ -7,7 +7,13 @@
  * - Skip logic: items whose show_if no longer holds are hidden at once, using the conditions the
  *   server put in <script type="application/json" id="skip-logic">. The server stays the
  *   authority: every autosave answers with the visibility it computed, which is applied.
- * - N/A: the justification box is shown only while N/A is ticked (or already has text).
+ * - N/A: ticking it clears and disables the item's rating radios (with a visible hint, tied to
+ *   each rating group by aria-describedby); unticking enables them again. The justification box
+ *   is shown only while N/A is ticked (or already has text).
+ * - Save status: one state at a time (pending, saving, saved, invalid, failed, conflict), so the
+ *   bar never says "saved" and "not saved" at once.
+ * - Character counters on long text boxes (data-max-length): a visible count, and a polite live
+ *   region that speaks at most every few seconds, only near or over the limit.
  */
 (function () {
   "use strict";
@@ -181,11 +187,47 @@
 
   // --- N/A justification --------------------------------------------------------------------
 
+  function describedBy(node, id, on) {
+    var ids = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (part) {
+      return part && part !== id;
+    });
+    if (on) {
+      ids.unshift(id);
+    }
+    if (ids.length) {
+      node.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      node.removeAttribute("aria-describedby");
+    }
+  }
+
+  function syncRatings(item, notApplicable) {
+    var hint = item.querySelector("[data-na-hint]");
+    if (hint) {
+      hint.hidden = !notApplicable;
+    }
+    Array.prototype.forEach.call(item.querySelectorAll(".q-dimension"), function (group) {
+      Array.prototype.forEach.call(group.querySelectorAll('input[type="radio"]'), function (radio) {
+        if (notApplicable) {
+          radio.checked = false;
+        }
+        radio.disabled = notApplicable;
+      });
+      if (hint) {
+        describedBy(group, hint.id, notApplicable);
+      }
+    });
+  }
+
   function syncNotApplicable(block) {
     var box = block.querySelector('input[type="checkbox"]');
     var reason = block.querySelector("[data-na-reason]");
     if (!box || !reason) {
       return;
+    }
+    var item = block.closest ? block.closest("[data-item]") : null;
+    if (item) {
+      syncRatings(item, box.checked);
     }
     var text = reason.querySelector("textarea");
     var hasError = reason.querySelector(".field__error");
@@ -202,7 +244,11 @@
     return hours + ":" + minutes;
   }
 
-  function setStatus(kind, parts) {
+  // The one save state shown; a change of state replaces the whole message.
+  var saveState = "";
+
+  function setStatus(kind, parts, state) {
+    saveState = state || kind;
     statusBox.className = "q-autosave" + (kind ? " q-autosave--" + kind : "");
     statusBox.textContent = "";
     parts.forEach(function (part) {
@@ -223,7 +269,19 @@
       parts.push(reason + " ");
     }
     parts.push("Trying again shortly.");
-    setStatus("error", parts);
+    setStatus("error", parts, "failed");
+  }
+
+  function markPending() {
+    // Typing after a save: the earlier "Saved at" no longer describes the page.
+    if (saveState === "saved" || saveState === "invalid" || saveState === "") {
+      setStatus("pending", ["Changes not saved yet."], "pending");
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".flash--success"), function (node) {
+      if (/^Saved at /.test(node.textContent || "")) {
+        node.remove();
+      }
+    });
   }
 
   // --- Saving -------------------------------------------------------------------------------
@@ -266,7 +324,9 @@
     }
     var parts = ["Saved at " + clock(new Date()) + "."];
     var kind = "ok";
+    var state = "saved";
     if (data.status === "conflict") {
+      state = "conflict";
       var key = form.querySelector("[data-conflict-key]");
       if (key) {
         key.value = data.conflict_key || "";
@@ -276,13 +336,16 @@
       parts = [
         "Someone else changed " + (count === 1 ? "1 item" : count + " items") +
           " you also changed, so " + (count === 1 ? "it was" : "they were") +
-          " not saved. Your other answers are saved. ",
+          " not saved. " + (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
         { href: data.conflict_url, text: "Choose which answers to keep" },
       ];
     }
     if (data.errors && data.errors.length) {
+      // Some items could not be saved: say only that (and which), never "Saved at" beside it.
       kind = "error";
-      parts.push(" Not saved yet: ");
+      parts = state === "conflict" ? parts.concat([" "]) : [];
+      state = state === "conflict" ? state : "invalid";
+      parts.push("Not saved yet: ");
       data.errors.forEach(function (error, index) {
         if (index) {
           parts.push("; ");
@@ -299,7 +362,7 @@
       parts.push({ href: window.location.pathname, text: "reload to see their answers" });
       parts.push(".");
     }
-    setStatus(kind, parts);
+    setStatus(kind, parts, state);
   }
 
   function save() {
@@ -315,7 +378,7 @@
     dirty = false;
     var token = fieldsNamed("csrf_token");
     var body = new FormData(form);
-    setStatus("", ["Saving…"]);
+    setStatus("", ["Saving…"], "saving");
     window
       .fetch(autosaveUrl, {
         method: "POST",
@@ -364,7 +427,7 @@
     } else if (data.reason === "csrf") {
       reason = "This page has expired: press Save to keep them and carry on.";
     } else if (data.reason === "submitted") {
-      setStatus("error", ["Not saved — this assessment has been submitted and is now read-only. Your answers are still on this page."]);
+      setStatus("error", ["Not saved — this assessment has been submitted and is now read-only. Your answers are still on this page."], "failed");
       return;
     } else if (code === 0) {
       reason = "The connection was lost.";
@@ -383,12 +446,88 @@
       syncNotApplicable(block);
     }
     applyVisibility(computeVisibility());
+    if (event.target.hasAttribute && event.target.hasAttribute("data-max-length")) {
+      updateCounter(event.target);
+    }
+    markPending();
     dirty = true;
     if (inFlight) {
       changedDuringFlight = true;
     }
     schedule(DEBOUNCE_MS);
   }
+
+  // --- Character counters -------------------------------------------------------------------
+
+  var ANNOUNCE_EVERY_MS = 5000;
+  var counterStatus = document.createElement("p");
+  counterStatus.className = "visually-hidden";
+  counterStatus.setAttribute("role", "status");
+  counterStatus.setAttribute("aria-live", "polite");
+  form.appendChild(counterStatus);
+  var lastAnnounced = 0;
+  var announceTimer = null;
+  var announceText = "";
+
+  function counterText(box) {
+    var limit = parseInt(box.getAttribute("data-max-length"), 10);
+    var left = limit - box.value.length;
+    if (left < 0) {
+      return (-left).toLocaleString("en-US") + " characters too many (the limit is " +
+        limit.toLocaleString("en-US") + ")";
+    }
+    return left.toLocaleString("en-US") + (left === 1 ? " character" : " characters") + " left";
+  }
+
+  function announce(text) {
+    // Speak at most every ANNOUNCE_EVERY_MS; the latest count wins.
+    announceText = text;
+    var wait = lastAnnounced + ANNOUNCE_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      lastAnnounced = Date.now();
+      counterStatus.textContent = announceText;
+      return;
+    }
+    if (!announceTimer) {
+      announceTimer = window.setTimeout(function () {
+        announceTimer = null;
+        lastAnnounced = Date.now();
+        counterStatus.textContent = announceText;
+      }, wait);
+    }
+  }
+
+  function updateCounter(box) {
+    var counter = document.getElementById(box.id + "-count");
+    if (!counter) {
+      return;
+    }
+    var limit = parseInt(box.getAttribute("data-max-length"), 10);
+    var left = limit - box.value.length;
+    counter.textContent = counterText(box);
+    counter.classList.toggle("q-counter--over", left < 0);
+    // Speak only near the limit (the last tenth) or over it: a running count of thousands of
+    // characters left would drown out what is being typed.
+    if (left < limit / 10) {
+      announce(counterText(box));
+    }
+  }
+
+  Array.prototype.forEach.call(form.querySelectorAll("textarea[data-max-length]"), function (box) {
+    if (!box.id || !(parseInt(box.getAttribute("data-max-length"), 10) > 0)) {
+      return;
+    }
+    var counter = document.createElement("p");
+    counter.className = "q-counter";
+    counter.id = box.id + "-count";
+    box.insertAdjacentElement("afterend", counter);
+    describedBy(box, counter.id, true);
+    // The count is read with the field's description, after its hint and error.
+    var ids = box.getAttribute("aria-describedby").split(" ");
+    ids.push(ids.shift());
+    box.setAttribute("aria-describedby", ids.join(" "));
+    counter.textContent = counterText(box);
+  });
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);

@@ -53,6 +53,10 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
     page.get_by_label("Locale (optional)").select_option("town")
     with page.expect_navigation():
         page.get_by_role("button", name="Create organization").click()
+    # The next step is the first assessment; the organization page is one link away.
+    assert page.get_by_role("heading", name="Start your first assessment").is_visible()
+    screenshot(page, "accounts-first-assessment")
+    page.get_by_role("link", name="Organization", exact=True).click()
     assert page.get_by_role("heading", name="Harbor Point Schools").is_visible()
     assert "working for Harbor Point Schools" in page.locator(".org-bar").inner_text()
 

@@ -64,13 +64,14 @@ def test_district_administrator_signs_up_assesses_and_downloads_the_report(
     page.get_by_label("State", exact=True).select_option("OH")
     steps("new district", page)
     page.get_by_role("button", name="Create organization").click()
-    page.wait_for_url(re.compile(r"/organization$"))
+    # Creating the district leads straight to its first assessment.
+    page.wait_for_url(re.compile(r"/assessments/new$"))
     expect(page.get_by_text(f"{DISTRICT} is created")).to_be_visible()
+    expect(page.get_by_role("heading", name="Start your first assessment")).to_be_visible()
     steps("district created", page)
 
-    # Start the local implementation rubric.
-    page.goto(live_server.url_for("/assessments/new"))
-    page.get_by_label("SECURe-aligned Local Implementation Rubric").check()
+    # Start the local implementation rubric (suggested for a district, so already chosen).
+    expect(page.get_by_label("SECURe-aligned Local Implementation Rubric")).to_be_checked()
     page.get_by_label("Title").fill("SRO program review")
     page.get_by_label("Period").fill("2026-27")
     steps("start assessment", page)
