@@ -81,7 +81,15 @@ def _text_values(limit: int) -> st.SearchStrategy[str]:
     # Text as the form stores it (trimmed, plain newlines), including text that looks like JSON.
     looks_like_json = st.lists(st.integers(), max_size=3).map(str)
     return (
-        st.one_of(st.text(max_size=limit), looks_like_json)
+        # Control characters (but tab and line breaks) and lone surrogates are refused by the
+        # form layer and the importer (rubric_app.hostile_input), so no stored answer holds one.
+        st.one_of(
+            st.text(
+                st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\t\n\r"),
+                max_size=limit,
+            ),
+            looks_like_json,
+        )
         .map(normalise_text)
         .filter(lambda text: bool(text))
     )
