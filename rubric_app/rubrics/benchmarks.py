@@ -93,9 +93,14 @@ class Benchmarks:
 class BenchmarkReader(Fields):
     """Reads one benchmark file into its figures, checking each named rubric and item."""
 
-    def __init__(self, document: Document, rubrics: Mapping[str, Rubric]) -> None:
+    def __init__(
+        self, document: Document, rubrics: Mapping[str, Rubric], *, every_rubric: bool = True
+    ) -> None:
         super().__init__(document)
         self.rubrics = rubrics
+        # False when a rubric file failed to load: a figure naming its rubric is then left
+        # unmapped quietly, since the broken file is already reported with its own errors.
+        self.every_rubric = every_rubric
 
     def read(self) -> tuple[NationalFigure, ...]:
         root = self.mapping(self.document.value, "", "a benchmark file")
@@ -152,6 +157,8 @@ class BenchmarkReader(Fields):
         for rubric_id in mapping:
             pairs = self.slug_list(mapping, items_path, str(rubric_id), min_items=1)
             rubric = self.rubrics.get(str(rubric_id))
+            if rubric is None and not self.every_rubric:
+                continue
             if rubric is None:
                 self.error(
                     "unknown-rubric",
@@ -170,12 +177,14 @@ class BenchmarkReader(Fields):
         return result
 
 
-def read_benchmarks_file(path: Path, rubrics: Mapping[str, Rubric]) -> tuple[NationalFigure, ...]:
+def read_benchmarks_file(
+    path: Path, rubrics: Mapping[str, Rubric], *, every_rubric: bool = True
+) -> tuple[NationalFigure, ...]:
     """Read one benchmark file; raise RubricLoadError with every located problem."""
     document = read_document(read_source(path), str(path))
     figures: tuple[NationalFigure, ...] = ()
     if document.value is not None:
-        figures = BenchmarkReader(document, rubrics).read()
+        figures = BenchmarkReader(document, rubrics, every_rubric=every_rubric).read()
     elif not document.errors:
         document.error("not-mapping", "", "the file is empty; expected a benchmark mapping")
     if document.errors:
@@ -184,11 +193,13 @@ def read_benchmarks_file(path: Path, rubrics: Mapping[str, Rubric]) -> tuple[Nat
 
 
 def read_benchmarks(
-    directory: Path, rubrics: Mapping[str, Rubric]
+    directory: Path, rubrics: Mapping[str, Rubric], *, every_rubric: bool = True
 ) -> tuple[Benchmarks, list[RubricError]]:
     """Read every ``*.yaml`` of ``directory`` (if it exists); never raises for a bad file.
 
     A file with an error is left out whole, so a half-checked figure is never shown.
+    ``every_rubric`` False: some rubric file did not load, so a rubric id the catalog lacks
+    may be that file's; such mappings are skipped instead of reported a second time.
     """
     figures: list[NationalFigure] = []
     errors: list[RubricError] = []
@@ -196,7 +207,7 @@ def read_benchmarks(
         return Benchmarks(), errors
     for path in sorted(directory.glob("*.yaml")):
         try:
-            figures.extend(read_benchmarks_file(path, rubrics))
+            figures.extend(read_benchmarks_file(path, rubrics, every_rubric=every_rubric))
         except RubricLoadError as exc:
             errors.extend(exc.errors)
     return Benchmarks(tuple(figures)), errors

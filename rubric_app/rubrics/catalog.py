@@ -101,10 +101,13 @@ def _load_directory(
     # With a broken library every citation would be reported too; check ids only when it loaded.
     rubrics: dict[str, Rubric] = {}
     files: dict[str, Path] = {}
+    before = len(errors)
     for path in rubric_files(directory):
         _load_rubric(path, resources, rubrics, files, errors)
     # National figures name rubric items, so they are read once the rubrics are in.
-    benchmarks, wrong = read_benchmarks(directory / BENCHMARKS_DIR, rubrics)
+    benchmarks, wrong = read_benchmarks(
+        directory / BENCHMARKS_DIR, rubrics, every_rubric=len(errors) == before
+    )
     errors.extend(wrong)
     catalog = Catalog(rubrics, resources or ResourceLibrary({}), files, benchmarks)
     return CatalogLoad(catalog, tuple(errors), references_checked=resources is not None)

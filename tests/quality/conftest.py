@@ -12,9 +12,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from helpers import PASSWORD
-from pages import seed_two_step_user
+from pages import SITE_ADMIN, seed_two_step_user
 from quality_site import (
     DemoSite,
     LiveServer,
@@ -22,6 +23,8 @@ from quality_site import (
 )
 from werkzeug.serving import make_server
 
+from rubric_app.accounts import two_step
+from rubric_app.accounts.operations import find_user
 from rubric_app.db import db
 from rubric_app.demo import seed_demo
 from rubric_app.demo_state import seed_state
@@ -41,7 +44,13 @@ def demo_site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         seed_state(db.session, 40, "OH")
         db.session.commit()
         seed_two_step_user(db.session, PASSWORD)
-    return DemoSite(app=application)
+        # The demo's site administrator must sign in with two steps: set them up for it.
+        admin = find_user(db.session, SITE_ADMIN)
+        assert admin is not None
+        secret = two_step.begin_enrolment(db.session, admin)
+        two_step.confirm_enrolment(db.session, admin, pyotp.TOTP(secret).now())
+        db.session.commit()
+    return DemoSite(app=application, two_step_secrets={SITE_ADMIN: secret})
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import PASSWORD, signin
+from helpers import PASSWORD, signin, signin_two_step
 from werkzeug.serving import BaseWSGIServer
 
 from rubric_app import create_app
@@ -62,12 +62,16 @@ class DemoSite:
 
     app: Flask
     clients: dict[str | None, FlaskClient] = field(default_factory=dict)
+    #: Users who sign in with two steps (site administrators must): e-mail -> TOTP secret.
+    two_step_secrets: dict[str, str] = field(default_factory=dict)
 
     def client_for(self, email: str | None) -> FlaskClient:
         """A test client signed in as ``email`` (anonymous for None), made once and reused."""
         if email not in self.clients:
             client = self.app.test_client()
-            if email is not None:
+            if email in self.two_step_secrets:
+                signin_two_step(client, email, self.two_step_secrets[email], PASSWORD)
+            elif email is not None:
                 signin(client, email, PASSWORD)
             self.clients[email] = client
         return self.clients[email]

@@ -110,3 +110,15 @@ def test_a_broken_benchmark_file_leaves_the_rubrics_loaded(tmp_path: Path) -> No
     assert loaded.broken_files() == (str(folder / "benchmarks" / "nces-ssocs.yaml"),)
     assert "secure-local-implementation" in loaded.catalog.rubrics
     assert loaded.catalog.benchmarks.figures == ()
+
+
+def test_a_broken_rubric_file_is_not_reported_again_by_the_figures_naming_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rubrics"
+    shutil.copytree(RUBRICS, folder)
+    (folder / "secure-local-implementation.yaml").write_text("id: [broken\n")
+    loaded = read_catalog(folder)
+    assert {e.file for e in loaded.errors} == {str(folder / "secure-local-implementation.yaml")}
+    # The figures load; the ones naming the broken rubric simply match nothing while it is out.
+    assert len(loaded.catalog.benchmarks.figures) == 8

@@ -87,7 +87,7 @@ def test_third_render_gets_429_with_retry_after_then_a_slot_frees(
         finally:
             go_on.set()
         # The CSV is streamed: its slot is given back once the body has been sent.
-        assert "Overall" in first.result(WAIT).get_data(as_text=True)
+        assert "score (% of maximum)" in first.result(WAIT).get_data(as_text=True)
         assert second.result(WAIT).status_code == 200
         assert other_render.result(WAIT).status_code == 200
     assert held_slots(db.engine, setup.owner.id) == 0
@@ -116,7 +116,7 @@ def test_a_crashed_render_holds_its_slot_only_until_it_expires(
     signin(client, setup.owner.email)
     response = client.get(f"/compare.csv?ids={_compare_ids(setup, session)}")
     assert response.status_code == 200
-    assert "Overall" in response.get_data(as_text=True)
+    assert "score (% of maximum)" in response.get_data(as_text=True)
     # ...and gave it back; the other expired row stays until someone needs it.
     assert held_slots(db.engine, setup.owner.id) == 1
     assert acquire_slot(db.engine, setup.owner.id, limit=2, seconds=seconds) is not None
@@ -145,7 +145,7 @@ def test_a_streamed_download_holds_its_slot_until_it_is_sent(
     assert response.status_code == 200
     assert response.is_streamed
     assert held_slots(db.engine, setup.owner.id) == 1
-    assert "Overall" in response.get_data(as_text=True)
+    assert "score (% of maximum)" in response.get_data(as_text=True)
     assert held_slots(db.engine, setup.owner.id) == 0
 
 
