@@ -9,6 +9,8 @@ through the environment, so a deployment never edits this file:
 - ``RUBRIC_APP_TRUSTED_PROXIES``: the app's own setting; when it is above 0, gunicorn also
   trusts ``X-Forwarded-Proto`` from ``FORWARDED_ALLOW_IPS`` (default the loopback addresses,
   where nginx runs), else from nobody.
+- ``PROMETHEUS_MULTIPROC_DIR``: an empty directory for the workers' shared metrics files (see
+  ``child_exit`` below and docs/deploy.md).
 
 Why ``gthread`` with many threads: a connection whose headers arrive a byte at a time holds one
 thread of one worker until the last header line arrives (gunicorn waits for the first byte
@@ -70,3 +72,15 @@ limit_request_fields = 100
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn's documented choice
 accesslog = "-"
 errorlog = "-"
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Drop a finished worker's live gauges from the metrics when several workers share them.
+
+    With ``PROMETHEUS_MULTIPROC_DIR`` set, every worker writes its metrics to files there and
+    ``/metrics`` adds them up (docs/deploy.md); a dead worker's gauges must stop counting.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(getattr(worker, "pid", 0))

@@ -16,6 +16,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rubric_app.config import ENV_PREFIX, PLAIN_ENV_KEYS, PROJECT_ROOT, DefaultConfig
+from rubric_app.observability import init_observability
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     configure(app, test_config)
     trust_proxies(app)
+    init_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

@@ -122,6 +122,11 @@ class DefaultConfig:
     #: https scheme come from X-Forwarded-For/-Proto/-Host. Leave 0 when clients connect
     #: directly: the headers are then ignored, so nobody can spoof an address to dodge limits.
     TRUSTED_PROXIES = 0
+    #: Bearer token that lets a Prometheus scraper on another machine read /metrics
+    #: (``Authorization: Bearer <token>``; RUBRIC_APP_METRICS_TOKEN). Empty: only loopback
+    #: clients may; everyone else gets 404. Behind a proxy on the same machine, set
+    #: TRUSTED_PROXIES, or every proxied client looks like loopback (docs/deploy.md).
+    METRICS_TOKEN = ""
 
 
 #: Settings that are read from plain (unprefixed) environment variables, as deployments expect.

@@ -386,6 +386,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
 NOT_PAGES: dict[str, str] = {
     "static": "CSS, JavaScript, fonts and images",
     "main.healthz": "JSON health check",
+    "observability.metrics": "Prometheus metrics (plain text, loopback or bearer token only)",
     "reports.export_json": "JSON export of an assessment",
     "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
