@@ -25,6 +25,19 @@ DESCRIPTION_MAX = 2000
 OWNER_MAX = 200
 
 
+def advice_draft(advice: Sequence[tuple[str, str]], recommendation: str) -> str:
+    """The description a new action starts from: the advice for each short side of the gap
+    ("Written policy: ..."), or the item's single recommendation when there is none.
+    The user edits it before saving; it is cut to what the form accepts."""
+    if len(advice) == 1:
+        text = advice[0][1]
+    elif advice:
+        text = "\n\n".join(f"{label}: {what}" for label, what in advice)
+    else:
+        text = recommendation
+    return text.strip()[:DESCRIPTION_MAX]
+
+
 class ActionError(ValueError):
     """An action that cannot be saved, with a message fit to show the user."""
 

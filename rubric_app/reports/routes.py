@@ -218,6 +218,10 @@ def new_action(assessment_id: int) -> ResponseReturnValue:
         item_id = request.args.get("item", "")
         if any(choice.value == item_id for choice in form.item_id.choices or []):
             form.item_id.data = item_id
+            gap = next((g for g in built.gaps if g.item_id == item_id), None)
+            if gap is not None:
+                # Start from the advice for the side that falls short; the user edits it.
+                form.description.data = action_ops.advice_draft(gap.advice, gap.recommendation)
     return _action_page(assessment, built, form, None)
 
 
