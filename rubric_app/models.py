@@ -446,7 +446,11 @@ class Action(Base, Timestamped):
     """A planned action to close a gap, owned by someone, with a due date and status."""
 
     __tablename__ = "actions"
-    __table_args__ = (CheckConstraint(_in("status", ACTION_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+        # One carried copy per earlier action in a plan, even when two carries race.
+        UniqueConstraint("assessment_id", "carried_from_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
@@ -457,6 +461,10 @@ class Action(Base, Timestamped):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    #: The previous period's action this one was carried over from, if any.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actions.id", ondelete="SET NULL")
     )
 
 

@@ -14,6 +14,7 @@ from rubric_app.db import db
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, optional_url, user_names
+from rubric_app.questionnaire.next_steps import next_steps
 from rubric_app.questionnaire.view_data import continue_target, task_rows
 from rubric_app.scoring import score_assessment, visibility
 
@@ -39,6 +40,7 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     snapshots = snapshots_of(session, assessment)
     names = user_names({assessment.submitted_by_id, assessment.created_by_id})
     names.update(user_names({snapshot.submitted_by_id for snapshot in snapshots}))
+    may_share = can_assessment(session, current_user, "share", assessment)
     return render_template(
         "questionnaire/overview.html",
         assessment=assessment,
@@ -56,7 +58,10 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         and assessment.status == "submitted",
         report_url=optional_url("reports.report", assessment_id=assessment.id),
         sharing_url=optional_url("accounts.sharing", assessment_id=assessment.id)
-        if can_assessment(session, current_user, "share", assessment)
+        if may_share
+        else None,
+        steps=next_steps(session, assessment, may_share=may_share)
+        if assessment.status == "submitted"
         else None,
         reopen_form=ReopenForm(),
     )

@@ -71,11 +71,8 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
         flash(str(error), "info")
         return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
-    flash(
-        f"Submitted. Snapshot {snapshot.number} is frozen with content hash "
-        f"{snapshot.content_hash[:12]}….",
-        "success",
-    )
+    # The task list shows what to do next; the checksum stays in its technical details.
+    flash(f"Submitted. Snapshot {snapshot.number} keeps these answers as they are now.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
 
 

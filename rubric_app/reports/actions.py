@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
@@ -23,6 +24,19 @@ from .labels import ACTION_STATUS_LABELS, item_numbers
 
 DESCRIPTION_MAX = 2000
 OWNER_MAX = 200
+
+
+def advice_draft(advice: Sequence[tuple[str, str]], recommendation: str) -> str:
+    """The description a new action starts from: the advice for each short side of the gap
+    ("Written policy: ..."), or the item's single recommendation when there is none.
+    The user edits it before saving; it is cut to what the form accepts."""
+    if len(advice) == 1:
+        text = advice[0][1]
+    elif advice:
+        text = "\n\n".join(f"{label}: {what}" for label, what in advice)
+    else:
+        text = recommendation
+    return text.strip()[:DESCRIPTION_MAX]
 
 
 class ActionError(ValueError):
@@ -128,6 +142,85 @@ def planned_actions_for(session: Session, assessment: Assessment) -> dict[str, l
     for view in [*previous_actions_of(session, assessment), *actions_of(session, assessment)]:
         result.setdefault(view.item_id, []).append(view)
     return result
+
+
+def carry_candidates(
+    session: Session, assessment: Assessment, *, today: dt.date | None = None
+) -> list[ActionView]:
+    """Last period's actions that are not done and not yet carried into this plan."""
+    carried = set(
+        session.scalars(
+            select(Action.carried_from_id).where(
+                Action.assessment_id == assessment.id, Action.carried_from_id.is_not(None)
+            )
+        )
+    )
+    return [
+        view
+        for view in previous_actions_of(session, assessment, today=today)
+        if view.status != "done" and view.id not in carried
+    ]
+
+
+def _carried_copy(session: Session, assessment: Assessment, source_id: int) -> Action | None:
+    return session.scalar(
+        select(Action).where(
+            Action.assessment_id == assessment.id, Action.carried_from_id == source_id
+        )
+    )
+
+
+def carry_action(
+    session: Session, assessment: Assessment, source_id: int, *, user: User | None
+) -> tuple[Action, bool]:
+    """Copy an open action of the previous period into this plan, as planned, once.
+
+    Returns the copy and whether this call made it. The unique (assessment, carried_from)
+    constraint decides a race: the loser's insert fails, the session is rolled back (so call
+    this with nothing else pending) and the winner's copy is returned.
+    """
+    source = session.get(Action, source_id)
+    if (
+        source is None
+        or assessment.previous_id is None
+        or source.assessment_id != assessment.previous_id
+    ):
+        raise ActionError("That action is not in the previous period's plan.")
+    existing = _carried_copy(session, assessment, source.id)
+    if existing is not None:
+        return existing, False
+    if source.status == "done":
+        raise ActionError("That action is already done; there is nothing to carry over.")
+    if not rubric_for(assessment).has_item(source.item_id):
+        raise ActionError("The item of that action is no longer in this rubric.")
+    action = Action(
+        assessment_id=assessment.id,
+        item_id=source.item_id,
+        description=source.description,
+        owner=source.owner,
+        status="planned",
+        carried_from_id=source.id,
+    )
+    session.add(action)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        winner = _carried_copy(session, assessment, source_id)
+        if winner is None:
+            raise
+        return winner, False
+    audit.record(
+        session,
+        "action.carry",
+        user_id=user.id if user else None,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        action_id=action.id,
+        carried_from=source.id,
+        item=source.item_id,
+    )
+    return action, True
 
 
 def get_action(session: Session, assessment: Assessment, action_id: int) -> Action | None:

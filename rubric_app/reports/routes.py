@@ -173,7 +173,30 @@ def actions(assessment_id: int) -> ResponseReturnValue:
         report=built,
         unplanned=[gap for gap in built.gaps if gap.item_id not in planned],
         may_plan=can_assessment(db.session, current_user, "plan", assessment),
+        carry=action_ops.carry_candidates(db.session, assessment),
     )
+
+
+@bp.post("/assessments/<int:assessment_id>/actions/carry/<int:source_id>")
+@login_required
+def carry_action(assessment_id: int, source_id: int) -> ResponseReturnValue:
+    """Carry one of last period's open actions into this plan (once, however often posted;
+    CSRF-checked by the global CSRFProtect)."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "plan")
+    try:
+        _action, created = action_ops.carry_action(
+            db.session, assessment, source_id, user=current_user
+        )
+    except action_ops.ActionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("reports.actions", assessment_id=assessment_id))
+    db.session.commit()
+    flash(
+        "Action carried into this plan." if created else "That action is already in this plan.",
+        "success" if created else "info",
+    )
+    return redirect(url_for("reports.actions", assessment_id=assessment_id))
 
 
 def _action_page(
@@ -218,6 +241,10 @@ def new_action(assessment_id: int) -> ResponseReturnValue:
         item_id = request.args.get("item", "")
         if any(choice.value == item_id for choice in form.item_id.choices or []):
             form.item_id.data = item_id
+            gap = next((g for g in built.gaps if g.item_id == item_id), None)
+            if gap is not None:
+                # Start from the advice for the side that falls short; the user edits it.
+                form.description.data = action_ops.advice_draft(gap.advice, gap.recommendation)
     return _action_page(assessment, built, form, None)
 
 

@@ -95,6 +95,18 @@ def for_assessment(org_name: str, status: str, path: str = "") -> Callable[[Sess
     return lambda session: f"/assessments/{assessment_of(session, org_name, status).id}{path}"
 
 
+def carried_actions(session: Session) -> str:
+    """The action plan of Riverton's 2026-27 review, listing 2025-26's open actions to carry."""
+    found = session.scalar(
+        select(Assessment)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(Organization.name == RIVERTON, Assessment.previous_id.is_not(None))
+        .order_by(Assessment.id)
+    )
+    assert found is not None, "no demo assessment started from a previous one"
+    return f"/assessments/{found.id}/actions"
+
+
 def first_section(session: Session) -> str:
     """The first section page of Riverton's draft."""
     assessment = assessment_of(session, RIVERTON, "draft")
@@ -296,6 +308,12 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("assessments", "questionnaire.index", ADMIN, fixed("/assessments")),
     PageType("start an assessment", "questionnaire.new", ADMIN, fixed("/assessments/new")),
     PageType("task list", "questionnaire.overview", ADMIN, for_assessment(RIVERTON, "draft")),
+    PageType(
+        "task list, submitted",
+        "questionnaire.overview",
+        ADMIN,
+        for_assessment(RIVERTON, "submitted"),
+    ),
     PageType("section", "questionnaire.section", ADMIN, first_section),
     PageType("review", "questionnaire.review", ADMIN, for_assessment(RIVERTON, "draft", "/review")),
     PageType("conflicts", "questionnaire.conflicts", ADMIN, conflict_page),
@@ -315,6 +333,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType(
         "actions", "reports.actions", ADMIN, for_assessment(RIVERTON, "submitted", "/actions")
     ),
+    PageType("actions, carried over", "reports.actions", ADMIN, carried_actions),
     PageType(
         "new action",
         "reports.new_action",

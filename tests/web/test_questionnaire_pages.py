@@ -505,3 +505,61 @@ def test_assessments_list_separates_shared_ones(
     assert "Elsewhere review" not in ours
     assert "Elsewhere review" in shared
     assert "Elsewhere Schools" in shared
+
+
+def _submit_as_owner(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> str:
+    save_items(
+        session,
+        assessment,
+        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "fully"}), None)],
+        user=team["owner"],
+    )
+    session.commit()
+    signin(client, "owner@riverside.example")
+    token = csrf_from(client.get(f"/assessments/{assessment.id}/review").data)
+    response = client.post(f"/assessments/{assessment.id}/submit", data={"csrf_token": token})
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_after_submitting_the_task_list_offers_next_steps_and_folds_the_checksum(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    page = _submit_as_owner(client, session, team, assessment)
+    assert "Submitted: what to do next" in page
+    assert f'href="/assessments/{assessment.id}/report.pdf"' in page
+    assert f'href="/assessments/{assessment.id}/actions"' in page
+    assert "Share with your state advocate" in page
+    assert "No state advocate is verified for OH yet" in page
+    # The hash is no longer in the flash message or the summary, only in the folded details.
+    session.expire_all()
+    digest = session.get(Assessment, assessment.id).snapshot_hash
+    assert page.count(digest) == 1
+    details = re.search(r"<details[^>]*>.*?</details>", page, re.S)
+    assert details is not None
+    assert "Technical details" in details.group(0)
+    assert "Checksum of the answers" in details.group(0)
+    assert digest in details.group(0)
+    assert "content hash" not in page
+
+
+def test_next_steps_say_when_a_state_advocate_is_verified(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
+    make_org(session, "Pending Ohio", kind="state_advocate", state="OH", verified=False)
+    session.commit()
+    page = _submit_as_owner(client, session, team, assessment)
+    assert "A verified state advocate for OH can receive it." in page
+    assert "No state advocate is verified" not in page
+
+
+def test_a_draft_has_no_next_steps_panel(
+    client: FlaskClient, team: dict[str, Any], assessment: Assessment
+) -> None:
+    signin(client, "owner@riverside.example")
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "Submitted: what to do next" not in page
+    assert "Technical details" not in page

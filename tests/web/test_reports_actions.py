@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_user, signin
@@ -13,7 +15,12 @@ from sqlalchemy.orm import Session
 from rubric_app.assessments import ItemState
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import Action, AuditEvent
-from rubric_app.reports.actions import create_action, planned_actions_for
+from rubric_app.reports.actions import (
+    DESCRIPTION_MAX,
+    advice_draft,
+    create_action,
+    planned_actions_for,
+)
 from rubric_app.reports.context import build_report
 
 
@@ -213,3 +220,45 @@ def test_next_cycle_shows_planned_against_achieved(client: FlaskClient, session:
     assert "Achieved: fully in place" in page
     assert "No change yet" in page
     assert "Planned in the previous assessment" in page
+
+
+def test_new_action_starts_from_the_advice_for_the_short_side(
+    client: FlaskClient, session: Session
+) -> None:
+    setup = make_setup(session)
+    gaps = build_report(session, setup.assessment, current_catalog()).gaps
+    gap = next(g for g in gaps if g.advice)
+    signin(client, setup.owner.email)
+    url = f"/assessments/{setup.assessment.id}/actions/new"
+    form = client.get(f"{url}?item={gap.item_id}").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*name="description"[^>]*>(.*?)</textarea>', form, re.S)
+    assert textarea is not None
+    prefilled = html.unescape(textarea.group(1)).strip()
+    assert prefilled == advice_draft(gap.advice, gap.recommendation)
+    for _label, what in gap.advice:
+        assert what.strip() in prefilled
+    # Editable: what the user posts is saved, not the draft.
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(form),
+            "item_id": gap.item_id,
+            "description": "Our own wording.",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 302
+    assert session.scalar(select(Action.description)) == "Our own wording."
+    # Without a chosen gap the description starts empty.
+    blank = client.get(url).get_data(as_text=True)
+    empty = re.search(r'<textarea[^>]*name="description"[^>]*>(.*?)</textarea>', blank, re.S)
+    assert empty is not None
+    assert empty.group(1).strip() == ""
+
+
+def test_advice_draft_names_each_short_side() -> None:
+    both = advice_draft((("MOU", "Write it down."), ("Practice", "Do it.")), "Generic.")
+    assert both == "MOU: Write it down.\n\nPractice: Do it."
+    assert advice_draft((("MOU", " Write it down. "),), "Generic.") == "Write it down."
+    assert advice_draft((), "Generic.") == "Generic."
+    assert len(advice_draft((), "x" * 5000)) == DESCRIPTION_MAX

@@ -1,0 +1,54 @@
+"""What a submitted assessment's task list offers to do next: the report PDF, sharing with the
+state advocate (and whether one is verified for the state), and the action plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.models import Assessment, Organization
+from rubric_app.questionnaire.helpers import optional_url
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """Links of the "Submitted" panel; a None link is a feature this user cannot reach."""
+
+    report_pdf_url: str | None
+    sharing_url: str | None
+    actions_url: str | None
+    #: Whether a verified state advocate exists for the organization's state.
+    advocate_verified: bool
+    state: str
+
+
+def state_has_verified_advocate(session: Session, state: str) -> bool:
+    """Whether a site administrator has verified a state advocate for this state."""
+    found = session.scalar(
+        select(Organization.id)
+        .where(
+            Organization.kind == "state_advocate",
+            Organization.state == state,
+            Organization.verified_at.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def next_steps(session: Session, assessment: Assessment, *, may_share: bool) -> NextSteps:
+    """The panel's links; the board summary has no route yet, so the report PDF stands in."""
+    state = assessment.organization.state
+    return NextSteps(
+        report_pdf_url=optional_url("reports.report_pdf", assessment_id=assessment.id),
+        sharing_url=optional_url("accounts.sharing", assessment_id=assessment.id)
+        if may_share
+        else None,
+        # Anyone who sees the assessment may read its action plan; planning needs a role.
+        actions_url=optional_url("reports.actions", assessment_id=assessment.id),
+        advocate_verified=state_has_verified_advocate(session, state),
+        state=state,
+    )
