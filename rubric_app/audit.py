@@ -1,6 +1,7 @@
 """The audit log: record who did what, when, in which organization, and read it back.
 
-Actions are dotted verbs. The ones in use (others may be added; unknown ones show as-is):
+Actions are dotted verbs, every one of them listed in ``AuditAction`` (mypy checks each
+``record`` call against it; an older stored action missing from it shows as-is). They are:
 ``auth.signup``, ``auth.signin``, ``auth.signin_failed``, ``auth.signout``,
 ``auth.signout_everywhere``, ``auth.password_change``, ``auth.password_reset``,
 ``auth.email_verified`` (detail ``via``: verification_link, invitation, password_reset, cli, demo),
@@ -11,7 +12,8 @@ decision; detail ``via``: admin_page, cli, demo), ``org.partner_code``, ``user.s
 ``membership.add``, ``membership.role``, ``membership.remove``, ``membership.leave``,
 ``invitation.create``, ``invitation.accept``, ``invitation.revoke``,
 ``share.create``, ``share.revoke``, ``assessment.*`` (start, save, submit, reopen, export,
-import) and ``action.*``. Targets name an object as "kind:id" (``user:3``,
+import), ``action.*``, ``compare.view``, ``compare.export``, ``state.export`` and
+``demo.seed_state``. Targets name an object as "kind:id" (``user:3``,
 ``assessment:12``); the audit page shows them by name.
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
@@ -28,7 +30,59 @@ from sqlalchemy.orm import Session
 
 from rubric_app.models import AuditEvent, User
 
-ACTION_LABELS = {
+#: Every action the app records; mypy checks each ``record`` call against this list, and a unit
+#: test keeps it in step with ``ACTION_LABELS``.
+AuditAction = Literal[
+    "auth.signup",
+    "auth.signin",
+    "auth.signin_failed",
+    "auth.signout",
+    "auth.signout_everywhere",
+    "auth.password_change",
+    "auth.password_reset",
+    "org.create",
+    "org.update",
+    "membership.add",
+    "membership.role",
+    "membership.remove",
+    "membership.leave",
+    "invitation.create",
+    "invitation.accept",
+    "invitation.revoke",
+    "share.create",
+    "share.revoke",
+    "assessment.start",
+    "assessment.save",
+    "assessment.submit",
+    "assessment.reopen",
+    "assessment.export",
+    "assessment.import",
+    "action.create",
+    "action.update",
+    "action.complete",
+    "auth.reset_requested",
+    "auth.email_verified",
+    "org.verify",
+    "org.reject",
+    "org.partner_code",
+    "user.site_admin",
+    "auth.two_step_on",
+    "auth.two_step_off",
+    "auth.two_step_failed",
+    "auth.recovery_code_used",
+    "auth.recovery_codes_new",
+    "org.two_step_required",
+    "org.two_step_optional",
+    "auth.signup_taken",
+    "auth.signin_link_sent",
+    "auth.session_signout",
+    "compare.view",
+    "compare.export",
+    "state.export",
+    "demo.seed_state",
+]
+
+ACTION_LABELS: dict[AuditAction, str] = {
     "auth.signup": "Signed up",
     "auth.signin": "Signed in",
     "auth.signin_failed": "Failed sign-in",
@@ -72,6 +126,10 @@ ACTION_LABELS = {
     "auth.signup_taken": "Someone tried to sign up with their address",
     "auth.signin_link_sent": "Asked for a one-time sign-in link",
     "auth.session_signout": "Signed out one of their sessions",
+    "compare.view": "Viewed a comparison",
+    "compare.export": "Exported a comparison",
+    "state.export": "Exported the state roll-up",
+    "demo.seed_state": "Seeded demo data for a state",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80
@@ -79,7 +137,7 @@ DETAIL_MAX = 80
 
 def record(
     session: Session,
-    action: str,
+    action: AuditAction,
     *,
     user_id: int | None = None,
     org_id: int | None = None,
@@ -200,7 +258,9 @@ def events_for_org(session: Session, org_id: int, *, page: int, page_size: int) 
                 at=event.at,
                 who=f"{name} <{email}>" if email else "—",
                 action=event.action,
-                label=ACTION_LABELS.get(event.action, event.action),
+                # Read back as any string: an event stored before its action left the list
+                # still shows, under its raw name.
+                label=ACTION_LABELS.get(cast(AuditAction, event.action), event.action),
                 target=targets.get(event.target, event.target),
                 detail=describe_detail(event.detail, org_names),
                 ip=event.ip,

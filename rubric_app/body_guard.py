@@ -20,7 +20,7 @@ with a 400 and a message, never a 500.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -37,7 +37,7 @@ TEXT_MESSAGE = (
 )
 
 
-def _form_like(data: Any) -> bool:
+def _form_like(data: Any) -> TypeGuard[dict[str, str | list[str]]]:
     if not isinstance(data, dict):
         return False
     return all(

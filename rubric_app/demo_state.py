@@ -135,11 +135,12 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
     # A demo advocate stands for the real one: verified, as a site administrator would.
     verify_organization(session, org, by=None, via="demo")
     email = f"advocate@{state.lower()}-advocates.example.org"
-    password = secrets.token_urlsafe(12)
+    new_password = secrets.token_urlsafe(12)
+    password: str | None = new_password
     user = find_user(session, email)
     if user is None:
         user = create_user(
-            session, email=email, name=f"{STATES.get(state, state)} Advocate", password=password
+            session, email=email, name=f"{STATES.get(state, state)} Advocate", password=new_password
         )
         mark_verified(session, user, via="demo")
     else:

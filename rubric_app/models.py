@@ -10,7 +10,7 @@ state roll-ups.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -191,8 +191,9 @@ class User(Base, Timestamped):
         return False
 
     #: The raw id of the server session this object was signed in or loaded with; set by
-    #: ``rubric_app.auth_session``, never stored. Plain (unannotated) so it is not a column.
-    session_token = None
+    #: ``rubric_app.auth_session``, never stored. Plain (unannotated) so it is not a column; the
+    #: cast gives it its type for mypy.
+    session_token = cast("str | None", None)
 
     def get_id(self) -> str:
         # Flask-Login keeps this string in the session cookie and the remember-me cookie, so

@@ -9,6 +9,7 @@ acts (an organization always keeps an owner) are enforced here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -212,13 +213,22 @@ def check_password_rules(password: str, *, email: str = "", name: str = "") -> N
         raise AccountError(problem)
 
 
-def set_password(session: Session, user: User, password: str, *, reason: str) -> None:
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    reason: Literal["password_change", "password_reset"],
+) -> None:
     """Store a new password and end every session of the user (the caller may sign in again)."""
     check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     end_sessions(session, user)
     session.flush()
-    audit.record(session, f"auth.{reason}", user_id=user.id, org_id=user.current_org_id)
+    action: audit.AuditAction = (
+        "auth.password_change" if reason == "password_change" else "auth.password_reset"
+    )
+    audit.record(session, action, user_id=user.id, org_id=user.current_org_id)
 
 
 def end_sessions(session: Session, user: User) -> None:

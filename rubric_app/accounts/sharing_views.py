@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.access import AssessmentAction, assessment_or_404, can_assessment
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import (
     ORG_KIND_CHOICES,
@@ -76,7 +76,7 @@ def _owner_org(assessment: Assessment) -> Organization:
 @login_required
 def sharing(assessment_id: int) -> ResponseReturnValue:
     """List the assessment's shares; share it with the state's advocate or a found partner."""
-    action = "share" if request.method == "POST" else "view_shares"
+    action: AssessmentAction = "share" if request.method == "POST" else "view_shares"
     assessment = assessment_or_404(db.session, current_user, assessment_id, action)
     owner_org = _owner_org(assessment)
     # The partner reference found earlier travels with the share form, and is checked again.

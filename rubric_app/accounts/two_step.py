@@ -216,7 +216,7 @@ def _claim_step(session: Session, user: User, step: int) -> bool:
 def normalize_recovery_code(code: str) -> str:
     """Lower case without spaces or dashes, with look-alike letters read as Crockford does."""
     cleaned = re.sub(r"[\s-]", "", code.lower())
-    return cleaned.translate(str.maketrans({"o": "0", "i": "1", "l": "1"}))
+    return cleaned.translate(str.maketrans("oil", "011"))
 
 
 def _digest(code: str) -> str:

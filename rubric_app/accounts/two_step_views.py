@@ -87,7 +87,7 @@ def enforce_required_two_step() -> ResponseReturnValue | None:
         return None
     if not current_user.is_authenticated:
         return None
-    user = cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    user = cast(User, current_user._get_current_object())
     if two_step.is_enabled(user) or not requires_two_step(user, db.session):
         return None
     if ("info", SETUP_REQUIRED) not in session.get("_flashes", []):

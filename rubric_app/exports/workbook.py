@@ -41,7 +41,7 @@ class Column:
 def _cell(sheet: object, value: Cell, column: Column) -> WriteOnlyCell:
     if isinstance(value, str):
         value = safe_text(value)
-    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value=value)
     if column.kind in FORMATS and isinstance(value, int | float):
         cell.number_format = FORMATS[column.kind]
     if column.kind == "wrap":

@@ -120,15 +120,15 @@ def read_section(
     posted: dict[str, ItemState] = {}
     errors_by_item: dict[str, list[FieldError]] = {}
     for item in section.items:
-        state, errors = state_from_form(item, rubric, data)
+        state, item_errors = state_from_form(item, rubric, data)
         # The text rule of every form (rubric_app.form_base), over this item's fields.
-        errors += [
+        item_errors += [
             FieldError(problem.field, problem.message)
             for problem in text_field_errors(_item_fields(item, rubric), data)
         ]
         posted[item.id] = state
-        if errors:
-            errors_by_item[item.id] = errors
+        if item_errors:
+            errors_by_item[item.id] = item_errors
     merged = {**stored, **posted}
     shown = visibility(rubric, {key: state.to_answer() for key, state in merged.items()})
     changes: list[ItemChange] = []

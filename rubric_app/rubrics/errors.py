@@ -10,9 +10,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 #: Every error code with a one-line description. Codes are stable: tooling and docs rely on them.
-CODES: dict[str, str] = {
+#: Every error code, as a type: mypy checks each code the loader reports against this list, and a
+#: unit test keeps it in step with ``CODES``.
+ErrorCode = Literal[
+    "file-too-large",
+    "missing-file",
+    "dangling-link",
+    "not-regular-file",
+    "unreadable-file",
+    "resources-unchecked",
+    "not-utf8",
+    "tab-indent",
+    "yaml-syntax",
+    "yaml-alias",
+    "yaml-tag",
+    "not-mapping",
+    "unknown-key",
+    "missing-key",
+    "wrong-type",
+    "number-out-of-range",
+    "bad-value",
+    "duplicate-id",
+    "unknown-scale",
+    "unknown-rubric",
+    "unknown-item",
+    "unknown-resource",
+    "unknown-dimension",
+    "unknown-stage",
+    "missing-stage",
+    "unknown-section",
+    "show-if-unknown-item",
+    "show-if-later-item",
+    "missing-recommendation",
+    "weight-out-of-range",
+    "levels-gap",
+    "levels-overlap",
+    "levels-range",
+    "scale-options",
+    "secure-sections",
+]
+
+CODES: dict[ErrorCode, str] = {
     "file-too-large": "the file is over 1 MiB (checked before it is read)",
     "missing-file": "a file or directory to check does not exist, or resources.yaml is missing",
     "dangling-link": "a symbolic link whose target does not exist",
@@ -66,7 +107,7 @@ class RubricError:
     ``line`` counts from 1 and is ``None`` when no line applies (e.g. the file is too large).
     """
 
-    code: str
+    code: ErrorCode
     message: str
     file: str
     line: int | None

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
+from .errors import ErrorCode
 from .yaml_nodes import Document, join_index, join_key
 
 #: Ids and keys: lowercase slugs, short enough for URLs and database columns.
@@ -42,7 +43,7 @@ class Fields:
     def __init__(self, document: Document) -> None:
         self.document = document
 
-    def error(self, code: str, path: str, message: str) -> None:
+    def error(self, code: ErrorCode, path: str, message: str) -> None:
         self.document.error(code, path, message)
 
     def wrong_type(self, path: str, value: Any, expected: str) -> None:

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import RubricError, RubricLoadError
+from .errors import ErrorCode, RubricError, RubricLoadError
 from .yaml_nodes import MAX_BYTES
 
 #: What a non-regular file is, for the message.
@@ -31,7 +31,7 @@ def _kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def _fail(code: str, message: str, path: Path) -> RubricLoadError:
+def _fail(code: ErrorCode, message: str, path: Path) -> RubricLoadError:
     return RubricLoadError([RubricError(code, message, str(path), None, "")])
 
 
@@ -82,7 +82,7 @@ def read_source(path: Path) -> bytes:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        code = "dangling-link" if exc.errno == errno.ENOENT else "unreadable-file"
+        code: ErrorCode = "dangling-link" if exc.errno == errno.ENOENT else "unreadable-file"
         raise _fail(code, f"cannot open the file: {exc.strerror}", path) from None
     try:
         opened = os.fstat(descriptor)

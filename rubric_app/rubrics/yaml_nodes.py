@@ -18,7 +18,7 @@ import yaml
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import RubricError
+from .errors import ErrorCode, RubricError
 
 MAX_BYTES = 1024 * 1024
 #: Deepest nesting accepted. The format needs about ten levels; the limit keeps PyYAML's
@@ -76,7 +76,7 @@ class Document:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
 
-    def error(self, code: str, path: str, message: str, line: int | None = None) -> None:
+    def error(self, code: ErrorCode, path: str, message: str, line: int | None = None) -> None:
         """Record an error at ``path`` (at ``line`` if given, else the line of the path)."""
         if path in self.refused:
             return
@@ -97,10 +97,10 @@ class _RefusingLoader(yaml.SafeLoader):
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.problems: list[tuple[str, str, int]] = []
+        self.problems: list[tuple[ErrorCode, str, int]] = []
         self._depth = 0
 
-    def _refuse(self, code: str, message: str, mark: Any) -> None:
+    def _refuse(self, code: ErrorCode, message: str, mark: Any) -> None:
         line = mark.line + 1 if mark is not None else 1
         self.problems.append((code, message, line))
 

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from rubric_app.assessments import PAIR_DIMENSION
 from rubric_app.rubrics.benchmarks import Benchmarks, NationalLine
 from rubric_app.scoring import (
     DEFAULT_EDGES,
@@ -207,7 +208,7 @@ def _distribution(
 
 
 def _tallies_on_own_connection(
-    engine: Engine,
+    engine: Engine | Connection,
     scope: Scope,
     versions: list[rollup.ScopedRubric],
     organizations: int,
@@ -421,7 +422,7 @@ def _assemble(
             )
         if tally.both_rated > 0:
             n = tally.organizations_both
-            hide = (tally.item_id, rollup.PAIR_DIMENSION) in protection.items
+            hide = (tally.item_id, PAIR_DIMENSION) in protection.items
             paper = _protected(share(tally.paper_stronger, tally.both_rated), n, k, hide)
             practice = _protected(share(tally.practice_stronger, tally.both_rated), n, k, hide)
             paper_practice.append(

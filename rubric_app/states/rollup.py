@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import Select, and_, case, distinct, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
@@ -33,6 +33,11 @@ from rubric_app.models import (
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Item, Rubric
 from rubric_app.scoring import is_scored_item
+
+#: The column types of a statement that ``_within_scope`` narrows and hands back unchanged.
+_Columns = TypeVarTuple("_Columns")
+#: A select of any columns (SQLAlchemy 2.1 types a select by all of its column types).
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class ScopedRubric:
     rubric: Rubric
 
 
-def _shared_base(advocate_org_id: int, state: str) -> Select[Any]:
+def _shared_base(advocate_org_id: int, state: str) -> AnySelect:
     """Submitted assessments with a live share to the advocate, from its state (no filters)."""
     return (
         select(Assessment.id)
@@ -85,7 +90,7 @@ def _shared_base(advocate_org_id: int, state: str) -> Select[Any]:
     )
 
 
-def scope_select(scope: Scope) -> Select[Any]:
+def scope_select(scope: Scope) -> AnySelect:
     """Return the assessments in scope: id, organization, pinned version, period, kind, named."""
     stmt = _shared_base(scope.advocate_org_id, scope.state).add_columns(
         Assessment.org_id,
@@ -206,8 +211,8 @@ def totals(session: Session, scope: Scope) -> tuple[int, int]:
 
 
 def _within_scope(
-    stmt: Select[Any], assessment_id: Any, scope_ids: Any, *, walk_index: bool
-) -> Select[Any]:
+    stmt: Select[*_Columns], assessment_id: Any, scope_ids: Any, *, walk_index: bool
+) -> Select[*_Columns]:
     """Keep only rows whose ``assessment_id`` is in scope (``scope_ids``: a scope subquery).
 
     A small scope joins and starts from its assessments. With ``walk_index`` (a scope holding
@@ -262,7 +267,8 @@ def score_counts(
         entry = grouped.get((section_id, dimension))
         if entry is None:
             entry = grouped[(section_id, dimension)] = ScoreCounts([])
-        entry.counts.append((percent, count))
+        # ``wanted`` keeps only non-null percents; the column itself is nullable.
+        entry.counts.append((cast(float, percent), count))
     if organizations == assessments:
         # One assessment per organization: the organizations behind a figure are its scores.
         for entry in grouped.values():
@@ -305,7 +311,7 @@ class ItemTally:
     practice_stronger: int = 0
 
 
-def item_results_query(scope: Scope, item_ids: Sequence[str] | None = None) -> Select[Any]:
+def item_results_query(scope: Scope, item_ids: Sequence[str] | None = None) -> AnySelect:
     """Return the dashboard's main grouped query: how items were rated, across the scope.
 
     Counts the cached ``ItemResult`` rows of the assessments in scope by item id, dimension,
@@ -348,7 +354,7 @@ def _reads_most_of_rubric(session: Session, scope: Scope, assessments: int) -> b
     return 2 * assessments >= (submitted or 0)
 
 
-def item_organizations_query(scope: Scope) -> Select[Any]:
+def item_organizations_query(scope: Scope) -> AnySelect:
     """Return (item id, dimension, distinct organizations) behind the cached item results.
 
     Only needed when an organization has several assessments in scope (several periods);

@@ -153,9 +153,9 @@ def _resolve_filters(org: Organization) -> FilterState:
         "period": "period",
     }
     values: dict[str, str] = {}
-    for key, options in allowed.items():
+    for key, known in allowed.items():
         value = args.get(key, "")
-        if value and value not in options:
+        if value and value not in known:
             problems.append(f"Unknown {names[key]} {value!r}: showing every {names[key]}.")
             value = ""
         values[key] = value
@@ -164,8 +164,8 @@ def _resolve_filters(org: Organization) -> FilterState:
         # enough organizations took part for figures to show (else simply the latest).
         values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
     choices = {
-        key: tuple(Choice(v, labels[key].get(v, v)) for v in options)
-        for key, options in allowed.items()
+        key: tuple(Choice(v, labels[key].get(v, v)) for v in known)
+        for key, known in allowed.items()
     }
     return FilterState(
         Scope(org.id, org.state, rubric_key, Filters(**values)),
@@ -175,7 +175,7 @@ def _resolve_filters(org: Organization) -> FilterState:
     )
 
 
-def _query_params(scope: Scope) -> dict[str, str]:
+def _query_params(scope: Scope) -> dict[str, Any]:
     """Return the query string that reproduces ``scope``'s filters (period explicit)."""
     return {"rubric": scope.rubric_key, **scope.filters.as_params(), "period": scope.filters.period}
 
