@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+# One look for every bar chart: the report's fonts, ink and fill patterns.
+from rubric_app.reports.charts import FONT, GRID, INK, pattern_defs, series_fill
+
 WIDTH = 440
 TRACK = 356  # bar track width; the value column starts after it
 VALUE_X = TRACK + 8
@@ -29,11 +32,7 @@ LABEL_LINE = 20
 BAR_HEIGHT = 18
 BAR_GAP = 8
 GROUP_GAP = 14
-FONT = "DejaVu Sans, Verdana, sans-serif"
-INK = "#123461"
-GRID = "#8a94a3"
 TEXT = "#1b1f24"
-_PATTERNS = ("solid", "hatch", "dots", "cross")
 
 
 @dataclass(frozen=True)
@@ -55,28 +54,6 @@ class ChartGroup:
 def value_text(value: float | None) -> str:
     """Return the printed value: '72%', or 'no score'."""
     return "no score" if value is None else f"{value:.0f}%"
-
-
-def _defs(prefix: str) -> Markup:
-    return Markup(
-        "<defs>"
-        '<pattern id="{p}-hatch" width="8" height="8" patternUnits="userSpaceOnUse"'
-        ' patternTransform="rotate(45)">'
-        '<rect width="8" height="8" fill="#ffffff"/>'
-        '<rect width="3" height="8" fill="{ink}"/></pattern>'
-        '<pattern id="{p}-dots" width="6" height="6" patternUnits="userSpaceOnUse">'
-        '<rect width="6" height="6" fill="#ffffff"/>'
-        '<circle cx="3" cy="3" r="1.6" fill="{ink}"/></pattern>'
-        '<pattern id="{p}-cross" width="8" height="8" patternUnits="userSpaceOnUse">'
-        '<rect width="8" height="8" fill="#ffffff"/>'
-        '<rect width="8" height="2" fill="{ink}"/><rect width="2" height="8" fill="{ink}"/>'
-        "</pattern></defs>"
-    ).format(p=prefix, ink=INK)
-
-
-def _fill(prefix: str, series: int) -> str:
-    pattern = _PATTERNS[series % len(_PATTERNS)]
-    return INK if pattern == "solid" else f"url(#{prefix}-{pattern})"
 
 
 def _text(x: float, y: float, content: str, *, size: int = 16, bold: bool = False) -> Markup:
@@ -146,7 +123,7 @@ def comparison_chart(
             parts.append(_rect(0.5, y, TRACK, "none", GRID))
             if bar.value is not None and bar.value > 0:
                 width = TRACK * max(0.0, min(1.0, bar.value / 100))
-                parts.append(_rect(0.5, y, width, _fill(chart_id, series), INK))
+                parts.append(_rect(0.5, y, width, series_fill(chart_id, series), INK))
             parts.append(_value(y + BAR_HEIGHT - 3, value_text(bar.value)))
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP
@@ -166,6 +143,6 @@ def comparison_chart(
         font=FONT,
         title=title,
         description=describe(groups),
-        defs=_defs(chart_id),
+        defs=pattern_defs(chart_id),
         body=Markup("").join(parts),
     )

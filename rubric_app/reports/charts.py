@@ -63,7 +63,8 @@ def _safe_id(chart_id: str) -> str:
     return cleaned if cleaned[:1].isalpha() else f"c-{cleaned}"
 
 
-def _defs(prefix: str) -> Markup:
+def pattern_defs(prefix: str) -> Markup:
+    """The fill patterns of the series (shared by every bar chart), with ids under ``prefix``."""
     return Markup(
         "<defs>"
         '<pattern id="{p}-hatch" width="8" height="8" patternUnits="userSpaceOnUse"'
@@ -80,7 +81,8 @@ def _defs(prefix: str) -> Markup:
     ).format(p=prefix, ink=INK)
 
 
-def _fill(prefix: str, series: int) -> str:
+def series_fill(prefix: str, series: int) -> str:
+    """The fill of series number ``series``: solid, then hatched, dotted, cross-hatched."""
     pattern = _PATTERNS[series % len(_PATTERNS)]
     return INK if pattern == "solid" else f"url(#{prefix}-{pattern})"
 
@@ -145,7 +147,7 @@ def bar_chart(
         x = 0.0
         y += 4
         for index, name in enumerate(series):
-            parts.append(_rect(x, y, 18, 14, _fill(prefix, index), INK))
+            parts.append(_rect(x, y, 18, 14, series_fill(prefix, index), INK))
             parts.append(_text(x + 24, y + 12, name))
             x += 34 + 7.5 * len(name)
         y += 14 + GROUP_GAP
@@ -165,7 +167,7 @@ def bar_chart(
                 share = max(0.0, min(1.0, bar.value / max_value))
                 width = BAR_SPACE * share
                 if width > 0:
-                    fill = _fill(prefix, bar.series)
+                    fill = series_fill(prefix, bar.series)
                     parts.append(_rect(BAR_LEFT, y, width, BAR_HEIGHT, fill, INK))
             parts.append(_text(BAR_LEFT + BAR_SPACE + 8, middle, _format_value(bar.value, unit)))
             y += BAR_HEIGHT + BAR_GAP
@@ -185,7 +187,7 @@ def bar_chart(
         font=FONT,
         title=title,
         description=description,
-        defs=_defs(prefix),
+        defs=pattern_defs(prefix),
         body=Markup("").join(parts),
     )
 
