@@ -97,7 +97,8 @@ def test_district_administrator_signs_up_assesses_and_downloads_the_report(
     # Submit.
     page.get_by_role("button", name="Submit the assessment").click()
     page.wait_for_url(re.compile(rf"/assessments/{assessment_id}$"))
-    expect(page.get_by_text("Submitted. Snapshot 1 is frozen")).to_be_visible()
+    expect(page.get_by_text("Submitted. Snapshot 1 keeps these answers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Submitted: what to do next")).to_be_visible()
     steps("submitted", page)
 
     # The report, and its PDF.

@@ -190,7 +190,9 @@ def test_review_and_submit(page: Any, live_server: Any, signin_page: Any, screen
     try:
         snapshot = session.scalar(select(Snapshot).where(Snapshot.assessment_id == assessment_id))
         assert snapshot is not None
-        assert page.get_by_text(snapshot.content_hash).is_visible()
+        # The checksum is kept, folded under "Technical details" beside the next steps.
+        page.get_by_text("Technical details").click()
+        assert page.get_by_text(snapshot.content_hash).first.is_visible()
     finally:
         session.close()
     assert page.get_by_text("Submitted", exact=True).first.is_visible()

@@ -136,6 +136,8 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "member_id": [*members, *nonsense],
         "user_id": [*users, *nonsense],
         "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
+        # Carrying an action forward names last period's action as its source.
+        "source_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
         "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), *nonsense],
         "snapshot_id": [*_ids(session, Snapshot, Snapshot.assessment_id.in_(assessments)), 1],
         "session_id": [*_ids(session, UserSession, UserSession.user_id.in_(users)), 999_999],
