@@ -25,12 +25,8 @@ SHORT_PROMPT_CHARS = 110
 
 
 def item_numbers(rubric: Rubric) -> dict[str, str]:
-    """Return "section.position" labels (e.g. "2.4") for every item, as the questionnaire counts."""
-    return {
-        item.id: f"{section.number}.{position}"
-        for section in rubric.sections
-        for position, item in enumerate(section.items, start=1)
-    }
+    """Return the printed number (e.g. "2.4") of every item: the rubric's one numbering rule."""
+    return {item.id: rubric.item_number(item.id) for item in rubric.items}
 
 
 def short_prompt(prompt: str, limit: int = SHORT_PROMPT_CHARS) -> str:

@@ -97,12 +97,12 @@ def describe_sections(rubric: Rubric, catalog: Catalog) -> tuple[SectionView, ..
     sections = []
     for section in rubric.sections:
         items = []
-        for index, item in enumerate(section.items, start=1):
+        for item in section.items:
             scale = rubric.scale_of(item)
             items.append(
                 ItemView(
                     id=item.id,
-                    number=f"{section.number}.{index}",
+                    number=rubric.item_number(item.id),
                     prompt=item.prompt,
                     help=item.help,
                     type_label=ITEM_TYPE_LABELS[item.type],
