@@ -20,7 +20,7 @@ view level uses true distinct counts); docs/privacy.md says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -44,20 +44,11 @@ class Protection:
     bands: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
 
-def set_filters(scope: Scope) -> list[tuple[str, str]]:
-    """Return the (filter name, value) pairs the view sets."""
-    return [
-        (f.name, getattr(scope.filters, f.name))
-        for f in fields(scope.filters)
-        if getattr(scope.filters, f.name)
-    ]
-
-
 def view_withheld(session: Session, scope: Scope, k: int, organizations: int) -> Suppressed | None:
     """Return why nothing about the view may be shown, or None when it may."""
     if 0 < organizations < k:
         return Suppressed(k=k)
-    for name, value in set_filters(scope):
+    for name, value in scope.filters.as_params().items():
         members = breakdowns.members_by(session, scope, name)
         if value in hidden_member_cells(members, k, always_hidden={None}):
             return Suppressed(k=k, because="complement")
@@ -70,7 +61,7 @@ def protect_figures(
     """Return the item figures and bands a view must withhold (once ``view_withheld`` let it be)."""
     items: set[tuple[str, str]] = set()
     bands: dict[tuple[str, str], set[int]] = {}
-    for name, value in set_filters(scope):
+    for name, value in scope.filters.as_params().items():
         for key, sizes in breakdowns.item_organizations_by(session, scope, name).items():
             if value in hidden_cells(sizes, k, always_hidden={None}):
                 items.add(key)
