@@ -100,17 +100,19 @@ class Writer:
         """The no-JavaScript Save button."""
         return self.client.post(self.section_url, data=self.form(comment, base))
 
-    def keep_mine(self, conflict_url: str) -> TestResponse:
-        """On the conflicts page as rendered now, keep my version of ITEM."""
+    def keep_mine_form(self, conflict_url: str) -> dict[str, str]:
+        """The conflicts page as rendered now, filled in to keep my version of ITEM."""
         page = self.client.get(conflict_url).get_data(as_text=True)
         theirs = THEIRS.search(page)
         assert theirs is not None, page[:500]
-        data = {
+        return {
             "csrf_token": csrf_from(page),
             f"theirs-{ITEM}": theirs.group(1),
             f"choice-{ITEM}": "mine",
         }
-        return self.client.post(conflict_url, data=data)
+
+    def post(self, url: str, data: dict[str, str]) -> TestResponse:
+        return self.client.post(url, data=data)
 
     def submit(self) -> TestResponse:
         return self.client.post(self.submit_url, data={"csrf_token": self.token})
@@ -214,10 +216,16 @@ def test_two_owners_resolving_the_same_conflict_at_once(
             location = writer.press_save(comment, base).headers.get("Location", "")
             assert "/conflicts/" in location, location
             conflict_urls.append(location)
+        # Both teammates have the conflicts page open (showing the third's version) before
+        # either presses Keep mine; only the presses race.
+        forms = [
+            writer.keep_mine_form(url)
+            for writer, url in zip((first, second), conflict_urls, strict=True)
+        ]
         responses = at_once(
             pool,
-            partial(first.keep_mine, conflict_urls[0]),
-            partial(second.keep_mine, conflict_urls[1]),
+            partial(first.post, conflict_urls[0], forms[0]),
+            partial(second.post, conflict_urls[1], forms[1]),
         )
         statuses = [response.status_code for response in responses]
         where = f"round {round_number}: {statuses}"
