@@ -1,0 +1,143 @@
+"""Reads of assessments: their rubric, the stored item states, the answers and the live score.
+
+Nothing here writes. ``load_states_many`` reads several assessments in two queries for lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rubric_app.assessments.states import ItemState
+from rubric_app.assessments.storage import decode_value, type_of
+from rubric_app.models import Answer, Assessment, ItemNote
+from rubric_app.rubric_versions import rubric_of
+from rubric_app.rubrics.model import Rubric
+from rubric_app.scoring import (
+    AssessmentScore,
+    ItemAnswer,
+    answers_to_json,
+    score_assessment,
+)
+
+
+def rubric_for(assessment: Assessment) -> Rubric:
+    """The rubric version the assessment is pinned to."""
+    return rubric_of(assessment.rubric_version)
+
+
+def assessments_for_period(
+    session: Session, org_id: int, rubric_key: str, period: str
+) -> list[Assessment]:
+    """The organization's assessments of this rubric for this period, oldest first."""
+    return list(
+        session.scalars(
+            select(Assessment)
+            .where(
+                Assessment.org_id == org_id,
+                Assessment.rubric_key == rubric_key,
+                Assessment.period == period,
+            )
+            .order_by(Assessment.id)
+        )
+    )
+
+
+def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -> Assessment | None:
+    """The organization's (first) assessment of this rubric for this period, if one exists."""
+    found = assessments_for_period(session, org_id, rubric_key, period)
+    return found[0] if found else None
+
+
+def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
+    """Every stored item state of the assessment, by item id."""
+    rubric = rubric_for(assessment)
+    values: dict[str, dict[str, str | tuple[str, ...]]] = {}
+    for item_id, dimension, value in session.execute(
+        select(Answer.item_id, Answer.dimension, Answer.value).where(
+            Answer.assessment_id == assessment.id
+        )
+    ):
+        values.setdefault(item_id, {})[dimension] = decode_value(value, type_of(rubric, item_id))
+    notes = {
+        note.item_id: note
+        for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id == assessment.id))
+    }
+    states: dict[str, ItemState] = {}
+    for item_id in sorted(set(values) | set(notes)):
+        note = notes.get(item_id)
+        states[item_id] = ItemState(
+            values=values.get(item_id, {}),
+            not_applicable=note.not_applicable if note else False,
+            na_reason=note.na_reason if note else "",
+            comment=note.comment if note else "",
+            evidence_quote=note.evidence_quote if note else "",
+            evidence_source=note.evidence_source if note else "",
+            flagged=note.flagged if note else False,
+        )
+    return states
+
+
+def load_states_many(
+    session: Session, assessment_ids: Sequence[int]
+) -> dict[int, dict[str, ItemState]]:
+    """Stored item states of several assessments in two queries (for lists of assessments)."""
+    if not assessment_ids:
+        return {}
+    values: dict[int, dict[str, dict[str, str | tuple[str, ...]]]] = {}
+    rubrics: dict[int, Rubric] = {}  # the assessments are usually in the session already
+    for assessment_id, item_id, dimension, value in session.execute(
+        select(Answer.assessment_id, Answer.item_id, Answer.dimension, Answer.value).where(
+            Answer.assessment_id.in_(assessment_ids)
+        )
+    ):
+        rubric = rubrics.get(assessment_id)
+        if rubric is None:
+            rubric = rubrics[assessment_id] = rubric_for(session.get_one(Assessment, assessment_id))
+        values.setdefault(assessment_id, {}).setdefault(item_id, {})[dimension] = decode_value(
+            value, type_of(rubric, item_id)
+        )
+    notes: dict[int, dict[str, ItemNote]] = {}
+    for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id.in_(assessment_ids))):
+        notes.setdefault(note.assessment_id, {})[note.item_id] = note
+    result: dict[int, dict[str, ItemState]] = {}
+    for assessment_id in assessment_ids:
+        item_values = values.get(assessment_id, {})
+        item_notes = notes.get(assessment_id, {})
+        result[assessment_id] = {
+            item_id: _state_of(item_values.get(item_id, {}), item_notes.get(item_id))
+            for item_id in sorted(set(item_values) | set(item_notes))
+        }
+    return result
+
+
+def _state_of(values: Mapping[str, str | tuple[str, ...]], note: ItemNote | None) -> ItemState:
+    return ItemState(
+        values=dict(values),
+        not_applicable=note.not_applicable if note else False,
+        na_reason=note.na_reason if note else "",
+        comment=note.comment if note else "",
+        evidence_quote=note.evidence_quote if note else "",
+        evidence_source=note.evidence_source if note else "",
+        flagged=note.flagged if note else False,
+    )
+
+
+def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnswer]:
+    """The assessment's answers in the form scoring reads."""
+    return {
+        item_id: state.to_answer() for item_id, state in load_states(session, assessment).items()
+    }
+
+
+def score_of(session: Session, assessment: Assessment) -> AssessmentScore:
+    """Score the assessment's current answers (the one scoring core, nothing cached)."""
+    return score_assessment(rubric_for(assessment), load_answers(session, assessment))
+
+
+def answers_json(states: Iterable[tuple[str, ItemState]]) -> dict[str, Any]:
+    """Answers as scoring's JSON form (for exports)."""
+    return answers_to_json({item_id: state.to_answer() for item_id, state in states})

@@ -1,0 +1,124 @@
+"""The value objects of an assessment's items, and the errors the operations raise.
+
+``ItemState`` is everything stored for one item; its ``fingerprint`` is what merge-on-save
+compares. ``ItemChange``, ``Conflict`` and ``SaveResult`` are what a save takes and returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rubric_app.scoring import ItemAnswer
+
+
+class AssessmentError(ValueError):
+    """A request that cannot be carried out, with a message fit to show the user."""
+
+
+class AssessmentReadOnly(AssessmentError):
+    """A save reached an assessment that is no longer a draft (it was submitted meanwhile)."""
+
+
+class AssessmentGone(AssessmentError):
+    """A writer reached an assessment that was deleted meanwhile."""
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """Everything stored for one item of one assessment."""
+
+    values: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    not_applicable: bool = False
+    na_reason: str = ""
+    comment: str = ""
+    evidence_quote: str = ""
+    evidence_source: str = ""
+    flagged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict, with values in a stable order."""
+        return {
+            "values": {
+                key: list(value) if isinstance(value, tuple) else value
+                for key, value in sorted(self.values.items())
+            },
+            "not_applicable": self.not_applicable,
+            "na_reason": self.na_reason,
+            "comment": self.comment,
+            "evidence_quote": self.evidence_quote,
+            "evidence_source": self.evidence_source,
+            "flagged": self.flagged,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ItemState:
+        values = {
+            key: tuple(value) if isinstance(value, list) else str(value)
+            for key, value in dict(data.get("values", {})).items()
+        }
+        return cls(
+            values=values,
+            not_applicable=bool(data.get("not_applicable", False)),
+            na_reason=str(data.get("na_reason", "")),
+            comment=str(data.get("comment", "")),
+            evidence_quote=str(data.get("evidence_quote", "")),
+            evidence_source=str(data.get("evidence_source", "")),
+            flagged=bool(data.get("flagged", False)),
+        )
+
+    def fingerprint(self) -> str:
+        """A short hash of the content, to tell whether an item changed since a page showed it."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def is_empty(self) -> bool:
+        return self == ItemState()
+
+    def to_answer(self) -> ItemAnswer:
+        """The scoring view of this state."""
+        evidence = " — ".join(part for part in (self.evidence_quote, self.evidence_source) if part)
+        return ItemAnswer(
+            values=dict(self.values),
+            not_applicable=self.not_applicable,
+            na_reason=self.na_reason,
+            comment=self.comment,
+            evidence=evidence,
+            flagged=self.flagged,
+        )
+
+
+EMPTY_STATE = ItemState()
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """A posted item: the new state, and the fingerprint of the state the page was rendered with.
+
+    ``base_fingerprint`` None means "overwrite whatever is stored" (imports, copies, resolving
+    a conflict in favour of this version).
+    """
+
+    item_id: str
+    state: ItemState
+    base_fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An item both this page and someone else changed: both versions, for the user to choose."""
+
+    item_id: str
+    mine: ItemState
+    theirs: ItemState
+    theirs_fingerprint: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+    revision: int
