@@ -5,6 +5,9 @@ version; answers are one row per assessment, item and rating dimension, and per-
 (N/A, comment, evidence, flag) live beside them. Scores are computed by ``rubric_app.scoring``;
 ``SectionScore`` and ``ItemResult`` only cache the scores of a submitted snapshot for the SQL
 state roll-ups.
+
+Why one long module: the classes are declarations only, and the test that models and migrations
+agree reads this one metadata; a split by area is the next step if it grows.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ per account limit that an e-mailed one-time link gets past); sign-up and reset r
 rate limited per client address and per account. Sign-in, sign-up and reset answer the same
 way, in the same time, whether or not an account exists. Failed CSRF checks on sign-in and
 sign-up re-render the form with what was typed (never the password).
+
+Why it is long: sign-up, sign-in, reset and the account page are one subject bound by the same
+throttling and same-answer rules described here.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Functions add and flush; the request or CLI command that calls them commits once
 refusal raises AccountError with a message fit to show the user. Whether the acting user is
 allowed at all is the caller's question to ``rubric_app.access``; the rules that hold whoever
 acts (an organization always keeps an owner) are enforced here.
+
+Why it is long: it is the one writer of users, organizations and memberships, and their rules span
+all three.
 """
 
 from __future__ import annotations

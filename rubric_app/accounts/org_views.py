@@ -5,6 +5,9 @@ who have not confirmed their e-mail address see a notice instead of the invitati
 their invitation posts are refused (``invite`` refuses them as well). The profile shows the
 organization's verification (a "Verified" badge, or why a state advocate waits) and, to owners,
 the partner code they hand to partners, which they can replace.
+
+Why it is long: the pages of one organization share the access checks and redirects above; members
+and invitations are the next split if it grows.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Every difference is phrased relative to that reference ("18 points lower than yo
 the columns may be different organizations, so nothing reads as a verdict (no "worse", no
 arrows, no red or green). Only a trend over one organization's own periods says "up" or "down".
 The HTML page, the CSV (``rubric_app.compare.export``) and the PDF all render this.
+
+Why it is long: the reference-relative wording must be applied to every cell in one place.
 """
 
 from __future__ import annotations

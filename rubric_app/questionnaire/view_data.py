@@ -5,6 +5,9 @@ named by their item, the task list (section statuses from the scoring core) and 
 continue, answer rows for the review and snapshot pages (unanswered and flagged items first on
 the review), the start page's "choose this for" lines and default period, and the skip-logic
 description the page's JavaScript reads.
+
+Why it is long: it is the one place the questionnaire templates get their data from; each page's
+builders are independent functions.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@
 (the one scoring core; nothing here computes a score) and turns scores, gaps, guidance and
 actions into plain frozen dataclasses. No ORM object leaves this module, so templates and
 WeasyPrint only ever format data.
+
+Why it is long: the report is one frozen structure built in one pass; its parts are the dataclasses
+here.
 """
 
 from __future__ import annotations

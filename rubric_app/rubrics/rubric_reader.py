@@ -3,6 +3,9 @@
 Part of the loader pipeline (see ``loader.py``): every key's type and default, ids, and the
 cross-references a single item can check (scales, stages, dimensions, resources); ``checks``
 holds the rules that span the whole rubric. Errors are collected on the document, never raised.
+
+Why it is long: every key of the rubric format is normalised in one pass, beside the error each key
+can raise.
 """
 
 from __future__ import annotations

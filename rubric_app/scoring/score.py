@@ -15,6 +15,8 @@ Rules:
   N/A with a reason is an answer and an N/A without one is not.
 - A rating is fully in place when ``points >= full_threshold * scale max``; an item with a rating
   below that is a gap.
+
+Why it is long: it is the one scoring implementation, the rules above in one place on purpose.
 """
 
 from __future__ import annotations

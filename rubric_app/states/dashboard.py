@@ -13,6 +13,9 @@ thread runs the small queries, so the page costs little more than that query. Bo
 drivers release the GIL while a query runs. The two read transactions start together; a share
 granted or revoked in the same instant may show in one part of the page and not yet in the
 other until the next view.
+
+Why it is long: suppression and the privacy rule must apply to every figure in one place, next to
+where the figures are built.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ and sums; Python only maps the handful of grouped rows onto the rubric.
 Item figures read the ``ItemResult`` rows that ``assessments.submit`` writes from
 ``score_assessment``: only visible, applicable, scored ratings are there, with the scoring core's
 'fully in place' and paper-vs-practice verdicts, so nothing here re-derives a scoring rule.
+
+Why it is long: each roll-up figure is its own grouped query over the one scope above; apart, the
+queries would drift from the scope they share.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ dashboard; anyone else gets 404 (``rubric_app.access``). Members of an advocate 
 a site administrator has not approved (yet) get a page that says so instead (403). The figures
 come from ``dashboard.build_dashboard`` (grouped SQL, suppression below ``SUPPRESSION_K``);
 pages only format them.
+
+Why it is long: every dashboard page and export shares the filters, the verification gate and the
+suppression notice.
 """
 
 from __future__ import annotations
