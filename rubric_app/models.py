@@ -37,14 +37,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.db import Base
+from rubric_app.vocabulary import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 
-ORG_KINDS = ("district", "afterschool_program", "state_advocate", "college")
-ROLES = ("owner", "editor", "viewer")
 ASSESSMENT_STATUSES = ("draft", "submitted")
 ACTION_STATUSES = ("planned", "in_progress", "done")
-ENROLLMENT_BANDS = ("under_1k", "1k_5k", "5k_25k", "over_25k")
-LOCALES = ("city", "suburb", "town", "rural")
-SRO_MODELS = ("none", "district_police", "local_police", "sheriff", "contracted", "mixed")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -9,19 +9,7 @@ from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from rubric_app.auth_session import chosen_org, memberships_of
-
-AUDIENCE_LABELS = {
-    "district": "School districts",
-    "afterschool_program": "Afterschool programs",
-    "state": "States and local governments",
-    "campus": "Colleges and universities",
-}
-ORG_KIND_LABELS = {
-    "district": "School district",
-    "afterschool_program": "Afterschool program",
-    "state_advocate": "State advocate",
-    "college": "College or university",
-}
+from rubric_app.vocabulary import AUDIENCE_LABELS, ORG_KIND_LABELS
 
 
 def format_percent(value: float | None) -> str:

@@ -21,41 +21,23 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, STRENGTH_HINT
 from rubric_app.form_base import Form
-from rubric_app.models import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 from rubric_app.us_states import state_choices
+from rubric_app.vocabulary import (
+    ENROLLMENT_BAND_LABELS,
+    LOCALE_LABELS,
+    ORG_KIND_LABELS,
+    ROLE_DESCRIPTIONS,
+    ROLE_LABELS,
+    ROLES,
+    SRO_MODEL_LABELS,
+    choices,
+)
 
-ORG_KIND_CHOICES = [
-    ("district", "School district"),
-    ("afterschool_program", "Afterschool program"),
-    ("state_advocate", "State advocate"),
-    ("college", "College or university"),
-]
-assert [key for key, _ in ORG_KIND_CHOICES] == list(ORG_KINDS)
-ENROLLMENT_CHOICES = [
-    ("under_1k", "Fewer than 1,000 students"),
-    ("1k_5k", "1,000 to 4,999 students"),
-    ("5k_25k", "5,000 to 24,999 students"),
-    ("over_25k", "25,000 students or more"),
-]
-assert [key for key, _ in ENROLLMENT_CHOICES] == list(ENROLLMENT_BANDS)
-LOCALE_CHOICES = [("city", "City"), ("suburb", "Suburb"), ("town", "Town"), ("rural", "Rural")]
-assert [key for key, _ in LOCALE_CHOICES] == list(LOCALES)
-SRO_MODEL_CHOICES = [
-    ("none", "No school resource officers"),
-    ("district_police", "Our own police department"),
-    ("local_police", "Officers from the city or county police"),
-    ("sheriff", "Officers from the sheriff's office"),
-    ("contracted", "Contracted security or officers"),
-    ("mixed", "A mix of the above"),
-]
-assert [key for key, _ in SRO_MODEL_CHOICES] == list(SRO_MODELS)
-ROLE_CHOICES = [
-    ("viewer", "Viewer: reads assessments and reports"),
-    ("editor", "Editor: also fills in, submits and shares assessments"),
-    ("owner", "Owner: also manages members, the profile and the audit log"),
-]
-assert sorted(key for key, _ in ROLE_CHOICES) == sorted(ROLES)
-ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
+ORG_KIND_CHOICES = choices(ORG_KIND_LABELS)
+ENROLLMENT_CHOICES = choices(ENROLLMENT_BAND_LABELS)
+LOCALE_CHOICES = choices(LOCALE_LABELS)
+SRO_MODEL_CHOICES = choices(SRO_MODEL_LABELS)
+ROLE_CHOICES = [(role, f"{ROLE_LABELS[role]}: {text}") for role, text in ROLE_DESCRIPTIONS.items()]
 NOT_GIVEN = [("", "Not given")]
 
 

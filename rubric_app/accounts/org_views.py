@@ -12,6 +12,7 @@ and invitations are the next split if it grows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -24,11 +25,6 @@ from rubric_app.access import can_org, org_or_404
 from rubric_app.accounts.auth_views import safe_next
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import (
-    ENROLLMENT_CHOICES,
-    LOCALE_CHOICES,
-    ORG_KIND_CHOICES,
-    ROLE_LABELS,
-    SRO_MODEL_CHOICES,
     EmptyForm,
     InviteForm,
     OrganizationForm,
@@ -68,6 +64,13 @@ from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
 from rubric_app.url_numbers import page_number
 from rubric_app.us_states import STATES
+from rubric_app.vocabulary import (
+    ENROLLMENT_BAND_LABELS,
+    LOCALE_LABELS,
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    SRO_MODEL_LABELS,
+)
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,16 @@ class MemberRow:
 def profile_facts(org: Organization) -> list[tuple[str, str]]:
     """The organization's profile as (label, value) pairs for a definition list."""
 
-    def label(choices: list[tuple[str, str]], key: str | None) -> str:
-        return dict(choices).get(key or "", "Not given")
+    def label(labels: Mapping[str, str], key: str | None) -> str:
+        return labels.get(key or "", "Not given")
 
     return [
-        ("Kind", label(ORG_KIND_CHOICES, org.kind)),
+        ("Kind", label(ORG_KIND_LABELS, org.kind)),
         ("State", f"{STATES.get(org.state, org.state)} ({org.state})"),
         ("NCES or IPEDS id", org.nces_id or "Not given"),
-        ("Enrollment", label(ENROLLMENT_CHOICES, org.enrollment_band)),
-        ("Locale", label(LOCALE_CHOICES, org.locale)),
-        ("SRO staffing", label(SRO_MODEL_CHOICES, org.sro_model)),
+        ("Enrollment", label(ENROLLMENT_BAND_LABELS, org.enrollment_band)),
+        ("Locale", label(LOCALE_LABELS, org.locale)),
+        ("SRO staffing", label(SRO_MODEL_LABELS, org.sro_model)),
     ]
 
 

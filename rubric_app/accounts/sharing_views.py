@@ -17,7 +17,6 @@ from flask_login import current_user, login_required
 from rubric_app.access import AssessmentAction, assessment_or_404, can_assessment
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import (
-    ORG_KIND_CHOICES,
     EmptyForm,
     PartnerLookupForm,
     ShareForm,
@@ -37,8 +36,8 @@ from rubric_app.db import db
 from rubric_app.extensions import limiter
 from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.us_states import STATES
+from rubric_app.vocabulary import ORG_KIND_LABELS
 
-KIND_LABELS = dict(ORG_KIND_CHOICES)
 NOT_FOUND = (
     "No organization you can share with has that partner code, or an owner with that email "
     "address. Check it with the partner's owner: the code is on their organization page."
@@ -48,7 +47,7 @@ NOT_FOUND = (
 def _label(org: Organization) -> str:
     # The badge is in words, so it reads the same in a select, to a screen reader and in print.
     verified = ", verified" if is_verified_org(org) else ""
-    return f"{org.name} ({KIND_LABELS[org.kind]}, {org.state}{verified})"
+    return f"{org.name} ({ORG_KIND_LABELS[org.kind]}, {org.state}{verified})"
 
 
 def _share_form(assessment: Assessment, owner_org: Organization, partner: str) -> ShareForm:
@@ -175,7 +174,7 @@ def _render(
         found=[_label(org) for org in found],
         has_targets=len(form.to_org.choices or []) > 1,
         state_name=STATES[owner_org.state],
-        kind_labels=KIND_LABELS,
+        kind_labels=ORG_KIND_LABELS,
     ), status
 
 

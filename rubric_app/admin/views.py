@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from rubric_app.access import require_site_admin
-from rubric_app.accounts.forms import ORG_KIND_CHOICES, EmptyForm
+from rubric_app.accounts.forms import EmptyForm
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.vetting import (
     pending_organizations,
@@ -24,6 +24,7 @@ from rubric_app.admin.blueprint import bp
 from rubric_app.db import db
 from rubric_app.models import Organization, User
 from rubric_app.us_states import STATES
+from rubric_app.vocabulary import ORG_KIND_LABELS
 
 
 def _me() -> User:
@@ -47,7 +48,7 @@ def organizations() -> ResponseReturnValue:
     return render_template(
         "admin/organizations.html",
         pending=pending_organizations(db.session),
-        kind_labels=dict(ORG_KIND_CHOICES),
+        kind_labels=ORG_KIND_LABELS,
         states=STATES,
     )
 

@@ -55,7 +55,12 @@ from rubric_app.assessments.snapshots import (
     snapshots_of,
     states_from_payload,
 )
-from rubric_app.assessments.starting import start_assessment
+from rubric_app.assessments.starting import (
+    StartRefusal,
+    StartRefused,
+    check_start,
+    start_assessment,
+)
 from rubric_app.assessments.states import (
     EMPTY_STATE,
     AssessmentError,
@@ -79,8 +84,11 @@ __all__ = [
     "ItemChange",
     "ItemState",
     "SaveResult",
+    "StartRefusal",
+    "StartRefused",
     "answers_json",
     "assessments_for_period",
+    "check_start",
     "clear_score_cache",
     "decode_value",
     "encode_value",

@@ -1,16 +1,84 @@
-"""Starting an assessment, optionally copying a previous one's answers forward."""
+"""Starting an assessment, optionally copying a previous one's answers forward.
+
+The rules of a start live here, not in the pages that call it (the start page, the importer,
+the demo seeder): an organization has one assessment of a rubric per period unless a second is
+asked for, and then its title must tell the two apart; answers are copied only from the same
+organization's assessment of the same rubric. A refusal is a ``StartRefused`` with a code the
+page maps to the form field it concerns.
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.assessments.locking import lock_assessment
-from rubric_app.assessments.reads import find_existing, load_states
+from rubric_app.assessments.reads import assessments_for_period, load_states
 from rubric_app.assessments.saving import save_items
 from rubric_app.assessments.states import AssessmentError, ItemChange
 from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
+
+#: Why a start was refused: ``previous_*`` concern the assessment to copy from, ``period_taken``
+#: the period, ``title_not_distinct`` the title of a second assessment for the period.
+StartRefusal = Literal[
+    "previous_other_org", "previous_other_rubric", "period_taken", "title_not_distinct"
+]
+
+
+class StartRefused(AssessmentError):
+    """A start the rules refuse: a code, and for the period rules the assessment in the way."""
+
+    def __init__(
+        self, code: StartRefusal, message: str, existing: Assessment | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code: StartRefusal = code
+        self.existing = existing
+
+
+def check_start(
+    session: Session,
+    *,
+    org: Organization,
+    version: RubricVersion,
+    title: str,
+    period: str,
+    previous: Assessment | None = None,
+    allow_second: bool = False,
+) -> None:
+    """Raise ``StartRefused`` when the rules refuse this start (nothing is written)."""
+    period = period.strip()
+    if previous is not None and previous.org_id != org.id:
+        raise StartRefused(
+            "previous_other_org",
+            "You can only start from one of your own organization's assessments.",
+        )
+    if previous is not None and previous.rubric_key != version.rubric_key:
+        raise StartRefused(
+            "previous_other_rubric",
+            "Choose an earlier assessment of the same rubric, or start with empty answers.",
+        )
+    same_period = assessments_for_period(session, org.id, version.rubric_key, period)
+    if not same_period:
+        return
+    if not allow_second:
+        raise StartRefused(
+            "period_taken",
+            f"Your organization already has an assessment of this rubric for {period}. "
+            "Open it, or choose another period.",
+            same_period[0],
+        )
+    wanted = title.strip().casefold()
+    if any(other.title.strip().casefold() == wanted for other in same_period):
+        raise StartRefused(
+            "title_not_distinct",
+            f"Another assessment of this rubric for {period} already has this title. Give this "
+            "one a title that tells them apart, for example the school's name.",
+            same_period[0],
+        )
 
 
 def start_assessment(
@@ -24,15 +92,20 @@ def start_assessment(
     previous: Assessment | None = None,
     allow_second: bool = False,
 ) -> Assessment:
-    """Start an assessment; with ``previous``, copy its answers forward for the next cycle."""
+    """Start an assessment; with ``previous``, copy its answers forward for the next cycle.
+
+    Raises ``StartRefused`` (see ``check_start``) when the rules refuse it.
+    """
+    check_start(
+        session,
+        org=org,
+        version=version,
+        title=title,
+        period=period,
+        previous=previous,
+        allow_second=allow_second,
+    )
     period = period.strip()
-    if not allow_second and find_existing(session, org.id, version.rubric_key, period):
-        raise AssessmentError(
-            f"Your organization already has an assessment of this rubric for {period}. "
-            "Open it from your assessments, or choose another period."
-        )
-    if previous is not None and previous.org_id != org.id:
-        raise AssessmentError("You can only start from one of your own organization's assessments.")
     if previous is not None:
         # Held while its answers are copied, so the copy is one consistent state of it.
         previous = lock_assessment(session, previous.id)

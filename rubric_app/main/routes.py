@@ -12,7 +12,7 @@ from rubric_app.catalog_state import broken_files, current_catalog
 from rubric_app.db import db
 from rubric_app.models import Assessment, RubricVersion
 from rubric_app.rubrics.model import Rubric
-from rubric_app.templating import AUDIENCE_LABELS
+from rubric_app.vocabulary import AUDIENCE_LABELS
 
 bp = Blueprint("main", __name__)
 

@@ -19,7 +19,8 @@ from wtforms import SelectChoice
 from rubric_app.access import can_org, org_or_404
 from rubric_app.assessments import (
     AssessmentError,
-    assessments_for_period,
+    StartRefusal,
+    StartRefused,
     load_states_many,
     rubric_for,
     start_assessment,
@@ -36,7 +37,7 @@ from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import latest_version
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import score_assessment
-from rubric_app.templating import AUDIENCE_LABELS
+from rubric_app.vocabulary import AUDIENCE_LABELS
 
 #: Which rubric audience fits each kind of organization (those rubrics are offered first).
 AUDIENCE_FOR_KIND = {
@@ -110,14 +111,13 @@ def _ordered_rubrics(org: Organization) -> list[tuple[Rubric, bool]]:
     return [(rubric, True) for rubric in fits] + [(rubric, False) for rubric in others]
 
 
-def _check_title_tells_apart(same_period: list[Assessment], period: str, form: StartForm) -> None:
-    """Refuse a second assessment of a rubric and period whose title repeats an earlier one."""
-    wanted = (form.title.data or "").strip().casefold()
-    if any(a.title.strip().casefold() == wanted for a in same_period):
-        form.title.errors = [
-            f"Another assessment of this rubric for {period} already has this title. Give this "
-            "one a title that tells them apart, for example the school's name."
-        ]
+#: Which field of the start form each refusal of the start operation concerns.
+_REFUSAL_FIELD: dict[StartRefusal, str] = {
+    "previous_other_org": "previous",
+    "previous_other_rubric": "previous",
+    "period_taken": "period",
+    "title_not_distinct": "title",
+}
 
 
 @bp.route("/assessments/new", methods=["GET", "POST"])
@@ -161,25 +161,11 @@ def new() -> ResponseReturnValue:
         previous = None
         if form.previous.data:
             previous = next((a for a in earlier if str(a.id) == form.previous.data), None)
-            if previous is None or previous.rubric_key != form.rubric.data:
-                form.previous.errors = [
-                    "Choose an earlier assessment of the same rubric, or start with empty answers."
-                ]
+            if previous is None:
+                form.previous.errors = ["Choose one of your organization's earlier assessments."]
         version = latest_version(session, form.rubric.data or "")
         if version is None:
             form.rubric.errors = ["That rubric is not loaded yet. Ask your administrator."]
-        if not form.errors and version is not None:
-            period = (form.period.data or "").strip()
-            same_period = assessments_for_period(session, org.id, version.rubric_key, period)
-            existing = same_period[0] if same_period else None
-            if existing is not None and form.another.data:
-                _check_title_tells_apart(same_period, period, form)
-            elif existing is not None:
-                form.period.errors = [
-                    f"Your organization already has an assessment of this rubric for {period}. "
-                    "Open it (link below), choose another period, or tick “Start another "
-                    "assessment” to keep a second one."
-                ]
         if not form.errors and version is not None:
             try:
                 assessment = start_assessment(
@@ -192,6 +178,9 @@ def new() -> ResponseReturnValue:
                     previous=previous,
                     allow_second=bool(form.another.data),
                 )
+            except StartRefused as refusal:
+                existing = refusal.existing
+                form[_REFUSAL_FIELD[refusal.code]].errors = [str(refusal)]
             except AssessmentError as error:
                 form.period.errors = [str(error)]
             else:

@@ -33,7 +33,7 @@ from rubric_app.scoring import (
     score_assessment,
     top_gaps,
 )
-from rubric_app.templating import ORG_KIND_LABELS
+from rubric_app.vocabulary import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers

@@ -15,7 +15,7 @@ from rubric_app.rubric_pages.describe import (
 )
 from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import rubric_of, versions_of
-from rubric_app.templating import AUDIENCE_LABELS
+from rubric_app.vocabulary import AUDIENCE_LABELS
 
 bp = Blueprint("rubric_pages", __name__)
 

@@ -42,6 +42,7 @@ from rubric_app.scoring import (
     quartiles_of_counts,
     share,
 )
+from rubric_app.vocabulary import ORG_KIND_GROUP_LABELS
 
 from . import breakdowns, privacy, rollup
 from .rollup import Scope
@@ -50,28 +51,6 @@ Shown = Figure | Suppressed
 
 #: How many (item, dimension) pairs the "most common gaps" list shows.
 TOP_GAPS = 10
-
-KIND_LABELS = {
-    "district": "School districts",
-    "afterschool_program": "Afterschool programs",
-    "college": "Colleges and universities",
-    "state_advocate": "State advocates",
-}
-BAND_LABELS = {
-    "under_1k": "Under 1,000 students",
-    "1k_5k": "1,000 to 5,000 students",
-    "5k_25k": "5,000 to 25,000 students",
-    "over_25k": "Over 25,000 students",
-}
-LOCALE_LABELS = {"city": "City", "suburb": "Suburb", "town": "Town", "rural": "Rural"}
-SRO_LABELS = {
-    "none": "No SROs",
-    "district_police": "District police department",
-    "local_police": "Local police department",
-    "sheriff": "Sheriff's office",
-    "contracted": "Contracted security or officers",
-    "mixed": "Mixed staffing",
-}
 
 
 @dataclass(frozen=True)
@@ -332,7 +311,9 @@ def _participation(session: Session, scope: Scope, k: int) -> list[Participation
                 if kind in hidden
                 else Figure(float(orgs), orgs)
             )
-            cells.append(ParticipationCell(kind, KIND_LABELS.get(kind, kind), period, shown))
+            cells.append(
+                ParticipationCell(kind, ORG_KIND_GROUP_LABELS.get(kind, kind), period, shown)
+            )
     return cells
 
 

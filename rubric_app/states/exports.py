@@ -22,9 +22,15 @@ from rubric_app.exports.workbook import Column, add_notes, add_table, new_workbo
 from rubric_app.rubrics.answer_types import answer_type
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import Figure, Suppressed
+from rubric_app.vocabulary import (
+    ENROLLMENT_BAND_LABELS,
+    LOCALE_LABELS,
+    ORG_KIND_GROUP_LABELS,
+    SRO_MODEL_LABELS,
+)
 
 from . import rollup
-from .dashboard import BAND_LABELS, KIND_LABELS, LOCALE_LABELS, SRO_LABELS, Dashboard
+from .dashboard import Dashboard
 from .rollup import Scope
 
 #: The answers table, for the CSV and the workbook's Answers sheet: (header, kind, width).
@@ -148,13 +154,13 @@ def answer_rows(session: Session, scope: Scope) -> Iterator[list[Cell]]:
         )
         yield [
             name,
-            KIND_LABELS.get(row.kind, row.kind),
+            ORG_KIND_GROUP_LABELS.get(row.kind, row.kind),
             row.kind,
-            BAND_LABELS.get(row.enrollment_band or "", ""),
+            ENROLLMENT_BAND_LABELS.get(row.enrollment_band or "", ""),
             row.enrollment_band or "",
             LOCALE_LABELS.get(row.locale or "", ""),
             row.locale or "",
-            SRO_LABELS.get(row.sro_model or "", ""),
+            SRO_MODEL_LABELS.get(row.sro_model or "", ""),
             row.sro_model or "",
             row.period,
             rubric.title if rubric else scope.rubric_key,
@@ -250,10 +256,10 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
             f"Generated {generated:%d %B %Y %H:%M} UTC.",
         ),
         ("Period", f.period or "All periods"),
-        ("Organization kind", KIND_LABELS.get(f.kind, "All kinds")),
-        ("Enrollment band", BAND_LABELS.get(f.enrollment_band, "All bands")),
+        ("Organization kind", ORG_KIND_GROUP_LABELS.get(f.kind, "All kinds")),
+        ("Enrollment band", ENROLLMENT_BAND_LABELS.get(f.enrollment_band, "All bands")),
         ("Locale", LOCALE_LABELS.get(f.locale, "All locales")),
-        ("SRO staffing model", SRO_LABELS.get(f.sro_model, "All models")),
+        ("SRO staffing model", SRO_MODEL_LABELS.get(f.sro_model, "All models")),
         ("Organizations", dashboard.organizations),
         ("Assessments", dashboard.assessments),
         (

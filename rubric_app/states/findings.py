@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from rubric_app.models import LOCALES
 from rubric_app.scoring import (
     Figure,
     Suppressed,
@@ -33,9 +32,10 @@ from rubric_app.scoring import (
     quartiles_of_counts,
 )
 from rubric_app.scoring.findings import largest_change, largest_of, lowest_of
+from rubric_app.vocabulary import LOCALE_LABELS, LOCALES
 
 from . import privacy, rollup
-from .dashboard import LOCALE_LABELS, Dashboard, DistributionRow, Shown
+from .dashboard import Dashboard, DistributionRow, Shown
 from .rollup import Scope
 
 #: How many periods, newest first, the trend reads (each is one more view to build).

@@ -38,17 +38,22 @@ from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
-from rubric_app.models import ENROLLMENT_BANDS, LOCALES, SRO_MODELS, Organization
+from rubric_app.models import Organization
 from rubric_app.render_limits import limit_renders
 from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
+from rubric_app.vocabulary import (
+    ENROLLMENT_BAND_LABELS,
+    ENROLLMENT_BANDS,
+    LOCALE_LABELS,
+    LOCALES,
+    ORG_KIND_GROUP_LABELS,
+    SRO_MODEL_LABELS,
+    SRO_MODELS,
+)
 
 from . import charts, exports, privacy, rollup
 from .dashboard import (
-    BAND_LABELS,
-    KIND_LABELS,
-    LOCALE_LABELS,
-    SRO_LABELS,
     Dashboard,
     Page,
     build_dashboard,
@@ -142,10 +147,10 @@ def _resolve_filters(org: Organization) -> FilterState:
         "period": tuple(periods),
     }
     labels = {
-        "kind": KIND_LABELS,
-        "enrollment_band": BAND_LABELS,
+        "kind": ORG_KIND_GROUP_LABELS,
+        "enrollment_band": ENROLLMENT_BAND_LABELS,
         "locale": LOCALE_LABELS,
-        "sro_model": SRO_LABELS,
+        "sro_model": SRO_MODEL_LABELS,
         "period": {p: p for p in periods},
     }
     names = {
@@ -268,10 +273,10 @@ def dashboard(code: str) -> ResponseReturnValue:
             "pdf": url_for("states.summary_pdf", code=org.state, **params),
             "one_page": url_for("states.summary_one_page", code=org.state, **params),
         },
-        kind_labels=KIND_LABELS,
-        band_labels=BAND_LABELS,
+        kind_labels=ORG_KIND_GROUP_LABELS,
+        band_labels=ENROLLMENT_BAND_LABELS,
         locale_labels=LOCALE_LABELS,
-        sro_labels=SRO_LABELS,
+        sro_labels=SRO_MODEL_LABELS,
     )
 
 
@@ -378,10 +383,10 @@ def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseRet
         "overview": overview,
         **_overview_charts(overview),
         "generated": dt.datetime.now(dt.UTC),
-        "kind_labels": KIND_LABELS,
-        "band_labels": BAND_LABELS,
+        "kind_labels": ORG_KIND_GROUP_LABELS,
+        "band_labels": ENROLLMENT_BAND_LABELS,
         "locale_labels": LOCALE_LABELS,
-        "sro_labels": SRO_LABELS,
+        "sro_labels": SRO_MODEL_LABELS,
     }
     pdf = render_template_pdf(
         template,
