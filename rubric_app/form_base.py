@@ -98,3 +98,14 @@ def text_field_errors(
                 errors.append(TextFieldError(name, f"{label} {problem}."))
                 break
     return errors
+
+
+class QueryForm(Form):
+    """A form read from the query string of a GET page: it changes nothing, so no CSRF token.
+
+    Build it with ``formdata=request.args``; a field absent from the query string has empty
+    ``raw_data``, so a page can tell "not asked" from "asked for nothing".
+    """
+
+    class Meta:
+        csrf = False

@@ -19,33 +19,12 @@ from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Assessment
 from rubric_app.render_limits import limit_renders
-from rubric_app.scoring import MAX_COMPARED, MIN_COMPARED
-from rubric_app.url_numbers import ascii_number
 
 from .export import csv_header, csv_rows
+from .forms import CompareQuery
 from .view import build_comparison, comparable_assessments
 
 bp = Blueprint("compare", __name__)
-
-
-def _requested_ids() -> tuple[list[int], list[str]]:
-    """Return the ids asked for (``ids=1,2`` or repeated ``ids``), in order, and any errors."""
-    raw = [part.strip() for value in request.args.getlist("ids") for part in value.split(",")]
-    raw = [part for part in raw if part]
-    # ASCII digits in id range only: "²" passes str.isdigit, and 20 digits overflow the database.
-    numbers = [(part, ascii_number(part)) for part in raw]
-    errors = [f"“{part}” is not an assessment number." for part, n in numbers if n is None]
-    ids: list[int] = []
-    for _part, number in numbers:
-        if number is not None and number not in ids:
-            ids.append(number)
-    if not errors and len(ids) < MIN_COMPARED:
-        errors.append(f"Choose at least {MIN_COMPARED} assessments to compare.")
-    if not errors and len(ids) > MAX_COMPARED:
-        errors.append(
-            f"Choose at most {MAX_COMPARED} assessments to compare (you chose {len(ids)})."
-        )
-    return ids, errors
 
 
 def _chooser(errors: list[str], selected: list[int]) -> ResponseReturnValue:
@@ -58,9 +37,10 @@ def _chooser(errors: list[str], selected: list[int]) -> ResponseReturnValue:
 
 
 def _load() -> tuple[list[Assessment], list[str], list[int]]:
-    ids, errors = _requested_ids()
-    if errors:
-        return [], errors, ids
+    query = CompareQuery(formdata=request.args)
+    ids = query.ids.data
+    if not query.validate():
+        return [], list(query.ids.errors), ids
     return [assessment_or_404(db.session, current_user, i, "view") for i in ids], [], ids
 
 
@@ -82,7 +62,7 @@ def _record(assessments: list[Assessment], fmt: str) -> None:
 @limit_renders
 def index() -> ResponseReturnValue:
     """Without ids, the chooser; with 2-4 ids, the comparison."""
-    if not request.args.getlist("ids"):
+    if not CompareQuery(formdata=request.args).asked():
         return _chooser([], [])
     assessments, errors, ids = _load()
     if errors:

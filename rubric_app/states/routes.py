@@ -32,7 +32,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from rubric_app import audit
-from rubric_app.access import can_org
+from rubric_app.access import can
 from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
@@ -59,6 +59,7 @@ from .dashboard import (
     build_dashboard,
 )
 from .findings import Overview, build_overview
+from .forms import DashboardQuery
 from .histogram import bars_of
 from .rollup import Filters, Scope
 
@@ -93,8 +94,8 @@ def _advocate(code: str) -> Organization:
     org = current_org()
     if org is None or org.state != code.upper():
         abort(404)
-    if not can_org(db.session, current_user, "view_dashboard", org):
-        if org.kind == "state_advocate" and can_org(db.session, current_user, "view", org):
+    if not can(db.session, current_user, "view_dashboard", org):
+        if org.kind == "state_advocate" and can(db.session, current_user, "view", org):
             abort(make_response(_awaiting_approval(org), 403))
         abort(404)
     return org
@@ -111,13 +112,11 @@ def _awaiting_approval(org: Organization) -> str:
 
 def _resolve_filters(org: Organization) -> FilterState:
     """Read the GET filters; unknown values are ignored with a message, never an error page."""
-    args = request.args
+    query = DashboardQuery(formdata=request.args)
     problems: list[str] = []
     catalog_rubrics = dict(rollup.rubric_counts(db.session, org.id, org.state))
-    rubric_key = args.get("rubric", "")
-    if rubric_key and rubric_key not in catalog_rubrics:
-        problems.append("No shared assessments use that rubric; showing the default rubric.")
-        rubric_key = ""
+    rubric_key, notes = query.take(query.rubric, tuple(catalog_rubrics))
+    problems.extend(notes)
     if not rubric_key:
         rubric_key = (
             DEFAULT_RUBRIC
@@ -153,21 +152,11 @@ def _resolve_filters(org: Organization) -> FilterState:
         "sro_model": SRO_MODEL_LABELS,
         "period": {p: p for p in periods},
     }
-    names = {
-        "kind": "organization kind",
-        "enrollment_band": "enrollment band",
-        "locale": "locale",
-        "sro_model": "SRO staffing model",
-        "period": "period",
-    }
     values: dict[str, str] = {}
     for key, known in allowed.items():
-        value = args.get(key, "")
-        if value and value not in known:
-            problems.append(f"Unknown {names[key]} {value!r}: showing every {names[key]}.")
-            value = ""
-        values[key] = value
-    if "period" not in args and periods:
+        values[key], notes = query.take(query[key], known)
+        problems.extend(notes)
+    if not query.period.asked() and periods:
         # By default one period, so each organization counts once: the latest one in which
         # enough organizations took part for figures to show (else simply the latest).
         values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
@@ -190,7 +179,7 @@ def _query_params(scope: Scope) -> dict[str, Any]:
 
 def _report_url(person: rollup.Participant) -> str | None:
     """Link a named participant to its shared report; an unnamed one stays unlinked."""
-    if person.org_name is None or "reports.report" not in current_app.view_functions:
+    if person.org_name is None:
         return None
     return url_for("reports.report", assessment_id=person.assessment_id)
 
@@ -208,9 +197,7 @@ def index() -> ResponseReturnValue:
     """Link a state advocate to its dashboard, or explain who can see dashboards."""
     org = current_org()
     advocate = (
-        org
-        if org is not None and can_org(db.session, current_user, "view_dashboard", org)
-        else None
+        org if org is not None and can(db.session, current_user, "view_dashboard", org) else None
     )
     if advocate is None and org is not None and org.kind == "state_advocate":
         return _awaiting_approval(org), 403
