@@ -1,6 +1,7 @@
 """Who may do what: the one access policy every route goes through.
 
-``can(session, user, action, target)`` answers for assessments and organizations; the
+``can(session, user, action, target)`` answers for assessments and organizations, and is the
+only question routes ask (a test holds every module outside this one to it); the
 ``*_or_404`` helpers load an object and answer 404 when the user may not see it, so the
 existence of other organizations' work never leaks. Viewing is the weakest right: a user who
 may not even view gets 404; a user who may view but not act gets 403.
@@ -30,7 +31,7 @@ organizations.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast, get_args, overload
 
 from flask import abort
 from sqlalchemy import select
@@ -58,8 +59,9 @@ OrgAction = Literal[
     "view_dashboard",  # state advocate roll-up
 ]
 
+ASSESSMENT_ACTIONS: frozenset[str] = frozenset(get_args(AssessmentAction))
+ORG_ACTIONS: frozenset[str] = frozenset(get_args(OrgAction))
 EDIT_ROLES = frozenset({"owner", "editor"})
-ALL_ROLES = frozenset({"owner", "editor", "viewer"})
 
 
 def role_in(session: Session, user: User | None, org_id: int) -> str | None:
@@ -88,7 +90,7 @@ def shared_with_user(session: Session, user: User, assessment_id: int) -> bool:
     )
 
 
-def can_assessment(
+def _assessment_allows(
     session: Session, user: User | None, action: AssessmentAction, assessment: Assessment
 ) -> bool:
     """Whether the user may do ``action`` on the assessment."""
@@ -117,7 +119,7 @@ def can_assessment(
     return False
 
 
-def can_org(session: Session, user: User | None, action: OrgAction, org: Organization) -> bool:
+def _org_allows(session: Session, user: User | None, action: OrgAction, org: Organization) -> bool:
     """Whether the user may do ``action`` on the organization."""
     role = role_in(session, user, org.id)
     if role is None:
@@ -146,16 +148,28 @@ def require_site_admin(user: User | None) -> None:
         abort(404)
 
 
+@overload
+def can(
+    session: Session, user: User | None, action: AssessmentAction, target: Assessment
+) -> bool: ...
+@overload
+def can(session: Session, user: User | None, action: OrgAction, target: Organization) -> bool: ...
 def can(
     session: Session,
     user: User | None,
     action: AssessmentAction | OrgAction,
     target: Assessment | Organization,
 ) -> bool:
-    """Whether the user may do ``action`` on an assessment or an organization."""
+    """Whether the user may do ``action`` on an assessment or an organization.
+
+    The overloads let mypy refuse an organization action asked of an assessment and the
+    reverse; at run time an action the target's kind lacks is simply refused.
+    """
     if isinstance(target, Assessment):
-        return can_assessment(session, user, action, target)  # type: ignore[arg-type]
-    return can_org(session, user, action, target)  # type: ignore[arg-type]
+        return action in ASSESSMENT_ACTIONS and _assessment_allows(
+            session, user, cast(AssessmentAction, action), target
+        )
+    return action in ORG_ACTIONS and _org_allows(session, user, cast(OrgAction, action), target)
 
 
 def assessment_or_404(
@@ -163,9 +177,9 @@ def assessment_or_404(
 ) -> Assessment:
     """Load the assessment for ``action``: 404 if the user may not see it, 403 if not act on it."""
     assessment = session.get(Assessment, assessment_id)
-    if assessment is None or not can_assessment(session, user, "view", assessment):
+    if assessment is None or not can(session, user, "view", assessment):
         abort(404)
-    if action != "view" and not can_assessment(session, user, action, assessment):
+    if action != "view" and not can(session, user, action, assessment):
         abort(403)
     return assessment
 
@@ -175,8 +189,8 @@ def org_or_404(
 ) -> Organization:
     """Load the organization for ``action``: 404 for non-members, 403 if the role falls short."""
     org = session.get(Organization, org_id)
-    if org is None or not can_org(session, user, "view", org):
+    if org is None or not can(session, user, "view", org):
         abort(404)
-    if action != "view" and not can_org(session, user, action, org):
+    if action != "view" and not can(session, user, action, org):
         abort(403)
     return org

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from rubric_app import audit
-from rubric_app.access import can_org, org_or_404
+from rubric_app.access import can, org_or_404
 from rubric_app.accounts.auth_views import safe_next
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import (
@@ -171,7 +171,7 @@ def _render_organization(
     org: Organization, invite_form: InviteForm, status: int
 ) -> ResponseReturnValue:
     org = org_or_404(db.session, current_user, org.id)
-    manage = can_org(db.session, current_user, "manage_members", org)
+    manage = can(db.session, current_user, "manage_members", org)
     rows = db.session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
@@ -200,8 +200,8 @@ def _render_organization(
         facts=profile_facts(org),
         members=members,
         manage=manage,
-        can_edit=can_org(db.session, current_user, "edit_profile", org),
-        can_audit=can_org(db.session, current_user, "view_audit", org),
+        can_edit=can(db.session, current_user, "edit_profile", org),
+        can_audit=can(db.session, current_user, "view_audit", org),
         invitations=pending_invitations(db.session, org.id) if manage else [],
         invite_form=invite_form,
         verified=is_verified(current_user),

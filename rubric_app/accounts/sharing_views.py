@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rubric_app.access import AssessmentAction, assessment_or_404, can_assessment
+from rubric_app.access import AssessmentAction, assessment_or_404, can
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import (
     EmptyForm,
@@ -165,7 +165,7 @@ def _render(
         assessment=assessment,
         owner_org=owner_org,
         shares=shares_of(db.session, assessment),
-        can_share=can_assessment(db.session, current_user, "share", assessment),
+        can_share=can(db.session, current_user, "share", assessment),
         verified=is_verified(current_user),
         submitted=assessment.status == "submitted",
         form=form,

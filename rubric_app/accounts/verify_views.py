@@ -16,7 +16,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rubric_app.access import can_org
+from rubric_app.access import can
 from rubric_app.accounts.auth_views import safe_next
 from rubric_app.accounts.blueprint import bp
 from rubric_app.accounts.forms import EmptyForm
@@ -91,7 +91,7 @@ def _next_step(user: User) -> dict[str, str]:
             "next_url": url_for("accounts.new_organization"),
         }
     org = current_org()
-    if org is not None and can_org(db.session, current_user, "manage_members", org):
+    if org is not None and can(db.session, current_user, "manage_members", org):
         return {
             "next_label": "Invite your colleagues",
             "next_url": url_for("accounts.organization") + "#invitations",

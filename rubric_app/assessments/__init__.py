@@ -32,7 +32,6 @@ importing ``from rubric_app.assessments import X``:
 
 from rubric_app.assessments.locking import lock_assessment
 from rubric_app.assessments.reads import (
-    answers_json,
     assessments_for_period,
     find_existing,
     load_answers,
@@ -86,7 +85,6 @@ __all__ = [
     "SaveResult",
     "StartRefusal",
     "StartRefused",
-    "answers_json",
     "assessments_for_period",
     "check_start",
     "clear_score_cache",

@@ -5,8 +5,7 @@ Nothing here writes. ``load_states_many`` reads several assessments in two queri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +18,6 @@ from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import (
     AssessmentScore,
     ItemAnswer,
-    answers_to_json,
     score_assessment,
 )
 
@@ -136,8 +134,3 @@ def load_answers(session: Session, assessment: Assessment) -> dict[str, ItemAnsw
 def score_of(session: Session, assessment: Assessment) -> AssessmentScore:
     """Score the assessment's current answers (the one scoring core, nothing cached)."""
     return score_assessment(rubric_for(assessment), load_answers(session, assessment))
-
-
-def answers_json(states: Iterable[tuple[str, ItemState]]) -> dict[str, Any]:
-    """Answers as scoring's JSON form (for exports)."""
-    return answers_to_json({item_id: state.to_answer() for item_id, state in states})

@@ -4,16 +4,16 @@ done next (edit, review and submit, reopen, report, sharing).
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.access import assessment_or_404, can
 from rubric_app.assessments import load_states, rubric_for, snapshots_of
 from rubric_app.db import db
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm
-from rubric_app.questionnaire.helpers import answers_of, optional_url, user_names
+from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.next_steps import next_steps
 from rubric_app.questionnaire.view_data import continue_target, task_rows
 from rubric_app.scoring import score_assessment, visibility
@@ -29,7 +29,7 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     states = load_states(session, assessment)
     score = score_assessment(rubric, answers_of(states))
     rows = task_rows(rubric, score, states)
-    can_edit = can_assessment(session, current_user, "edit", assessment)
+    can_edit = can(session, current_user, "edit", assessment)
     answers = answers_of(states)
     # Only someone who can still change the answers is led back into them.
     target = (
@@ -40,7 +40,7 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     snapshots = snapshots_of(session, assessment)
     names = user_names({assessment.submitted_by_id, assessment.created_by_id})
     names.update(user_names({snapshot.submitted_by_id for snapshot in snapshots}))
-    may_share = can_assessment(session, current_user, "share", assessment)
+    may_share = can(session, current_user, "share", assessment)
     return render_template(
         "questionnaire/overview.html",
         assessment=assessment,
@@ -53,13 +53,11 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         names=names,
         can_edit=can_edit,
         continue_to=target,
-        can_submit=can_assessment(session, current_user, "submit", assessment),
-        can_reopen=can_assessment(session, current_user, "reopen", assessment)
+        can_submit=can(session, current_user, "submit", assessment),
+        can_reopen=can(session, current_user, "reopen", assessment)
         and assessment.status == "submitted",
-        report_url=optional_url("reports.report", assessment_id=assessment.id),
-        sharing_url=optional_url("accounts.sharing", assessment_id=assessment.id)
-        if may_share
-        else None,
+        report_url=url_for("reports.report", assessment_id=assessment.id),
+        sharing_url=url_for("accounts.sharing", assessment_id=assessment.id) if may_share else None,
         steps=next_steps(session, assessment, may_share=may_share)
         if assessment.status == "submitted"
         else None,

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.access import assessment_or_404, can
 from rubric_app.assessments import (
     AssessmentGone,
     AssessmentReadOnly,
@@ -108,7 +108,7 @@ def section(assessment_id: int, section_id: str) -> ResponseReturnValue:
     assessment = assessment_or_404(session, current_user, assessment_id)
     rubric = rubric_for(assessment)
     sect = section_or_404(rubric, section_id)
-    if not can_assessment(session, current_user, "edit", assessment):
+    if not can(session, current_user, "edit", assessment):
         if request.method == "POST":
             abort(403)
         flash("This assessment is read-only for you; here are its answers.", "info")
@@ -221,7 +221,7 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     assessment = assessment_or_404(session, current_user, assessment_id)
     if assessment.status != "draft":
         return _read_only_json("This assessment has been submitted and is read-only.")
-    if not can_assessment(session, current_user, "edit", assessment):
+    if not can(session, current_user, "edit", assessment):
         return jsonify(
             status="error", reason="forbidden", message="You cannot change this assessment."
         ), 403

@@ -23,7 +23,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.wrappers import Response
 
-from rubric_app.access import can_assessment
+from rubric_app.access import can
 from rubric_app.assessments import rubric_for
 from rubric_app.db import db
 from rubric_app.models import Assessment
@@ -166,7 +166,7 @@ def kept_draft() -> ResponseReturnValue:
             assessment = session.get(Assessment, draft.assessment_id)
             # Only into an assessment this user may edit now; a draft for another one stays
             # unused (and says nothing about that assessment).
-            if assessment is not None and can_assessment(session, current_user, "edit", assessment):
+            if assessment is not None and can(session, current_user, "edit", assessment):
                 return redirect(
                     url_for(
                         "questionnaire.section",

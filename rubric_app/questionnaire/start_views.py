@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from rubric_app.access import can_org, org_or_404
+from rubric_app.access import can, org_or_404
 from rubric_app.assessments import (
     AssessmentError,
     StartRefusal,
@@ -31,7 +31,7 @@ from rubric_app.db import db
 from rubric_app.models import Assessment, Organization, Share, utcnow
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import StartForm
-from rubric_app.questionnaire.helpers import answers_of, optional_url
+from rubric_app.questionnaire.helpers import answers_of
 from rubric_app.questionnaire.view_data import choose_if, school_year
 from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import latest_version
@@ -89,7 +89,7 @@ def index() -> ResponseReturnValue:
             "rubric_title": catalog.rubrics[assessment.rubric_key].title
             if assessment.rubric_key in catalog.rubrics
             else assessment.rubric_key,
-            "report_url": optional_url("reports.report", assessment_id=assessment.id),
+            "report_url": url_for("reports.report", assessment_id=assessment.id),
         }
         for assessment, org_name in shared
     ]
@@ -98,7 +98,7 @@ def index() -> ResponseReturnValue:
         org=org,
         rows=rows,
         shared=shared_rows,
-        can_start=can_org(session, current_user, "create_assessment", org),
+        can_start=can(session, current_user, "create_assessment", org),
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from rubric_app.access import assessment_or_404, can_assessment
+from rubric_app.access import assessment_or_404, can
 from rubric_app.assessments import (
     AssessmentError,
     load_states,
@@ -37,7 +37,7 @@ def review(assessment_id: int) -> ResponseReturnValue:
     answers = answers_of(states)
     shown = dict(visibility(rubric, answers))
     sections = answer_sections(rubric, states, shown)
-    can_edit = can_assessment(session, current_user, "edit", assessment)
+    can_edit = can(session, current_user, "edit", assessment)
     return render_template(
         "questionnaire/review.html",
         assessment=assessment,
@@ -48,7 +48,7 @@ def review(assessment_id: int) -> ResponseReturnValue:
         unanswered=sum(s.unanswered for s in sections),
         flagged=sum(s.flagged for s in sections),
         can_edit=can_edit,
-        can_submit=can_assessment(session, current_user, "submit", assessment),
+        can_submit=can(session, current_user, "submit", assessment),
         form=FlaskForm(),
     )
 

@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from rubric_app import audit
-from rubric_app.access import assessment_or_404, can_assessment, can_org
+from rubric_app.access import assessment_or_404, can
 from rubric_app.assessments import rubric_for
 from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
@@ -67,7 +67,7 @@ def report(assessment_id: int) -> ResponseReturnValue:
         "reports/report.html",
         report=built,
         chart=section_score_chart(built),
-        may_plan=can_assessment(db.session, current_user, "plan", assessment),
+        may_plan=can(db.session, current_user, "plan", assessment),
     )
 
 
@@ -172,7 +172,7 @@ def actions(assessment_id: int) -> ResponseReturnValue:
         "reports/actions.html",
         report=built,
         unplanned=[gap for gap in built.gaps if gap.item_id not in planned],
-        may_plan=can_assessment(db.session, current_user, "plan", assessment),
+        may_plan=can(db.session, current_user, "plan", assessment),
         carry=action_ops.carry_candidates(db.session, assessment),
     )
 
@@ -285,7 +285,7 @@ def import_file() -> ResponseReturnValue:
     org = current_org()
     if org is None:
         abort(404)
-    if not can_org(db.session, current_user, "create_assessment", org):
+    if not can(db.session, current_user, "create_assessment", org):
         abort(403)
     form = ImportForm()
     problems: list[str] = []

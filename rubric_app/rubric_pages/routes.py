@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
@@ -57,8 +57,6 @@ def rubric(rubric_id: str) -> ResponseReturnValue:
             for v in reversed(versions)
         ],
         item_count=sum(len(section.items) for section in shown.sections),
-        library_url=url_for("resources.index")
-        if "resources.index" in current_app.view_functions
-        else None,
+        library_url=url_for("resources.index"),
         broken_files=broken_files_notice(),
     )

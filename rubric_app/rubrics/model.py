@@ -87,10 +87,6 @@ class Scale:
     def max_points(self) -> float:
         return max(option.points for option in self.options)
 
-    @property
-    def min_points(self) -> float:
-        return min(option.points for option in self.options)
-
     def option(self, key: str) -> ScaleOption | None:
         for option in self.options:
             if option.key == key:

@@ -15,7 +15,7 @@ from flask import Flask
 from helpers import csrf_from, make_org, make_site_admin, make_user, signin, signin_two_step
 from sqlalchemy.orm import Session
 
-from rubric_app.access import can, can_assessment, can_org, is_site_admin
+from rubric_app.access import can, is_site_admin
 from rubric_app.accounts.operations import find_user
 from rubric_app.accounts.policy import requires_two_step
 from rubric_app.accounts.sharing import revoke_share, share_assessment
@@ -99,8 +99,7 @@ def test_assessment_matrix(session: Session, role: str, relation: str) -> None:
         assert assessment.status == status
         allowed = expected(role, relation, status)
         for action in ACTIONS:
-            answer = can_assessment(session, user, action, assessment)  # type: ignore[arg-type]
-            assert answer == can(session, user, action, assessment)  # type: ignore[arg-type]
+            answer = can(session, user, action, assessment)  # type: ignore[arg-type]
             if answer != (action in allowed):
                 wrong.append(f"{status} {action}: got {answer}")
         session.rollback()
@@ -153,7 +152,7 @@ def test_organization_matrix(session: Session, role: str, relation: str, kind: s
     wrong = [
         f"{action}: got {action not in allowed}"
         for action in ORG_ACTIONS
-        if can_org(session, user, action, target) != (action in allowed)  # type: ignore[arg-type]
+        if can(session, user, action, target) != (action in allowed)  # type: ignore[arg-type]
     ]
     assert not wrong, f"role={role} relation={relation} kind={kind}: " + "; ".join(wrong)
 
@@ -163,9 +162,9 @@ def test_anonymous_user_may_do_nothing(session: Session) -> None:
     author = make_user(session, "a@example.org", org)
     assessment = _assessment(session, org, author, "submitted")
     for action in ACTIONS:
-        assert not can_assessment(session, None, action, assessment)  # type: ignore[arg-type]
+        assert not can(session, None, action, assessment)  # type: ignore[arg-type]
     for action in ORG_ACTIONS:
-        assert not can_org(session, None, action, org)  # type: ignore[arg-type]
+        assert not can(session, None, action, org)  # type: ignore[arg-type]
 
 
 #: The site administration routes: (method, path builder from a pending organization's id).
@@ -241,3 +240,15 @@ def test_site_administrators_always_need_two_step_sign_in(session: Session) -> N
     member = make_user(session, "member@example.org", make_org(session), "owner")
     assert requires_two_step(admin, session)
     assert not requires_two_step(member, session)
+
+
+def test_an_action_of_the_other_kind_of_target_is_refused(session: Session) -> None:
+    # The owner may do everything to both, but never an organization action on an assessment
+    # or the reverse: "manage_members" means nothing for an assessment.
+    org = make_org(session)
+    owner = make_user(session, "owner@example.org", org, "owner")
+    assessment = _assessment(session, org, owner, "draft")
+    assert can(session, owner, "edit", assessment)
+    assert can(session, owner, "manage_members", org)
+    assert not can(session, owner, "manage_members", assessment)  # type: ignore[call-overload]
+    assert not can(session, owner, "delete", org)  # type: ignore[call-overload]

@@ -10,7 +10,7 @@ from helpers import csrf_from, make_org, make_user, signin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.access import can_assessment
+from rubric_app.access import can
 from rubric_app.assessments import start_assessment, submit
 from rubric_app.models import Assessment, AuditEvent, Organization, Share, User
 from rubric_app.rubric_versions import latest_version
@@ -96,8 +96,8 @@ def test_editor_shares_with_a_partner_who_then_reads_it_until_revoked(
     )
     assert response.status_code == 302
     lead = session.scalar(select(User).where(User.email == "lead@club.example.org"))
-    assert can_assessment(session, lead, "view", assessment)
-    assert not can_assessment(session, lead, "edit", assessment)
+    assert can(session, lead, "view", assessment)
+    assert not can(session, lead, "edit", assessment)
     share = session.scalar(select(Share).where(Share.to_org_id == club.id))
     assert share is not None
     # The receiving organization may read it but not see or change its shares.
@@ -109,7 +109,7 @@ def test_editor_shares_with_a_partner_who_then_reads_it_until_revoked(
     )
     assert revoked.status_code == 302
     session.expire_all()
-    assert not can_assessment(session, lead, "view", assessment)
+    assert not can(session, lead, "view", assessment)
     assert partner.get(f"/assessments/{assessment.id}/sharing").status_code == 404
     actions = list(
         session.scalars(
