@@ -21,8 +21,8 @@ from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Assessment, Organization
 from rubric_app.reports.charts import section_score_chart
-from rubric_app.reports.context import build_report
 from rubric_app.reports.pdf import render_template_pdf
+from rubric_app.reports.view_data import build_report
 
 RUNS = 5
 MINIMAL = "<!doctype html><html lang='en'><title>Minimal</title><p>One page.</p></html>"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from rubric_app.exports.spreadsheet import Cell
 
-from .view import ComparisonView, RowView
+from .view_data import ComparisonView, RowView
 
 FIXED = ["row", "step", "dimension", "item", "item text"]
 

@@ -22,7 +22,7 @@ from rubric_app.render_limits import limit_renders
 
 from .export import csv_header, csv_rows
 from .forms import CompareQuery
-from .view import build_comparison, comparable_assessments
+from .view_data import build_comparison, comparable_assessments
 
 bp = Blueprint("compare", __name__)
 

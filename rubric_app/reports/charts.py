@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from rubric_app.templating import format_percent
 
-from .context import Report
+from .view_data import Report
 
 __all__ = ["Bar", "BarGroup", "bar_chart", "section_score_chart"]
 

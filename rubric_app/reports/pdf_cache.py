@@ -29,7 +29,7 @@ from typing import Any
 
 from rubric_app.config import PROJECT_ROOT
 
-from .context import Report
+from .view_data import Report
 
 #: Bump when the way a PDF is made changes outside the files ``layout_fingerprint`` reads
 #: (e.g. the renderer's options), so cached PDFs are rebuilt.

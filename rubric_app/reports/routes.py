@@ -35,13 +35,13 @@ from rubric_app.render_limits import limit_renders
 
 from . import actions as action_ops
 from .charts import section_score_chart
-from .context import Report, build_report
 from .export import export_assessment
 from .forms import ActionForm, ImportForm
 from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
 from .pdf import render_template_pdf
 from .pdf_cache import assessment_prefix, cache_key, pdf_for
+from .view_data import Report, build_report
 
 bp = Blueprint("reports", __name__)
 

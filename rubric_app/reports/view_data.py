@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.assessments import ItemState, load_states, rubric_for, score_of
 from rubric_app.models import Assessment
-from rubric_app.resources.library import ResourceView, resource_views
+from rubric_app.resources.view_data import ResourceView, resource_views
 from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.benchmarks import NationalLine
 from rubric_app.rubrics.catalog import Catalog

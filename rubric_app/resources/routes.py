@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
 
-from .library import KIND_LABELS, library_entries, step_options
+from .view_data import KIND_LABELS, library_entries, step_options
 
 bp = Blueprint("resources", __name__)
 

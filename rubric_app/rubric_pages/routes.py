@@ -7,13 +7,13 @@ from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
-from rubric_app.resources.library import resource_views
-from rubric_app.rubric_pages.describe import (
+from rubric_app.resources.view_data import resource_views
+from rubric_app.rubric_pages.notice import broken_files_notice
+from rubric_app.rubric_pages.view_data import (
     describe_scale,
     describe_sections,
     scoring_method,
 )
-from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_versions import rubric_of, versions_of
 from rubric_app.vocabulary import AUDIENCE_LABELS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rubric_app.resources.library import ResourceView, resource_views
+from rubric_app.resources.view_data import ResourceView, resource_views
 from rubric_app.rubrics.catalog import Catalog
 from rubric_app.rubrics.model import Condition, Item, Rubric, Scale
 

@@ -30,8 +30,8 @@ from rubric_app.vocabulary import (
 )
 
 from . import rollup
-from .dashboard import Dashboard
 from .rollup import Scope
+from .view_data import Dashboard
 
 #: The answers table, for the CSV and the workbook's Answers sheet: (header, kind, width).
 #: A column whose header ends in "_code" holds the stable code behind the label beside it.

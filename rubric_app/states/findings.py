@@ -35,8 +35,8 @@ from rubric_app.scoring.findings import largest_change, largest_of, lowest_of
 from rubric_app.vocabulary import LOCALE_LABELS, LOCALES
 
 from . import privacy, rollup
-from .dashboard import Dashboard, DistributionRow, Shown
 from .rollup import Scope
+from .view_data import Dashboard, DistributionRow, Shown
 
 #: How many periods, newest first, the trend reads (each is one more view to build).
 TREND_PERIODS = 6
@@ -134,7 +134,7 @@ def view_steps(
 ) -> ViewSteps:
     """Return the step medians of ``scope`` exactly as its own dashboard would show them.
 
-    The same rule in the same order as ``dashboard.build_dashboard``: the whole view may be
+    The same rule in the same order as ``view_data.build_dashboard``: the whole view may be
     withheld (nothing then, not even its size); otherwise a step's median shows when at least
     ``k`` organizations have a score for it.
     """

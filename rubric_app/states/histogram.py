@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rubric_app.scoring import Suppressed
 
-from .dashboard import DistributionRow
+from .view_data import DistributionRow
 
 
 @dataclass(frozen=True)

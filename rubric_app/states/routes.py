@@ -3,7 +3,7 @@
 Only members of a *verified* state advocate organization, working in it now, see its state's
 dashboard; anyone else gets 404 (``rubric_app.access``). Members of an advocate organization that
 a site administrator has not approved (yet) get a page that says so instead (403). The figures
-come from ``dashboard.build_dashboard`` (grouped SQL, suppression below ``SUPPRESSION_K``);
+come from ``view_data.build_dashboard`` (grouped SQL, suppression below ``SUPPRESSION_K``);
 pages only format them.
 
 Why it is long: every dashboard page and export shares the filters, the verification gate and the
@@ -53,15 +53,15 @@ from rubric_app.vocabulary import (
 )
 
 from . import charts, exports, privacy, rollup
-from .dashboard import (
-    Dashboard,
-    Page,
-    build_dashboard,
-)
 from .findings import Overview, build_overview
 from .forms import DashboardQuery
 from .histogram import bars_of
 from .rollup import Filters, Scope
+from .view_data import (
+    Dashboard,
+    Page,
+    build_dashboard,
+)
 
 bp = Blueprint("states", __name__)
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from rubric_app.assessments import ItemState, decode_value, encode_value
 from rubric_app.questionnaire.view_data import answer_row
-from rubric_app.reports.context import _answer_lines
 from rubric_app.reports.importer import _check_state
+from rubric_app.reports.view_data import _answer_lines
 from rubric_app.rubrics.answer_types import (
     ANSWER_TYPES,
     MAX_TEXT,

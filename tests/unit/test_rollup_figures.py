@@ -38,8 +38,8 @@ from rubric_app.scoring import (
     score_assessment,
 )
 from rubric_app.states import rollup
-from rubric_app.states.dashboard import Page, build_dashboard
 from rubric_app.states.rollup import Filters, Scope
+from rubric_app.states.view_data import Page, build_dashboard
 
 
 def _assess(

@@ -26,7 +26,7 @@ from rubric_app.assessments import (
     start_assessment,
     submit,
 )
-from rubric_app.compare.view import format_points, points_text
+from rubric_app.compare.view_data import format_points, points_text
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, User
 from rubric_app.rubric_versions import latest_version, rubric_of

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import AuditEvent
 from rubric_app.reports.actions import create_action
-from rubric_app.reports.context import build_report
 from rubric_app.reports.pdf import StaticOnlyFetcher, render_pdf
+from rubric_app.reports.view_data import build_report
 
 
 def _normal(text: str) -> str:

@@ -21,7 +21,7 @@ from rubric_app.reports.actions import (
     create_action,
     planned_actions_for,
 )
-from rubric_app.reports.context import build_report
+from rubric_app.reports.view_data import build_report
 
 
 def test_plan_an_action_from_a_gap(client: FlaskClient, session: Session) -> None:

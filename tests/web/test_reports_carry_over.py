@@ -17,7 +17,7 @@ from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Action, Assessment
 from rubric_app.reports.actions import ActionError, carry_action, create_action
-from rubric_app.reports.context import build_report
+from rubric_app.reports.view_data import build_report
 
 
 def _two_periods(session: Session) -> tuple[Setup, Assessment, Action, Action]:

@@ -15,7 +15,7 @@ from rubric_app.accounts.sharing import share_assessment
 from rubric_app.assessments import load_answers, rubric_for
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import AuditEvent
-from rubric_app.reports.context import START_HERE_COUNT, build_report
+from rubric_app.reports.view_data import START_HERE_COUNT, build_report
 from rubric_app.scoring import find_gaps, score_assessment
 
 

@@ -34,8 +34,8 @@ from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import Figure, Suppressed
 from rubric_app.states import findings
-from rubric_app.states.dashboard import build_dashboard
 from rubric_app.states.rollup import Filters, Scope
+from rubric_app.states.view_data import build_dashboard
 
 K = 5
 RUBRIC = "secure-local-implementation"

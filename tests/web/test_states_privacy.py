@@ -35,8 +35,8 @@ from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, ItemResult, Organization, SectionScore, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring import histogram_of_counts
-from rubric_app.states.dashboard import Dashboard, build_dashboard
 from rubric_app.states.rollup import Filters, Scope
+from rubric_app.states.view_data import Dashboard, build_dashboard
 
 K = 5
 RUBRIC = "secure-local-implementation"
