@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from rubric_app import audit
 from rubric_app.access import assessment_or_404
 from rubric_app.auth_session import current_org
+from rubric_app.compare.blueprint import bp
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Assessment
@@ -23,8 +24,6 @@ from rubric_app.render_limits import limit_renders
 from .export import csv_header, csv_rows
 from .forms import CompareQuery
 from .view_data import build_comparison, comparable_assessments
-
-bp = Blueprint("compare", __name__)
 
 
 def _chooser(errors: list[str], selected: list[int]) -> ResponseReturnValue:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import jsonify, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,11 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import broken_files, current_catalog
 from rubric_app.db import db
+from rubric_app.main.blueprint import bp
 from rubric_app.models import Assessment, RubricVersion
 from rubric_app.rubrics.model import Rubric
 from rubric_app.vocabulary import AUDIENCE_LABELS
-
-bp = Blueprint("main", __name__)
 
 
 def _display_order(rubric: Rubric) -> tuple[int, str]:

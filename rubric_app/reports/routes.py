@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -32,6 +31,7 @@ from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.models import Action, Assessment
 from rubric_app.render_limits import limit_renders
+from rubric_app.reports.blueprint import bp
 
 from . import actions as action_ops
 from .charts import section_score_chart
@@ -42,8 +42,6 @@ from .labels import item_numbers, short_prompt
 from .pdf import render_template_pdf
 from .pdf_cache import assessment_prefix, cache_key, pdf_for
 from .view_data import Report, build_report
-
-bp = Blueprint("reports", __name__)
 
 
 def _report_of(assessment: Assessment) -> Report:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
+from rubric_app.resources.blueprint import bp
 
 from .view_data import KIND_LABELS, library_entries, step_options
-
-bp = Blueprint("resources", __name__)
 
 
 @bp.get("/resources")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.resources.view_data import resource_views
+from rubric_app.rubric_pages.blueprint import bp
 from rubric_app.rubric_pages.notice import broken_files_notice
 from rubric_app.rubric_pages.view_data import (
     describe_scale,
@@ -16,8 +17,6 @@ from rubric_app.rubric_pages.view_data import (
 )
 from rubric_app.rubric_versions import rubric_of, versions_of
 from rubric_app.vocabulary import AUDIENCE_LABELS
-
-bp = Blueprint("rubric_pages", __name__)
 
 
 @bp.get("/rubrics/<rubric_id>")

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -40,6 +39,7 @@ from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Organization
 from rubric_app.render_limits import limit_renders
+from rubric_app.states.blueprint import bp
 from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 from rubric_app.vocabulary import (
@@ -62,8 +62,6 @@ from .view_data import (
     Page,
     build_dashboard,
 )
-
-bp = Blueprint("states", __name__)
 
 DEFAULT_RUBRIC = "secure-local-implementation"
 

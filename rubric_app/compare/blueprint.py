@@ -1,0 +1,7 @@
+"""The compare blueprint object; ``routes`` adds its views, ``create_app`` registers it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("compare", __name__)

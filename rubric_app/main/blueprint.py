@@ -1,0 +1,7 @@
+"""The main blueprint object; ``routes`` adds its views, ``create_app`` registers it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

@@ -1,0 +1,7 @@
+"""The resources blueprint object; ``routes`` adds its views, ``create_app`` registers it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("resources", __name__)
