@@ -41,7 +41,7 @@ from rubric_app.models import (
     Membership,
     Organization,
     RubricVersion,
-    SectionScore,
+    SectionScoreRow,
     Share,
     Snapshot,
     utcnow,
@@ -150,7 +150,7 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
 
 
 def _score_rows(assessment_id: int, score: AssessmentScore) -> list[dict[str, Any]]:
-    """Return the SectionScore rows ``assessments.write_section_scores`` would write."""
+    """Return the ``SectionScoreRow`` objects ``assessments.write_section_scores`` would write."""
     rows: list[dict[str, Any]] = []
     for section_id, percent, level, by_dimension in [
         ("_overall", score.percent, score.level, score.by_dimension),
@@ -278,7 +278,7 @@ def _insert_batch(
         (Answer, answers),
         (ItemNote, notes),
         (Snapshot, snapshots),
-        (SectionScore, scores),
+        (SectionScoreRow, scores),
         (ItemResult, item_results),
         (Share, shares),
     ):

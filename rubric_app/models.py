@@ -3,7 +3,7 @@
 Rubric versions are immutable records of a rubric's normalised definition. Assessments pin a
 version; answers are one row per assessment, item and rating dimension, and per-item notes
 (N/A, comment, evidence, flag) live beside them. Scores are computed by ``rubric_app.scoring``;
-``SectionScore`` and ``ItemResult`` only cache the scores of a submitted snapshot for the SQL
+``SectionScoreRow`` and ``ItemResult`` only cache the scores of a submitted snapshot for the SQL
 state roll-ups.
 
 Why one long module: the classes are declarations only, and the test that models and migrations
@@ -363,7 +363,7 @@ class Snapshot(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class SectionScore(Base):
+class SectionScoreRow(Base):
     """Scores of a submitted assessment, cached from rubric_app.scoring for SQL roll-ups.
 
     One row per (assessment, section, dimension); section "_overall" holds the overall score
@@ -394,7 +394,7 @@ class ItemResult(Base):
     One row per rated dimension of each visible, applicable (not N/A), scored item: the option
     key and whether it is fully in place (``rating_is_full``). Items with both of the first two
     dimensions rated also get a row with dimension "_item" carrying the paper-vs-practice label.
-    Written with ``SectionScore`` at submission, deleted on reopen; the state roll-ups group it.
+    Written with ``SectionScoreRow`` at submission, deleted on reopen; the state roll-ups group it.
     """
 
     __tablename__ = "item_results"

@@ -10,21 +10,21 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, ItemResult, SectionScore
+from rubric_app.models import Assessment, ItemResult, SectionScoreRow
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import AssessmentScore, rating_is_full
 
 
 def write_section_scores(session: Session, assessment: Assessment, score: AssessmentScore) -> None:
     """Replace the cached score rows the SQL roll-ups read."""
-    session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
-    rows: list[SectionScore] = []
+    session.execute(delete(SectionScoreRow).where(SectionScoreRow.assessment_id == assessment.id))
+    rows: list[SectionScoreRow] = []
     for section_id, percent, level, by_dimension in [
         ("_overall", score.percent, score.level, score.by_dimension),
         *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
     ]:
         rows.append(
-            SectionScore(
+            SectionScoreRow(
                 assessment_id=assessment.id,
                 section_id=section_id,
                 dimension="_all",
@@ -33,7 +33,7 @@ def write_section_scores(session: Session, assessment: Assessment, score: Assess
             )
         )
         rows.extend(
-            SectionScore(
+            SectionScoreRow(
                 assessment_id=assessment.id,
                 section_id=section_id,
                 dimension=dimension,
@@ -98,5 +98,5 @@ def write_item_results(
 
 def clear_score_cache(session: Session, assessment: Assessment) -> None:
     """Remove the assessment's cached score rows (it is a draft again)."""
-    session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
+    session.execute(delete(SectionScoreRow).where(SectionScoreRow.assessment_id == assessment.id))
     session.execute(delete(ItemResult).where(ItemResult.assessment_id == assessment.id))

@@ -81,7 +81,7 @@ class AnswerLine:
 
 
 @dataclass(frozen=True)
-class ItemView:
+class ReportItem:
     """One visible item as answered, with its notes and evidence."""
 
     item_id: str
@@ -149,7 +149,7 @@ class SectionView:
     gap_count: int
     essential_gap_count: int
     flagged: int
-    items: tuple[ItemView, ...]
+    items: tuple[ReportItem, ...]
     gaps: tuple[GapView, ...]
 
 
@@ -411,7 +411,7 @@ def build_report(
                 continue
             state = states.get(item.id)
             item_views.append(
-                ItemView(
+                ReportItem(
                     item_id=item.id,
                     number=numbers[item.id],
                     prompt=item.prompt,

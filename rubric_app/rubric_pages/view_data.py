@@ -23,7 +23,7 @@ ITEM_TYPE_LABELS = {
 
 
 @dataclass(frozen=True)
-class ItemView:
+class RubricPageItem:
     id: str
     number: str
     prompt: str
@@ -48,7 +48,7 @@ class SectionView:
     number: int
     title: str
     summary: str
-    items: tuple[ItemView, ...]
+    items: tuple[RubricPageItem, ...]
     rated: int
     essential: int
 
@@ -100,7 +100,7 @@ def describe_sections(rubric: Rubric, catalog: Catalog) -> tuple[SectionView, ..
         for item in section.items:
             scale = rubric.scale_of(item)
             items.append(
-                ItemView(
+                RubricPageItem(
                     id=item.id,
                     number=rubric.item_number(item.id),
                     prompt=item.prompt,

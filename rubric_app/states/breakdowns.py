@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, distinct, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, ItemResult, Organization, SectionScore
+from rubric_app.models import Assessment, ItemResult, Organization, SectionScoreRow
 from rubric_app.scoring import DEFAULT_EDGES
 
 from .rollup import Scope, scope_select
@@ -103,15 +103,15 @@ def band_organizations(
     query_scope = scope if by is None else without_filter(scope, by)
     category = (FILTER_COLUMNS[by] if by else literal(None)).label("category")
     s = scope_select(query_scope).add_columns(category).subquery()
-    key = (SectionScore.section_id, SectionScore.dimension)
-    band = _band_of(SectionScore.percent).label("band")
+    key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
+    band = _band_of(SectionScoreRow.percent).label("band")
     stmt = (
         select(*key, s.c.category, band, func.count(distinct(s.c.org_id)))
-        .join(s, s.c.id == SectionScore.assessment_id)
+        .join(s, s.c.id == SectionScoreRow.assessment_id)
         .where(
             tuple_(*key).in_(list(keys)),
-            SectionScore.percent >= DEFAULT_EDGES[0],
-            SectionScore.percent <= DEFAULT_EDGES[-1],
+            SectionScoreRow.percent >= DEFAULT_EDGES[0],
+            SectionScoreRow.percent <= DEFAULT_EDGES[-1],
         )
         .group_by(*key, s.c.category, band)
     )

@@ -30,7 +30,7 @@ from rubric_app.models import (
     ItemResult,
     Organization,
     RubricVersion,
-    SectionScore,
+    SectionScoreRow,
     Share,
 )
 from rubric_app.rubric_versions import rubric_of
@@ -254,18 +254,18 @@ def score_counts(
     if not keys or not assessments:
         return {}
     s = scope_select(scope).subquery()
-    key = (SectionScore.section_id, SectionScore.dimension)
-    wanted = and_(tuple_(*key).in_(list(keys)), SectionScore.percent.is_not(None))
-    stmt = select(*key, SectionScore.percent, func.count()).where(wanted)
+    key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
+    wanted = and_(tuple_(*key).in_(list(keys)), SectionScoreRow.percent.is_not(None))
+    stmt = select(*key, SectionScoreRow.percent, func.count()).where(wanted)
     stmt = _within_scope(
         stmt,
-        SectionScore.assessment_id,
+        SectionScoreRow.assessment_id,
         s,
         walk_index=_reads_most_of_rubric(session, scope, assessments),
     )
     grouped: dict[tuple[str, str], ScoreCounts] = {}
     for section_id, dimension, percent, count in session.execute(
-        stmt.group_by(*key, SectionScore.percent)
+        stmt.group_by(*key, SectionScoreRow.percent)
     ):
         entry = grouped.get((section_id, dimension))
         if entry is None:
@@ -279,7 +279,7 @@ def score_counts(
     else:
         orgs = (
             select(*key, func.count(distinct(s.c.org_id)))
-            .join(s, s.c.id == SectionScore.assessment_id)
+            .join(s, s.c.id == SectionScoreRow.assessment_id)
             .where(wanted)
             .group_by(*key)
         )
@@ -461,7 +461,7 @@ def participants(
     s = scope_select(scope).subquery()
     if total is None:
         total = session.scalar(select(func.count()).select_from(s)) or 0
-    overall = aliased(SectionScore)
+    overall = aliased(SectionScoreRow)
     stmt = (
         select(
             Assessment.id,

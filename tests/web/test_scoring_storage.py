@@ -20,7 +20,7 @@ from rubric_app.assessments import (
     submit,
 )
 from rubric_app.catalog_state import current_catalog
-from rubric_app.models import Organization, SectionScore
+from rubric_app.models import Organization, SectionScoreRow
 from rubric_app.rubric_versions import latest_version
 from rubric_app.scoring import score_assessment
 
@@ -88,7 +88,7 @@ def test_scores_match_after_a_database_round_trip(
     cached = {
         (row.section_id, row.dimension): row.percent
         for row in session.scalars(
-            select(SectionScore).where(SectionScore.assessment_id == assessment.id)
+            select(SectionScoreRow).where(SectionScoreRow.assessment_id == assessment.id)
         )
     }
     assert cached[("_overall", "_all")] == expected.percent

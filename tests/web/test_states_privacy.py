@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
 from rubric_app.demo import generate_states
-from rubric_app.models import Assessment, ItemResult, Organization, SectionScore, Share
+from rubric_app.models import Assessment, ItemResult, Organization, SectionScoreRow, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring import histogram_of_counts
 from rubric_app.states.rollup import Filters, Scope
@@ -149,11 +149,11 @@ class Truth:
         self.scores: dict[tuple[str, str], dict[int, float]] = {}
         for assessment_id, section, dimension, percent in session.execute(
             select(
-                SectionScore.assessment_id,
-                SectionScore.section_id,
-                SectionScore.dimension,
-                SectionScore.percent,
-            ).where(SectionScore.percent.is_not(None))
+                SectionScoreRow.assessment_id,
+                SectionScoreRow.section_id,
+                SectionScoreRow.dimension,
+                SectionScoreRow.percent,
+            ).where(SectionScoreRow.percent.is_not(None))
         ):
             self.scores.setdefault((section, dimension), {})[assessment_id] = percent
 
