@@ -257,8 +257,9 @@ def board_headline(
 ) -> Headline:
     """Return the plain-language headline: where the organization stands, then why.
 
-    Only steps with a status (enough answers) are named as strongest or weakest, so a step
-    rated on two answers is never held up as the best or the worst.
+    Only steps with a status (enough answers) are named as furthest along or behind, so a step
+    rated on two answers is never held up as the best or the worst. "Furthest along" rather
+    than "strongest": when every step needs attention, the best of them is not strong.
     """
     details: list[str] = []
     if draft:
@@ -274,8 +275,8 @@ def board_headline(
         worst = min(rated, key=lambda step: step.percent or 0.0)
         if best.percent != worst.percent:
             details.append(
-                f"Strongest: step {best.number}, “{best.title}”. "
-                f"Needs most work: step {worst.number}, “{worst.title}”."
+                f"Furthest along: step {best.number}, “{best.title}”. "
+                f"Furthest behind: step {worst.number}, “{worst.title}”."
             )
     unknown = [step for step in steps if step.status.tone == "unknown"]
     if unknown and overall.status.tone != "unknown":

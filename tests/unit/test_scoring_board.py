@@ -130,7 +130,7 @@ def test_headline_says_where_the_organization_stands_and_names_strongest_and_wea
     steps = [
         _step(1, "Agreements", 80.0, "good"),
         _step(2, "Training", 30.0, "poor"),
-        _step(3, "Data", 100.0, "unknown"),  # 100% on too few answers: never "strongest"
+        _step(3, "Data", 100.0, "unknown"),  # 100% on too few answers: never "furthest along"
     ]
     headline = board_headline(
         "Riverton",
@@ -145,7 +145,7 @@ def test_headline_says_where_the_organization_stands_and_names_strongest_and_wea
         headline.main == "Riverton has important pieces in place, with clear gaps still to close."
     )
     assert headline.details == (
-        "Strongest: step 1, “Agreements”. Needs most work: step 2, “Training”.",
+        "Furthest along: step 1, “Agreements”. Furthest behind: step 2, “Training”.",
         "1 step has too few answers to judge.",
         "Overall up 9 points since 2025-26.",
     )

@@ -294,7 +294,8 @@ def test_board_pdf_is_short_and_the_full_report_opens_with_the_same_page(
     assert response.mimetype == "application/pdf"
     assert "board-summary.pdf" in response.headers["Content-Disposition"]
     board = PdfReader(io.BytesIO(response.data))
-    assert len(board.pages) <= 4
+    # One page, so the full report's first page can hold all of it.
+    assert len(board.pages) == 1
     report = build_report(session, setup.assessment, current_catalog())
     summary = build_board_summary(session, setup.assessment, report, k=5)
     first = _pdf_text(board, 0)
