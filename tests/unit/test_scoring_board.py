@@ -126,7 +126,7 @@ def _step(number: int, title: str, percent: float | None, tone: str) -> StepResu
     return StepResult(number, title, percent, StepStatus(tone, tone))  # type: ignore[arg-type]
 
 
-def test_headline_says_where_the_organization_stands_and_names_strongest_and_weakest() -> None:
+def test_headline_says_where_the_organization_stands_and_which_steps_lead_and_lag() -> None:
     steps = [
         _step(1, "Agreements", 80.0, "good"),
         _step(2, "Training", 30.0, "poor"),
