@@ -1,5 +1,6 @@
-"""What a submitted assessment's task list offers to do next: the report PDF, sharing with the
-state advocate (and whether one is verified for the state), and the action plan.
+"""What a submitted assessment's task list offers to do next: the board summary (and the full
+report PDF), sharing with the state advocate (and whether one is verified for the state), and
+the action plan.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from rubric_app.questionnaire.helpers import optional_url
 class NextSteps:
     """Links of the "Submitted" panel; a None link is a feature this user cannot reach."""
 
+    #: The one-page board summary as a PDF, and as a page.
+    board_pdf_url: str | None
+    board_url: str | None
     report_pdf_url: str | None
     sharing_url: str | None
     actions_url: str | None
@@ -40,9 +44,11 @@ def state_has_verified_advocate(session: Session, state: str) -> bool:
 
 
 def next_steps(session: Session, assessment: Assessment, *, may_share: bool) -> NextSteps:
-    """The panel's links; the board summary has no route yet, so the report PDF stands in."""
+    """The panel's links."""
     state = assessment.organization.state
     return NextSteps(
+        board_pdf_url=optional_url("reports.board_summary_pdf", assessment_id=assessment.id),
+        board_url=optional_url("reports.board_summary", assessment_id=assessment.id),
         report_pdf_url=optional_url("reports.report_pdf", assessment_id=assessment.id),
         sharing_url=optional_url("accounts.sharing", assessment_id=assessment.id)
         if may_share

@@ -36,7 +36,12 @@ from .view_data import Report
 TEMPLATE_VERSION = "1"
 
 #: The files a report PDF's look depends on, relative to the project root.
-_LAYOUT_FILES = ("templates/pdf/*.html", "templates/reports/_report.html", "static/css/pdf.css")
+_LAYOUT_FILES = (
+    "templates/pdf/*.html",
+    "templates/reports/_report.html",
+    "templates/reports/_board.html",
+    "static/css/pdf.css",
+)
 #: The files a comparison PDF's look depends on.
 COMPARISON_LAYOUT_FILES = (
     "templates/pdf/_base.html",
@@ -78,12 +83,16 @@ def report_digest(report: Report) -> str:
     return content_digest(report)
 
 
-def cache_key(report: Report, kind: str = "report") -> str:
-    """Return the cache file name of ``report``'s PDF."""
-    return (
-        f"{kind}-{report.assessment_id}-r{report.revision}-{report_digest(report)}"
-        f"-t{layout_fingerprint()}.pdf"
-    )
+def cache_key(report: Report, kind: str = "report", *, also: Any = None) -> str:
+    """Return the cache file name of ``report``'s PDF.
+
+    ``also`` is more shown content that can change without the assessment changing (the board
+    summary's peers and previous period): a dataclass folded into the digest.
+    """
+    digest = report_digest(report)
+    if also is not None:
+        digest = hashlib.sha256(f"{digest}:{content_digest(also)}".encode()).hexdigest()[:20]
+    return f"{kind}-{report.assessment_id}-r{report.revision}-{digest}-t{layout_fingerprint()}.pdf"
 
 
 def cached_pdf(cache_dir: Path, key: str) -> bytes | None:

@@ -34,6 +34,7 @@ from rubric_app.render_limits import limit_renders
 from rubric_app.reports.blueprint import bp
 
 from . import actions as action_ops
+from .board import BoardSummary, build_board_summary
 from .charts import section_score_chart
 from .export import export_assessment
 from .forms import ActionForm, ImportForm
@@ -46,6 +47,11 @@ from .view_data import Report, build_report
 
 def _report_of(assessment: Assessment) -> Report:
     return build_report(db.session, assessment, current_catalog())
+
+
+def _board_of(assessment: Assessment, built: Report) -> BoardSummary:
+    k = int(current_app.config["SUPPRESSION_K"])
+    return build_board_summary(db.session, assessment, built, k=k)
 
 
 def _file_stem(report: Report) -> str:
@@ -76,15 +82,18 @@ def report_pdf(assessment_id: int) -> ResponseReturnValue:
     """Download the report as a tagged PDF, from the cache when nothing changed."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     built = _report_of(assessment)
+    # The first page is the board summary, which also shows peers and the previous period.
+    board = _board_of(assessment, built)
     pdf, cached = pdf_for(
         Path(current_app.config["PDF_CACHE_DIR"]),
-        cache_key(built),
+        cache_key(built, also=board),
         prefix=assessment_prefix(built),
         kind="report",
         render=lambda: render_template_pdf(
             "pdf/report.html",
             title=f"{built.org_name}: {built.rubric_title} ({built.period})",
             report=built,
+            board=board,
             chart=section_score_chart(built, chart_id="pdf-section-scores"),
         ),
     )
@@ -100,6 +109,52 @@ def report_pdf(assessment_id: int) -> ResponseReturnValue:
     db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(built)}-report.pdf"'
+    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>/board")
+@login_required
+def board_summary(assessment_id: int) -> ResponseReturnValue:
+    """Show the board summary: headline, one row per step, change, peers, top actions."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    built = _report_of(assessment)
+    return render_template("reports/board.html", board=_board_of(assessment, built))
+
+
+@bp.get("/assessments/<int:assessment_id>/board.pdf")
+@login_required
+@limit_renders
+def board_summary_pdf(assessment_id: int) -> ResponseReturnValue:
+    """Download the board summary as a short tagged PDF, from the cache when nothing changed."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    built = _report_of(assessment)
+    board = _board_of(assessment, built)
+    pdf, cached = pdf_for(
+        Path(current_app.config["PDF_CACHE_DIR"]),
+        cache_key(built, kind="board", also=board),
+        prefix=assessment_prefix(built, kind="board"),
+        kind="board",
+        render=lambda: render_template_pdf(
+            "pdf/board.html",
+            title=f"Board summary: {built.org_name}, {built.rubric_title} ({built.period})",
+            board=board,
+        ),
+    )
+    audit.record(
+        db.session,
+        "assessment.export",
+        user_id=current_user.id,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        format="board-pdf",
+        cached=cached,
+    )
+    db.session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{_file_stem(built)}-board-summary.pdf"'
+    )
     response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
     return response
 

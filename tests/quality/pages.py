@@ -331,6 +331,18 @@ PAGE_TYPES: tuple[PageType, ...] = (
         for_assessment(RIVERTON, "submitted", "/report"),
     ),
     PageType(
+        "board summary",
+        "reports.board_summary",
+        ADMIN,
+        for_assessment(RIVERTON, "submitted", "/board"),
+    ),
+    PageType(
+        "board summary of a draft",
+        "reports.board_summary",
+        ADMIN,
+        for_assessment(RIVERTON, "draft", "/board"),
+    ),
+    PageType(
         "actions", "reports.actions", ADMIN, for_assessment(RIVERTON, "submitted", "/actions")
     ),
     PageType("actions, carried over", "reports.actions", ADMIN, carried_actions),
@@ -409,6 +421,7 @@ NOT_PAGES: dict[str, str] = {
     "reports.export_json": "JSON export of an assessment",
     "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
+    "reports.board_summary_pdf": "PDF of the board summary (checked by the board summary tests)",
     "compare.export_csv": "CSV download",
     "compare.export_pdf": "PDF of the comparison",
     "states.export_csv": "CSV download",

@@ -1,0 +1,169 @@
+"""The board summary's plain-language judgements (``scoring.board``): pure, no app."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scoring_factories import LEVELS
+
+from rubric_app.scoring.board import (
+    TOO_FEW_PEERS,
+    Change,
+    StepResult,
+    StepStatus,
+    board_headline,
+    change_since,
+    coverage_is_low,
+    coverage_text,
+    peer_benchmark,
+    points_text,
+    step_status,
+)
+
+BEGINNING, DEVELOPING, ESTABLISHED, EXEMPLARY = LEVELS
+
+
+def _status(level: object, answered: int = 10, applicable: int = 10) -> StepStatus:
+    return step_status(
+        level,  # type: ignore[arg-type]
+        LEVELS,
+        answered=answered,
+        applicable=applicable,
+        min_coverage=0.6,
+    )
+
+
+def test_status_follows_the_level_in_words_and_tone() -> None:
+    assert _status(BEGINNING) == StepStatus("poor", "Needs attention")
+    assert _status(DEVELOPING) == StepStatus("fair", "Partly there")
+    assert _status(ESTABLISHED) == StepStatus("good", "In good shape")
+    assert _status(EXEMPLARY) == StepStatus("good", "In good shape")
+
+
+def test_low_coverage_says_not_enough_answers_whatever_the_level() -> None:
+    # 2 of 10 answered, both fully in place: a 100% that must not read as "in good shape".
+    assert _status(EXEMPLARY, answered=2, applicable=10) == StepStatus(
+        "unknown", "Not enough answers"
+    )
+    assert _status(None) == StepStatus("unknown", "Not enough answers")
+
+
+def test_coverage_threshold_is_inclusive_and_nothing_applicable_is_low() -> None:
+    assert coverage_is_low(5, 10, 0.6)
+    assert not coverage_is_low(6, 10, 0.6)
+    assert coverage_is_low(0, 0, 0.6)
+    assert coverage_text(31, 52) == "from 31 of 52 items answered"
+    assert coverage_text(1, 1) == "from 1 of 1 item answered"
+
+
+def test_change_since_the_previous_period() -> None:
+    assert change_since(63.0, 54.0, "2025-26") == Change(
+        pytest.approx(9.0), "up 9 points", "up 9 points since 2025-26"
+    )
+    assert change_since(50.0, 51.0, "2025-26").text == "down 1 point since 2025-26"
+    assert change_since(50.2, 50.0, "2025-26").short == "no change"
+    assert change_since(50.0, None, None) == Change(None, "first assessment", "first assessment")
+    assert change_since(50.0, None, "2025-26").text == "not rated in 2025-26"
+    thin = change_since(90.0, 40.0, "2025-26", enough_now=False)
+    assert thin.difference is None
+    assert thin.short == "too few answers to compare"
+    assert change_since(90.0, 40.0, "2025-26", enough_before=False).difference is None
+
+
+def test_points_text_rounds_and_names_the_direction() -> None:
+    assert points_text(18.4) == "up 18 points"
+    assert points_text(-0.4) == "no change"
+    assert points_text(-2.6) == "down 3 points"
+
+
+def test_peer_benchmark_with_enough_peers_gives_the_median_and_where_you_stand() -> None:
+    benchmark = peer_benchmark([40.0, 50.0, 60.0, 70.0, 80.0, None], 5, own=64.0)
+    assert benchmark.shown
+    assert benchmark.median == 60.0
+    assert benchmark.organizations == 5
+    assert benchmark.text == "median 60%; you are 4 points above"
+    assert benchmark.sentence == (
+        "The median of 5 similar organizations is 60%; you are 4 points above it."
+    )
+    assert peer_benchmark([40.0, 50.0], 2, own=45.0).text == "median 45%; you are at the median"
+    assert peer_benchmark([40.0, 50.0], 2, own=30.0).text == "median 45%; you are 15 points below"
+
+
+def test_peer_benchmark_below_k_says_too_few_and_gives_no_count_or_figure() -> None:
+    # Four peers with a score (a fifth has none): under k = 5 nothing about them is shown.
+    benchmark = peer_benchmark([40.0, 50.0, 60.0, 70.0, None], 5, own=64.0)
+    assert not benchmark.shown
+    assert benchmark.organizations is None
+    assert benchmark.text == TOO_FEW_PEERS == "too few similar organizations to compare"
+    assert not any(char.isdigit() for char in benchmark.text + benchmark.sentence)
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats(0, 100)), max_size=12),
+    st.integers(1, 8),
+)
+def test_peer_benchmark_is_shown_exactly_from_k_peers_and_lies_within_them(
+    values: list[float | None], k: int
+) -> None:
+    rated = [value for value in values if value is not None]
+    benchmark = peer_benchmark(values, k)
+    assert benchmark.shown == (len(rated) >= k)
+    if benchmark.shown:
+        assert benchmark.median is not None
+        assert min(rated) <= benchmark.median <= max(rated)
+        assert benchmark.organizations == len(rated)
+    else:
+        assert benchmark.organizations is None
+
+
+def test_k_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        peer_benchmark([50.0], 0)
+
+
+def _step(number: int, title: str, percent: float | None, tone: str) -> StepResult:
+    return StepResult(number, title, percent, StepStatus(tone, tone))  # type: ignore[arg-type]
+
+
+def test_headline_says_where_the_organization_stands_and_which_steps_lead_and_lag() -> None:
+    steps = [
+        _step(1, "Agreements", 80.0, "good"),
+        _step(2, "Training", 30.0, "poor"),
+        _step(3, "Data", 100.0, "unknown"),  # 100% on too few answers: never "furthest along"
+    ]
+    headline = board_headline(
+        "Riverton",
+        _step(0, "Overall", 55.0, "fair"),
+        steps,
+        change_since(55.0, 46.0, "2025-26"),
+        answered=40,
+        applicable=52,
+        draft=False,
+    )
+    assert (
+        headline.main == "Riverton has important pieces in place, with clear gaps still to close."
+    )
+    assert headline.details == (
+        "Furthest along: step 1, “Agreements”. Furthest behind: step 2, “Training”.",
+        "1 step has too few answers to judge.",
+        "Overall up 9 points since 2025-26.",
+    )
+
+
+def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
+    headline = board_headline(
+        "Riverton",
+        _step(0, "Overall", 90.0, "unknown"),
+        [_step(1, "Agreements", 90.0, "unknown")],
+        change_since(90.0, None, None),
+        answered=12,
+        applicable=52,
+        draft=True,
+    )
+    assert headline.main == "Too few questions are answered to say where Riverton stands."
+    assert headline.details == (
+        "This is a draft: the answers can still change.",
+        "Only 12 of 52 questions are answered; finish the review for a fuller picture.",
+        "This is the first assessment, so there is nothing to compare with yet.",
+    )
