@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, HiddenField, RadioField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, RadioField, StringField, TextAreaField
 
 from rubric_app.assessments import EMPTY_STATE, ItemState
 from rubric_app.questionnaire.fields import (
@@ -175,7 +175,11 @@ def _widget(bound: Field) -> Widget:
         return "hidden"
     if isinstance(bound, TextAreaField):
         return "textarea"
-    return "input"
+    if isinstance(bound, StringField):
+        return "input"
+    # A new kind of field needs its markup in _controls.html first: say so rather than draw it
+    # as a text box.
+    raise TypeError(f"the section page cannot draw a {type(bound).__name__} yet ({bound.name})")
 
 
 def _spec(bound: Field) -> ControlSpec:

@@ -115,8 +115,20 @@ def label_tag(name: str, label: str, widget: str) -> Markup:
 
 
 def attributes(values: Mapping[str, Any]) -> Markup:
-    """Extra attributes of a control (its field's ``render_kw``), escaped: ' rows="2"'."""
-    return _render(CONTROLS_TEMPLATE, "attributes", dict(values))
+    """Extra attributes of a control (its field's ``render_kw``), escaped: ' rows="2"'.
+
+    Named and valued as WTForms' ``html_params`` does: ``class_`` is ``class``, ``data_x`` is
+    ``data-x``, True is an attribute without a value and False leaves it out.
+    """
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is False:
+            continue
+        name = key[:-1] if key in ("class_", "class__", "for_") else key
+        if name.startswith("data_"):
+            name = name.replace("_", "-", 1)
+        cleaned[name] = "" if value is True else str(value)
+    return _render(CONTROLS_TEMPLATE, "attributes", cleaned)
 
 
 def _render(template: str, macro: str, *args: Any) -> Markup:

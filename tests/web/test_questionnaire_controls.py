@@ -24,6 +24,7 @@ from helpers import make_org, make_user, signin
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
+from wtforms.widgets import html_params
 
 from rubric_app.assessments import ItemChange, ItemState, load_states, rubric_for, save_items
 from rubric_app.assessments import start_assessment as start
@@ -32,7 +33,7 @@ from rubric_app.db import db
 from rubric_app.models import Assessment
 from rubric_app.questionnaire.fields import item_field_names
 from rubric_app.questionnaire.forms import build_section_form
-from rubric_app.questionnaire.static_parts import item_intros
+from rubric_app.questionnaire.static_parts import attributes, item_intros
 from rubric_app.rubric_versions import latest_version, record_rubric
 from rubric_app.rubrics.loader import load_rubric_text
 
@@ -309,3 +310,20 @@ def test_static_parts_belong_to_their_rubric_not_to_its_id_and_version(app: Flas
         other = item_intros(second, second.section("one"), resources)["line"]
     assert "Who signed?" in one
     assert "Who signed it, and when?" in other
+
+
+def test_extra_attributes_are_written_as_wtforms_writes_them(app: Flask) -> None:
+    render_kw = {
+        "rows": 2,
+        "data-max-length": 20000,
+        "data_hint": 'say "why" & <how>',
+        "class_": "wide",
+        "required": True,
+        "readonly": False,
+    }
+    with app.test_request_context():
+        ours = controls_of(f"<input name=x{attributes(render_kw)}>").found[0]
+    theirs = controls_of(f"<input name=x {html_params(**render_kw)}>").found[0]
+    assert ours == theirs
+    assert ours["data-hint"] == 'say "why" & <how>'
+    assert "readonly" not in ours
