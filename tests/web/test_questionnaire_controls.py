@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -156,8 +157,10 @@ def load_states_now(assessment: Assessment) -> dict[str, ItemState]:
 def assert_same_controls(
     page: dict[str, list[dict[str, str]]],
     expected: dict[str, list[dict[str, str]]],
-    skip_values: set[str] = frozenset(),  # type: ignore[assignment]
+    skip_values: Collection[str] = (),
 ) -> None:
+    """Each control the oracle has is on the page with the same attributes (the page's own
+    styling and ARIA aside); ``skip_values`` are fields whose value the page sets itself."""
     for name, controls in expected.items():
         assert name in page, f"the page lost the field {name}"
         assert len(page[name]) == len(controls), name
