@@ -74,7 +74,10 @@ class _FormReader(HTMLParser):
         if tag == "form" and self.inside:
             self.inside, self.done = False, True
         elif tag == "textarea" and self.textarea is not None:
-            self.form.fields.append((self.textarea, "".join(self.text).removeprefix("\n")))
+            # As a browser reads it: line breaks as LF, and the one line break that may follow
+            # the start tag dropped (WTForms writes CR LF there, the section page writes LF).
+            text = "".join(self.text).replace("\r\n", "\n").replace("\r", "\n")
+            self.form.fields.append((self.textarea, text.removeprefix("\n")))
             self.textarea = None
         elif tag == "select" and self.select is not None:
             chosen = self.select_value if self.select_value is not None else self.first_option

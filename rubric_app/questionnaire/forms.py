@@ -1,8 +1,11 @@
 """The one form builder: a WTForms form per rubric section, made from the item-type registry.
 
-``build_section_form`` gives a form showing either stored states (a fresh page) or posted data
-(a page re-rendered with errors, a restored draft); ``read_section`` turns posted data back into
-item changes, skipping items that skip logic hides and collecting every field error.
+``section_form_class`` is the one definition of a section's fields (names, labels, choices,
+``render_kw``); the section page draws them from plain data read off it once per rubric version
+(``controls``), not through WTForms widgets. ``build_section_form`` gives a bound form showing
+stored states or posted data (the tests compare the page's controls with its widgets);
+``read_section`` turns posted data back into item changes, skipping items that skip logic hides
+and collecting every field error.
 Also the small fixed forms of the questionnaire: start an assessment, reopen.
 """
 
@@ -81,14 +84,6 @@ def build_section_form(
     for item in section.items:
         data.update(form_data_from_state(item, rubric, states.get(item.id, EMPTY_STATE)))
     return form_class(formdata=None, data=data)
-
-
-def apply_errors(form: SectionForm, errors: list[FieldError]) -> None:
-    """Attach field errors to the form, so the page and the error summary show them."""
-    for error in errors:
-        field = form._fields.get(error.field)
-        if field is not None:
-            field.errors = [*list(field.errors), error.message]
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,8 @@ from rubric_app.db import db
 from rubric_app.models import Assessment, utcnow
 from rubric_app.questionnaire import restore
 from rubric_app.questionnaire.blueprint import bp
-from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name
-from rubric_app.questionnaire.forms import (
-    apply_errors,
-    build_section_form,
-    flat_form_data,
-    read_section,
-)
+from rubric_app.questionnaire.controls import section_controls, set_bases
+from rubric_app.questionnaire.forms import flat_form_data, read_section
 from rubric_app.questionnaire.helpers import answers_of, section_or_404
 from rubric_app.questionnaire.saving import SectionSave, save_section
 from rubric_app.questionnaire.signin_drafts import browser_hash, keep_and_sign_in, signin_redirect
@@ -64,14 +59,16 @@ def render_section(
     restore_key: str = "",
     status: int = 200,
 ) -> ResponseReturnValue:
-    """Render a section page from stored states, or from posted data (kept exactly as typed)."""
-    form = build_section_form(rubric, section, states, assessment.revision, formdata)
+    """Render a section page from stored states, or from posted data (kept exactly as typed).
+
+    The controls are plain data drawn by the page's macros (``controls``); the WTForms section
+    form only reads and checks what is posted.
+    """
+    form = section_controls(rubric, section, states, assessment.revision, formdata)
     if formdata is not None:
         # What is stored now is what the next save must be compared against.
-        form.base_revision.data = str(assessment.revision)
-        for item_id, fingerprint in (bases or {}).items():
-            form[field_name(item_id, BASE_SUFFIX)].data = fingerprint
-    apply_errors(form, list(numbered_errors(rubric, errors)))
+        set_bases(form, assessment.revision, bases or {})
+    form.add_errors(list(numbered_errors(rubric, errors)))
     answers = answers_of(states)
     shown = dict(visible) if visible is not None else dict(visibility(rubric, answers))
     score = score_assessment(rubric, answers).section(section.id)

@@ -1,6 +1,6 @@
 """Plain view data for the questionnaire templates, computed here so templates only format.
 
-Item views for a section page (fields, visibility, guidance links, numbering, N/A state), errors
+Item views for a section page (controls, visibility, the item's introduction, N/A state), errors
 named by their item, the task list (section statuses from the scoring core) and where to
 continue, answer rows for the review and snapshot pages (unanswered and flagged items first on
 the review), the start page's "choose this for" lines and default period, and the skip-logic
@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from wtforms import Field
+from markupsafe import Markup
 
 from rubric_app.assessments import EMPTY_STATE, ItemState
+from rubric_app.questionnaire.controls import Control, SectionControls
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
     SEPARATOR,
@@ -28,7 +29,7 @@ from rubric_app.questionnaire.fields import (
     field_name,
     item_type,
 )
-from rubric_app.questionnaire.forms import SectionForm
+from rubric_app.questionnaire.static_parts import item_intros
 from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.model import (
     VALUE_DIMENSION,
@@ -50,17 +51,10 @@ STATUS_LABELS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Link:
-    title: str
-    url: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class AnswerGroup:
     """One answer input of an item: a radio group per dimension, checkboxes, or one input."""
 
-    field: Field
+    field: Control
     kind: str
     legend: str
 
@@ -73,16 +67,15 @@ class ItemView:
     number: str
     visible: bool
     answers: list[AnswerGroup]
-    na: Field | None
-    na_reason: Field | None
-    comment: Field
-    evidence_quote: Field
-    evidence_source: Field
-    flagged: Field
-    base: Field
-    guidance: list[Link]
-    typical_evidence: tuple[str, ...]
-    stage_label: str
+    na: Control | None
+    na_reason: Control | None
+    comment: Control
+    evidence_quote: Control
+    evidence_source: Control
+    flagged: Control
+    base: Control
+    #: Number, prompt, tags, help and guidance: rendered once per rubric version.
+    intro: Markup
     has_errors: bool
     notes_open: bool
     #: N/A is ticked: the ratings are shown cleared and disabled, with a hint saying why.
@@ -95,29 +88,15 @@ class ItemView:
         self.na_hint_id = f"item-{self.item.id}-na-hint"
 
 
-def resource_links(resources: ResourceLibrary, ids: tuple[str, ...]) -> list[Link]:
-    """Links to the resources with these ids (unknown ids are skipped)."""
-    links: list[Link] = []
-    for resource_id in ids:
-        resource = resources.get(resource_id)
-        if resource is None:
-            continue
-        note = f"{resource.publisher}, {resource.date}" + (
-            " (archived)" if resource.archived else ""
-        )
-        links.append(Link(resource.title, resource.url, note))
-    return links
-
-
 def item_views(
     rubric: Rubric,
     section: Section,
-    form: SectionForm,
+    form: SectionControls,
     visible: Mapping[str, bool],
     resources: ResourceLibrary,
 ) -> list[ItemView]:
     """The items of a section as the page shows them, hidden ones included (JS may show them)."""
-    stages = {stage.id: stage.label for stage in rubric.stages}
+    intros = item_intros(rubric, section, resources)
     views: list[ItemView] = []
     for item in section.items:
         kind = item_type(item).input_kind()
@@ -131,12 +110,13 @@ def item_views(
         ]
         na = form[field_name(item.id, "na")] if allows_na(item, rubric) else None
         na_reason = form[field_name(item.id, "na_reason")] if na is not None else None
-        na_ticked = na is not None and bool(na.data)
+        na_ticked = na is not None and na.checked
         if na_ticked:
             # What the server stores for an N/A item (no ratings), also on a page re-rendered
             # from posted data, where the radios would otherwise come back ticked.
             for group in answers:
-                group.field.data = None
+                group.field.chosen = frozenset()
+                group.field.disabled = True
         notes = [form[field_name(item.id, suffix)] for suffix in ("comment", "evidence_quote")]
         notes.append(form[field_name(item.id, "evidence_source")])
         own_fields = [group.field for group in answers] + notes
@@ -155,11 +135,9 @@ def item_views(
                 evidence_source=notes[2],
                 flagged=form[field_name(item.id, "flagged")],
                 base=form[field_name(item.id, BASE_SUFFIX)],
-                guidance=resource_links(resources, item.guidance or item.basis),
-                typical_evidence=item.typical_evidence,
-                stage_label=stages.get(item.stage or "", ""),
+                intro=intros[item.id],
                 has_errors=any(f.errors for f in own_fields),
-                notes_open=any(bool(f.data) for f in notes) or any(f.errors for f in notes),
+                notes_open=any(f.has_text() for f in notes) or any(f.errors for f in notes),
                 na_ticked=na_ticked,
             )
         )
