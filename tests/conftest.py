@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import delete
 from sqlalchemy.schema import CreateSchema, DropSchema
 
@@ -23,6 +24,11 @@ from rubric_app import create_app
 from rubric_app.db import Base, db, make_engine
 from rubric_app.migrate import upgrade
 from rubric_app.rubric_versions import record_catalog
+
+# Properties are checked for truth, not speed: a loaded CI machine must not turn a slow example
+# into a failure (speed is measured in benchmarks/, never asserted in tests).
+settings.register_profile("rubric_app", deadline=None)
+settings.load_profile("rubric_app")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])

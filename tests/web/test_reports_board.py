@@ -265,7 +265,7 @@ def test_peer_median_of_similar_organizations_that_shared_with_their_advocate(
     signin(client, "owner@riverton.example.org")
     text = _page_text(client.get(f"/assessments/{own.id}/board").get_data(as_text=True))
     assert f"The median of 2 similar organizations is {median:.0f}%" in text
-    assert "School districts, 5,000 to 25,000 students, Suburb, Local police department" in text
+    assert "School districts, 5,000 to 24,999 students, Suburb, City or county police" in text
     assert "too few similar organizations" not in text
 
 
