@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint typecheck bench load clean venv migration
+.PHONY: run serve test lint typecheck bench bench-national load clean venv migration
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,16 @@ typecheck: venv
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
 
-## make load: 50 users on gunicorn (4 workers) and PostgreSQL for 60 s; figures in BENCHMARKS.md
+## make bench-national: seed a national data set (69,000 assessments) into the throwaway PostgreSQL
+## database BENCH_DATABASE_URL (emptied first!) and time the largest state, a national roll-up and
+## the CSV export; minutes, not in `make bench`. BENCH_NATIONAL_SCALE=0.25 seeds a quarter.
+BENCH_NATIONAL_SCALE ?= 1
+bench-national: venv
+	@test -n "$(BENCH_DATABASE_URL)" || { echo 'usage: make bench-national BENCH_DATABASE_URL=postgresql://user:pw@host/throwaway'; exit 2; }
+	$(BIN)/python benchmarks/bench_national.py --database-url "$(BENCH_DATABASE_URL)" --scale $(BENCH_NATIONAL_SCALE)
+
+## make load: capacity at human pace (users stepped up, 3-15 s think times, p95 <= 200 ms) and a
+## saturation run (requests/s per core), on gunicorn (4 workers) and PostgreSQL; in BENCHMARKS.md
 load: venv
 	$(BIN)/python loadtest/run.py
 

@@ -40,8 +40,13 @@ SKELETON = f"""# Benchmarks
 Figures from this repository's own runs. `make bench` times each page or job against a
 baseline measured in the same run on the same machine (a bare Flask route, WeasyPrint on a
 minimal document, the raw grouped query), so the ratio says what the app adds and travels
-between machines better than the absolute times. `make load` drives gunicorn (4 workers) on
-PostgreSQL with 50 simulated users for 60 seconds. Both rewrite their own rows below.
+between machines better than the absolute times. `make bench-national` seeds a national data set
+into a throwaway PostgreSQL database and checks the national-scale aims. `make load` drives
+gunicorn (4 workers) on PostgreSQL: how many people at human pace one machine serves with p95 at
+most 200 ms and no error, then a saturation run. Each rewrites its own section below.
+
+All figures come from a 2-core machine shared with other work (the load average is noted with
+each run): absolute times are pessimistic, ratios measured in the same run travel better.
 
 ## make bench
 

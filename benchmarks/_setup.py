@@ -30,20 +30,8 @@ _CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 def bench_app(folder: Path, **overrides: Any) -> Flask:
     """An app on a fresh, migrated, seeded database, with test settings."""
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["RUBRIC_APP_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app(
-        {
-            "TESTING": False,
-            "SECRET_KEY": "benchmark-secret-key-not-for-production",
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-            "DATABASE_URL": url,
-            "PDF_CACHE_DIR": str(folder / "pdf-cache"),
-            **overrides,
-        }
-    )
+    app = plain_app(folder, **overrides)
+    url = app.config["DATABASE_URL"]
     if url.startswith("postgres"):
         with app.app_context():
             # Reflect rather than use Base.metadata, so Alembic's bookkeeping table goes too and
@@ -61,6 +49,25 @@ def bench_app(folder: Path, **overrides: Any) -> Flask:
     return app
 
 
+def plain_app(folder: Path, **overrides: Any) -> Flask:
+    """An app with the benchmarks' settings on the benchmark database, as it is (no reset):
+    for helper processes that work on the database ``bench_app`` prepared."""
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite3'}"
+    os.environ["RUBRIC_APP_INSTANCE_PATH"] = str(folder / "instance")
+    return create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "benchmark-secret-key-not-for-production",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+            "DATABASE_URL": url,
+            "PDF_CACHE_DIR": str(folder / "pdf-cache"),
+            **overrides,
+        }
+    )
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token in a rendered page."""
     match = _CSRF.search(html)
@@ -69,12 +76,12 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    """A test client signed in as ``email`` through the real sign-in form."""
+def signed_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    """A test client signed in as ``email`` (a demo user by default) through the sign-in form."""
     client = app.test_client()
     token = csrf_from(client.get("/signin").get_data(as_text=True))
     response = client.post(
-        "/signin", data={"email": email, "password": PASSWORD, "csrf_token": token}
+        "/signin", data={"email": email, "password": password, "csrf_token": token}
     )
     if response.status_code != 302:
         raise RuntimeError(f"could not sign in as {email}: {response.status_code}")

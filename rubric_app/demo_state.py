@@ -5,8 +5,9 @@ districts and some afterschool programs, with enrollment bands, locales and SRO 
 that hang together, answers drawn by ``rubric_app.demo.generate_states`` around a maturity that
 depends on locale and SRO model (so filters show real differences), each assessment submitted
 (snapshot, content hash, cached section scores and item results from the scoring core) and
-shared with the state advocate. Rows go in with bulk ``insert()``; nothing here is for
-production data.
+shared with the state advocate. Organizations go in with one bulk ``insert()``, assessments
+through ``bulk_import.submit_many`` (the operations' bulk path, held to the one-by-one path by
+its tests); nothing here is for production data.
 """
 
 from __future__ import annotations
@@ -25,30 +26,10 @@ from rubric_app.accounts.operations import add_member, create_organization, crea
 from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.verification import mark_verified
 from rubric_app.accounts.vetting import verify_organization
-from rubric_app.assessments import (
-    ItemState,
-    encode_value,
-    item_result_rows,
-    payload_hash,
-    snapshot_payload,
-)
+from rubric_app.bulk_import import Method, PlannedSubmission, ShareTo, submit_many
 from rubric_app.demo import DEMO_ORGS, DEMO_STATE, generate_states
-from rubric_app.models import (
-    Answer,
-    Assessment,
-    ItemNote,
-    ItemResult,
-    Membership,
-    Organization,
-    RubricVersion,
-    SectionScoreRow,
-    Share,
-    Snapshot,
-    utcnow,
-)
+from rubric_app.models import Membership, Organization, utcnow
 from rubric_app.rubric_versions import latest_version, rubric_of
-from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, score_assessment
 from rubric_app.us_states import STATES
 
 LOCAL_RUBRIC = "secure-local-implementation"
@@ -149,143 +130,6 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
     return org, email, password
 
 
-def _score_rows(assessment_id: int, score: AssessmentScore) -> list[dict[str, Any]]:
-    """Return the ``SectionScoreRow`` objects ``assessments.write_section_scores`` would write."""
-    rows: list[dict[str, Any]] = []
-    for section_id, percent, level, by_dimension in [
-        ("_overall", score.percent, score.level, score.by_dimension),
-        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
-    ]:
-        rows.append(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": "_all",
-                "percent": percent,
-                "level": level.id if level else None,
-            }
-        )
-        rows.extend(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": dimension,
-                "percent": value,
-                "level": None,
-            }
-            for dimension, value in by_dimension.items()
-        )
-    return rows
-
-
-@dataclass
-class _Planned:
-    org_index: int
-    version: RubricVersion
-    rubric: Rubric
-    period: str
-    states: dict[str, ItemState]
-
-
-def _insert_batch(
-    session: Session, planned: Sequence[_Planned], org_ids: Sequence[int], advocate_id: int
-) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "org_id": org_ids[p.org_index],
-            "rubric_version_id": p.version.id,
-            "rubric_key": p.version.rubric_key,
-            "title": f"{p.rubric.title} {p.period}",
-            "period": p.period,
-            "status": "submitted",
-            "revision": 1,
-            "created_at": now,
-            "updated_at": now,
-            "submitted_at": now,
-            "snapshot_hash": None,
-        }
-        for p in planned
-    ]
-    payloads = []
-    for p, row in zip(planned, rows, strict=True):
-        payload = snapshot_payload(p.version, p.states)
-        row["snapshot_hash"] = payload_hash(payload)
-        payloads.append(payload)
-    ids = list(
-        session.scalars(
-            insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows
-        )
-    )
-    answers: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
-    snapshots: list[dict[str, Any]] = []
-    scores: list[dict[str, Any]] = []
-    item_results: list[dict[str, Any]] = []
-    shares: list[dict[str, Any]] = []
-    for assessment_id, p, payload, row in zip(ids, planned, payloads, rows, strict=True):
-        for item_id, state in p.states.items():
-            for dimension, value in state.values.items():
-                answers.append(
-                    {
-                        "assessment_id": assessment_id,
-                        "item_id": item_id,
-                        "dimension": dimension,
-                        "value": encode_value(value, p.rubric.item(item_id).type),
-                        "revision": 1,
-                        "updated_at": now,
-                    }
-                )
-            # Like the questionnaire, every saved item has a note row.
-            notes.append(
-                {
-                    "assessment_id": assessment_id,
-                    "item_id": item_id,
-                    "not_applicable": state.not_applicable,
-                    "na_reason": state.na_reason,
-                    "comment": state.comment,
-                    "evidence_quote": "",
-                    "evidence_source": "",
-                    "flagged": state.flagged,
-                    "revision": 1,
-                    "updated_at": now,
-                }
-            )
-        snapshots.append(
-            {
-                "assessment_id": assessment_id,
-                "number": 1,
-                "revision": 1,
-                "content_hash": row["snapshot_hash"],
-                "payload": payload,
-                "submitted_at": now,
-            }
-        )
-        answers_for_scoring = {item_id: state.to_answer() for item_id, state in p.states.items()}
-        score = score_assessment(p.rubric, answers_for_scoring)
-        scores.extend(_score_rows(assessment_id, score))
-        item_results.extend(item_result_rows(assessment_id, p.rubric, score))
-        shares.append(
-            {
-                "assessment_id": assessment_id,
-                "to_org_id": advocate_id,
-                "created_at": now,
-                # Most demo organizations agree to be named; some do not, as in real life.
-                "named_in_lists": assessment_id % 4 != 0,
-            }
-        )
-    for model, batch in (
-        (Answer, answers),
-        (ItemNote, notes),
-        (Snapshot, snapshots),
-        (SectionScoreRow, scores),
-        (ItemResult, item_results),
-        (Share, shares),
-    ):
-        if batch:
-            session.execute(insert(model), batch)
-
-
 def synthetic_org_count(session: Session, state: str) -> int:
     """How many organizations of the state have no members (the synthetic ones seed_state makes)."""
     has_members = select(Membership.id).where(Membership.org_id == Organization.id).exists()
@@ -307,14 +151,19 @@ def seed_state(
     *,
     afterschool_share: float = 0.15,
     previous_share: float = 0.3,
-    batch_size: int = 250,
+    periods: Sequence[str] | None = None,
+    batch_size: int = 500,
+    method: Method = "auto",
 ) -> SeededState:
     """Create ``n_orgs`` organizations in ``state`` with submitted assessments shared with the
     state advocate.
 
     ``afterschool_share`` of the organizations are afterschool programs (the afterschool rubric),
-    the rest districts (the local rubric). ``previous_share`` of them also assessed the previous
-    period, a little less mature. The caller commits.
+    the rest districts (the local rubric). By default every organization assessed the current
+    period and ``previous_share`` of them the previous one too, a little less mature; with
+    ``periods`` (oldest first) every organization assessed each of them, maturing a little each
+    period. Assessments go in through ``bulk_import.submit_many`` (``method`` says how). The
+    caller commits.
     """
     state = state.strip().upper()
     rng = random.Random(rng_seed)  # noqa: S311 - synthetic data, not security
@@ -369,26 +218,41 @@ def seed_state(
         )
     )
 
-    planned: list[_Planned] = []
+    planned: list[PlannedSubmission] = []
     count = 0
     for index, row in enumerate(org_rows):
         if row["kind"] == "district":
             version, rubric = local, local_rubric
         else:
             version, rubric = afterschool, afterschool_rubric
-        periods = [(CURRENT_PERIOD, maturities[index])]
-        if rng.random() < previous_share:
-            periods.append((PREVIOUS_PERIOD, max(0.05, maturities[index] - 0.08)))
-        for period, maturity in periods:
-            states = generate_states(rubric, rng, maturity)
-            planned.append(_Planned(index, version, rubric, period, states))
+        if periods is None:
+            assessed = [(CURRENT_PERIOD, maturities[index])]
+            if rng.random() < previous_share:
+                assessed.append((PREVIOUS_PERIOD, max(0.05, maturities[index] - 0.08)))
+        else:
+            # Oldest first, each period a little more mature than the one before.
+            latest = len(periods) - 1
+            assessed = [
+                (period, max(0.05, maturities[index] - 0.08 * (latest - number)))
+                for number, period in enumerate(periods)
+            ]
+        for period, maturity in assessed:
+            planned.append(
+                PlannedSubmission(
+                    org_id=org_ids[index],
+                    version=version,
+                    title=f"{rubric.title} {period}",
+                    period=period,
+                    states=generate_states(rubric, rng, maturity),
+                    # Most demo organizations agree to be named; some do not, as in real life.
+                    shares=(ShareTo(advocate.id, named=(count + len(planned)) % 4 != 0),),
+                )
+            )
             if len(planned) >= batch_size:
-                _insert_batch(session, planned, org_ids, advocate.id)
-                count += len(planned)
+                count += len(submit_many(session, planned, method=method, batch_size=batch_size))
                 planned = []
     if planned:
-        _insert_batch(session, planned, org_ids, advocate.id)
-        count += len(planned)
+        count += len(submit_many(session, planned, method=method, batch_size=batch_size))
     audit.record(
         session,
         "demo.seed_state",

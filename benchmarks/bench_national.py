@@ -1,0 +1,543 @@
+"""Benchmark at national scale on PostgreSQL: seed a country, then time the state roll-ups.
+
+Seeds 13,000 school districts and 10,000 afterschool programs, spread over the 50 states and DC
+roughly as school districts are (the largest state, Texas, gets about 1,600 organizations), each
+with a submitted assessment in each of 3 periods shared with its state's advocate: about 69,000
+assessments and 5.5 million answer rows (plus about 3.6 million note rows and 8 million cached
+item results). Everything goes in through the operations' bulk path
+(``rubric_app.bulk_import.submit_many``) with PostgreSQL COPY. Then, in the same run, it times:
+
+- the state dashboard of the largest state through the Flask test client, signed in as its
+  advocate, against its main grouped query (``rollup.item_results_query``) run alone;
+- a national roll-up across all states (``national_rollup`` below: per state, the shared
+  assessments and their mean overall score; nationally, per item and dimension, how many are
+  rated and how many fully in place) for the latest period of the local rubric;
+- the advocate's CSV export streamed through the test client, with ``tracemalloc``'s peak at
+  two sizes (a smaller state and the largest), to show the peak does not grow with the rows.
+
+Aims (issue 15, item 5): seeding at most 10 minutes; the largest state's dashboard at most
+300 ms and at most 1.5x its main query; the national roll-up at most 2 s; the export's peak
+memory flat in rows. ``--scale`` seeds a fraction of the country (0.25: a quarter of the
+organizations in every state) where the full size cannot run; the figures say which scale ran.
+
+Not part of ``make bench`` or ``make test``: it needs a throwaway PostgreSQL database (emptied
+and migrated first) and several minutes. Results go into the "make bench-national" section of
+BENCHMARKS.md.
+
+Usage: ``make bench-national BENCH_DATABASE_URL=postgresql://user:pw@host/throwaway_db`` or
+``.venv/bin/python benchmarks/bench_national.py --database-url URL [--scale F] [--runs N]
+[--no-record]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _report import format_seconds, machine_note, median_seconds, write_section
+from _setup import PASSWORD, bench_app, plain_app, signed_in
+from sqlalchemy import case, event, func, select
+from sqlalchemy.orm import Session, aliased
+
+from rubric_app.accounts.passwords import hash_password
+from rubric_app.assessments import PAIR_DIMENSION
+from rubric_app.db import db
+from rubric_app.demo import DEMO_STATE
+from rubric_app.demo_state import LOCAL_RUBRIC, seed_state
+from rubric_app.models import (
+    Answer,
+    Assessment,
+    ItemNote,
+    ItemResult,
+    Membership,
+    Organization,
+    SectionScoreRow,
+    Share,
+    User,
+)
+from rubric_app.states import rollup
+from rubric_app.states.rollup import Filters, Scope
+
+PERIODS = ("2023-24", "2024-25", "2025-26")
+DISTRICTS = 13_000
+AFTERSCHOOL = 10_000
+LARGEST = "TX"
+#: About how many regular school districts each state has (rounded public counts; Texas trimmed
+#: so the largest state holds about 1,600 of the 23,000 organizations, as the issue asks).
+DISTRICTS_BY_STATE = {
+    "AL": 150, "AK": 54, "AZ": 230, "AR": 235, "CA": 900, "CO": 180, "CT": 170, "DE": 20,
+    "DC": 1, "FL": 67, "GA": 180, "HI": 1, "ID": 115, "IL": 850, "IN": 290, "IA": 330,
+    "KS": 285, "KY": 170, "LA": 70, "ME": 230, "MD": 24, "MA": 300, "MI": 540, "MN": 330,
+    "MS": 140, "MO": 520, "MT": 400, "NE": 245, "NV": 17, "NH": 170, "NJ": 580, "NM": 89,
+    "NY": 690, "NC": 115, "ND": 175, "OH": 610, "OK": 510, "OR": 180, "PA": 500, "RI": 35,
+    "SC": 80, "SD": 150, "TN": 140, "TX": 940, "UT": 41, "VT": 150, "VA": 130, "WA": 295,
+    "WV": 55, "WI": 420, "WY": 48,
+}  # fmt: skip
+#: The smaller state whose export is measured beside the largest one's.
+SMALLER = "KS"
+#: The advocates' password in a --reuse run (throwaway accounts in a throwaway database).
+REUSE_PASSWORD = "national benchmark password, not a secret"  # noqa: S105
+
+
+def organizations_by_state(scale: float) -> dict[str, int]:
+    """How many organizations (districts and afterschool programs) to seed in each state."""
+    total = sum(DISTRICTS_BY_STATE.values())
+    wanted = (DISTRICTS + AFTERSCHOOL) * scale
+    return {state: max(1, round(wanted * n / total)) for state, n in DISTRICTS_BY_STATE.items()}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    seconds: float
+    cpu_seconds: float  # the seeding processes' CPU time (Python side); the rest is PostgreSQL
+    jobs: int
+    organizations: int
+    assessments: int
+    rows: dict[str, int]
+    passwords: dict[str, tuple[str, str]]  # state -> (advocate e-mail, password)
+
+
+#: (state, organizations, assessments, advocate e-mail or "", password or "")
+StateResult = tuple[str, int, int, str, str]
+
+
+def seed_states(
+    folder: str, plan: Sequence[tuple[str, int, int]]
+) -> tuple[list[StateResult], float]:
+    """Seed the planned (state, organizations, rng seed) in this process, one transaction per
+    state; return what was made and this process's CPU seconds. Runs in a worker process."""
+    cpu_start = _cpu_seconds()
+    # Each state's advocate gets a new account: argon2 at its production cost would add
+    # seconds per state to the seeding, which is not what this measures.
+    app = plain_app(Path(folder), ARGON2_PROFILE="CHEAPEST")
+    results: list[StateResult] = []
+    with app.app_context():
+        session = db.session
+        for state, n_orgs, rng_seed in plan:
+            start = time.perf_counter()
+            seeded = seed_state(
+                session,
+                n_orgs,
+                state,
+                rng_seed=rng_seed,
+                afterschool_share=AFTERSCHOOL / (DISTRICTS + AFTERSCHOOL),
+                periods=PERIODS,
+                batch_size=1000,
+                method="copy",
+            )
+            session.commit()
+            results.append(
+                (
+                    state,
+                    seeded.organizations,
+                    seeded.assessments,
+                    seeded.owner_email or "",
+                    seeded.owner_password or "",
+                )
+            )
+            print(
+                f"  {state}: {seeded.organizations} organizations, {seeded.assessments} "
+                f"assessments in {time.perf_counter() - start:.1f} s",
+                flush=True,
+            )
+        db.engine.dispose()
+    return results, _cpu_seconds() - cpu_start
+
+
+def seed_country(session: Session, folder: Path, scale: float, jobs: int) -> Seeded:
+    """Seed every state through the bulk path (COPY) in ``jobs`` processes, largest first."""
+    by_state = organizations_by_state(scale)
+    seeds = {state: 2016 + number for number, state in enumerate(by_state)}
+    # Largest first onto the least loaded process, so the processes finish together.
+    plans: list[list[tuple[str, int, int]]] = [[] for _ in range(jobs)]
+    loads = [0] * jobs
+    for state, n_orgs in sorted(by_state.items(), key=lambda pair: -pair[1]):
+        target = loads.index(min(loads))
+        plans[target].append((state, n_orgs, seeds[state]))
+        loads[target] += n_orgs
+    start = time.perf_counter()
+    passwords: dict[str, tuple[str, str]] = {}
+    organizations = assessments = 0
+    cpu_seconds = 0.0
+    context = multiprocessing.get_context("spawn")  # no engine or session crosses a fork
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(seed_states, str(folder), plan) for plan in plans if plan]
+        for future in futures:
+            results, cpu = future.result()
+            cpu_seconds += cpu
+            for state, orgs, made, email, password in results:
+                organizations += orgs
+                assessments += made
+                if email and password:
+                    passwords[state] = (email, password)
+    seconds = time.perf_counter() - start
+    rows = {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Assessment, Answer, ItemNote, SectionScoreRow, ItemResult, Share)
+    }
+    return Seeded(seconds, cpu_seconds, jobs, organizations, assessments, rows, passwords)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def already_seeded(session: Session) -> Seeded:
+    """What an earlier run seeded, read back; the advocates of the timed states get a known
+    password (the earlier run's were random and are gone)."""
+    passwords: dict[str, tuple[str, str]] = {}
+    for state in (LARGEST, SMALLER):
+        user = session.scalar(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Organization, Organization.id == Membership.org_id)
+            .where(Organization.kind == "state_advocate", Organization.state == state)
+        )
+        assert user is not None, f"no advocate in {state}: seed first (without --reuse)"
+        user.password_hash = hash_password(REUSE_PASSWORD)
+        passwords[state] = (user.email, REUSE_PASSWORD)
+    session.commit()
+    rows = {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Assessment, Answer, ItemNote, SectionScoreRow, ItemResult, Share)
+    }
+    organizations = session.scalar(
+        select(func.count()).select_from(Organization).where(Organization.kind != "state_advocate")
+    )
+    return Seeded(0.0, 0.0, 0, organizations or 0, rows["assessments"], rows, passwords)
+
+
+def national_rollup(
+    session: Session, rubric_key: str, period: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The figures of a national page: per state and per item, over every state's shares.
+
+    In scope: submitted assessments of the rubric and period with a live share to a state
+    advocate of the organization's own state (what each state's dashboard reads, all at once).
+    Returns (state, assessments, mean overall percent) rows and (item, dimension, rated, fully
+    in place) rows.
+    """
+    owner = aliased(Organization)
+    advocate = aliased(Organization)
+    # A semi-join (EXISTS), not a join with DISTINCT: the planner then estimates the scope well
+    # enough to group the item rows by hashing instead of sorting them (which spilled to disk).
+    shared_with_own_advocate = (
+        select(Share.id)
+        .join(advocate, advocate.id == Share.to_org_id)
+        .where(
+            Share.assessment_id == Assessment.id,
+            Share.revoked_at.is_(None),
+            advocate.kind == "state_advocate",
+            advocate.state == owner.state,
+        )
+        .exists()
+    )
+    scope = (
+        select(Assessment.id, owner.state)
+        .join(owner, owner.id == Assessment.org_id)
+        .where(
+            Assessment.status == "submitted",
+            Assessment.rubric_key == rubric_key,
+            Assessment.period == period,
+            shared_with_own_advocate,
+        )
+        .subquery()
+    )
+    by_state = session.execute(
+        select(scope.c.state, func.count(), func.avg(SectionScoreRow.percent))
+        .join(SectionScoreRow, SectionScoreRow.assessment_id == scope.c.id)
+        .where(SectionScoreRow.section_id == "_overall", SectionScoreRow.dimension == "_all")
+        .group_by(scope.c.state)
+        .order_by(scope.c.state)
+    ).all()
+    by_item = session.execute(
+        select(
+            ItemResult.item_id,
+            ItemResult.dimension,
+            func.count(),
+            func.sum(case((ItemResult.full.is_(True), 1), else_=0)),
+        )
+        .where(
+            ItemResult.assessment_id.in_(select(scope.c.id)),
+            ItemResult.dimension != PAIR_DIMENSION,
+        )
+        .group_by(ItemResult.item_id, ItemResult.dimension)
+    ).all()
+    return [tuple(row) for row in by_state], [tuple(row) for row in by_item]
+
+
+@dataclass(frozen=True)
+class Export:
+    state: str
+    rows: int
+    seconds: float
+    peak_bytes: int
+
+
+def measure_export(client: Any, state: str) -> Export:
+    """Stream the state's CSV export; count its rows and take tracemalloc's peak meanwhile."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(f"/states/{state}/export.csv", buffered=False)
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"export of {state} answered {response.status_code} (withheld at this small scale?)"
+        )
+    lines = 0
+    for chunk in response.response:
+        lines += (chunk if isinstance(chunk, bytes) else chunk.encode()).count(b"\n")
+    response.close()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return Export(state, lines - 1, seconds, peak)  # minus the header line
+
+
+@dataclass(frozen=True)
+class PageSql:
+    """Where one page request's time went: its SQL statements, their count and total time."""
+
+    statements: int
+    seconds: float
+    slowest: float
+
+
+def page_sql(app: Any, request: Callable[[], None]) -> PageSql:
+    """Run one more page request and add up the time its SQL statements took."""
+    durations: list[float] = []
+    started: dict[int, float] = {}
+
+    def before(conn: Any, *_: Any) -> None:
+        started[id(conn)] = time.perf_counter()
+
+    def after(conn: Any, *_: Any) -> None:
+        durations.append(time.perf_counter() - started.pop(id(conn), time.perf_counter()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return PageSql(len(durations), sum(durations), max(durations, default=0.0))
+
+
+@dataclass(frozen=True)
+class Timings:
+    sql: PageSql
+    in_scope: int
+    state_orgs: int
+    page: float
+    query: float
+    national: float
+    national_states: int
+    national_assessments: int
+    exports: tuple[Export, ...]
+
+
+def time_views(app: Any, seeded: Seeded, runs: int) -> Timings:
+    """Time the largest state's dashboard and main query, the national roll-up, the exports."""
+    with app.app_context():
+        session = db.session
+        advocate_id = session.scalar(
+            select(Organization.id).where(
+                Organization.kind == "state_advocate", Organization.state == LARGEST
+            )
+        )
+        assert advocate_id is not None
+        state_orgs = (
+            session.scalar(
+                select(func.count())
+                .select_from(Organization)
+                .where(Organization.state == LARGEST, Organization.kind != "state_advocate")
+            )
+            or 0
+        )
+        base = Scope(advocate_id, LARGEST, LOCAL_RUBRIC)
+        periods = rollup.filter_options(session, base).periods
+        period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
+        scope = Scope(advocate_id, LARGEST, LOCAL_RUBRIC, Filters(period=period))
+        versions = rollup.versions_in_scope(session, scope)
+        in_scope = rollup.totals(session, scope)[1]
+        # The form of the query the page runs: a state holding a small part of the country's
+        # assessments starts from them, not from the covering index (see item_tallies).
+        submitted = session.scalar(
+            select(func.count())
+            .select_from(Assessment)
+            .where(Assessment.rubric_key == LOCAL_RUBRIC, Assessment.status == "submitted")
+        )
+        most = 2 * in_scope >= (submitted or 0)
+        query = rollup.item_results_query(scope, rollup.scored_item_ids(versions) if most else None)
+
+        def main_query() -> None:
+            session.execute(query).all()
+            session.rollback()
+
+        def national() -> None:
+            national_rollup(session, LOCAL_RUBRIC, period)
+            session.rollback()
+
+        query_seconds = median_seconds(main_query, runs=runs, warmup=2)
+        national_seconds = median_seconds(national, runs=runs, warmup=1)
+        by_state, _ = national_rollup(session, LOCAL_RUBRIC, period)
+        session.rollback()
+
+    email, password = seeded.passwords[LARGEST]
+    client = signed_in(app, email, password)
+
+    def page() -> None:
+        response = client.get(f"/states/{LARGEST}/dashboard")
+        if response.status_code != 200:
+            raise RuntimeError(f"dashboard answered {response.status_code}")
+
+    page_seconds = median_seconds(page, runs=runs, warmup=2)
+    sql = page_sql(app, page)
+    exports = []
+    for state in (SMALLER, LARGEST):
+        email, password = seeded.passwords[state]
+        exports.append(measure_export(signed_in(app, email, password), state))
+    return Timings(
+        sql,
+        in_scope,
+        state_orgs,
+        page_seconds,
+        query_seconds,
+        national_seconds,
+        len(by_state),
+        sum(count for _, count, _ in by_state),
+        tuple(exports),
+    )
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def report(scale: float, seeded: Seeded, timings: Timings, runs: int) -> str:
+    """The BENCHMARKS.md section: what ran, each aim with its figure, and the machine."""
+    full_seconds = seeded.seconds / scale
+    ratio = timings.page / timings.query if timings.query else float("inf")
+    small, large = timings.exports
+    per_row = (large.peak_bytes - small.peak_bytes) / max(1, large.rows - small.rows)
+    rows = ", ".join(f"{name} {count:,}" for name, count in seeded.rows.items())
+    seed_line = f"| Seed (bulk path, COPY) | {seeded.seconds:.0f} s"
+    if not seeded.jobs:
+        seed_line = "| Seed | not in this run (--reuse: timed an earlier run's data) | | |"
+    elif scale < 1:
+        seed_line += f" (x{1 / scale:.0f} = {full_seconds:.0f} s at full size, linear)"
+    if seeded.jobs:
+        seed_line += (
+            f"; {seeded.jobs} processes, their CPU {seeded.cpu_seconds:.0f} s | at most 600 s | "
+            f"{_verdict(full_seconds <= 600)} |"
+        )
+    lines = [
+        f"Last run: {dt.date.today().isoformat()}, {machine_note()}, PostgreSQL "
+        f"(shared with the other work on the machine), scale {scale:g} "
+        f"({seeded.organizations:,} organizations, {seeded.assessments:,} assessments over "
+        f"{len(PERIODS)} periods; rows: {rows}). Medians of {runs} runs.",
+        "",
+        "| What | Measured | Aim | Verdict |",
+        "|---|---:|---|---|",
+        seed_line,
+        f"| Dashboard of the largest state ({LARGEST}, {timings.state_orgs:,} organizations, "
+        f"{timings.in_scope:,} assessments in the default view) | {format_seconds(timings.page)} "
+        f"| at most 300 ms | {_verdict(timings.page <= 0.3)} |",
+        f"| ... against its main grouped query alone | {format_seconds(timings.query)} "
+        f"({ratio:.2f}x) | at most 1.5x | {_verdict(ratio <= 1.5)} |",
+        f"| ... where one page request's time goes | {timings.sql.statements} SQL statements, "
+        f"{format_seconds(timings.sql.seconds)} in total (slowest "
+        f"{format_seconds(timings.sql.slowest)}); the rest is Python and the template | | |",
+        f"| National roll-up ({timings.national_states} states, "
+        f"{timings.national_assessments:,} assessments, per state and per item) "
+        f"| {format_seconds(timings.national)} | at most 2 s | "
+        f"{_verdict(timings.national <= 2)} |",
+    ]
+    for export in timings.exports:
+        lines.append(
+            f"| CSV export of {export.state} ({export.rows:,} rows) streamed, "
+            f"tracemalloc peak | {export.peak_bytes / 1e6:.1f} MB in "
+            f"{format_seconds(export.seconds)} | flat in rows | |"
+        )
+    lines.append(
+        f"| ... peak growth per extra row ({small.rows:,} -> {large.rows:,} rows) | "
+        f"{per_row:.1f} bytes/row | flat (about 0) | "
+        f"{_verdict(per_row < 50)} |"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="a throwaway PostgreSQL database (emptied first); default: BENCH_DATABASE_URL",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the country")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="seeding processes (default: cores)"
+    )
+    parser.add_argument("--no-record", action="store_true", help="print only")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time an already seeded database (an earlier run's) without seeding again",
+    )
+    args = parser.parse_args(argv)
+    if not args.database_url.startswith("postgresql"):
+        parser.error("needs a throwaway PostgreSQL database: --database-url or BENCH_DATABASE_URL")
+    if not 0 < args.scale <= 1:
+        parser.error("--scale must be in (0, 1]")
+    os.environ["BENCH_DATABASE_URL"] = args.database_url
+    with tempfile.TemporaryDirectory() as folder:
+        if args.reuse:
+            app = plain_app(Path(folder), ARGON2_PROFILE="CHEAPEST")
+            with app.app_context():
+                seeded = already_seeded(db.session)
+        else:
+            app = bench_app(Path(folder), ARGON2_PROFILE="CHEAPEST")
+            with app.app_context():
+                print(f"Seeding at scale {args.scale:g} ...", flush=True)
+                seeded = seed_country(db.session, Path(folder), args.scale, args.jobs)
+                # The demo advocate of Ohio keeps the demo password (seed_state reuses it).
+                seeded.passwords.setdefault(DEMO_STATE, ("advocate@buckeye.example.org", PASSWORD))
+                print(
+                    f"Seeded {seeded.assessments} assessments in {seeded.seconds:.0f} s: "
+                    f"{seeded.rows}",
+                    flush=True,
+                )
+        # Fresh tables: statistics and the visibility map (index-only scans), as autovacuum
+        # gives an insert-heavy table in production. VACUUM cannot run in a transaction.
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
+        timings = time_views(app, seeded, args.runs)
+        with app.app_context():
+            db.engine.dispose()
+    body = report(args.scale, seeded, timings, args.runs)
+    print(body)
+    if not args.no_record:
+        write_section("national", "make bench-national", body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
