@@ -132,3 +132,15 @@ def test_the_schemas_refuse_what_the_loader_refuses() -> None:
     assert list(schema("framework").iter_errors({**framework, "jurisdiction": "wa"}))
     crosswalk = value_of(CROSSWALK_FILES[0])
     assert list(schema("crosswalk").iter_errors({**crosswalk, "pairs": [{"from": "a"}]}))
+
+
+def test_the_state_policy_crosswalk_lines_up_written_policy_with_written_policy() -> None:
+    crosswalk = LOADED.crosswalks["state-policy-to-local-implementation"]
+    state = CATALOG.rubrics[crosswalk.source.rubric]
+    local = CATALOG.rubrics[crosswalk.target.rubric]
+    assert (state.id, local.id) == ("secure-state-local-policy", "secure-local-implementation")
+    for pair in crosswalk.pairs:
+        # The state rubric is rated on policy only; each partner is rated on policy too.
+        assert state.item(pair.source).answer_dimensions == ("policy",)
+        assert "policy" in local.item(pair.target).answer_dimensions, pair.target
+    assert crosswalk.target_of("purpose-safety-not-discipline") == "mou-no-discipline-role"
