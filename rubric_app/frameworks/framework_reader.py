@@ -69,10 +69,22 @@ class FrameworkReader(Fields):
             text_date=self._text_date(root),
             sources=sources,
             status=status,
-            note=self.text(root, "", "note", required=True),
+            note=self._note(root, status),
             requirements=self._requirements(root, sources, status),
             not_checked=self._not_checked(root),
         )
+
+    def _note(self, root: dict[str, Any], status: str) -> str:
+        note = self.text(root, "", "note", required=True)
+        # A partial list must say so where readers see it, not only in a status code.
+        if note and status == "partial" and "partial" not in note.lower():
+            self.error(
+                "bad-value",
+                "note",
+                "the status is 'partial': say in the note that the list of elements is "
+                'incomplete (e.g. start it with "PARTIAL:")',
+            )
+        return note
 
     def _jurisdiction(self, root: dict[str, Any]) -> str:
         value = self.text(root, "", "jurisdiction", required=True)

@@ -141,6 +141,7 @@ def test_every_reference_problem_is_reported_at_once_with_its_line() -> None:
         ("          - mou\n", "          - mou\n          - mou\n", "duplicate-id", ""),
         ("    mapping_note:", "    maping_note:", "unknown-key", "requirements[1].maping_note"),
         ("note: PARTIAL", "notes: PARTIAL", "unknown-key", "notes"),
+        ("note: PARTIAL list", "note: A list", "bad-value", "note"),
     ],
 )
 def test_broken_values_get_a_coded_located_error(old: str, new: str, code: str, path: str) -> None:
