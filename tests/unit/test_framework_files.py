@@ -14,11 +14,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from rubric_app.frameworks.evaluate import evaluate_framework
 from rubric_app.frameworks.loader import CROSSWALKS_DIR, read_frameworks
 from rubric_app.frameworks.model import Framework
 from rubric_app.frameworks.references import RULE_ITEM_TYPES
 from rubric_app.rubrics.catalog import load_catalog
 from rubric_app.rubrics.yaml_nodes import read_document
+from rubric_app.scoring import ItemAnswer
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ROOT / "frameworks"
@@ -144,3 +146,24 @@ def test_the_state_policy_crosswalk_lines_up_written_policy_with_written_policy(
         assert state.item(pair.source).answer_dimensions == ("policy",)
         assert "policy" in local.item(pair.target).answer_dimensions, pair.target
     assert crosswalk.target_of("purpose-safety-not-discipline") == "mou-no-discipline-role"
+
+
+def _answer_all(option: str) -> dict[str, ItemAnswer]:
+    local = CATALOG.rubrics["secure-local-implementation"]
+    answers = {"partnership-exists": ItemAnswer({"value": "yes"})}
+    for item in local.items:
+        if item.type == "scale":
+            answers[item.id] = ItemAnswer(dict.fromkeys(item.answer_dimensions, option))
+    return answers
+
+
+@pytest.mark.parametrize("framework", LOADED.frameworks.values(), ids=lambda f: f.id)
+def test_every_shipped_requirement_can_be_met_and_not_met(framework: Framework) -> None:
+    # A district with officers that answers every question "fully in place" meets every
+    # requirement, and one answering "not in place" meets none: no rule reads an item that the
+    # skip logic hides from such a district, and every rule reads only what it names.
+    local = CATALOG.rubrics["secure-local-implementation"]
+    best = evaluate_framework(framework, local, _answer_all("fully"))
+    worst = evaluate_framework(framework, local, _answer_all("not-in-place"))
+    assert {r.outcome for r in best} == {"met"}
+    assert {r.outcome for r in worst} == {"not-met"}
