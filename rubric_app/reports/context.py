@@ -34,6 +34,7 @@ from rubric_app.templating import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
+from .law_section import LawSection, build_law_section, raise_required, state_frameworks
 
 #: How many gaps the "Start here" list and the PDF's executive summary show.
 START_HERE_COUNT = 5
@@ -125,6 +126,8 @@ class GapView:
     previous_actions: tuple[ActionView, ...]
     #: National survey figures on the item's topic, for context (``rubrics/benchmarks``).
     national: tuple[NationalLine, ...] = ()
+    #: The citations of the law requirements that need this item ("Your state's law").
+    required_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,7 @@ class Report:
     full_threshold: float
     status_note: str
     sources: tuple[ResourceView, ...]
+    law: LawSection | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -396,6 +400,9 @@ def build_report(
         )
         for gap in gaps
     )
+    org_state = assessment.organization.state
+    law = build_law_section(state_frameworks(org_state), rubric, states, numbers, org_state)
+    gap_views = raise_required(gap_views, law)
 
     sections = []
     for section, section_score in zip(rubric.sections, score.sections, strict=True):
@@ -516,4 +523,5 @@ def build_report(
         full_threshold=rubric.scoring.full_threshold,
         status_note=rubric.status_note,
         sources=resource_views(catalog, rubric.sources),
+        law=law,
     )

@@ -22,6 +22,8 @@ from rubric_app.assessments import load_states, rubric_for
 from rubric_app.models import Assessment
 from rubric_app.scoring import find_gaps, score_assessment
 
+from .labels import item_numbers
+from .law_section import build_law_section, law_json, state_frameworks
 from .signature import sign_export
 
 FORMAT = "rubric_app.assessment/1"
@@ -79,5 +81,11 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
             "sections": scores["sections"],
         },
         "gaps": [gap.to_dict() for gap in gaps],
+        # Your state's law, judged on these answers (for readers; the importer ignores it).
+        "law": law_json(
+            build_law_section(
+                state_frameworks(org.state), rubric, states, item_numbers(rubric), org.state
+            )
+        ),
     }
     return sign_export(data, server_keys()[0])
