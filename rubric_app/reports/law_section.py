@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for the annotation: context imports this module
 
 __all__ = [
     "LAW_NOTE",
+    "UNKNOWN_TEXT",
     "LawFrameworkView",
     "LawItemView",
     "LawRequirementView",
@@ -52,7 +53,7 @@ LAW_NOTE = (
 )
 
 #: Why a check cannot tell, in words.
-_UNKNOWN_TEXT = {
+UNKNOWN_TEXT = {
     "unanswered": "Not answered",
     "not-applicable": "Not applicable",
     "hidden": "Not asked (skipped by an earlier answer)",
@@ -119,7 +120,7 @@ class LawSection:
 
 def _answer_text(rubric: Rubric, checked: CheckedAnswer, state: ItemState | None) -> str:
     if checked.reason is not None:
-        return _UNKNOWN_TEXT[checked.reason]
+        return UNKNOWN_TEXT[checked.reason]
     item = rubric.item(checked.item_id)
     values = state.values if state is not None else {}
     return display_text(rubric, item, values.get(checked.dimension))
