@@ -28,7 +28,6 @@ from rubric_app.scoring import (
     direction_of,
     find_gaps,
     score_assessment,
-    top_gaps,
 )
 from rubric_app.templating import ORG_KIND_LABELS
 
@@ -474,7 +473,8 @@ def build_report(
         if top_options
         else "Fully in place"
     )
-    start_ids = {gap.item_id for gap in top_gaps(gaps, START_HERE_COUNT)}
+    # The law-ranked order (``raise_required``), so a gap a law requires can start the list.
+    start_ids = {gap.item_id for gap in gap_views[:START_HERE_COUNT]}
     return Report(
         assessment_id=assessment.id,
         revision=assessment.revision,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rubric_app.assessments import ItemState
 from rubric_app.framework_state import current_frameworks
@@ -43,6 +43,7 @@ __all__ = [
     "build_law_section",
     "law_json",
     "raise_required",
+    "required_first",
     "state_frameworks",
 ]
 
@@ -224,12 +225,27 @@ def build_law_section(
     )
 
 
+class _Ranked(Protocol):
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+
+
+_R = TypeVar("_R", bound=_Ranked)
+
+
+def required_first(gaps: Sequence[_R], section: LawSection) -> list[_R]:
+    """``gaps`` with those a law requires first; each group keeps the scoring order."""
+    return sorted(gaps, key=lambda gap: (gap.item_id not in section.required_by, gap.priority))
+
+
 def raise_required(gaps: Sequence[GapView], section: LawSection) -> tuple[GapView, ...]:
     """Mark the gaps a law requires and rank them first, renumbering the priorities.
 
     The order within the required gaps, and within the others, stays the scoring order.
     """
-    ordered = sorted(gaps, key=lambda gap: (gap.item_id not in section.required_by, gap.priority))
+    ordered = required_first(gaps, section)
     return tuple(
         replace(gap, priority=position, required_by=section.required_by.get(gap.item_id, ()))
         for position, gap in enumerate(ordered, start=1)

@@ -153,6 +153,12 @@ def test_json_export_carries_the_outcomes(client: FlaskClient, session: Session)
     assert outcomes["when-staff-call-officers"] == "partly"
     assert outcomes["positive-climate"] == "not-met"
     assert outcomes["family-complaints"] == "cannot-tell"
+    # The gaps in the report's order: those the law requires first, with their citations.
+    gaps = {gap["item_id"]: gap for gap in data["gaps"]}
+    assert gaps["mou-purpose-stated"]["required_by"] == ["RCW 28A.320.124(1)(c)"]
+    assert gaps["mou-use-of-force-limits"]["required_by"] == []
+    assert gaps["mou-purpose-stated"]["priority"] < gaps["mou-use-of-force-limits"]["priority"]
+    assert [gap["priority"] for gap in data["gaps"]] == list(range(1, len(data["gaps"]) + 1))
 
 
 @pytest.mark.parametrize("state", ["MN"])
