@@ -61,6 +61,9 @@ class CrosswalkRow:
     #: "close" pairs ask nearly the same thing; the note says how they differ.
     close: bool
     note: str
+    #: How many rows this pair has (one per dimension) on its first row, 0 on the others, so the
+    #: page names the items once.
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _table(
     rows = []
     for aligned_row in align_assessments(crosswalk, source, answers[left], target, answers[right]):
         pair = aligned_row.pair
-        for aligned in aligned_row.dimensions:
+        for position, aligned in enumerate(aligned_row.dimensions):
             relation = (
                 "differs"
                 if aligned.relation in ("from-higher", "to-higher")
@@ -144,6 +147,7 @@ def _table(
                     relation_label=RELATION_TEXT[aligned.relation],
                     close=pair.match == "close",
                     note=pair.note,
+                    span=len(aligned_row.dimensions) if position == 0 else 0,
                 )
             )
     return CrosswalkTable(

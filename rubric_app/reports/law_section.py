@@ -3,8 +3,8 @@
 ``build_law_section`` judges each requirement of the organization's state frameworks on the
 assessment's answers with the pure ``rubric_app.frameworks.evaluate_framework`` (nothing here
 decides an outcome) and lists, per requirement, the items behind it with their answers and
-evidence. ``raise_required`` marks the gaps a law requires ("Required by RCW 28A.320.124(1)(d)")
-and moves them to the top of the priority order, keeping the scoring order among each group.
+evidence. ``raise_required`` marks the gaps a law requires ("Required by RCW 28A.320.124(1)(d)": a side
+of the item that a requirement reads falls short, not merely some side of it) and moves them to the top of the priority order, keeping the scoring order among each group.
 The report page and the PDF render the section from ``templates/reports/_law.html``; the JSON
 export adds ``law_json``. Not legal advice: every rendering carries the "check the current text"
 note.
@@ -26,7 +26,6 @@ from rubric_app.frameworks.evaluate import (
     evaluate_framework,
 )
 from rubric_app.frameworks.model import Framework
-from rubric_app.frameworks.required import items_required_by
 from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.model import Rubric
 
@@ -89,6 +88,8 @@ class LawRequirementView:
     mapping_note: str
     covered: bool
     items: tuple[LawItemView, ...]
+    #: The items with a side this requirement reads rated below fully in place.
+    short_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,9 @@ def _framework_view(
             mapping_note=result.requirement.mapping_note,
             covered=result.covered,
             items=_items(rubric, result, states, numbers),
+            short_items=tuple(
+                dict.fromkeys(c.item_id for c in result.checked if c.state in ("partial", "none"))
+            ),
         )
         for result in results
     )
@@ -214,15 +218,24 @@ def build_law_section(
     Frameworks with no rule over ``rubric`` are left out: they could only say "cannot tell".
     """
     relevant = tuple(f for f in frameworks if any(r.rule_for(rubric.id) for r in f.requirements))
-    required = items_required_by(relevant, rubric.id)
-    return LawSection(
-        state=state,
-        frameworks=tuple(_framework_view(f, rubric, states, numbers) for f in relevant),
-        required_by={
-            item_id: tuple(dict.fromkeys(ref.requirement.citation for ref in refs))
-            for item_id, refs in required.items()
-        },
-    )
+    views = tuple(_framework_view(f, rubric, states, numbers) for f in relevant)
+    return LawSection(state=state, frameworks=views, required_by=_short_required(views))
+
+
+def _short_required(views: Iterable[LawFrameworkView]) -> Mapping[str, tuple[str, ...]]:
+    """Item id -> citations of the requirements that read a side of it that falls short.
+
+    A gap whose only short side is one no law reads (practice, when the law asks for the
+    written policy) is not "required by" that law.
+    """
+    found: dict[str, list[str]] = {}
+    for view in views:
+        for requirement in view.requirements:
+            for item_id in requirement.short_items:
+                citations = found.setdefault(item_id, [])
+                if requirement.citation not in citations:
+                    citations.append(requirement.citation)
+    return {item_id: tuple(citations) for item_id, citations in found.items()}
 
 
 class _Ranked(Protocol):

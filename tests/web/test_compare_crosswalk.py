@@ -71,12 +71,8 @@ def _world(session: Session) -> tuple[str, str, Assessment, Assessment]:
 
 def _row(page: str, prompt_start: str, side: str) -> list[str]:
     """The cells of the crosswalk row whose first item starts with ``prompt_start``."""
-    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
-        cells = [
-            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
-        ]
-        if len(cells) == 6 and prompt_start in cells[1] and cells[2] == side:
+    for cells in _all_rows(page):
+        if prompt_start in cells[1] and cells[2] == side:
             return cells
     raise AssertionError(f"no row {prompt_start!r} {side!r}")
 
@@ -117,7 +113,9 @@ def test_compare_lines_up_the_crosswalked_items_and_says_where_they_differ(
 
 
 def _all_rows(page: str) -> list[list[str]]:
-    rows = []
+    """The crosswalk table's rows, six cells each: a pair's later rows (one per side) take the
+    topic and items from its first row, which spans them."""
+    rows: list[list[str]] = []
     for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
         cells = [
             " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
@@ -125,6 +123,8 @@ def _all_rows(page: str) -> list[list[str]]:
         ]
         if len(cells) == 6:
             rows.append(cells)
+        elif len(cells) == 4 and rows:
+            rows.append([*rows[-1][:2], *cells])
     return rows
 
 
