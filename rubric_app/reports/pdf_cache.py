@@ -36,7 +36,12 @@ from .context import Report
 TEMPLATE_VERSION = "1"
 
 #: The files a report PDF's look depends on, relative to the project root.
-_LAYOUT_FILES = ("templates/pdf/*.html", "templates/reports/_report.html", "static/css/pdf.css")
+_LAYOUT_FILES = (
+    "templates/pdf/*.html",
+    "templates/reports/_report.html",
+    "templates/reports/_law.html",
+    "static/css/pdf.css",
+)
 #: The files a comparison PDF's look depends on.
 COMPARISON_LAYOUT_FILES = (
     "templates/pdf/_base.html",
