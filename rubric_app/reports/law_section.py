@@ -3,11 +3,12 @@
 ``build_law_section`` judges each requirement of the organization's state frameworks on the
 assessment's answers with the pure ``rubric_app.frameworks.evaluate_framework`` (nothing here
 decides an outcome) and lists, per requirement, the items behind it with their answers and
-evidence. ``raise_required`` marks the gaps a law requires ("Required by RCW 28A.320.124(1)(d)": a side
-of the item that a requirement reads falls short, not merely some side of it) and moves them to the top of the priority order, keeping the scoring order among each group.
-The report page and the PDF render the section from ``templates/reports/_law.html``; the JSON
-export adds ``law_json``. Not legal advice: every rendering carries the "check the current text"
-note.
+evidence. ``raise_required`` marks the gaps a law requires ("Required by RCW
+28A.320.124(1)(d)": a side of the item that a requirement reads falls short, not merely some
+side of it) and moves them to the top of the priority order, keeping the scoring order within
+each group. The report page and the PDF render the section from
+``templates/reports/_law.html``; the JSON export adds ``law_json``. Not legal advice: every
+rendering carries the "check the current text" note.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ UNKNOWN_TEXT = {
 }
 
 
+#: How sure the encoded text is, in words (``Framework.status``).
+STATUS_TEXT = {
+    "official": "Read from the official text",
+    "secondary": "Read from secondary sources (summaries), not the official text",
+    "partial": "Only part of the text could be read",
+}
+
+
 @dataclass(frozen=True)
 class LawItemView:
     """One rubric item behind a requirement, with the answers that count and its evidence."""
@@ -101,6 +110,7 @@ class LawFrameworkView:
     citation: str
     text_date: str
     status: str
+    status_label: str
     partial: bool
     requirements: tuple[LawRequirementView, ...]
     #: (outcome label, how many requirements), in the order met, partly, not met, cannot tell.
@@ -194,6 +204,7 @@ def _framework_view(
         citation=framework.citation,
         text_date=framework.text_date,
         status=framework.status,
+        status_label=STATUS_TEXT.get(framework.status, framework.status),
         partial=framework.partial,
         requirements=requirements,
         counts=counts,

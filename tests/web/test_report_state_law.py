@@ -66,6 +66,7 @@ def test_report_page_shows_each_requirement_with_its_outcome_items_and_evidence(
     assert "check the current text" in page
     assert "RCW 28A.320.124, 28A.320.1241 and 28A.320.1242" in page
     assert "Text dated 2021" in page
+    assert "Read from the official text" in page
     assert 'href="/frameworks/wa-rcw-28a-320-124"' in page
 
     met = _requirement(page, "no-formal-discipline")
