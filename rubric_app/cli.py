@@ -1,4 +1,4 @@
-"""Command-line interface: the `flask db|rubrics|demo|users|orgs|assessments` command groups.
+"""Command-line interface: the `flask db|rubrics|frameworks|demo|users|orgs|assessments` groups.
 
 Commands call the same operations as the web pages and commit once at the end.
 """
@@ -18,9 +18,11 @@ from rubric_app.db import db
 if TYPE_CHECKING:
     from rubric_app.models import Organization
     from rubric_app.rubrics.catalog import CatalogLoad
+    from rubric_app.rubrics.model import Rubric
 
 db_cli = AppGroup("db", help="Create and upgrade the database schema.")
 rubrics_cli = AppGroup("rubrics", help="Validate, list and load rubric definitions.")
+frameworks_cli = AppGroup("frameworks", help="Validate state-law frameworks and crosswalks.")
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Manage users.")
 orgs_cli = AppGroup("orgs", help="Manage organizations.")
@@ -77,6 +79,57 @@ def rubrics_validate(paths: tuple[Path, ...], resources: Path | None) -> None:
         click.echo(format_errors(errors), err=True)
         sys.exit(1)
     click.echo(f"All rubric files are valid ({', '.join(str(path) for path in targets)}).")
+
+
+def _stored_versions() -> dict[tuple[str, str], Rubric]:
+    """Every rubric version recorded in the database; empty when there is no database yet.
+
+    A crosswalk between versions names an older version that is no longer in the rubrics
+    folder but is stored with the assessments that use it.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rubric_app.models import RubricVersion
+    from rubric_app.rubric_versions import rubric_of
+
+    try:
+        stored = list(db.session.scalars(select(RubricVersion)))
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo(
+            "No database to read stored rubric versions from; checked the folder's.", err=True
+        )
+        return {}
+    return {(row.rubric_key, row.version): rubric_of(row) for row in stored}
+
+
+@frameworks_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def frameworks_validate(paths: tuple[Path, ...]) -> None:
+    """Check framework and crosswalk files (default: the frameworks folder); exit 1 if any error.
+
+    Mapped items are checked against the rubrics folder; crosswalk sides also against the
+    rubric versions stored in the database.
+    """
+    from rubric_app.frameworks.loader import check_paths, versions_of
+    from rubric_app.rubrics.validate import format_errors
+
+    loaded = _read_rubrics_dir()
+    if loaded.errors:
+        click.echo(
+            "The rubrics folder has errors; items of the rubrics that did not load are "
+            "reported as unknown. Run `flask rubrics validate`.",
+            err=True,
+        )
+    rubrics = loaded.catalog.rubrics
+    versions = {**_stored_versions(), **versions_of(rubrics)}
+    targets = list(paths) or [Path(current_app.config["FRAMEWORKS_DIR"])]
+    errors = check_paths(targets, rubrics, versions)
+    if errors:
+        click.echo(format_errors(errors), err=True)
+        sys.exit(1)
+    click.echo(f"All framework files are valid ({', '.join(str(path) for path in targets)}).")
 
 
 @rubrics_cli.command("list")
@@ -326,5 +379,6 @@ def register(app: Flask) -> None:
     """Add the command groups to the app."""
     from rubric_app.reports.cli import assessments_cli
 
-    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli, assessments_cli):
+    groups = (db_cli, rubrics_cli, frameworks_cli, demo_cli, users_cli, orgs_cli, assessments_cli)
+    for group in groups:
         app.cli.add_command(group)

@@ -30,6 +30,9 @@ class DefaultConfig:
     SECRET_KEY_FALLBACKS: tuple[str, ...] = ()
     #: Where rubric YAML files and resources.yaml live.
     RUBRICS_DIR = str(PROJECT_ROOT / "rubrics")
+    #: Where framework YAML files (state laws, funding conditions) live, with crosswalks between
+    #: rubric items in its crosswalks/ folder (docs/frameworks.md).
+    FRAMEWORKS_DIR = str(PROJECT_ROOT / "frameworks")
     #: Largest request body accepted (bytes); larger requests get a clear 413 page.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     #: Cookies only over HTTPS. Switch off only for local http (make run does). Also decides

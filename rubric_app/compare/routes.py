@@ -21,6 +21,7 @@ from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Assessment
 from rubric_app.render_limits import limit_renders
 
+from .crosswalk_view import crosswalk_csv_rows, crosswalk_tables
 from .export import csv_header, csv_rows
 from .forms import CompareQuery
 from .view_data import build_comparison, comparable_assessments
@@ -68,7 +69,8 @@ def index() -> ResponseReturnValue:
         return _chooser(errors, ids)
     view = build_comparison(db.session, assessments, current_org())
     query = ",".join(str(a.id) for a in assessments)
-    return render_template("compare/compare.html", view=view, query=query)
+    crosswalks = crosswalk_tables(db.session, assessments, view)
+    return render_template("compare/compare.html", view=view, query=query, crosswalks=crosswalks)
 
 
 @bp.get("/compare.csv")
@@ -81,7 +83,11 @@ def export_csv() -> ResponseReturnValue:
         return _chooser(errors, ids)
     view = build_comparison(db.session, assessments, current_org())
     _record(assessments, "csv")
-    response = Response(csv_lines(csv_header(view), list(csv_rows(view))), mimetype="text/csv")
+    rows = [
+        *csv_rows(view),
+        *crosswalk_csv_rows(view, crosswalk_tables(db.session, assessments, view)),
+    ]
+    response = Response(csv_lines(csv_header(view), rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="comparison.csv"'
     return response
 

@@ -22,6 +22,8 @@ from rubric_app.assessments import load_states, rubric_for
 from rubric_app.models import Assessment
 from rubric_app.scoring import find_gaps, score_assessment
 
+from .labels import item_numbers
+from .law_section import build_law_section, law_json, required_first, state_frameworks
 from .signature import sign_export
 
 FORMAT = "rubric_app.assessment/1"
@@ -51,6 +53,9 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
     score = score_assessment(rubric, {item_id: s.to_answer() for item_id, s in states.items()})
     gaps = find_gaps(rubric, score)
     scores = score.to_dict()
+    law = build_law_section(
+        state_frameworks(org.state), rubric, states, item_numbers(rubric), org.state
+    )
     data = {
         "format": FORMAT,
         "rubric": {
@@ -78,6 +83,16 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
             "essential_gaps": scores["essential_gaps"],
             "sections": scores["sections"],
         },
-        "gaps": [gap.to_dict() for gap in gaps],
+        # In the report's order: gaps a law requires first (``law_section.required_first``).
+        "gaps": [
+            {
+                **gap.to_dict(),
+                "priority": rank,
+                "required_by": list(law.required_by.get(gap.item_id, ())),
+            }
+            for rank, gap in enumerate(required_first(gaps, law), start=1)
+        ],
+        # Your state's law, judged on these answers (for readers; the importer ignores it).
+        "law": law_json(law),
     }
     return sign_export(data, server_keys()[0])

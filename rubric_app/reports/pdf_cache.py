@@ -40,6 +40,7 @@ _LAYOUT_FILES = (
     "templates/pdf/*.html",
     "templates/reports/_report.html",
     "templates/reports/_board.html",
+    "templates/reports/_law.html",
     "static/css/pdf.css",
 )
 #: The files a comparison PDF's look depends on.

@@ -31,12 +31,12 @@ from rubric_app.scoring import (
     direction_of,
     find_gaps,
     score_assessment,
-    top_gaps,
 )
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
+from .law_section import LawSection, build_law_section, raise_required, state_frameworks
 
 #: How many gaps the "Start here" list and the PDF's executive summary show.
 START_HERE_COUNT = 5
@@ -128,6 +128,8 @@ class GapView:
     previous_actions: tuple[ActionView, ...]
     #: National survey figures on the item's topic, for context (``rubrics/benchmarks``).
     national: tuple[NationalLine, ...] = ()
+    #: The citations of the law requirements that need this item ("Your state's law").
+    required_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ class Report:
     full_threshold: float
     status_note: str
     sources: tuple[ResourceView, ...]
+    law: LawSection | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -399,6 +402,9 @@ def build_report(
         )
         for gap in gaps
     )
+    org_state = assessment.organization.state
+    law = build_law_section(state_frameworks(org_state), rubric, states, numbers, org_state)
+    gap_views = raise_required(gap_views, law)
 
     sections = []
     for section, section_score in zip(rubric.sections, score.sections, strict=True):
@@ -470,7 +476,8 @@ def build_report(
         if top_options
         else "Fully in place"
     )
-    start_ids = {gap.item_id for gap in top_gaps(gaps, START_HERE_COUNT)}
+    # The law-ranked order (``raise_required``), so a gap a law requires can start the list.
+    start_ids = {gap.item_id for gap in gap_views[:START_HERE_COUNT]}
     return Report(
         assessment_id=assessment.id,
         revision=assessment.revision,
@@ -519,4 +526,5 @@ def build_report(
         full_threshold=rubric.scoring.full_threshold,
         status_note=rubric.status_note,
         sources=resource_views(catalog, rubric.sources),
+        law=law,
     )

@@ -87,6 +87,11 @@ class Scale:
     def max_points(self) -> float:
         return max(option.points for option in self.options)
 
+    @property
+    def min_points(self) -> float:
+        """The lowest option's points: what "not in place" means to the framework checks."""
+        return min(option.points for option in self.options)
+
     def option(self, key: str) -> ScaleOption | None:
         for option in self.options:
             if option.key == key:

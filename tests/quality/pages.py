@@ -244,6 +244,13 @@ PAGE_TYPES: tuple[PageType, ...] = (
         "rubric method", "rubric_pages.rubric", None, fixed("/rubrics/secure-local-implementation")
     ),
     PageType("guidance library", "resources.index", None, fixed("/resources")),
+    PageType("state laws", "framework_pages.index", None, fixed("/frameworks")),
+    PageType(
+        "state law method",
+        "framework_pages.framework",
+        None,
+        fixed("/frameworks/ut-code-53g-8-703"),
+    ),
     PageType("sign up", "accounts.signup", None, fixed("/signup")),
     PageType("password reset request", "accounts.reset_request", None, fixed("/reset")),
     PageType("password reset", "accounts.reset_password", None, reset_link),

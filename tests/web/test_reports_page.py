@@ -15,6 +15,7 @@ from rubric_app.accounts.sharing import share_assessment
 from rubric_app.assessments import load_answers, rubric_for
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import AuditEvent
+from rubric_app.reports.law_section import required_first
 from rubric_app.reports.view_data import START_HERE_COUNT, build_report
 from rubric_app.scoring import find_gaps, score_assessment
 
@@ -35,13 +36,18 @@ def test_report_context_comes_from_the_scoring_core(session: Session) -> None:
     assert [{d.dimension_id: d.percent for d in s.by_dimension} for s in report.sections] == [
         dict(s.by_dimension) for s in score.sections
     ]
-    assert [g.item_id for g in report.gaps] == [g.item_id for g in gaps]
+    # The scoring core's order, with the gaps the state's law requires (Ohio here) ranked first.
+    assert report.law is not None
+    ranked = required_first(gaps, report.law)
+    assert [g.item_id for g in report.gaps] == [g.item_id for g in ranked]
     assert [g.priority for g in report.gaps] == list(range(1, len(gaps) + 1))
-    assert [g.item_id for g in report.start_here] == [g.item_id for g in gaps[:START_HERE_COUNT]]
+    assert [g.item_id for g in report.start_here] == [g.item_id for g in ranked[:START_HERE_COUNT]]
     assert report.essential_gap_count == score.essential_gaps
-    # Essential gaps come first, as the scoring core orders them.
-    essentials = [gap.essential for gap in report.gaps]
-    assert essentials == sorted(essentials, reverse=True)
+    # Within the required gaps and within the others, essential gaps come first, as the scoring
+    # core orders them.
+    for required in (True, False):
+        essentials = [gap.essential for gap in report.gaps if bool(gap.required_by) is required]
+        assert essentials == sorted(essentials, reverse=True)
 
 
 def test_gap_guidance_resolves_resources_with_archived_mark(session: Session) -> None:

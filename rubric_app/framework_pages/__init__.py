@@ -1,0 +1,1 @@
+"""Public method pages of the frameworks: what each law requires and which items show it."""
