@@ -44,6 +44,7 @@ from rubric_app.models import (
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.answer_types import ANSWER_TYPES
 from rubric_app.rubrics.model import Rubric
+from rubric_app.score_cache import section_score_rows
 from rubric_app.scoring import (
     AssessmentScore,
     ItemAnswer,
@@ -622,33 +623,9 @@ def submit(session: Session, assessment: Assessment, *, user: User | None) -> Sn
 
 
 def write_section_scores(session: Session, assessment: Assessment, score: AssessmentScore) -> None:
-    """Replace the cached score rows the SQL roll-ups read."""
+    """Replace the cached score rows the SQL roll-ups read (built by ``score_cache``)."""
     session.execute(delete(SectionScore).where(SectionScore.assessment_id == assessment.id))
-    rows: list[SectionScore] = []
-    for section_id, percent, level, by_dimension in [
-        ("_overall", score.percent, score.level, score.by_dimension),
-        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
-    ]:
-        rows.append(
-            SectionScore(
-                assessment_id=assessment.id,
-                section_id=section_id,
-                dimension="_all",
-                percent=percent,
-                level=level.id if level else None,
-            )
-        )
-        rows.extend(
-            SectionScore(
-                assessment_id=assessment.id,
-                section_id=section_id,
-                dimension=dimension,
-                percent=value,
-                level=None,
-            )
-            for dimension, value in by_dimension.items()
-        )
-    session.add_all(rows)
+    session.execute(insert(SectionScore), section_score_rows(assessment.id, score))
 
 
 #: The dimension of the per-item ``ItemResult`` row that carries the paper-vs-practice label.

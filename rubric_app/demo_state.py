@@ -48,7 +48,8 @@ from rubric_app.models import (
 )
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, score_assessment
+from rubric_app.score_cache import section_score_rows
+from rubric_app.scoring import score_assessment
 from rubric_app.us_states import STATES
 
 LOCAL_RUBRIC = "secure-local-implementation"
@@ -149,35 +150,6 @@ def _advocate(session: Session, state: str) -> tuple[Organization, str | None, s
     return org, email, password
 
 
-def _score_rows(assessment_id: int, score: AssessmentScore) -> list[dict[str, Any]]:
-    """Return the SectionScore rows ``assessments.write_section_scores`` would write."""
-    rows: list[dict[str, Any]] = []
-    for section_id, percent, level, by_dimension in [
-        ("_overall", score.percent, score.level, score.by_dimension),
-        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
-    ]:
-        rows.append(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": "_all",
-                "percent": percent,
-                "level": level.id if level else None,
-            }
-        )
-        rows.extend(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": dimension,
-                "percent": value,
-                "level": None,
-            }
-            for dimension, value in by_dimension.items()
-        )
-    return rows
-
-
 @dataclass
 class _Planned:
     org_index: int
@@ -263,7 +235,7 @@ def _insert_batch(
         )
         answers_for_scoring = {item_id: state.to_answer() for item_id, state in p.states.items()}
         score = score_assessment(p.rubric, answers_for_scoring)
-        scores.extend(_score_rows(assessment_id, score))
+        scores.extend(section_score_rows(assessment_id, score))
         item_results.extend(item_result_rows(assessment_id, p.rubric, score))
         shares.append(
             {

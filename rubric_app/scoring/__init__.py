@@ -50,7 +50,7 @@ from .compare import (
     direction_of,
     trend,
 )
-from .coverage import NOT_ENOUGH_ANSWERS, Coverage, CoverageStatus
+from .coverage import NOT_ENOUGH_ANSWERS, Coverage, CoverageStatus, basis_text, score_text
 from .disclosure import difference_reveals, hidden_cells, hidden_member_cells
 from .gaps import (
     Gap,
@@ -117,6 +117,7 @@ __all__ = [
     "answer_value",
     "answers_from_json",
     "answers_to_json",
+    "basis_text",
     "compare_scores",
     "condition_holds",
     "difference_reveals",
@@ -140,6 +141,7 @@ __all__ = [
     "quartiles_of_counts",
     "rating_is_full",
     "score_assessment",
+    "score_text",
     "share",
     "suppress",
     "top_gaps",

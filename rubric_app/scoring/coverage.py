@@ -12,10 +12,17 @@ items says more about what was skipped than about what is in place.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["NOT_ENOUGH_ANSWERS", "Coverage", "CoverageStatus"]
+__all__ = [
+    "NOT_ENOUGH_ANSWERS",
+    "Coverage",
+    "CoverageStatus",
+    "basis_text",
+    "score_text",
+]
 
 #: The words every page, PDF and export shows instead of a percent below the threshold.
 NOT_ENOUGH_ANSWERS = "not enough answers"
@@ -58,6 +65,13 @@ class Coverage:
         return self.status == "shown"
 
     @property
+    def needed(self) -> int:
+        """Return how many answered items a score over these items needs (at least one)."""
+        if self.applicable == 0:
+            return 0
+        return max(1, math.ceil(self.min_coverage * self.applicable - _EPSILON))
+
+    @property
     def unanswered(self) -> int:
         """Return how many applicable scored items are not answered."""
         return self.applicable - self.answered
@@ -71,3 +85,21 @@ class Coverage:
             "min_coverage": self.min_coverage,
             "status": self.status,
         }
+
+
+def basis_text(coverage: Coverage) -> str:
+    """Return what a score rests on, in words: "from 31 of 52 items answered"."""
+    if coverage.applicable == 0:
+        return "no item applies"
+    noun = "item" if coverage.applicable == 1 else "items"
+    text = f"from {coverage.answered} of {coverage.applicable} {noun} answered"
+    if coverage.status == "not-enough-answers":
+        text += f"; a score needs at least {coverage.needed}"
+    return text
+
+
+def score_text(percent: float | None, coverage: Coverage) -> str:
+    """Return a score for people: "61%", "not enough answers", or an em dash for no score."""
+    if coverage.status == "not-enough-answers":
+        return NOT_ENOUGH_ANSWERS
+    return "—" if percent is None else f"{percent:.0f}%"
