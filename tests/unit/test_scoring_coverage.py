@@ -22,7 +22,15 @@ from scoring_factories import (
 )
 
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, Coverage, ItemAnswer, score_assessment
+from rubric_app.scoring import (
+    AssessmentScore,
+    Coverage,
+    ItemAnswer,
+    basis_text,
+    compare_scores,
+    score_assessment,
+    score_text,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -215,3 +223,31 @@ def test_marking_an_unanswered_item_not_applicable_never_lowers_coverage(
     assert after.coverage.applicable == before.coverage.applicable - 1
     assert after.coverage.answered == before.coverage.answered
     assert after.coverage.share >= before.coverage.share
+
+
+def test_compare_marks_a_score_below_coverage_and_carries_what_it_rests_on() -> None:
+    low = score_assessment(FIVE, _full("a0", "a1"))
+    enough = score_assessment(FIVE, _full("a0", "a1", "a2", "b0", "b1"))
+    comparison = compare_scores([(FIVE, enough), (FIVE, low)])
+    step = {row.key: row for row in comparison.section_rows}["s1"]
+    shown, hidden = step.cells
+    assert (shown.status, shown.value) == ("scored", 75.0)
+    assert (hidden.status, hidden.value, hidden.difference) == ("not-enough-answers", None, None)
+    assert hidden.coverage == Coverage(2, 5, 0.6)
+    assert hidden.to_dict()["coverage"]["status"] == "not-enough-answers"
+    practice = step.by_dimension["practice"]
+    assert [cell.status for cell in practice] == ["scored", "not-enough-answers"]
+
+
+def test_words_for_a_score_and_its_basis() -> None:
+    low = score_assessment(FIVE, _full("a0", "a1")).section("s1")
+    assert score_text(low.percent, low.coverage) == "not enough answers"
+    assert basis_text(low.coverage) == "from 2 of 5 items answered; a score needs at least 3"
+    shown = score_assessment(FIVE, _full("a0", "a1", "a2")).section("s1")
+    assert score_text(shown.percent, shown.coverage) == "75%"
+    assert basis_text(shown.coverage) == "from 3 of 5 items answered"
+    none = score_assessment(FIVE, {"b0": not_applicable(), "b1": not_applicable()}).section("s2")
+    assert (score_text(none.percent, none.coverage), basis_text(none.coverage)) == (
+        "—",
+        "no item applies",
+    )
