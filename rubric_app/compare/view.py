@@ -417,7 +417,7 @@ def build_comparison(
         ChartGroup(
             step.heading,
             tuple(
-                ChartBar(column.name, cell.number)
+                ChartBar(column.name, cell.number, cell.value if cell.number is None else "")
                 for column, cell in zip(columns, step.row.cells, strict=True)
             ),
         )
