@@ -226,6 +226,9 @@ def test_state_rollup_leaves_out_scores_on_too_few_answers_and_says_how_many(
     by_code = {row[header.index("Score code")]: row for row in sheet[1:]}
     assert by_code[step_id][column] == 1
     assert by_code["_overall"][column] == 0
+    number = rubric_for(thin).section(step_id).number
+    one_page = client.get("/states/OH/summary-one-page.pdf")
+    assert f"Left out for not enough answers: Step {number}: 1." in _pdf_text(one_page.data)
 
 
 def test_submitting_with_unanswered_items_asks_to_confirm_them(
