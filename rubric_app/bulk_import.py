@@ -34,6 +34,7 @@ from rubric_app.assessments import (
     encode_value,
     item_result_rows,
     payload_hash,
+    section_score_rows,
     snapshot_payload,
 )
 from rubric_app.models import (
@@ -50,7 +51,7 @@ from rubric_app.models import (
 )
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, score_assessment
+from rubric_app.scoring import score_assessment
 
 #: How rows reach the database: "insert" (any database), "copy" (PostgreSQL with psycopg),
 #: "auto" (copy where it can, insert elsewhere).
@@ -101,39 +102,6 @@ def stored_states(states: Mapping[str, ItemState]) -> dict[str, ItemState]:
             )
         kept[item_id] = state
     return kept
-
-
-def section_score_rows(assessment_id: int, score: AssessmentScore) -> list[dict[str, Any]]:
-    """Return the cached section-score rows of a scored assessment, as dicts for a bulk insert.
-
-    One "_all" row with the percent and level of the whole assessment ("_overall") and of each
-    section, plus one row per dimension: the rows ``assessments.write_section_scores`` keeps.
-    """
-    rows: list[dict[str, Any]] = []
-    for section_id, percent, level, by_dimension in [
-        ("_overall", score.percent, score.level, score.by_dimension),
-        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
-    ]:
-        rows.append(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": "_all",
-                "percent": percent,
-                "level": level.id if level else None,
-            }
-        )
-        rows.extend(
-            {
-                "assessment_id": assessment_id,
-                "section_id": section_id,
-                "dimension": dimension,
-                "percent": value,
-                "level": None,
-            }
-            for dimension, value in by_dimension.items()
-        )
-    return rows
 
 
 @dataclass

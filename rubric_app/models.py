@@ -368,6 +368,9 @@ class SectionScoreRow(Base):
 
     One row per (assessment, section, dimension); section "_overall" holds the overall score
     and dimension "_all" the pooled score over every dimension. Rewritten at each submission.
+    ``answered`` of ``applicable`` items is what the score rests on (``scoring.Coverage``);
+    ``percent`` is null when that is below the rubric's threshold ("not enough answers"). Rows
+    cached before the counts existed have null counts. Written by ``score_cache``.
     """
 
     __tablename__ = "section_scores"
@@ -386,6 +389,8 @@ class SectionScoreRow(Base):
     dimension: Mapped[str] = mapped_column(String(50))
     percent: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str | None] = mapped_column(String(50))
+    answered: Mapped[int | None] = mapped_column(Integer)
+    applicable: Mapped[int | None] = mapped_column(Integer)
 
 
 class ItemResult(Base):

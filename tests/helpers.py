@@ -28,6 +28,20 @@ def csrf_from(html: str | bytes) -> str:
     return match.group(1)
 
 
+_UNANSWERED_SEEN = re.compile(r'name="unanswered_seen" type="hidden" value="([^"]*)"')
+
+
+def confirmed_submit_data(review_html: str | bytes) -> dict[str, str]:
+    """The submit form of a review page with its unanswered items confirmed (box ticked)."""
+    text = review_html.decode() if isinstance(review_html, bytes) else review_html
+    match = _UNANSWERED_SEEN.search(text)
+    return {
+        "csrf_token": csrf_from(text),
+        "unanswered_seen": match.group(1) if match else "",
+        "confirm_unanswered": "y",
+    }
+
+
 def signin(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     """Sign in through the real sign-in form and check it worked."""
     token = csrf_from(client.get("/signin").data)

@@ -45,6 +45,7 @@ from rubric_app.assessments.score_cache import (
     PAIR_DIMENSION,
     clear_score_cache,
     item_result_rows,
+    section_score_rows,
     write_item_results,
     write_section_scores,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "rubric_for",
     "save_items",
     "score_of",
+    "section_score_rows",
     "snapshot_payload",
     "snapshots_of",
     "start_assessment",

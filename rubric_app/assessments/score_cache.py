@@ -1,6 +1,10 @@
 """The cached score rows (``section_scores``, ``item_results``) the SQL roll-ups read.
 
-Written from the scoring core at submit, removed at reopen; nothing else computes them.
+Written from the scoring core at submit, removed at reopen; nothing else computes them. The row
+builders (``section_score_rows``, ``item_result_rows``) are shared with the bulk path
+(``bulk_import``), so seeded data holds exactly what a submit writes: per (section, dimension)
+the shown percent (null below the coverage threshold), the level, and the answered and
+applicable counts the state roll-ups need to say how many scores they left out.
 """
 
 from __future__ import annotations
@@ -14,35 +18,59 @@ from rubric_app.models import Assessment, ItemResult, SectionScoreRow
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import AssessmentScore, rating_is_full
 
+#: The section id of the overall score's rows, and the dimension of the pooled rows.
+OVERALL_SECTION = "_overall"
+ALL_DIMENSIONS = "_all"
+
+
+def section_score_rows(assessment_id: int, score: AssessmentScore) -> list[dict[str, Any]]:
+    """Return the ``SectionScoreRow`` rows of ``score``, as dicts (overall first, then sections)."""
+    rows: list[dict[str, Any]] = []
+    figures = [
+        (
+            OVERALL_SECTION,
+            score.percent,
+            score.level,
+            score.by_dimension,
+            score.coverage,
+            score.dimension_coverage,
+        ),
+        *(
+            (s.section_id, s.percent, s.level, s.by_dimension, s.coverage, s.dimension_coverage)
+            for s in score.sections
+        ),
+    ]
+    for section_id, percent, level, by_dimension, coverage, dimension_coverage in figures:
+        rows.append(
+            {
+                "assessment_id": assessment_id,
+                "section_id": section_id,
+                "dimension": ALL_DIMENSIONS,
+                "percent": percent,
+                "level": level.id if level else None,
+                "answered": coverage.answered,
+                "applicable": coverage.applicable,
+            }
+        )
+        rows.extend(
+            {
+                "assessment_id": assessment_id,
+                "section_id": section_id,
+                "dimension": dimension,
+                "percent": value,
+                "level": None,
+                "answered": dimension_coverage[dimension].answered,
+                "applicable": dimension_coverage[dimension].applicable,
+            }
+            for dimension, value in by_dimension.items()
+        )
+    return rows
+
 
 def write_section_scores(session: Session, assessment: Assessment, score: AssessmentScore) -> None:
     """Replace the cached score rows the SQL roll-ups read."""
     session.execute(delete(SectionScoreRow).where(SectionScoreRow.assessment_id == assessment.id))
-    rows: list[SectionScoreRow] = []
-    for section_id, percent, level, by_dimension in [
-        ("_overall", score.percent, score.level, score.by_dimension),
-        *[(s.section_id, s.percent, s.level, s.by_dimension) for s in score.sections],
-    ]:
-        rows.append(
-            SectionScoreRow(
-                assessment_id=assessment.id,
-                section_id=section_id,
-                dimension="_all",
-                percent=percent,
-                level=level.id if level else None,
-            )
-        )
-        rows.extend(
-            SectionScoreRow(
-                assessment_id=assessment.id,
-                section_id=section_id,
-                dimension=dimension,
-                percent=value,
-                level=None,
-            )
-            for dimension, value in by_dimension.items()
-        )
-    session.add_all(rows)
+    session.execute(insert(SectionScoreRow), section_score_rows(assessment.id, score))
 
 
 #: The dimension of the per-item ``ItemResult`` row that carries the paper-vs-practice label.

@@ -41,6 +41,13 @@ class ChartBar:
 
     label: str
     value: float | None
+    #: Why there is no value, in the page's words (e.g. "not enough answers"); "" for 'no score'.
+    missing: str = ""
+
+    @property
+    def text(self) -> str:
+        """Return the printed value: '72%', the reason there is none, or 'no score'."""
+        return self.missing if self.value is None and self.missing else value_text(self.value)
 
 
 @dataclass(frozen=True)
@@ -95,9 +102,7 @@ def _rect(x: float, y: float, width: float, fill: str, stroke: str) -> Markup:
 def describe(groups: Sequence[ChartGroup]) -> str:
     """Return every figure of the chart in words (the SVG's ``<desc>``)."""
     return "Percent of the maximum score per action step. " + " ".join(
-        f"{group.title}: "
-        + ", ".join(f"{bar.label} {value_text(bar.value)}" for bar in group.bars)
-        + "."
+        f"{group.title}: " + ", ".join(f"{bar.label} {bar.text}" for bar in group.bars) + "."
         for group in groups
     )
 
@@ -124,7 +129,7 @@ def comparison_chart(
             if bar.value is not None and bar.value > 0:
                 width = TRACK * max(0.0, min(1.0, bar.value / 100))
                 parts.append(_rect(0.5, y, width, series_fill(chart_id, series), INK))
-            parts.append(_value(y + BAR_HEIGHT - 3, value_text(bar.value)))
+            parts.append(_value(y + BAR_HEIGHT - 3, bar.text))
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP
     height = f"{y:g}"

@@ -4,7 +4,9 @@ A spreadsheet user sorts, charts and subtracts, so score and difference columns 
 numbers (0-100, one decimal; the unit is in the header), never "36.8%" or a phrase. A difference
 is a signed number (the column minus the reference column) in its own column; the reference
 column has none. Why a cell is empty ('N/A', 'not rated') and the options chosen for an item go
-in a text column beside the score.
+in a text column beside the score. What a step, dimension or overall score rests on is two
+more numeric columns: items answered, and items that apply (a score below the rubric's coverage
+threshold is empty, with "not enough answers" in its note).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def csv_header(view: ComparisonView) -> list[str]:
         if not column.is_reference:
             header.append(f"{column.label}: difference from {view.reference_name} (points)")
         header.append(f"{column.label}: note")
+        header.append(f"{column.label}: items answered")
+        header.append(f"{column.label}: items that apply")
     return header
 
 
@@ -40,6 +44,8 @@ def _figures(view: ComparisonView, row: RowView) -> list[Cell]:
         if not column.is_reference:
             cells.append(_number(cell.difference))
         cells.append(cell.note)
+        cells.append("" if cell.answered is None else cell.answered)
+        cells.append("" if cell.applicable is None else cell.applicable)
     return cells
 
 

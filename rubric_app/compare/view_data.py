@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 from rubric_app.assessments import rubric_for, score_of
 from rubric_app.models import Assessment, Organization, Share
 from rubric_app.rubrics.model import Rubric
-from rubric_app.scoring import AssessmentScore, trend
+from rubric_app.scoring import NOT_ENOUGH_ANSWERS, AssessmentScore, basis_text, trend
 from rubric_app.scoring.compare import Cell, ScoreRow, compare_scores, largest_step_difference
 
 from .chart import ChartBar, ChartGroup, comparison_chart
 
 STATUS_TEXT = {
     "not-rated": "not rated",
+    "not-enough-answers": NOT_ENOUGH_ANSWERS,
     "not-applicable": "N/A",
     "hidden": "not asked",
     "absent": "not in this rubric",
@@ -118,6 +119,10 @@ class CellView:
     sentence: str
     #: For items: the options chosen, or why there is no figure ('N/A', 'not asked', ...).
     note: str = ""
+    #: For scores: what the figure rests on ("from 31 of 52 items answered"), and the counts.
+    basis: str = ""
+    answered: int | None = None
+    applicable: int | None = None
 
     @property
     def text(self) -> str:
@@ -202,7 +207,17 @@ def _cell(cell: Cell, reference: str, note: str = "") -> CellView:
         value, note = STATUS_TEXT.get(cell.status, "—"), STATUS_TEXT.get(cell.status, "")
     else:
         value = format_points(cell.value)
-    return CellView(value, cell.value, cell.difference, relation_text(cell, reference), note)
+    coverage = cell.coverage
+    return CellView(
+        value,
+        cell.value,
+        cell.difference,
+        relation_text(cell, reference),
+        note,
+        basis="" if coverage is None else basis_text(coverage),
+        answered=None if coverage is None else coverage.answered,
+        applicable=None if coverage is None else coverage.applicable,
+    )
 
 
 def _row(title: str, cells: Sequence[Cell], reference: str, *, sub: bool = False) -> RowView:
@@ -404,7 +419,7 @@ def build_comparison(
         ChartGroup(
             step.heading,
             tuple(
-                ChartBar(column.name, cell.number)
+                ChartBar(column.name, cell.number, cell.value if cell.number is None else "")
                 for column, cell in zip(columns, step.row.cells, strict=True)
             ),
         )

@@ -188,3 +188,17 @@ class ReopenForm(Form):
         validators=[Length(max=500, message="Keep the reason under 500 characters.")],
         render_kw={"rows": 2},
     )
+
+
+class SubmitForm(Form):
+    """Submit an assessment; with unanswered items, confirm them (the ids shown ride along)."""
+
+    confirm_unanswered = BooleanField("Submit without answering the items listed above")
+    #: The unanswered item ids the page listed, space-separated: what ticking the box confirms.
+    unanswered_seen = HiddenField(validators=[Length(max=20000)])
+
+    def confirmed_ids(self) -> frozenset[str]:
+        """Return the unanswered item ids confirmed (none unless the box is ticked)."""
+        if not self.confirm_unanswered.data:
+            return frozenset()
+        return frozenset((self.unanswered_seen.data or "").split())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from rubric_app.access import assessment_or_404, can
@@ -15,12 +14,17 @@ from rubric_app.assessments import (
     reopen,
     rubric_for,
     states_from_payload,
-    submit,
+)
+from rubric_app.assessments.confirmation import (
+    NeedsConfirmation,
+    UnansweredLine,
+    submit_confirmed,
+    unanswered_items,
 )
 from rubric_app.db import db
-from rubric_app.models import Snapshot
+from rubric_app.models import Assessment, Snapshot
 from rubric_app.questionnaire.blueprint import bp
-from rubric_app.questionnaire.forms import ReopenForm
+from rubric_app.questionnaire.forms import ReopenForm, SubmitForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.view_data import answer_sections, attention_rows
 from rubric_app.scoring import score_assessment, visibility
@@ -30,14 +34,24 @@ from rubric_app.scoring import score_assessment, visibility
 @login_required
 def review(assessment_id: int) -> ResponseReturnValue:
     """Every answer, with unanswered and flagged items picked out; submit from here."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id)
+    return _render_review(assessment, None)
+
+
+def _render_review(assessment: Assessment, form: SubmitForm | None) -> str:
+    """Render the review page; ``form`` is a submit form to show again (with its errors)."""
     session = db.session
-    assessment = assessment_or_404(session, current_user, assessment_id)
     rubric = rubric_for(assessment)
     states = load_states(session, assessment)
     answers = answers_of(states)
     shown = dict(visibility(rubric, answers))
     sections = answer_sections(rubric, states, shown)
     can_edit = can(session, current_user, "edit", assessment)
+    missing = unanswered_items(rubric, states)
+    if form is None:
+        form = SubmitForm()
+    # The box confirms exactly the list on this page, never one an earlier page showed.
+    form.unanswered_seen.data = " ".join(line.item_id for line in missing)
     return render_template(
         "questionnaire/review.html",
         assessment=assessment,
@@ -46,10 +60,11 @@ def review(assessment_id: int) -> ResponseReturnValue:
         attention=attention_rows(sections),
         score=score_assessment(rubric, answers),
         unanswered=sum(s.unanswered for s in sections),
+        unanswered_items=missing,
         flagged=sum(s.flagged for s in sections),
         can_edit=can_edit,
         can_submit=can(session, current_user, "submit", assessment),
-        form=FlaskForm(),
+        form=form,
     )
 
 
@@ -63,8 +78,19 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
         flash("This assessment is already submitted.", "info")
         return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
     assessment = assessment_or_404(session, current_user, assessment_id, "submit")
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _render_review(assessment, form)
     try:
-        snapshot = submit(session, assessment, user=current_user)
+        snapshot = submit_confirmed(
+            session, assessment, user=current_user, confirmed=form.confirmed_ids()
+        )
+    except NeedsConfirmation as needed:
+        # Nothing was written; ask again with the list as it is now (the box starts unticked).
+        session.rollback()
+        form.confirm_unanswered.data = False
+        form.confirm_unanswered.errors = [_confirmation_message(needed.unanswered)]
+        return _render_review(assessment_or_404(session, current_user, assessment_id), form)
     except AssessmentError as error:
         # A teammate submitted first; ``submit`` re-checks the status under the lock.
         session.rollback()
@@ -74,6 +100,16 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
     # The task list shows what to do next; the checksum stays in its technical details.
     flash(f"Submitted. Snapshot {snapshot.number} keeps these answers as they are now.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
+
+
+def _confirmation_message(unanswered: tuple[UnansweredLine, ...]) -> str:
+    numbers = ", ".join(line.number for line in unanswered)
+    count = len(unanswered)
+    noun = "item is" if count == 1 else "items are"
+    return (
+        f"{count} {noun} not answered ({numbers}). Tick the box to submit without them, "
+        "or answer them first."
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/reopen")

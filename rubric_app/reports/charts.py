@@ -48,6 +48,8 @@ class Bar:
     label: str
     value: float | None
     series: int = 0
+    #: The printed value when it is not the number itself (e.g. "not enough answers").
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def bar_chart(
                 if width > 0:
                     fill = series_fill(prefix, bar.series)
                     parts.append(_rect(BAR_LEFT, y, width, BAR_HEIGHT, fill, INK))
-            parts.append(_text(BAR_LEFT + BAR_SPACE + 8, middle, _format_value(bar.value, unit)))
+            shown = bar.text if bar.text is not None else _format_value(bar.value, unit)
+            parts.append(_text(BAR_LEFT + BAR_SPACE + 8, middle, shown))
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP
 
@@ -192,6 +195,15 @@ def bar_chart(
     )
 
 
+def _bar_text(percent: float | None, text: str) -> str | None:
+    """Return the report's own words for a score that is not shown, else None (the number)."""
+    return text if percent is None and text != "—" else None
+
+
+def _words(percent: float | None, text: str) -> str:
+    return _bar_text(percent, text) or _format_value(percent, "%")
+
+
 def section_score_chart(report: Report, *, chart_id: str = "section-scores") -> Markup:
     """Return the chart of each action step's score per dimension (or pooled, with none)."""
     dimension_labels = [dimension.label for dimension in report.dimensions]
@@ -199,16 +211,18 @@ def section_score_chart(report: Report, *, chart_id: str = "section-scores") -> 
     for section in report.sections:
         if section.by_dimension and dimension_labels:
             bars = tuple(
-                Bar(score.label, score.percent, index)
+                Bar(score.label, score.percent, index, _bar_text(score.percent, score.text))
                 for index, score in enumerate(section.by_dimension)
             )
         else:
-            bars = (Bar("Score", section.percent, 0),)
+            bars = (
+                Bar("Score", section.percent, 0, _bar_text(section.percent, section.score_text)),
+            )
         groups.append(BarGroup(f"{section.number}. {section.title}", bars))
     summary = "; ".join(
         f"{section.number}. {section.title}: "
         + ", ".join(
-            f"{score.label} {_format_value(score.percent, '%')}" for score in section.by_dimension
+            f"{score.label} {_words(score.percent, score.text)}" for score in section.by_dimension
         )
         for section in report.sections
     )

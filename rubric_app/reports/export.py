@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.assessments import load_states, rubric_for
 from rubric_app.models import Assessment
-from rubric_app.scoring import find_gaps, score_assessment
+from rubric_app.scoring import find_gaps, score_assessment, score_text
 
 from .labels import item_numbers
 from .law_section import build_law_section, law_json, required_first, state_frameworks
@@ -56,6 +56,12 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
     law = build_law_section(
         state_frameworks(org.state), rubric, states, item_numbers(rubric), org.state
     )
+    # A score below the rubric's coverage threshold is null here, with "coverage" saying why
+    # and "score_text" carrying the words the report shows ("not enough answers").
+    sections = [
+        {**section, "score_text": score_text(shown.percent, shown.coverage)}
+        for section, shown in zip(scores["sections"], score.sections, strict=True)
+    ]
     data = {
         "format": FORMAT,
         "rubric": {
@@ -75,14 +81,23 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
         "scores": {
             "percent": scores["percent"],
             "level": scores["level"],
+            "score_text": score_text(score.percent, score.coverage),
             "by_dimension": scores["by_dimension"],
+            "coverage": scores["coverage"],
+            "dimension_coverage": scores["dimension_coverage"],
             "answered": scores["answered"],
             "applicable": scores["applicable"],
             "completion": scores["completion"],
             "gaps": scores["gaps"],
             "essential_gaps": scores["essential_gaps"],
-            "sections": scores["sections"],
+            "sections": sections,
         },
+        # Visible items nobody answered, numbered as the report numbers them.
+        "unanswered": [
+            {"item_id": item_id, "number": rubric.item_number(item_id)}
+            for item_id, item in score.items.items()
+            if item.visible and not item.answered
+        ],
         # In the report's order: gaps a law requires first (``law_section.required_first``).
         "gaps": [
             {

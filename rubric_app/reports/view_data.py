@@ -26,11 +26,14 @@ from rubric_app.rubrics.catalog import Catalog
 from rubric_app.rubrics.model import Item, Level, Rubric
 from rubric_app.scoring import (
     AssessmentScore,
+    Coverage,
     Gap,
     ItemScore,
+    basis_text,
     direction_of,
     find_gaps,
     score_assessment,
+    score_text,
 )
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
@@ -65,11 +68,32 @@ class DimensionView:
 
 @dataclass(frozen=True)
 class DimensionScore:
-    """A section's (or the overall) pooled percent on one dimension; None when nothing is rated."""
+    """A section's (or the overall) pooled percent on one dimension; None when not shown.
+
+    ``text`` is what to print ("61%", "not enough answers", "—"); ``basis`` what it rests on.
+    """
 
     dimension_id: str
     label: str
     percent: float | None
+    coverage: Coverage
+    text: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class UnansweredItem:
+    """A visible item left unanswered, for the report's own list of them."""
+
+    item_id: str
+    number: str
+    prompt: str
+    section_id: str
+    section_number: int
+    section_title: str
+    essential: bool
+    #: The item's id in the questionnaire page of its section ("item-<id>").
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -153,6 +177,10 @@ class SectionView:
     flagged: int
     items: tuple[ReportItem, ...]
     gaps: tuple[GapView, ...]
+    #: What ``percent`` rests on; the printed score ("61%" or "not enough answers") and basis.
+    coverage: Coverage
+    score_text: str
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -234,7 +262,18 @@ class Report:
     full_threshold: float
     status_note: str
     sources: tuple[ResourceView, ...]
+    #: What the overall ``percent`` rests on, its printed form and basis, and the threshold.
+    coverage: Coverage
+    score_text: str
+    basis: str
+    #: Visible items left unanswered (N/A without a reason included), in rubric order.
+    unanswered: tuple[UnansweredItem, ...]
     law: LawSection | None = None
+
+    @property
+    def min_coverage_percent(self) -> float:
+        """Return the rubric's coverage threshold as a 0-100 figure."""
+        return self.coverage.min_coverage * 100
 
     @property
     def is_draft(self) -> bool:
@@ -266,11 +305,41 @@ def _level_view(level: Level | None, current: Level | None = None) -> LevelView 
 
 
 def _dimension_scores(
-    rubric: Rubric, by_dimension: Mapping[str, float | None]
+    rubric: Rubric,
+    by_dimension: Mapping[str, float | None],
+    coverage: Mapping[str, Coverage],
 ) -> tuple[DimensionScore, ...]:
     labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
     return tuple(
-        DimensionScore(dim, labels.get(dim, dim), percent) for dim, percent in by_dimension.items()
+        DimensionScore(
+            dim,
+            labels.get(dim, dim),
+            percent,
+            coverage[dim],
+            score_text(percent, coverage[dim]),
+            basis_text(coverage[dim]),
+        )
+        for dim, percent in by_dimension.items()
+    )
+
+
+def _unanswered(rubric: Rubric, score: AssessmentScore) -> tuple[UnansweredItem, ...]:
+    """Return the visible items nobody answered, with what the report needs to point at them."""
+    numbers = item_numbers(rubric)
+    return tuple(
+        UnansweredItem(
+            item_id=item.id,
+            number=numbers[item.id],
+            prompt=item.prompt,
+            section_id=section.id,
+            section_number=section.number,
+            section_title=section.title,
+            essential=item.essential,
+            anchor=f"item-{item.id}",
+        )
+        for section in rubric.sections
+        for item in section.items
+        if score.items[item.id].visible and not score.items[item.id].answered
     )
 
 
@@ -443,7 +512,9 @@ def build_report(
                 summary=section.summary,
                 percent=section_score.percent,
                 level=_level_view(section_score.level),
-                by_dimension=_dimension_scores(rubric, section_score.by_dimension),
+                by_dimension=_dimension_scores(
+                    rubric, section_score.by_dimension, section_score.dimension_coverage
+                ),
                 answered=section_score.answered,
                 applicable=section_score.applicable,
                 completion=section_score.completion,
@@ -454,6 +525,9 @@ def build_report(
                 flagged=section_score.flagged,
                 items=tuple(item_views),
                 gaps=tuple(gap for gap in gap_views if gap.section_id == section.id),
+                coverage=section_score.coverage,
+                score_text=score_text(section_score.percent, section_score.coverage),
+                basis=basis_text(section_score.coverage),
             )
         )
 
@@ -501,7 +575,7 @@ def build_report(
             lv for lv in (_level_view(level, score.level) for level in rubric.scoring.levels) if lv
         ),
         dimensions=tuple(DimensionView(d.id, d.label, d.description) for d in rubric.dimensions),
-        by_dimension=_dimension_scores(rubric, score.by_dimension),
+        by_dimension=_dimension_scores(rubric, score.by_dimension, score.dimension_coverage),
         answered=score.answered,
         applicable=score.applicable,
         completion=score.completion,
@@ -527,4 +601,8 @@ def build_report(
         status_note=rubric.status_note,
         sources=resource_views(catalog, rubric.sources),
         law=law,
+        coverage=score.coverage,
+        score_text=score_text(score.percent, score.coverage),
+        basis=basis_text(score.coverage),
+        unanswered=_unanswered(rubric, score),
     )

@@ -218,6 +218,11 @@ class Level:
     description: str
 
 
+#: ``scoring.min_coverage`` when a rubric does not set it: a score resting on fewer than three in
+#: five of its items says more about what was skipped than about what is in place.
+DEFAULT_MIN_COVERAGE = 0.6
+
+
 @dataclass(frozen=True)
 class Scoring:
     """How item points roll up into section and overall scores."""
@@ -229,6 +234,10 @@ class Scoring:
     #: A rating at or above this share of the scale's maximum counts as 'fully in place';
     #: anything below is a gap.
     full_threshold: float = 1.0
+    #: The share of a step's (or a dimension's, or the whole rubric's) applicable scored items
+    #: that must be answered before its score is shown; below it the score reads "not enough
+    #: answers". N/A and hidden items are not applicable and do not count.
+    min_coverage: float = DEFAULT_MIN_COVERAGE
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from . import checks
 from .fields import Fields
 from .model import (
     AUDIENCES,
+    DEFAULT_MIN_COVERAGE,
     ITEM_TYPES,
     Audience,
     Choice,
@@ -400,13 +401,18 @@ class RubricReader(Fields):
             if "scoring" not in root:
                 self.error("missing-key", "scoring", "'scoring' is required (at least its levels)")
             return Scoring(method="weighted_mean", levels=())
-        self.check_keys(m, "scoring", ("method", "full_threshold", "levels"), "scoring")
+        self.check_keys(
+            m, "scoring", ("method", "full_threshold", "min_coverage", "levels"), "scoring"
+        )
         self.choice(m, "scoring", "method", ("weighted_mean",), default="weighted_mean")
         threshold = self.number(m, "scoring", "full_threshold", default=1.0)
         if not 0 < threshold <= 1:
             self.error(
                 "bad-value", "scoring.full_threshold", "must be greater than 0 and at most 1"
             )
+        min_coverage = self.number(m, "scoring", "min_coverage", default=DEFAULT_MIN_COVERAGE)
+        if not 0 <= min_coverage <= 1:
+            self.error("bad-value", "scoring.min_coverage", "must be between 0 and 1")
         seen: dict[str, str] = {}
         levels: list[tuple[str, Level]] = []
         for path, value in self.elements(m, "scoring", "levels", required=True, min_items=1):
@@ -429,4 +435,5 @@ class RubricReader(Fields):
             method="weighted_mean",
             levels=tuple(level for _, level in levels),
             full_threshold=threshold,
+            min_coverage=min_coverage,
         )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .model import (
+    DEFAULT_MIN_COVERAGE,
     Audience,
     Choice,
     Condition,
@@ -67,6 +68,13 @@ def rubric_to_definition(rubric: Rubric) -> dict[str, Any]:
         "scoring": {
             "method": rubric.scoring.method,
             "full_threshold": rubric.scoring.full_threshold,
+            # Only when not the default: rubrics that keep it keep the definition, and so the
+            # content hash, they had before the key existed.
+            **(
+                {"min_coverage": rubric.scoring.min_coverage}
+                if rubric.scoring.min_coverage != DEFAULT_MIN_COVERAGE
+                else {}
+            ),
             "levels": [
                 {
                     "id": level.id,
@@ -175,6 +183,7 @@ def _rubric(d: Mapping[str, Any]) -> Rubric:
         scoring=Scoring(
             method="weighted_mean",
             full_threshold=float(d["scoring"]["full_threshold"]),
+            min_coverage=float(d["scoring"].get("min_coverage", DEFAULT_MIN_COVERAGE)),
             levels=tuple(
                 Level(x["id"], x["label"], float(x["min"]), float(x["max"]), x["description"])
                 for x in d["scoring"]["levels"]

@@ -1,7 +1,8 @@
 """Scoring: pure functions over (Rubric, answers) that every page, export, PDF and roll-up calls.
 
 No Flask, no database, no YAML: ``answers`` (input types), ``visibility`` (show_if),
-``score`` (item, section and overall scores), ``gaps``, ``compare`` and ``aggregate``.
+``score`` (item, section and overall scores), ``coverage`` (what a score rests on),
+``gaps``, ``compare`` and ``aggregate``.
 """
 
 from .aggregate import (
@@ -49,6 +50,7 @@ from .compare import (
     direction_of,
     trend,
 )
+from .coverage import NOT_ENOUGH_ANSWERS, Coverage, CoverageStatus, basis_text, score_text
 from .disclosure import difference_reveals, hidden_cells, hidden_member_cells
 from .gaps import (
     Gap,
@@ -81,6 +83,7 @@ __all__ = [
     "DIRECTION_WORDS",
     "MAX_COMPARED",
     "MIN_COMPARED",
+    "NOT_ENOUGH_ANSWERS",
     "PAPER_PRACTICE_THRESHOLD",
     "SAME_TOLERANCE",
     "VALUE_DIMENSION",
@@ -92,6 +95,8 @@ __all__ = [
     "CellStatus",
     "ComparedColumn",
     "Comparison",
+    "Coverage",
+    "CoverageStatus",
     "Direction",
     "Figure",
     "Gap",
@@ -112,6 +117,7 @@ __all__ = [
     "answer_value",
     "answers_from_json",
     "answers_to_json",
+    "basis_text",
     "compare_scores",
     "condition_holds",
     "difference_reveals",
@@ -135,6 +141,7 @@ __all__ = [
     "quartiles_of_counts",
     "rating_is_full",
     "score_assessment",
+    "score_text",
     "share",
     "suppress",
     "top_gaps",

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from rubric_app.rubrics.model import Rubric
 
+from .coverage import Coverage
 from .score import AssessmentScore, ItemScore, SectionScore
 
 __all__ = [
@@ -54,8 +55,11 @@ SAME_TOLERANCE = 0.5
 Direction = Literal["better", "worse", "same"]
 #: How one column's figure stands to the reference column's: a relation, not a verdict.
 Relation = Literal["higher", "lower", "same"]
-#: 'scored' has a value; the others say why a cell is empty.
-CellStatus = Literal["scored", "not-rated", "not-applicable", "hidden", "absent"]
+#: 'scored' has a value; the others say why a cell is empty ('not-enough-answers': below the
+#: rubric's coverage threshold, ``coverage.py``).
+CellStatus = Literal[
+    "scored", "not-rated", "not-enough-answers", "not-applicable", "hidden", "absent"
+]
 
 DIRECTION_SYMBOLS: Mapping[str, str] = MappingProxyType(
     {"better": "\u25b2", "worse": "\u25bc", "same": "="}
@@ -91,6 +95,8 @@ class Cell:
     difference: float | None
     relation: Relation | None
     status: CellStatus = "scored"
+    #: What a step, dimension or overall score rests on (None for items and absent cells).
+    coverage: Coverage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -99,6 +105,7 @@ class Cell:
             "difference": self.difference,
             "relation": self.relation,
             "status": self.status,
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
         }
 
 
@@ -192,23 +199,39 @@ def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _cells(values: Sequence[tuple[float | None, CellStatus]], reference: int) -> tuple[Cell, ...]:
+#: A compared figure: its value, why it may be empty, and (for scores) what it rests on.
+_Value = tuple[float | None, CellStatus] | tuple[float | None, CellStatus, Coverage | None]
+
+
+def _cells(values: Sequence[_Value], reference: int) -> tuple[Cell, ...]:
     """Return cells with each value's difference from the reference column's value."""
     baseline = values[reference][0]
     cells = []
-    for index, (value, status) in enumerate(values):
+    for index, entry in enumerate(values):
+        value, status = entry[0], entry[1]
+        coverage = entry[2] if len(entry) == 3 else None
         if index == reference or value is None or baseline is None:
-            cells.append(Cell(value, None, None, status))
+            cells.append(Cell(value, None, None, status, coverage))
         else:
             difference = round(value - baseline, 9)
-            cells.append(Cell(value, difference, relation_of(difference), status))
+            cells.append(Cell(value, difference, relation_of(difference), status, coverage))
     return tuple(cells)
 
 
-def _section_value(section: SectionScore | None) -> tuple[float | None, CellStatus]:
+def _score_status(percent: float | None, coverage: Coverage) -> CellStatus:
+    if percent is not None:
+        return "scored"
+    return "not-enough-answers" if coverage.status == "not-enough-answers" else "not-rated"
+
+
+def _score_value(percent: float | None, coverage: Coverage) -> _Value:
+    return (percent, _score_status(percent, coverage), coverage)
+
+
+def _section_value(section: SectionScore | None) -> _Value:
     if section is None:
         return (None, "absent")
-    return (section.percent, "scored" if section.percent is not None else "not-rated")
+    return _score_value(section.percent, section.coverage)
 
 
 def _item_value(item: ItemScore | None) -> tuple[float | None, CellStatus]:
@@ -223,18 +246,19 @@ def _item_value(item: ItemScore | None) -> tuple[float | None, CellStatus]:
 
 def _dimension_cells(
     dimensions: Sequence[str],
-    sources: Sequence[Mapping[str, float | None] | None],
+    sources: Sequence[SectionScore | AssessmentScore | None],
     reference: int,
 ) -> Mapping[str, tuple[Cell, ...]]:
     result: dict[str, tuple[Cell, ...]] = {}
     for dim in dimensions:
-        values: list[tuple[float | None, CellStatus]] = []
+        values: list[_Value] = []
         for source in sources:
-            if source is None or dim not in source:
+            if source is None or dim not in source.by_dimension:
                 values.append((None, "absent"))
             else:
-                value = source[dim]
-                values.append((value, "scored" if value is not None else "not-rated"))
+                values.append(
+                    _score_value(source.by_dimension[dim], source.dimension_coverage[dim])
+                )
         result[dim] = _cells(values, reference)
     return MappingProxyType(result)
 
@@ -269,15 +293,10 @@ def compare_scores(
         key="overall",
         title="Overall",
         cells=_cells(
-            [
-                (score.percent, "scored" if score.percent is not None else "not-rated")
-                for _, score in scores
-            ],
+            [_score_value(score.percent, score.coverage) for _, score in scores],
             reference,
         ),
-        by_dimension=_dimension_cells(
-            dimensions, [score.by_dimension for _, score in scores], reference
-        ),
+        by_dimension=_dimension_cells(dimensions, [score for _, score in scores], reference),
     )
 
     section_ids = _union((section.id for section in rubric.sections) for rubric in rubrics)
@@ -296,9 +315,7 @@ def compare_scores(
                 key=section_id,
                 title=title,
                 cells=_cells([_section_value(section) for section in found], reference),
-                by_dimension=_dimension_cells(
-                    dimensions, [None if s is None else s.by_dimension for s in found], reference
-                ),
+                by_dimension=_dimension_cells(dimensions, found, reference),
                 number=number,
             )
         )

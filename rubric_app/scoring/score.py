@@ -11,6 +11,9 @@ Rules:
   ``100 * sum(weight * points) / sum(weight * max points)``; the overall percent pools every
   pair of the rubric (not the mean of sections). None when nothing is rated.
 - N/A items (whatever their ratings) are outside every denominator. Hidden items are ignored.
+- Coverage (``coverage.py``) gates every section, dimension and overall score: below the
+  rubric's ``scoring.min_coverage`` of applicable scored items answered, ``percent`` (and the
+  level) is None and ``coverage.status`` says "not-enough-answers".
 - Completion is separate from the score: ``answered / applicable`` over visible items, where an
   N/A with a reason is an answer and an N/A without one is not.
 - A rating is fully in place when ``points >= full_threshold * scale max``; an item with a rating
@@ -22,13 +25,14 @@ Why it is long: it is the one scoring implementation, the rules above in one pla
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
 from rubric_app.rubrics.model import Item, Level, Rubric
 
 from .answers import Answers, answer_value, is_answered
+from .coverage import Coverage
 from .visibility import visibility
 
 __all__ = [
@@ -162,11 +166,19 @@ class ItemScore:
     shortfall: float | None
     is_gap: bool
     paper_practice: PaperPractice | None
+    #: The dimensions the item is rated on when it is visible, applicable and scored, else ():
+    #: what coverage counts it against.
+    coverable: tuple[str, ...] = ()
 
     @property
     def counts(self) -> bool:
         """Return whether the item has ratings that enter section and overall scores."""
         return bool(self.ratings)
+
+    @property
+    def fully_rated(self) -> bool:
+        """Return whether the item counts as answered for coverage: every dimension rated."""
+        return bool(self.coverable) and all(dim in self.ratings for dim in self.coverable)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -187,6 +199,8 @@ class ItemScore:
             "paper_practice": None
             if self.paper_practice is None
             else self.paper_practice.to_dict(),
+            "counts_for_coverage": bool(self.coverable),
+            "fully_rated": self.fully_rated,
         }
 
 
@@ -206,6 +220,10 @@ class SectionScore:
     gaps: int
     essential_gaps: int
     flagged: int
+    #: What ``percent`` rests on; ``percent`` is None unless ``coverage.enough``.
+    coverage: Coverage
+    #: What each ``by_dimension`` percent rests on, same keys.
+    dimension_coverage: Mapping[str, Coverage]
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -222,6 +240,10 @@ class SectionScore:
             "gaps": self.gaps,
             "essential_gaps": self.essential_gaps,
             "flagged": self.flagged,
+            "coverage": self.coverage.to_dict(),
+            "dimension_coverage": {
+                dim: coverage.to_dict() for dim, coverage in self.dimension_coverage.items()
+            },
         }
 
 
@@ -241,6 +263,9 @@ class AssessmentScore:
     gaps: int
     essential_gaps: int
     flagged: int
+    #: What ``percent`` rests on (every applicable scored item of the rubric).
+    coverage: Coverage
+    dimension_coverage: Mapping[str, Coverage]
     sections: tuple[SectionScore, ...]
     items: Mapping[str, ItemScore]
 
@@ -266,6 +291,10 @@ class AssessmentScore:
             "gaps": self.gaps,
             "essential_gaps": self.essential_gaps,
             "flagged": self.flagged,
+            "coverage": self.coverage.to_dict(),
+            "dimension_coverage": {
+                dim: coverage.to_dict() for dim, coverage in self.dimension_coverage.items()
+            },
             "sections": [section.to_dict() for section in self.sections],
             "items": {item_id: item.to_dict() for item_id, item in self.items.items()},
         }
@@ -305,6 +334,9 @@ def _score_item(rubric: Rubric, item: Item, answers: Answers, visible: bool) -> 
         shortfall=shortfall,
         is_gap=is_gap,
         paper_practice=_paper_practice(rubric, ratings),
+        coverable=tuple(item.answer_dimensions)
+        if scale is not None and visible and not not_applicable
+        else (),
     )
 
 
@@ -333,10 +365,22 @@ class _Tally:
     gaps: int = 0
     essential_gaps: int = 0
     flagged: int = 0
+    #: Coverage counts: applicable scored items, and those fully rated.
+    covered: int = 0
+    coverable: int = 0
+    #: Per dimension: [rated, applicable] over the applicable scored items rated on it.
+    dim_coverage: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, item_score: ItemScore, dim_sums: dict[str, list[float]]) -> None:
         if not item_score.visible:
             return
+        if item_score.coverable:
+            self.coverable += 1
+            self.covered += item_score.fully_rated
+            for dim in item_score.coverable:
+                counts = self.dim_coverage.setdefault(dim, [0, 0])
+                counts[0] += dim in item_score.ratings
+                counts[1] += 1
         self.applicable += 1
         self.answered += item_score.answered
         self.not_applicable += item_score.not_applicable
@@ -360,6 +404,39 @@ class _Tally:
     def completion(self) -> float:
         # Nothing to answer means nothing is missing.
         return 1.0 if self.applicable == 0 else self.answered / self.applicable
+
+    def coverage(self, min_coverage: float) -> Coverage:
+        return Coverage(self.covered, self.coverable, min_coverage)
+
+    def dimension_coverage(self, rubric: Rubric, keys: Mapping[str, object]) -> dict[str, Coverage]:
+        """Return coverage per dimension, for the keys of a ``by_dimension`` mapping."""
+        minimum = rubric.scoring.min_coverage
+        counts = {dim: self.dim_coverage.get(dim, [0, 0]) for dim in keys}
+        return {dim: Coverage(rated, of, minimum) for dim, (rated, of) in counts.items()}
+
+    def shown(self, rubric: Rubric, sums: Mapping[str, list[float]]) -> _Shown:
+        """Return the percent, per-dimension percents and coverage, gated by coverage."""
+        coverage = self.coverage(rubric.scoring.min_coverage)
+        raw = _by_dimension(rubric, sums)
+        dim_coverage = self.dimension_coverage(rubric, raw)
+        by_dimension = {
+            dim: percent if dim_coverage[dim].enough else None for dim, percent in raw.items()
+        }
+        percent = self.percent if coverage.enough else None
+        return _Shown(
+            percent,
+            MappingProxyType(by_dimension),
+            coverage,
+            MappingProxyType(dim_coverage),
+        )
+
+
+@dataclass(frozen=True)
+class _Shown:
+    percent: float | None
+    by_dimension: Mapping[str, float | None]
+    coverage: Coverage
+    dimension_coverage: Mapping[str, Coverage]
 
 
 def _by_dimension(rubric: Rubric, sums: Mapping[str, list[float]]) -> Mapping[str, float | None]:
@@ -386,14 +463,14 @@ def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
         for item in section.items:
             tally.add(items[item.id], dims)
             total.add(items[item.id], total_dims)
-        percent = tally.percent
+        gated = tally.shown(rubric, dims)
         sections.append(
             SectionScore(
                 section_id=section.id,
                 title=section.title,
-                percent=percent,
-                by_dimension=_by_dimension(rubric, dims),
-                level=level_of(rubric, percent),
+                percent=gated.percent,
+                by_dimension=gated.by_dimension,
+                level=level_of(rubric, gated.percent),
                 answered=tally.answered,
                 applicable=tally.applicable,
                 completion=tally.completion,
@@ -401,16 +478,18 @@ def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
                 gaps=tally.gaps,
                 essential_gaps=tally.essential_gaps,
                 flagged=tally.flagged,
+                coverage=gated.coverage,
+                dimension_coverage=gated.dimension_coverage,
             )
         )
 
-    percent = total.percent
+    overall = total.shown(rubric, total_dims)
     return AssessmentScore(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
-        percent=percent,
-        by_dimension=_by_dimension(rubric, total_dims),
-        level=level_of(rubric, percent),
+        percent=overall.percent,
+        by_dimension=overall.by_dimension,
+        level=level_of(rubric, overall.percent),
         answered=total.answered,
         applicable=total.applicable,
         completion=total.completion,
@@ -418,6 +497,8 @@ def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
         gaps=total.gaps,
         essential_gaps=total.essential_gaps,
         flagged=total.flagged,
+        coverage=overall.coverage,
+        dimension_coverage=overall.dimension_coverage,
         sections=tuple(sections),
         items=MappingProxyType(items),
     )

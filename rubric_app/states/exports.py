@@ -200,15 +200,21 @@ def participation_rows(dashboard: Dashboard) -> Iterator[list[Cell]]:
 
 
 def score_rows(dashboard: Dashboard) -> Iterator[list[Cell]]:
-    """Quartiles of each score; a hidden distribution has no count and no figures."""
+    """Quartiles of each score; a hidden distribution has no count and no figures.
+
+    "Left out" counts the assessments whose score rests on too few answers (not enough answers)
+    and so is not among the figures; it is empty where the distribution is hidden.
+    """
     for dist in dashboard.distributions:
+        left_out = dist.left_out if dist.shown else None
         if dist.summary is None:
             note = dist.reason or "No scores"
-            yield [dist.title, dist.key, None if dist.reason else dist.n, *([None] * 5), note]
+            n = None if dist.reason else dist.n
+            yield [dist.title, dist.key, n, *([None] * 5), left_out, note]
         else:
             q = dist.summary
             figures = [_percent(v) for v in (q.min, q.q1, q.median, q.q3, q.max)]
-            yield [dist.title, dist.key, dist.n, *figures, ""]
+            yield [dist.title, dist.key, dist.n, *figures, left_out, ""]
 
 
 def item_rows(dashboard: Dashboard) -> Iterator[list[Cell]]:
@@ -331,6 +337,7 @@ def workbook(
             Column("Score code", width=24),
             Column("Organizations", "integer", 14),
             *(Column(name, "percent", 14) for name in quartile),
+            Column("Left out: not enough answers", "integer", 16),
             Column("Note", width=60),
         ],
         score_rows(dashboard),

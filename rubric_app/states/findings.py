@@ -94,6 +94,17 @@ class Overview:
     #: Whole tables whose every figure is hidden (one notice instead of one per cell).
     paper_practice_hidden: bool
     items_hidden: bool
+    #: ("Overall" or "Step 3", how many) for each shown score row that left scores out for too
+    #: few answers ("not enough answers"); rows with none are not listed.
+    left_out: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def left_out_text(self) -> str:
+        """Return one short line on the scores left out for too few answers ("" when none)."""
+        if not self.left_out:
+            return ""
+        counts = "; ".join(f"{label}: {count}" for label, count in self.left_out)
+        return f"Left out for not enough answers: {counts}."
 
     @property
     def peers_hidden(self) -> bool:
@@ -327,4 +338,9 @@ def build_overview(session: Session, dashboard: Dashboard, periods: Sequence[str
         paper_practice_hidden=bool(dashboard.paper_practice)
         and all(f.paper_stronger.suppressed for f in dashboard.paper_practice),
         items_hidden=bool(item_figures) and all(f.full_share.suppressed for f in item_figures),
+        left_out=tuple(
+            (by_section[row.key].label if row.key in by_section else "Overall", row.left_out)
+            for row in dashboard.distributions
+            if (row.key == "_overall" or row.key in by_section) and row.left_out
+        ),
     )

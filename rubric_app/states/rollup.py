@@ -246,7 +246,9 @@ def score_counts(
 ) -> dict[tuple[str, str], ScoreCounts]:
     """Return cached scores in scope for each (section, dimension) key as (percent, count) pairs.
 
-    ``organizations`` and ``assessments`` are the scope's ``totals``. Only non-null scores. The
+    ``organizations`` and ``assessments`` are the scope's ``totals``. Only non-null scores: a
+    score below its rubric's coverage threshold is cached with a null percent, so this filter is
+    the coverage rule (``left_out_counts`` says how many it left out). The
     database groups by percent: a few hundred distinct scores stand for thousands of
     assessments, and quartiles and histograms are exact over the counts. Each entry's
     ``organizations`` is how many distinct organizations stand behind that distribution.
@@ -286,6 +288,33 @@ def score_counts(
         for section_id, dimension, count in session.execute(orgs):
             grouped[(section_id, dimension)].organizations = int(count)
     return grouped
+
+
+def left_out_counts(
+    session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Return, per (section, dimension) key, how many assessments in scope the roll-up left out.
+
+    Left out: the score rests on too few answers (``scoring.Coverage``), so it was cached with a
+    null percent beside applicable items. A step with nothing applicable (all N/A or hidden) has
+    no score to leave out; rows cached before coverage counts existed have null counts and are
+    not counted either. Keys with none left out are absent.
+    """
+    if not keys:
+        return {}
+    s = scope_select(scope).subquery()
+    key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
+    stmt = (
+        select(*key, func.count())
+        .join(s, s.c.id == SectionScoreRow.assessment_id)
+        .where(
+            tuple_(*key).in_(list(keys)),
+            SectionScoreRow.percent.is_(None),
+            SectionScoreRow.applicable > 0,
+        )
+        .group_by(*key)
+    )
+    return {(section, dimension): int(count) for section, dimension, count in session.execute(stmt)}
 
 
 # --- Item figures ---------------------------------------------------------------------------

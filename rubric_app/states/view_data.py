@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -74,6 +74,10 @@ class DistributionRow:
     shown: bool
     reason: str
     bins: tuple[tuple[Bin, Shown], ...]
+    #: Assessments in the view whose score rests on too few answers ("not enough answers"):
+    #: left out of the figures, and said so. Only given with a shown distribution (None when
+    #: hidden), where it adds nothing to what the view's totals and ``n`` already tell.
+    left_out: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,11 @@ def _distribution(
         for index, bin_ in enumerate(counted)
     )
     return DistributionRow(key, title, n, quartiles_of_counts(scores.counts), True, "", bins)
+
+
+def _with_left_out(row: DistributionRow, left_out: int) -> DistributionRow:
+    """Return ``row`` saying how many scores it left out, when the row itself is shown."""
+    return replace(row, left_out=left_out) if row.shown else row
 
 
 def _tallies_on_own_connection(
@@ -359,16 +368,20 @@ def _assemble(
         if latest is not None
         else {}
     )
+    left_out = rollup.left_out_counts(session, scope, [cell for _, _, cell in wanted])
     bands = breakdowns.band_organizations(session, scope, [cell for _, _, cell in wanted])
     no_bands = [0] * (len(DEFAULT_EDGES) - 1)
     distributions = [
-        _distribution(
-            key,
-            title,
-            values.get(cell, empty),
-            k,
-            bands.get(cell, {}).get(None, no_bands),
-            protection.bands.get(cell, frozenset()),
+        _with_left_out(
+            _distribution(
+                key,
+                title,
+                values.get(cell, empty),
+                k,
+                bands.get(cell, {}).get(None, no_bands),
+                protection.bands.get(cell, frozenset()),
+            ),
+            left_out.get(cell, 0),
         )
         for key, title, cell in wanted
     ]

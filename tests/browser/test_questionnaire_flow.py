@@ -184,6 +184,12 @@ def test_review_and_submit(page: Any, live_server: Any, signin_page: Any, screen
     assert page.get_by_text("Flagged for review").first.is_visible()
     assert page.get_by_text("Not answered").first.is_visible()
     screenshot(page, "questionnaire-review")
+    # Unanswered items: submitting without confirming them shows them again, with the box.
+    page.get_by_role("button", name="Submit the assessment").click()
+    page.wait_for_url(re.compile(rf"/assessments/{assessment_id}/submit$"))
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert page.locator("#unanswered-items li").count() > 0
+    page.get_by_label("Submit without answering the items listed above").check()
     page.get_by_role("button", name="Submit the assessment").click()
     page.wait_for_url(re.compile(rf"/assessments/{assessment_id}$"))
     session = live_server.session()

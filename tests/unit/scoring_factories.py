@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rubric_app.rubrics.model import (
+    DEFAULT_MIN_COVERAGE,
     Choice,
     Condition,
     Dimension,
@@ -111,6 +112,7 @@ def rubric(
     scales: Sequence[Scale] = (IN_PLACE,),
     levels: Sequence[Level] = LEVELS,
     full_threshold: float = 1.0,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> Rubric:
     """Return a rubric of ``sections``."""
     return Rubric(
@@ -128,7 +130,10 @@ def rubric(
         stages=(),
         sections=tuple(sections),
         scoring=Scoring(
-            method="weighted_mean", levels=tuple(levels), full_threshold=full_threshold
+            method="weighted_mean",
+            levels=tuple(levels),
+            full_threshold=full_threshold,
+            min_coverage=min_coverage,
         ),
     )
 

@@ -83,7 +83,8 @@ def test_a_rubric_without_a_section_gets_an_absent_cell(comparison: Comparison) 
     training = rows["training"].cells
     assert (training[1].value, training[1].status, training[1].relation) == (None, "absent", None)
     evaluation = rows["evaluation"].cells
-    assert [cell.status for cell in evaluation] == ["absent", "not-rated"]
+    # Nothing answered in that step: below any coverage threshold, so no score.
+    assert [cell.status for cell in evaluation] == ["absent", "not-enough-answers"]
     assert rows["evaluation"].title == "Section evaluation"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from scoring_factories import (
@@ -30,6 +31,9 @@ WEIGHTED = rubric(
     ),
     section("s2", scale_item("d", dimensions=("policy",))),
 )
+# The same rubric with no coverage threshold: for the pooling rules on partly answered steps,
+# apart from the coverage gate (``test_scoring_coverage.py``).
+WEIGHTED_ANY_COVERAGE = replace(WEIGHTED, scoring=replace(WEIGHTED.scoring, min_coverage=0.0))
 
 
 def test_section_pools_weighted_points_over_rated_pairs() -> None:
@@ -85,7 +89,7 @@ def test_not_applicable_ignores_ratings_left_on_the_answer() -> None:
         "a": rated(policy="fully", practice="fully"),
         "b": ItemAnswer(values={"policy": "not-in-place"}, not_applicable=True, na_reason="x"),
     }
-    assert score_assessment(WEIGHTED, answers).section("s1").percent == 100.0
+    assert score_assessment(WEIGHTED_ANY_COVERAGE, answers).section("s1").percent == 100.0
 
 
 def test_not_applicable_without_reason_is_unscored_and_unanswered() -> None:
@@ -103,7 +107,7 @@ def test_not_applicable_without_reason_is_unscored_and_unanswered() -> None:
 
 def test_partial_assessment_scores_what_is_answered_and_reports_completion() -> None:
     answers = {"a": rated(policy="partly", practice="partly")}
-    score = score_assessment(WEIGHTED, answers)
+    score = score_assessment(WEIGHTED_ANY_COVERAGE, answers)
     assert score.percent == 50.0
     assert (score.answered, score.applicable) == (1, 4)
     assert score.completion == 0.25
@@ -114,7 +118,7 @@ def test_partial_assessment_scores_what_is_answered_and_reports_completion() -> 
 
 def test_half_rated_item_counts_its_rated_dimension_but_is_unanswered() -> None:
     answers = {"a": rated(policy="fully")}
-    score = score_assessment(WEIGHTED, answers)
+    score = score_assessment(WEIGHTED_ANY_COVERAGE, answers)
     item = score.items["a"]
     assert not item.answered
     assert set(item.ratings) == {"policy"}
@@ -292,7 +296,7 @@ def test_paper_practice_below_threshold_is_aligned_and_needs_both_ratings() -> N
 
 def test_to_dict_is_json_serialisable_and_carries_levels() -> None:
     answers = {"a": rated(policy="fully", practice="partly"), "c": not_applicable()}
-    data = json.loads(json.dumps(score_assessment(WEIGHTED, answers).to_dict()))
+    data = json.loads(json.dumps(score_assessment(WEIGHTED_ANY_COVERAGE, answers).to_dict()))
     assert data["rubric_id"] == "test-rubric"
     # a alone: 3 of 4 points.
     assert data["level"] == {"id": "established", "label": "Established"}

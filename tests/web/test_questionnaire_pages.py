@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import csrf_from, make_org, make_user, signin
+from helpers import confirmed_submit_data, csrf_from, make_org, make_user, signin
 from sqlalchemy import select
 
 from rubric_app.assessments import (
@@ -435,8 +435,11 @@ def test_submit_locks_freezes_a_snapshot_and_reopen_keeps_it(
     )
     session.commit()
     signin(client, "editor@riverside.example")
-    token = csrf_from(client.get(f"/assessments/{assessment.id}/review").data)
-    response = client.post(f"/assessments/{assessment.id}/submit", data={"csrf_token": token})
+    review = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
+    token = csrf_from(review)
+    response = client.post(
+        f"/assessments/{assessment.id}/submit", data=confirmed_submit_data(review)
+    )
     assert response.status_code == 302
     session.expire_all()
     assessment = session.get(Assessment, assessment.id)
@@ -518,8 +521,10 @@ def _submit_as_owner(
     )
     session.commit()
     signin(client, "owner@riverside.example")
-    token = csrf_from(client.get(f"/assessments/{assessment.id}/review").data)
-    response = client.post(f"/assessments/{assessment.id}/submit", data={"csrf_token": token})
+    review = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{assessment.id}/submit", data=confirmed_submit_data(review)
+    )
     assert response.status_code == 302
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
