@@ -10,14 +10,14 @@ so that a keyboard user can scroll it and knows what it holds. The page's own vi
 
 Chart text counts as visible when its box lies inside the chart's figure, the viewport and
 any scroll container around it (a small chart in a table that scrolls sideways, inside its own
-table cell), and when it is drawn at a readable size (charts scale with
-their viewBox; a chart shrunk to a stamp would pass the first check and be useless).
+table cell), and when it is drawn at a readable size (charts scale with their viewBox; a chart
+shrunk to a stamp would pass the first check and be useless).
 
 As in the axe check, the pages are measured in one pass on a thread of its own (Playwright's
 sync API allows one running instance per thread), then each page type is its own test. With
-``SCREENSHOT_DIR`` set, a full-page PNG of every page at 360 px is kept there. Each
-user's browser context carries the session cookie of the demo site's signed-in test client, so
-users who sign in with two steps are covered too.
+``SCREENSHOT_DIR`` set, full-page PNGs of every page at 360 px and at 1280 px are kept there.
+Each user's browser context carries the session cookie of the demo site's signed-in test
+client, so users who sign in with two steps are covered too.
 """
 
 from __future__ import annotations
@@ -91,11 +91,12 @@ def _context_for(browser: Any, site: DemoSite, server: LiveServer, user: str | N
 
 
 def _screenshot(tab: Any, name: str) -> None:
-    """Keep a full-page PNG of the page, for people to look at ($SCREENSHOT_DIR is set)."""
+    """Keep full-page PNGs of the page at 360 px and at 1280 px, for people to look at."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    tab.screenshot(
-        path=os.path.join(os.environ["SCREENSHOT_DIR"], f"360-{slug}.png"), full_page=True
-    )
+    folder = os.environ["SCREENSHOT_DIR"]
+    tab.screenshot(path=os.path.join(folder, f"360-{slug}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.screenshot(path=os.path.join(folder, f"1280-{slug}.png"), full_page=True)
 
 
 def _check_all(site: DemoSite, server: LiveServer, results: dict[str, PhoneCheck]) -> None:
