@@ -71,6 +71,8 @@ def report(assessment_id: int) -> ResponseReturnValue:
         "reports/report.html",
         report=built,
         chart=section_score_chart(built),
+        # The same chart laid out for phones; the page shows one of the two by width.
+        phone_chart=section_score_chart(built, chart_id="section-scores-phone", layout="narrow"),
         may_plan=can(db.session, current_user, "plan", assessment),
     )
 

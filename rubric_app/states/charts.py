@@ -128,8 +128,9 @@ class TrendChart:
 
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 44, 60, 12, 26
 TREND_PLOT_WIDTH, TREND_PLOT_HEIGHT = 290, 120
-#: Least vertical room between two end labels, so that lines ending close together stay legible.
-LABEL_GAP = 12.0
+#: Least vertical room between two end labels, so that lines ending close together stay legible
+#: (the labels are 13 units tall: big enough to read at 360 px, where the chart scales down).
+LABEL_GAP = 14.0
 
 
 def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:

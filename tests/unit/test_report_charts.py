@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from rubric_app.reports.charts import Bar, BarGroup, bar_chart
 
@@ -89,3 +90,58 @@ def test_chart_ids_are_made_safe() -> None:
     root = _parse(_chart(chart_id='1 bad"id'))
     assert root.get("id", "").startswith("c-")
     assert '"' not in root.get("id", "")
+
+
+def _texts(markup: str) -> list[ET.Element]:
+    return list(_parse(markup).iter(f"{SVG}text"))
+
+
+def test_narrow_layout_puts_each_label_above_its_bar_with_its_value() -> None:
+    root = _parse(_chart(layout="narrow"))
+    assert root.get("class") == "chart chart--narrow"
+    assert root.get("viewBox", "").startswith("0 0 440 ")
+    texts = _texts(_chart(layout="narrow"))
+    values = [node for node in texts if node.get("text-anchor") == "end"]
+    # Every bar's value is printed, right-aligned at the edge of the viewBox, on the label's line.
+    assert [node.text for node in values] == ["45%", "not rated yet", "100%", "12%"]
+    for value in values:
+        assert value.get("x") == "440"
+        label = next(
+            node for node in texts if node.get("y") == value.get("y") and node is not value
+        )
+        assert label.get("x") == "0"
+        bar_tops = [
+            float(rect.get("y", "0"))
+            for rect in root.iter(f"{SVG}rect")
+            if rect.get("height") == "14" and rect.get("fill") == "none"
+        ]
+        # The bar (its track) starts just below the line that names it.
+        assert any(0 < top - float(value.get("y", "0")) <= 6 for top in bar_tops)
+
+
+def test_narrow_layout_shortens_long_labels_but_never_the_value() -> None:
+    groups = [BarGroup("A step", (Bar("A very long series name " * 4, None),))]
+    texts = _texts(
+        str(
+            bar_chart(
+                groups, series=["A"], title="t", description="d", chart_id="x", layout="narrow"
+            )
+        )
+    )
+    label, value = (node.text or "" for node in texts[-2:])
+    assert value == "not rated yet"
+    assert label.endswith("…")
+    # 16-unit text at 0.62 em a character: label, gap and value fit the 440-unit line.
+    assert (len(label) + 2 + len(value)) * 16 * 0.62 <= 440
+
+
+def test_wide_layout_grows_to_fit_the_longest_value() -> None:
+    short = _parse(str(bar_chart([BarGroup("g", (Bar("A", 50.0),))], **_ARGS)))
+    long = _parse(str(bar_chart([BarGroup("g", (Bar("A", None),))], **_ARGS)))
+    assert short.get("viewBox", "").split()[2] == "720"
+    width = float(long.get("viewBox", "").split()[2])
+    value = next(node for node in long.iter(f"{SVG}text") if node.text == "not rated yet")
+    assert float(value.get("x", "0")) + len("not rated yet") * 13 * 0.62 <= width
+
+
+_ARGS: dict[str, Any] = {"series": ["A"], "title": "t", "description": "d", "chart_id": "x"}
