@@ -201,7 +201,8 @@ def crosswalk_csv_rows(
     """CSV rows in the comparison's shape: the answers go in the two columns' note cells.
 
     ``row`` is "crosswalk", ``step`` the topic, ``item`` the two item ids, ``item text`` whether
-    they differ and both prompts; score and difference cells stay empty (answers, not scores).
+    they differ and both prompts; score, difference and coverage cells stay empty (answers, not
+    scores).
     """
     for table in tables:
         for row in table.rows:
@@ -216,6 +217,8 @@ def crosswalk_csv_rows(
                     figures.append(row.target_answer)
                 else:
                     figures.append("")
+                # Items answered and items that apply: figures of scores, not of one answer.
+                figures.extend(("", ""))
             yield [
                 "crosswalk",
                 row.topic,
