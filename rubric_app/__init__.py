@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     from rubric_app.catalog_state import init_catalog
     from rubric_app.db import db
     from rubric_app.extensions import csrf, limiter
+    from rubric_app.jobs.queue import init_jobs
 
     db.init_app(app)
     csrf.init_app(app)
@@ -96,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     body_guard.init_app(app)
     url_numbers.init_app(app)
     init_catalog(app)
+    init_jobs(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -103,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from rubric_app.accounts.routes import bp as accounts_bp
     from rubric_app.admin.routes import bp as admin_bp
     from rubric_app.compare.routes import bp as compare_bp
+    from rubric_app.jobs.routes import bp as jobs_bp
     from rubric_app.main.routes import bp as main_bp
     from rubric_app.questionnaire.routes import bp as questionnaire_bp
     from rubric_app.reports.routes import bp as reports_bp
@@ -120,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         compare_bp,
         states_bp,
         admin_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 

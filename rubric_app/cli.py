@@ -1,4 +1,4 @@
-"""Command-line interface: the `flask db|rubrics|demo|users|orgs|assessments` command groups.
+"""Command-line interface: the `flask db|rubrics|demo|users|orgs|assessments|jobs` command groups.
 
 Commands call the same operations as the web pages and commit once at the end.
 """
@@ -324,7 +324,8 @@ def orgs_list() -> None:
 
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
+    from rubric_app.jobs.cli import jobs_cli
     from rubric_app.reports.cli import assessments_cli
 
-    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli, assessments_cli):
+    for group in (db_cli, rubrics_cli, demo_cli, users_cli, orgs_cli, assessments_cli, jobs_cli):
         app.cli.add_command(group)

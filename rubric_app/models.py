@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.db import Base
+from rubric_app.jobs.models import Job  # noqa: F401 - the jobs table lives with its package
 
 ORG_KINDS = ("district", "afterschool_program", "state_advocate", "college")
 ROLES = ("owner", "editor", "viewer")

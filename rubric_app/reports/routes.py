@@ -7,13 +7,11 @@ actions); the HTML report and the PDF render the same ``Report`` from ``build_re
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -40,21 +38,14 @@ from .export import export_assessment
 from .forms import ActionForm, ImportForm
 from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
-from .pdf import render_template_pdf
-from .pdf_cache import assessment_prefix, cache_key, pdf_for
+from .pdf_documents import ASSESSMENT_PDFS, file_stem
+from .pdf_downloads import pdf_download, retry_pdf
 
 bp = Blueprint("reports", __name__)
 
 
 def _report_of(assessment: Assessment) -> Report:
     return build_report(db.session, assessment, current_catalog())
-
-
-def _file_stem(report: Report) -> str:
-    """A safe download name such as "riverton-city-school-district-2025-26"."""
-    raw = f"{report.org_name}-{report.period}".lower()
-    stem = "".join(char if char.isalnum() else "-" for char in raw)
-    return "-".join(part for part in stem.split("-") if part)[:80] or "assessment"
 
 
 @bp.get("/assessments/<int:assessment_id>/report")
@@ -75,35 +66,41 @@ def report(assessment_id: int) -> ResponseReturnValue:
 @login_required
 @limit_renders
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
-    """Download the report as a tagged PDF, from the cache when nothing changed."""
+    """Download the report as a tagged PDF from the cache, or say it is being prepared."""
+    return _assessment_pdf(assessment_id, "report")
+
+
+@bp.get("/assessments/<int:assessment_id>/pdf/<document>")
+@login_required
+@limit_renders
+def assessment_pdf(assessment_id: int, document: str) -> ResponseReturnValue:
+    """Download another PDF of the assessment (``pdf_documents.ASSESSMENT_PDFS``)."""
+    return _assessment_pdf(assessment_id, document)
+
+
+def _assessment_pdf(assessment_id: int, name: str) -> ResponseReturnValue:
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    document = ASSESSMENT_PDFS.get(name)
+    if document is None:
+        abort(404)
     built = _report_of(assessment)
-    pdf, cached = pdf_for(
-        Path(current_app.config["PDF_CACHE_DIR"]),
-        cache_key(built),
-        prefix=assessment_prefix(built),
-        kind="report",
-        render=lambda: render_template_pdf(
-            "pdf/report.html",
-            title=f"{built.org_name}: {built.rubric_title} ({built.period})",
-            report=built,
-            chart=section_score_chart(built, chart_id="pdf-section-scores"),
-        ),
+    return pdf_download(assessment, built, document, file_stem(built))
+
+
+@bp.post("/assessments/<int:assessment_id>/pdf/<document>/prepare")
+@login_required
+def prepare_pdf(assessment_id: int, document: str) -> ResponseReturnValue:
+    """Queue a PDF again after its job failed, then go back to its download."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    found = ASSESSMENT_PDFS.get(document)
+    if found is None:
+        abort(404)
+    retry_pdf(assessment, _report_of(assessment), found)
+    if document == "report":
+        return redirect(url_for("reports.report_pdf", assessment_id=assessment.id))
+    return redirect(
+        url_for("reports.assessment_pdf", assessment_id=assessment.id, document=document)
     )
-    audit.record(
-        db.session,
-        "assessment.export",
-        user_id=current_user.id,
-        org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
-        format="pdf",
-        cached=cached,
-    )
-    db.session.commit()
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(built)}-report.pdf"'
-    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
-    return response
 
 
 @bp.get("/assessments/<int:assessment_id>.json")

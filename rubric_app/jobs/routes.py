@@ -1,0 +1,73 @@
+"""The job pages: a job's status (refreshing itself while it runs) and the file it made.
+
+Only the user who started a job sees it; anyone else, signed in or not, gets 404, as for
+anything they may not see (``rubric_app.access``). A job's file is served only until its link
+expires, and only while the job's own check still allows it (``file_allowed`` of its kind).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from rubric_app.db import db
+
+from . import operations
+from .files import job_file
+from .models import Job
+from .view_data import job_view
+
+bp = Blueprint("jobs", __name__)
+
+#: Per job kind: the name a downloaded file gets, from the job's params.
+DOWNLOAD_NAMES = {"state_reports_zip": "reports.zip"}
+
+
+def _own_job_or_404(job_id: int) -> Job:
+    job = operations.job_for_user(db.session, job_id, current_user.id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def status(job_id: int) -> ResponseReturnValue:
+    """Show a job's state and progress; refresh every few seconds until it ends."""
+    return _status_page(_own_job_or_404(job_id))
+
+
+def _status_page(job: Job, status_code: int = 200) -> ResponseReturnValue:
+    view = job_view(job, has_file=job_file(current_app, job) is not None)
+    response = current_app.make_response(
+        (
+            render_template(
+                "jobs/status.html", job=view, refresh=int(current_app.config["JOB_PAGE_REFRESH"])
+            ),
+            status_code,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/file")
+@login_required
+def download(job_id: int) -> ResponseReturnValue:
+    """Send the file the job made, while its link works (the status page with 410 after)."""
+    job = _own_job_or_404(job_id)
+    if job.state == "done" and operations.is_expired(job):
+        return _status_page(job, 410)
+    path = job_file(current_app, job)
+    if job.state != "done" or path is None:
+        abort(404)
+    return send_file(
+        path,
+        mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        as_attachment=True,
+        download_name=str(job.params.get("file_name") or DOWNLOAD_NAMES.get(job.kind, "file")),
+        max_age=0,
+    )
