@@ -1,8 +1,8 @@
 """Runs one job row: start it, call its kind's handler, record done, retry or failure.
 
-Each run has its own app context and database session (never the request's, even when the queue
-runs the job in-process), and commits at each step, so the status page sees "running", the
-progress and the outcome while the work goes on. Errors are sorted in two:
+Each run has its own app and request context and database session (never the request's, even
+when the queue runs the job in-process), and commits at each step, so the status page sees
+"running", the progress and the outcome while the work goes on. Errors are sorted in two:
 
 - ``JobFailed``: the work cannot succeed; the job fails at once with the handler's message.
 - anything else: while Huey has retries left the job goes back to "queued" with a note and the
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 
 def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
     """Run job ``job_id`` once; raise to make the queue retry it."""
-    with app.app_context():
+    # A request context of its own: templates (a PDF's) read ``current_user`` and build URLs,
+    # and a job is nobody's request (anonymous there; the job row says who asked).
+    with app.app_context(), app.test_request_context("/"):
         session = db.session
         job = session.get(Job, job_id)
         if job is None or job.state == "done":
