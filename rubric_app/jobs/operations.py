@@ -76,7 +76,12 @@ def request_job(
     ``rerun_done`` re-queues a done one too (the caller knows its result is gone); without
     ``rerun_failed`` a failed one is returned as it is, so its reason can be shown.
     """
-    job = session.scalar(select(Job).where(Job.key == key).with_for_update())
+    job = session.scalar(
+        select(Job)
+        .where(Job.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if job is None:
         job = Job(key=key, kind=kind, params=params, user_id=user_id, state="queued")
         try:
@@ -145,13 +150,22 @@ def fail_job(session: Session, job: Job, reason: str) -> None:
 
 
 def job_for_user(session: Session, job_id: int, user_id: int) -> Job | None:
-    """Return job ``job_id`` if ``user_id`` started it, else None (the page then says 404)."""
-    return session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+    """Return job ``job_id`` if ``user_id`` started it, else None (the page then says 404).
+
+    Read fresh from the database: workers change the row while pages show it.
+    """
+    return session.scalar(
+        select(Job)
+        .where(Job.id == job_id, Job.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 def job_by_key(session: Session, key: str) -> Job | None:
-    """Return the job for ``key``, or None."""
-    return session.scalar(select(Job).where(Job.key == key))
+    """Return the job for ``key``, or None (read fresh, like ``job_for_user``)."""
+    return session.scalar(
+        select(Job).where(Job.key == key).execution_options(populate_existing=True)
+    )
 
 
 def prune_jobs(session: Session, *, older_than: dt.datetime) -> int:
