@@ -2,7 +2,8 @@
 
 No download renders inside the request any more (a report PDF takes seconds). On a cache miss
 the route queues the PDF's job (``pdf_jobs.queue_pdf``: one job per cache key, whoever asks)
-and answers 202 with a page that refreshes itself until the PDF is there; if the job failed,
+and answers 202 with a page that refreshes itself (``jobs.routes.with_refresh``: the HTTP
+``Refresh`` header, which the user can switch off) until the PDF is there; if the job failed,
 the page says why and offers to try again. With an in-process queue (``JOBS_IMMEDIATE``), or a
 worker quicker than the request, the PDF is in the cache by the time the job is queued, and is
 sent straight away.
@@ -20,6 +21,7 @@ from flask_login import current_user
 from rubric_app import audit
 from rubric_app.db import db
 from rubric_app.jobs.queue import dispatch
+from rubric_app.jobs.routes import refresh_wanted, with_refresh
 from rubric_app.jobs.view_data import JobView, job_view
 from rubric_app.models import Assessment
 
@@ -95,10 +97,11 @@ def _preparing_page(
 
     job = db.session.get(Job, job_id, populate_existing=True)
     assert job is not None
+    seconds = int(current_app.config["JOB_PAGE_REFRESH"])
     preparing = Preparing(
         label=document.label,
         job=job_view(job, has_file=False),
-        refresh=int(current_app.config["JOB_PAGE_REFRESH"]),
+        refresh=seconds if refresh_wanted() else 0,
         download_url=_download_url(document, assessment.id),
         retry_url=url_for(
             "reports.prepare_pdf", assessment_id=assessment.id, document=document.name
@@ -111,9 +114,8 @@ def _preparing_page(
     response = current_app.make_response(
         (render_template("reports/pdf_preparing.html", preparing=preparing), 202)
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Retry-After"] = str(preparing.refresh)
-    return response
+    response.headers["Retry-After"] = str(seconds)
+    return with_refresh(response, seconds, preparing.job.active)
 
 
 def retry_pdf(assessment: Assessment, report: Report, document: AssessmentPdf) -> None:
