@@ -18,6 +18,12 @@ from .models import Job
 Progress = Callable[[int], None]
 #: Does the work of one job; returns what the job made (e.g. a file name) or "".
 Handler = Callable[[Session, Job, Progress], str]
+#: Whether the job's user may still download what it made (access may have ended since).
+FileAllowed = Callable[[Session, Job], bool]
+
+
+def _always(_session: Session, _job: Job) -> bool:
+    return True
 
 
 class JobFailed(Exception):
@@ -35,14 +41,17 @@ class JobKind:
     handler: Handler
     #: A short phrase for the status page, e.g. "Preparing the report PDF".
     title: str
+    file_allowed: FileAllowed = _always
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register(name: str, handler: Handler, *, title: str) -> JobKind:
+def register(
+    name: str, handler: Handler, *, title: str, file_allowed: FileAllowed = _always
+) -> JobKind:
     """Register ``handler`` as the job kind ``name`` (again: replaces it, for reloads)."""
-    kind = JobKind(name=name, handler=handler, title=title)
+    kind = JobKind(name=name, handler=handler, title=title, file_allowed=file_allowed)
     _KINDS[name] = kind
     return kind
 

@@ -32,6 +32,7 @@ from rubric_app.db import db
 from . import operations
 from .files import job_file
 from .models import Job
+from .registry import job_kind
 from .view_data import job_view
 
 bp = Blueprint("jobs", __name__)
@@ -92,7 +93,11 @@ def download(job_id: int) -> ResponseReturnValue:
     if job.state == "done" and operations.is_expired(job):
         return _status_page(job, 410)
     path = job_file(current_app, job)
-    if job.state != "done" or path is None:
+    kind = job_kind(job.kind)
+    if job.state != "done" or path is None or kind is None:
+        abort(404)
+    if not kind.file_allowed(db.session, job):
+        # Access ended after the file was made (e.g. no longer a member of the advocate).
         abort(404)
     return send_file(
         path,

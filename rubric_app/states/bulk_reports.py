@@ -127,10 +127,7 @@ def _entry_name(stem: str, assessment: Assessment, used: set[str]) -> str:
 def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -> str:
     """Write the ZIP of the job's reports; return its file name."""
     user = session.get(User, job.user_id) if job.user_id else None
-    advocate = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
-    if user is None or advocate is None:
-        raise registry.JobFailed("The account or organization that asked for this is gone.")
-    if not can_org(session, user, "view_dashboard", advocate):
+    if user is None or not may_still_download(session, job):
         raise registry.JobFailed("You no longer have access to this state dashboard.")
     scope = _scope_of(job.params)
     ids = allowed_assessment_ids(session, user, scope)
@@ -170,4 +167,20 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
     return name.name
 
 
-registry.register(KIND, build_reports_zip, title="Preparing a ZIP of the state's reports")
+def may_still_download(session: Session, job: Job) -> bool:
+    """Return whether the job's user still works for the advocate that the ZIP is about."""
+    user = session.get(User, job.user_id) if job.user_id else None
+    advocate = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
+    return (
+        user is not None
+        and advocate is not None
+        and can_org(session, user, "view_dashboard", advocate)
+    )
+
+
+registry.register(
+    KIND,
+    build_reports_zip,
+    title="Preparing a ZIP of the state's reports",
+    file_allowed=may_still_download,
+)

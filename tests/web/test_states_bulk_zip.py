@@ -21,6 +21,7 @@ from reports_fixtures import make_assessment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rubric_app.accounts.operations import membership_of, remove_member
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.jobs.models import Job
 from rubric_app.models import Organization
@@ -160,3 +161,19 @@ def test_only_the_states_advocates_may_ask_for_the_zip(
     signin(client, ADVOCATE)
     assert client.post(ZIP_URL).status_code == 400
     assert session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+@pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 1}])
+def test_a_zip_is_no_longer_served_once_its_requester_left_the_advocate(
+    client: FlaskClient, session: Session, ohio: Organization
+) -> None:
+    colleague = make_user(session, "colleague@buckeye.example.org", ohio)
+    session.commit()
+    signin(client, "colleague@buckeye.example.org")
+    job_id = _start_zip(client)
+    assert client.get(f"/jobs/{job_id}/file").status_code == 200
+    membership = membership_of(session, colleague.id, ohio.id)
+    assert membership is not None
+    remove_member(session, membership, by=None)
+    session.commit()
+    assert client.get(f"/jobs/{job_id}/file").status_code == 404
