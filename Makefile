@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint typecheck bench bench-national load clean venv migration
+.PHONY: run serve worker test lint typecheck bench bench-national load clean venv migration
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-## make run: install, migrate, load the rubrics, seed the demo and serve on http://127.0.0.1:5000
+## make run: install, migrate, load the rubrics, seed the demo and serve on http://127.0.0.1:5000,
+## with one background job worker (PDFs, ZIPs) beside the server; Ctrl+C stops both
 run: venv
 	$(FLASK) db upgrade
 	$(FLASK) rubrics load
 	$(FLASK) demo seed --orgs 60 --state OH $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)",)
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
+	@echo "Serving on http://$(HOST):$(PORT) with a job worker  (Ctrl+C stops both)"
+	$(FLASK) jobs worker --workers 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	RUBRIC_APP_SESSION_COOKIE_SECURE=false RUBRIC_APP_REMEMBER_COOKIE_SECURE=false \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -36,7 +39,15 @@ run: venv
 serve: venv
 	$(BIN)/python -m flask --app wsgi db upgrade
 	$(BIN)/python -m flask --app wsgi rubrics load
+	@echo "Background jobs (PDFs, ZIPs) need a worker process: make worker (docs/deploy.md)"
 	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/python -m gunicorn --config deploy/gunicorn.conf.py wsgi:app
+
+## make worker: one background job worker process (JOB_WORKERS threads, default 2) on the queue
+## the web processes write to: the SQLite file under instance/, or Redis with REDIS_URL. Run one
+## per machine beside make serve, or more on other machines; SIGTERM lets running jobs finish.
+JOB_WORKERS ?= 2
+worker: venv
+	exec $(BIN)/python -m flask --app wsgi jobs worker --workers $(JOB_WORKERS)
 
 # Browser journeys write one screenshot per step into a folder named after the run.
 SCREENSHOT_DIR ?= test-artifacts/screenshots/$(shell date +%Y%m%d-%H%M%S)

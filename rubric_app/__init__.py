@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     from rubric_app.db import db
     from rubric_app.extensions import csrf, limiter
     from rubric_app.framework_state import init_frameworks
+    from rubric_app.jobs.queue import init_jobs
 
     db.init_app(app)
     csrf.init_app(app)
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     url_numbers.init_app(app)
     init_catalog(app)
     init_frameworks(app)
+    init_jobs(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -106,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from rubric_app.admin.routes import bp as admin_bp
     from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.framework_pages.routes import bp as framework_pages_bp
+    from rubric_app.jobs.routes import bp as jobs_bp
     from rubric_app.main.routes import bp as main_bp
     from rubric_app.questionnaire.routes import bp as questionnaire_bp
     from rubric_app.reports.routes import bp as reports_bp
@@ -124,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         compare_bp,
         states_bp,
         admin_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 

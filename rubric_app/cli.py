@@ -1,4 +1,5 @@
-"""Command-line interface: the `flask db|rubrics|frameworks|demo|users|orgs|assessments` groups.
+"""Command-line interface: the `flask db|rubrics|frameworks|demo|users|orgs|assessments|jobs`
+groups.
 
 Commands call the same operations as the web pages and commit once at the end.
 """
@@ -377,8 +378,18 @@ def orgs_list() -> None:
 
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
+    from rubric_app.jobs.cli import jobs_cli
     from rubric_app.reports.cli import assessments_cli
 
-    groups = (db_cli, rubrics_cli, frameworks_cli, demo_cli, users_cli, orgs_cli, assessments_cli)
+    groups = (
+        db_cli,
+        rubrics_cli,
+        frameworks_cli,
+        demo_cli,
+        users_cli,
+        orgs_cli,
+        assessments_cli,
+        jobs_cli,
+    )
     for group in groups:
         app.cli.add_command(group)

@@ -110,6 +110,33 @@ class DefaultConfig:
     PAGE_SIZE = 50
     #: Where the PDF cache lives (one file per assessment revision and template version).
     PDF_CACHE_DIR = ""
+    #: PDFs in the cache not written for this many days are pruned (hourly, by the job queue).
+    PDF_CACHE_MAX_AGE_DAYS = 90
+    #: Submitting an assessment queues its PDFs, so the first download is a cache hit.
+    PDF_PREPARE_ON_SUBMIT = True
+    #: Background jobs (rubric_app/jobs, docs/architecture.md). The queue's storage: Redis when
+    #: REDIS_URL (or RUBRIC_APP_REDIS_URL) is set, for several machines; else a SQLite file
+    #: (JOBS_SQLITE_PATH, empty: instance/jobs.sqlite3) that the web processes and the
+    #: `flask jobs worker` processes of one machine share. JOBS_IMMEDIATE runs each job inside
+    #: the call that queues it, with no worker (tests, one-off scripts).
+    REDIS_URL = ""
+    JOBS_SQLITE_PATH = ""
+    JOBS_IMMEDIATE = False
+    #: The queue's name in its storage: two apps sharing one Redis need different names.
+    JOBS_QUEUE_NAME = "rubric_app"
+    #: Attempts after the first when a job fails unexpectedly, and the first wait (seconds)
+    #: before one; each further wait doubles.
+    JOB_RETRIES = 3
+    JOB_RETRY_DELAY = 5.0
+    #: Finished and failed job records are deleted after this many days.
+    JOB_RECORD_DAYS = 30
+    #: Where jobs keep files for download (empty: instance/job-files), and how many hours a
+    #: download link works.
+    JOB_FILES_DIR = ""
+    JOB_FILE_HOURS = 24
+    #: Seconds between the automatic refreshes of a job's status page and of the "being
+    #: prepared" page.
+    JOB_PAGE_REFRESH = 3
     #: Expensive renders (report and comparison PDFs, the comparison page and CSV, the state
     #: exports) one user may have in progress at once, across every worker; one more gets a 429
     #: page with Retry-After. 0 switches the limit off.
@@ -133,5 +160,5 @@ class DefaultConfig:
 
 
 #: Settings that are read from plain (unprefixed) environment variables, as deployments expect.
-PLAIN_ENV_KEYS = ("DATABASE_URL", "SECRET_KEY")
+PLAIN_ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")
 ENV_PREFIX = "RUBRIC_APP_"

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.db import Base
+from rubric_app.jobs.models import Job  # noqa: F401 - the jobs table lives with its package
 from rubric_app.vocabulary import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, SRO_MODELS
 
 ASSESSMENT_STATUSES = ("draft", "submitted")

@@ -27,6 +27,7 @@ from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.forms import ReopenForm, SubmitForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.view_data import answer_sections, attention_rows
+from rubric_app.reports.pdf_jobs import prepare_after_submit
 from rubric_app.scoring import score_assessment, visibility
 
 
@@ -97,6 +98,8 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
         flash(str(error), "info")
         return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
+    # The PDFs are drawn in the background now, so the first download is a cache hit.
+    prepare_after_submit(session, assessment, current_user.id)
     # The task list shows what to do next; the checksum stays in its technical details.
     flash(f"Submitted. Snapshot {snapshot.number} keeps these answers as they are now.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))

@@ -16,6 +16,7 @@ per kind in ``render_counts`` (read by tests and available to metrics).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -71,10 +72,20 @@ def layout_fingerprint(files: tuple[str, ...] = _LAYOUT_FILES) -> str:
     return digest.hexdigest()[:10]
 
 
+def _canonical(value: Any) -> str:
+    # SQLite hands back naive UTC times where the object just written holds aware ones: the
+    # same moment must give the same digest in the request that wrote it and in a job that
+    # reads it back.
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).isoformat()
+    return str(value)
+
+
 def content_digest(content: Any) -> str:
     """Return a stable digest of a dataclass tree (a report, a comparison view)."""
     canonical = json.dumps(
-        dataclasses.asdict(content), sort_keys=True, default=str, separators=(",", ":")
+        dataclasses.asdict(content), sort_keys=True, default=_canonical, separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 

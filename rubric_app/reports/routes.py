@@ -7,12 +7,10 @@ actions); the HTML report and the PDF render the same ``Report`` from ``build_re
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,31 +32,18 @@ from rubric_app.render_limits import limit_renders
 from rubric_app.reports.blueprint import bp
 
 from . import actions as action_ops
-from .board import BoardSummary, build_board_summary
 from .charts import section_score_chart
 from .export import export_assessment
 from .forms import ActionForm, ImportForm
 from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
-from .pdf import render_template_pdf
-from .pdf_cache import assessment_prefix, cache_key, pdf_for
+from .pdf_documents import ASSESSMENT_PDFS, board_of, file_stem
+from .pdf_downloads import download_url, pdf_download, retry_pdf
 from .view_data import Report, build_report
 
 
 def _report_of(assessment: Assessment) -> Report:
     return build_report(db.session, assessment, current_catalog())
-
-
-def _board_of(assessment: Assessment, built: Report) -> BoardSummary:
-    k = int(current_app.config["SUPPRESSION_K"])
-    return build_board_summary(db.session, assessment, built, k=k)
-
-
-def _file_stem(report: Report) -> str:
-    """A safe download name such as "riverton-city-school-district-2025-26"."""
-    raw = f"{report.org_name}-{report.period}".lower()
-    stem = "".join(char if char.isalnum() else "-" for char in raw)
-    return "-".join(part for part in stem.split("-") if part)[:80] or "assessment"
 
 
 @bp.get("/assessments/<int:assessment_id>/report")
@@ -81,38 +66,37 @@ def report(assessment_id: int) -> ResponseReturnValue:
 @login_required
 @limit_renders
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
-    """Download the report as a tagged PDF, from the cache when nothing changed."""
+    """Download the report as a tagged PDF from the cache, or say it is being prepared."""
+    return _assessment_pdf(assessment_id, "report")
+
+
+@bp.get("/assessments/<int:assessment_id>/pdf/<document>")
+@login_required
+@limit_renders
+def assessment_pdf(assessment_id: int, document: str) -> ResponseReturnValue:
+    """Download another PDF of the assessment (``pdf_documents.ASSESSMENT_PDFS``)."""
+    return _assessment_pdf(assessment_id, document)
+
+
+def _assessment_pdf(assessment_id: int, name: str) -> ResponseReturnValue:
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    document = ASSESSMENT_PDFS.get(name)
+    if document is None:
+        abort(404)
     built = _report_of(assessment)
-    # The first page is the board summary, which also shows peers and the previous period.
-    board = _board_of(assessment, built)
-    pdf, cached = pdf_for(
-        Path(current_app.config["PDF_CACHE_DIR"]),
-        cache_key(built, also=board),
-        prefix=assessment_prefix(built),
-        kind="report",
-        render=lambda: render_template_pdf(
-            "pdf/report.html",
-            title=f"{built.org_name}: {built.rubric_title} ({built.period})",
-            report=built,
-            board=board,
-            chart=section_score_chart(built, chart_id="pdf-section-scores"),
-        ),
-    )
-    audit.record(
-        db.session,
-        "assessment.export",
-        user_id=current_user.id,
-        org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
-        format="pdf",
-        cached=cached,
-    )
-    db.session.commit()
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(built)}-report.pdf"'
-    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
-    return response
+    return pdf_download(assessment, built, document, file_stem(built))
+
+
+@bp.post("/assessments/<int:assessment_id>/pdf/<document>/prepare")
+@login_required
+def prepare_pdf(assessment_id: int, document: str) -> ResponseReturnValue:
+    """Queue a PDF again after its job failed, then go back to its download."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    found = ASSESSMENT_PDFS.get(document)
+    if found is None:
+        abort(404)
+    retry_pdf(assessment, _report_of(assessment), found)
+    return redirect(download_url(found, assessment.id))
 
 
 @bp.get("/assessments/<int:assessment_id>/board")
@@ -121,44 +105,15 @@ def board_summary(assessment_id: int) -> ResponseReturnValue:
     """Show the board summary: headline, one row per step, change, peers, top actions."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     built = _report_of(assessment)
-    return render_template("reports/board.html", board=_board_of(assessment, built))
+    return render_template("reports/board.html", board=board_of(built))
 
 
 @bp.get("/assessments/<int:assessment_id>/board.pdf")
 @login_required
 @limit_renders
 def board_summary_pdf(assessment_id: int) -> ResponseReturnValue:
-    """Download the board summary as a short tagged PDF, from the cache when nothing changed."""
-    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
-    built = _report_of(assessment)
-    board = _board_of(assessment, built)
-    pdf, cached = pdf_for(
-        Path(current_app.config["PDF_CACHE_DIR"]),
-        cache_key(built, kind="board", also=board),
-        prefix=assessment_prefix(built, kind="board"),
-        kind="board",
-        render=lambda: render_template_pdf(
-            "pdf/board.html",
-            title=f"Board summary: {built.org_name}, {built.rubric_title} ({built.period})",
-            board=board,
-        ),
-    )
-    audit.record(
-        db.session,
-        "assessment.export",
-        user_id=current_user.id,
-        org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
-        format="board-pdf",
-        cached=cached,
-    )
-    db.session.commit()
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{_file_stem(built)}-board-summary.pdf"'
-    )
-    response.headers["X-PDF-Cache"] = "hit" if cached else "miss"
-    return response
+    """Download the board summary as a short tagged PDF (``pdf_documents``: cached, queued)."""
+    return _assessment_pdf(assessment_id, "board")
 
 
 @bp.get("/assessments/<int:assessment_id>.json")

@@ -257,6 +257,7 @@ def dashboard(code: str) -> ResponseReturnValue:
             "xlsx": url_for("states.export_xlsx", code=org.state, **params),
             "pdf": url_for("states.summary_pdf", code=org.state, **params),
             "one_page": url_for("states.summary_one_page", code=org.state, **params),
+            "reports_zip": url_for("states.reports_zip", code=org.state, **params),
         },
         kind_labels=ORG_KIND_GROUP_LABELS,
         band_labels=ENROLLMENT_BAND_LABELS,
@@ -398,3 +399,24 @@ def summary_pdf(code: str) -> ResponseReturnValue:
 def summary_one_page(code: str) -> ResponseReturnValue:
     """Download a one-page public summary: the rule, the findings, the step figures; no names."""
     return _summary_pdf(code, "states/summary_one_page_pdf.html", "one-page", "pdf-one-page")
+
+
+@bp.post("/states/<code>/reports.zip")
+@login_required
+def reports_zip(code: str) -> ResponseReturnValue:
+    """Start building a ZIP of every report in this view; follow it on the job's page."""
+    from rubric_app.jobs.queue import dispatch
+
+    from .bulk_reports import queue_reports_zip
+
+    org = _advocate(code)
+    scope = _resolve_filters(org).scope
+    if _withheld(scope):
+        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
+    requested = queue_reports_zip(
+        db.session, user=current_user, scope=scope, file_stem=_file_stem(scope)
+    )
+    _record_export(org, scope, "zip")
+    if requested.dispatch:
+        dispatch(requested.job.id)
+    return redirect(url_for("jobs.status", job_id=requested.job.id), code=303)

@@ -69,6 +69,9 @@ def make_live_app(database_url: str, folder: Path, **overrides: Any) -> Flask:
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
         "ARGON2_PROFILE": "CHEAPEST",
+        # No worker runs beside the live server: jobs (the PDF queued on submit) run in-process.
+        "JOBS_IMMEDIATE": True,
+        "JOB_RETRY_DELAY": 0,
         "DATABASE_URL": database_url,
         "PDF_CACHE_DIR": str(folder / "pdf-cache"),
         **overrides,

@@ -147,6 +147,8 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "token": ["not-a-token", "a" * 200],
         "key": ["not-a-key"],
         "filename": ["x.pdf"],
+        # Which PDF of an assessment (reports.pdf_documents.ASSESSMENT_PDFS).
+        "document": ["report", "no-such-pdf"],
         "path": ["x"],
     }
 

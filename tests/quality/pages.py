@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyotp
 from flask import current_app
@@ -25,12 +26,18 @@ from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
 from rubric_app.assessments import load_states
+from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
+from rubric_app.jobs import operations
+from rubric_app.jobs.models import Job
 from rubric_app.models import Action, Assessment, Organization
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
 from rubric_app.questionnaire.restore import keep_draft
 from rubric_app.render_limits import acquire_slot
 from rubric_app.reports.actions import create_action
+from rubric_app.reports.pdf_documents import ASSESSMENT_PDFS
+from rubric_app.reports.pdf_jobs import job_key
+from rubric_app.reports.view_data import build_report
 from rubric_app.rubric_versions import rubric_of
 
 ADMIN = "admin@riverton.example.org"
@@ -236,6 +243,50 @@ def renders_held(session: Session) -> str:
     return "/compare"
 
 
+def _job_for(session: Session, email: str, key: str) -> Job:
+    """A job row of ``email``'s (made once, kept as it is), for the job pages."""
+    user = find_user(session, email)
+    assert user is not None
+    job = operations.request_job(
+        session, key=key, kind="assessment_pdf", params={}, user_id=user.id
+    ).job
+    session.commit()
+    return job
+
+
+def job_running(session: Session) -> str:
+    """A job of the Riverton admin's, under way (the page refreshes itself)."""
+    job = _job_for(session, ADMIN, "quality:running")
+    operations.start_job(session, job)
+    operations.set_progress(session, job.id, 40)
+    session.commit()
+    return f"/jobs/{job.id}"
+
+
+def job_failed(session: Session) -> str:
+    """A job of the Riverton admin's that failed, with its reason."""
+    job = _job_for(session, ADMIN, "quality:failed")
+    operations.fail_job(session, job, "The assessment no longer exists.")
+    session.commit()
+    return f"/jobs/{job.id}"
+
+
+def _report_pdf_job(session: Session, state: str) -> str:
+    """The report PDF's download while its job is ``state`` (queued, never run; or failed)."""
+    assessment = assessment_of(session, RIVERTON, "submitted")
+    report = build_report(session, assessment, current_catalog())
+    document = ASSESSMENT_PDFS["report"]
+    job = _job_for(session, ADMIN, job_key(document, report))
+    job.params = {"assessment_id": assessment.id, "document": document.name}
+    if state == "failed":
+        operations.fail_job(session, job, "It stopped with an unexpected error (OSError).")
+    session.commit()
+    # Nothing cached, so the download shows the page instead of a PDF.
+    for cached in Path(current_app.config["PDF_CACHE_DIR"]).glob(document.prefix(report) + "*"):
+        cached.unlink()
+    return f"/assessments/{assessment.id}/report.pdf"
+
+
 PAGE_TYPES: tuple[PageType, ...] = (
     PageType("home, anonymous", "main.home", None, fixed("/")),
     PageType("home, signed in", "main.home", ADMIN, fixed("/")),
@@ -399,6 +450,22 @@ PAGE_TYPES: tuple[PageType, ...] = (
         fixed("/admin/organizations"),
     ),
     PageType("too many renders at once", "compare.index", CHIEF, renders_held, status=429),
+    PageType("job status, running", "jobs.status", ADMIN, job_running),
+    PageType("job status, failed", "jobs.status", ADMIN, job_failed),
+    PageType(
+        "report PDF being prepared",
+        "reports.report_pdf",
+        ADMIN,
+        lambda session: _report_pdf_job(session, "queued"),
+        status=202,
+    ),
+    PageType(
+        "report PDF could not be prepared",
+        "reports.report_pdf",
+        ADMIN,
+        lambda session: _report_pdf_job(session, "failed"),
+        status=202,
+    ),
     # The default view (latest period with enough organizations): findings, heatmap, trend.
     PageType(
         "state dashboard, one period", "states.dashboard", ADVOCATE, fixed("/states/OH/dashboard")
@@ -429,6 +496,8 @@ NOT_PAGES: dict[str, str] = {
     "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
     "reports.board_summary_pdf": "PDF of the board summary (checked by the board summary tests)",
+    "reports.assessment_pdf": "another PDF of an assessment (none but the report so far)",
+    "jobs.download": "the file a job made (a ZIP of reports)",
     "compare.export_csv": "CSV download",
     "compare.export_pdf": "PDF of the comparison",
     "states.export_csv": "CSV download",

@@ -41,6 +41,13 @@ QUALITY_CONFIG: dict[str, Any] = {
     "RATELIMIT_ENABLED": False,
     # Cheapest argon2id parameters, as in the rest of the suite.
     "ARGON2_PROFILE": "CHEAPEST",
+    # Jobs run inside the call that queues them, retries at once, so a download gets its PDF
+    # in the same request; tests of the real queue (tests/web/test_jobs_*.py) set their own.
+    "JOBS_IMMEDIATE": True,
+    "JOB_RETRY_DELAY": 0,
+    # Drawing two PDFs on every submit would add seconds to hundreds of tests; the tests of
+    # that behaviour switch it on.
+    "PDF_PREPARE_ON_SUBMIT": False,
 }
 
 

@@ -1,0 +1,53 @@
+"""What the job pages show of a job row: plain data, worded for people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import Job
+from .operations import as_utc, is_expired
+from .registry import job_kind
+
+STATE_LABELS = {
+    "queued": "Waiting to start",
+    "running": "In progress",
+    "done": "Ready",
+    "failed": "Failed",
+}
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as its status page shows it."""
+
+    id: int
+    title: str
+    state: str
+    state_label: str
+    progress: int
+    message: str
+    #: Whether the page should refresh itself (the job is still waiting or working).
+    active: bool
+    #: The job made a file that can still be downloaded.
+    has_file: bool
+    expired: bool
+    expires_at: dt.datetime | None
+
+
+def job_view(job: Job, *, has_file: bool, now: dt.datetime | None = None) -> JobView:
+    """Return what the status page shows of ``job``."""
+    kind = job_kind(job.kind)
+    expired = is_expired(job, now)
+    return JobView(
+        id=job.id,
+        title=kind.title if kind else "Background job",
+        state=job.state,
+        state_label=STATE_LABELS.get(job.state, job.state),
+        progress=job.progress,
+        message=job.message,
+        active=job.state in ("queued", "running"),
+        has_file=has_file and job.state == "done" and not expired,
+        expired=job.state == "done" and expired,
+        expires_at=as_utc(job.expires_at) if job.expires_at else None,
+    )
