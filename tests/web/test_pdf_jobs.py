@@ -22,6 +22,7 @@ from rubric_app.db import db
 from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import job_queue
 from rubric_app.reports import pdf_cache
+from rubric_app.reports.pdf_documents import ASSESSMENT_PDFS
 
 OWNER = "owner@riverton.example.org"
 #: Jobs run in-process, and submitting queues the PDFs (the suite switches that off).
@@ -39,9 +40,11 @@ def _submit(client: FlaskClient, assessment_id: int) -> None:
     assert response.status_code == 302
 
 
-def _pdf_jobs(session: Session) -> list[Job]:
+def _pdf_jobs(session: Session, document: str | None = "report") -> list[Job]:
+    """The PDF jobs (of one kind of PDF, or of every kind with ``document=None``)."""
     session.expire_all()
-    return list(session.scalars(select(Job).where(Job.kind == "assessment_pdf")))
+    jobs = session.scalars(select(Job).where(Job.kind == "assessment_pdf").order_by(Job.id))
+    return [job for job in jobs if document is None or job.params.get("document") == document]
 
 
 def _assert_report_pdf(data: bytes) -> None:
@@ -58,10 +61,13 @@ def test_submit_queues_the_pdf_the_job_renders_it_and_the_download_is_a_cache_hi
     signin(client, OWNER)
     before = pdf_cache.render_counts["report"]
     _submit(client, setup.assessment.id)
-    jobs = _pdf_jobs(session)
-    assert [(job.state, job.progress, job.user_id) for job in jobs] == [
+    # Every PDF the assessment has is prepared: the report and the board summary.
+    every = _pdf_jobs(session, None)
+    assert sorted(job.params["document"] for job in every) == sorted(ASSESSMENT_PDFS)
+    assert {(job.state, job.progress, job.user_id) for job in every} == {
         ("done", 100, setup.owner.id)
-    ]
+    }
+    jobs = _pdf_jobs(session)
     assert jobs[0].key == f"pdf:{jobs[0].result}"
     assert pdf_cache.render_counts["report"] == before + 1
     response = client.get(f"/assessments/{setup.assessment.id}/report.pdf")
@@ -69,6 +75,9 @@ def test_submit_queues_the_pdf_the_job_renders_it_and_the_download_is_a_cache_hi
     assert response.headers["X-PDF-Cache"] == "hit"
     assert pdf_cache.render_counts["report"] == before + 1
     _assert_report_pdf(response.data)
+    board = client.get(f"/assessments/{setup.assessment.id}/board.pdf")
+    assert board.status_code == 200
+    assert board.headers["X-PDF-Cache"] == "hit"
 
 
 @QUEUED
@@ -175,9 +184,9 @@ def test_a_real_worker_process_renders_the_pdf_queued_on_submit(
 
     def rendered() -> bool:
         db.session.expire_all()
-        state = db.session.scalar(select(Job.state).where(Job.id == job.id))
+        states = db.session.scalars(select(Job.state).where(Job.kind == "assessment_pdf")).all()
         db.session.rollback()
-        return state in ("done", "failed")
+        return all(state in ("done", "failed") for state in states)
 
     with worker_process(app, tmp_path) as process:
         assert wait_until(rendered), process
