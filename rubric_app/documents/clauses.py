@@ -7,7 +7,8 @@ lettered or roman sub-clauses ``(a)``/``(i)``, which take their parent's number
 like one (short, capitalised, no closing full stop) or runs up to a full stop ("Purpose. The
 agreement ..."); otherwise it is the start of the clause text. Text before the first numbered
 line (title, parties, recitals) is a clause with an empty number. Each clause records the page
-it starts on; wrapped lines are joined with spaces, and "Page 3 of 12" footers are dropped.
+it starts on; wrapped lines are joined with spaces (without one after a
+line-end hyphen), and "Page 3 of 12" footers are dropped.
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ class _Open:
     lines: list[str] = field(default_factory=list)
 
     def freeze(self) -> Clause:
-        text = re.sub(r"\s+", " ", " ".join(self.lines)).strip()
-        return Clause(self.number, self.heading, text, self.page)
+        text = ""
+        for line in self.lines:
+            # A line broken after a hyphen ("trauma-" / "informed") rejoins without a space.
+            text += line if text.endswith("-") or not text else " " + line
+        return Clause(self.number, self.heading, re.sub(r"\s+", " ", text).strip(), self.page)
 
 
 @dataclass
