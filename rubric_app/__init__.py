@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from rubric_app.accounts.routes import bp as accounts_bp
     from rubric_app.admin.routes import bp as admin_bp
+    from rubric_app.agreements.routes import bp as agreements_bp
     from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.main.routes import bp as main_bp
     from rubric_app.questionnaire.routes import bp as questionnaire_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         compare_bp,
         states_bp,
         admin_bp,
+        agreements_bp,
     ):
         app.register_blueprint(blueprint)
 

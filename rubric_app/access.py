@@ -15,6 +15,7 @@ view_shares    yes                         yes     yes     no
 edit, submit   draft only                  draft   no      no
 reopen         submitted only              no      no      no
 share, plan    yes                         yes     no      no
+documents      yes                         yes     no      no
 delete         yes                         no      no      no
 =============  ==========================  ======  ======  ==========================
 
@@ -47,6 +48,7 @@ AssessmentAction = Literal[
     "reopen",
     "share",  # create and revoke shares
     "plan",  # create and edit gap actions
+    "documents",  # upload and delete agreement documents (viewing them is "view")
     "delete",
 ]
 OrgAction = Literal[
@@ -106,7 +108,7 @@ def can_assessment(
         return True
     if action in ("edit", "submit"):
         return role in EDIT_ROLES and not submitted
-    if action in ("share", "plan"):
+    if action in ("share", "plan", "documents"):
         # Creating a share also needs a submitted assessment; the sharing operation says so
         # in words. Revoking stays possible after a reopen.
         return role in EDIT_ROLES

@@ -574,9 +574,7 @@ class AgreementDocument(Base):
     size: Mapped[int] = mapped_column(Integer)
     #: Hex SHA-256 of ``content``: evidence quotes will cite the exact file they came from.
     sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clause_count: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

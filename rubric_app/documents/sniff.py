@@ -65,7 +65,7 @@ def sniff(data: bytes, limits: Limits = DEFAULT_LIMITS) -> MediaType:
     if len(data) > limits.max_bytes:
         raise DocumentError(
             "file-too-large",
-            f"The file is {len(data) / MB:.1f} MB; the limit is {limits.max_bytes // MB} MB.",
+            f"The file is {len(data) / MB:.3g} MB; the limit is {limits.max_bytes / MB:.3g} MB.",
         )
     if data.startswith(b"%PDF-"):
         return PDF
