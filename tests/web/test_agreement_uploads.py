@@ -274,3 +274,22 @@ def test_editor_deletes_a_document_with_audit_entry(
     assert event is not None
     assert event.detail["sha256"] == digest
     assert re.search(r"[0-9a-f]{64}", digest)
+
+
+def test_report_links_to_the_documents(client: FlaskClient, setting: dict[str, int]) -> None:
+    signin(client, "viewer@example.org")
+    page = client.get(f"/assessments/{setting['assessment']}/report").get_data(as_text=True)
+    assert f'href="{_url(setting["assessment"])}"' in page
+
+
+def test_other_addresses_keep_the_small_body_limit(
+    client: FlaskClient, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    token = csrf_from(client.get("/assessments/import").data)
+    response = client.post(
+        "/assessments/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"{" + b" " * (3 * 1024 * 1024)), "a.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
