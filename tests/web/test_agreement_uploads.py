@@ -293,3 +293,19 @@ def test_other_addresses_keep_the_small_body_limit(
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("app_config", [{"DOCUMENT_MAX_BYTES": 1024 * 1024}])
+def test_body_over_the_upload_allowance_gets_413_naming_that_limit(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    token = csrf_from(client.get(_url(setting["assessment"])).data)
+    response = client.post(
+        _url(setting["assessment"]),
+        data={"csrf_token": token, "file": (io.BytesIO(b"a" * (1536 * 1024)), "big.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "is 1 MB" in response.get_data(as_text=True)
+    assert _documents(session) == []
