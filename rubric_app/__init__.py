@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from rubric_app.accounts.routes import bp as accounts_bp
     from rubric_app.admin.routes import bp as admin_bp
+    from rubric_app.agreements.routes import bp as agreements_bp
     from rubric_app.compare.routes import bp as compare_bp
     from rubric_app.framework_pages.routes import bp as framework_pages_bp
     from rubric_app.jobs.routes import bp as jobs_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         states_bp,
         admin_bp,
         jobs_bp,
+        agreements_bp,
     ):
         app.register_blueprint(blueprint)
 

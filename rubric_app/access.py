@@ -16,6 +16,7 @@ view_shares    yes                         yes     yes     no
 edit, submit   draft only                  draft   no      no
 reopen         submitted only              no      no      no
 share, plan    yes                         yes     no      no
+documents      yes                         yes     no      no
 delete         yes                         no      no      no
 =============  ==========================  ======  ======  ==========================
 
@@ -48,6 +49,7 @@ AssessmentAction = Literal[
     "reopen",
     "share",  # create and revoke shares
     "plan",  # create and edit gap actions
+    "documents",  # upload and delete agreement documents (viewing them is "view")
     "delete",
 ]
 OrgAction = Literal[
@@ -108,7 +110,7 @@ def _assessment_allows(
         return True
     if action in ("edit", "submit"):
         return role in EDIT_ROLES and not submitted
-    if action in ("share", "plan"):
+    if action in ("share", "plan", "documents"):
         # Creating a share also needs a submitted assessment; the sharing operation says so
         # in words. Revoking stays possible after a reopen.
         return role in EDIT_ROLES

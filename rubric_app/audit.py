@@ -81,6 +81,8 @@ AuditAction = Literal[
     "compare.export",
     "state.export",
     "demo.seed_state",
+    "document.upload",
+    "document.delete",
 ]
 
 ACTION_LABELS: dict[AuditAction, str] = {
@@ -132,6 +134,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     "compare.export": "Exported a comparison",
     "state.export": "Exported the state roll-up",
     "demo.seed_state": "Seeded demo data for a state",
+    "document.upload": "Uploaded an agreement document",
+    "document.delete": "Deleted an agreement document",
 }
 #: Longest detail value shown in full on the audit page.
 DETAIL_MAX = 80

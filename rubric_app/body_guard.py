@@ -16,13 +16,18 @@ The checks run in order, each before the next could fail on what the previous on
 
 All of this runs before the CSRF check and before sign-in, so a stranger's body is refused
 with a 400 and a message, never a 500.
+
+One exception to ``MAX_CONTENT_LENGTH``: the endpoints in ``LARGE_BODY_ENDPOINTS`` (the agreement
+upload) take bodies up to the named setting plus room for the multipart envelope. The allowance
+is set before any hook reads the body (the CSRF check reads the form), and only for those
+endpoints, so every other address keeps the small limit.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from rubric_app.hostile_input import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep
@@ -74,6 +79,21 @@ def refuse_unreadable_json() -> ResponseReturnValue | None:
     return None
 
 
+#: Endpoint -> the setting that gives its larger body limit in bytes.
+LARGE_BODY_ENDPOINTS: dict[str, str] = {"agreements.documents_page": "DOCUMENT_MAX_BYTES"}
+#: Room for the multipart boundaries, headers and the CSRF field around the file.
+MULTIPART_ROOM = 64 * 1024
+
+
+def allow_large_bodies() -> None:
+    """Raise the body limit for the few endpoints that take files larger than the default."""
+    setting = LARGE_BODY_ENDPOINTS.get(request.endpoint or "")
+    if setting is not None and request.method == "POST":
+        request.max_content_length = int(current_app.config[setting]) + MULTIPART_ROOM
+
+
 def init_app(app: Flask) -> None:
-    """Run the check before every other hook, the CSRF check included."""
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_json)
+    """Run the checks before every other hook, the CSRF check included."""
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, refuse_unreadable_json)
+    hooks.insert(0, allow_large_bodies)

@@ -35,6 +35,9 @@ class DefaultConfig:
     FRAMEWORKS_DIR = str(PROJECT_ROOT / "frameworks")
     #: Largest request body accepted (bytes); larger requests get a clear 413 page.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: Largest agreement document (MOU, procedures) accepted for upload, in bytes. Only the
+    #: upload address takes bodies this large (``body_guard.LARGE_BODY_ENDPOINTS``).
+    DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
     #: Cookies only over HTTPS. Switch off only for local http (make run does). Also decides
     #: the Secure flag of the cookie that binds a signed-out draft to its browser.
     SESSION_COOKIE_SECURE = True

@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -555,3 +556,59 @@ class RenderSlot(Base):
     #: Random per render, so a render only ever releases the slot it still holds.
     token: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AgreementDocument(Base):
+    """An agreement (MOU, procedures) uploaded to an assessment, with its bytes and provenance.
+
+    The bytes live here, not on disk: every web process and machine sees the same file, and a
+    deleted assessment takes its documents with it. ``content`` is deferred so that listing
+    documents never loads the files.
+    """
+
+    __tablename__ = "agreement_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    #: As the uploader's browser named it; shown only, never used as a path.
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: Decided from the content by ``rubric_app.documents.sniff``, not from the name.
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    #: Hex SHA-256 of ``content``: evidence quotes will cite the exact file they came from.
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    clause_count: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    uploaded_by: Mapped[User | None] = relationship()
+    clauses: Mapped[list[AgreementClause]] = relationship(
+        back_populates="document",
+        cascade="all, delete-orphan",
+        order_by="AgreementClause.position",
+    )
+
+
+class AgreementClause(Base):
+    """One clause of an uploaded agreement, as ``rubric_app.documents`` split it."""
+
+    __tablename__ = "agreement_clauses"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_documents.id", ondelete="CASCADE")
+    )
+    #: 0-based order in the document.
+    position: Mapped[int] = mapped_column(Integer)
+    #: The document's own label ("4.2", "Article IV", "4.2(a)"); empty for the preamble.
+    number: Mapped[str] = mapped_column(String(60))
+    heading: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    #: The page the clause starts on; None for DOCX and plain text without page breaks.
+    page: Mapped[int | None] = mapped_column(Integer)
+
+    document: Mapped[AgreementDocument] = relationship(back_populates="clauses")

@@ -157,7 +157,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int]:
-        limit_mb = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        # The request's own limit: the agreement upload has a larger one (body_guard).
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        limit_mb = limit / (1024 * 1024)
         return render_template("errors/413.html", limit_mb=limit_mb), 413
 
     @app.errorhandler(429)

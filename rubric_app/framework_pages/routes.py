@@ -6,10 +6,11 @@ answers.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
 from rubric_app.catalog_state import current_catalog
+from rubric_app.framework_pages.blueprint import bp
 from rubric_app.framework_pages.describe import (
     STATUS_LABELS,
     describe_requirements,
@@ -17,8 +18,6 @@ from rubric_app.framework_pages.describe import (
     text_date_label,
 )
 from rubric_app.framework_state import current_frameworks
-
-bp = Blueprint("framework_pages", __name__)
 
 
 @bp.get("/frameworks")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import mimetypes
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -28,14 +27,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from rubric_app.db import db
+from rubric_app.jobs.blueprint import bp
 
 from . import operations
 from .files import job_file
 from .models import Job
 from .registry import job_kind
 from .view_data import job_view
-
-bp = Blueprint("jobs", __name__)
 
 #: Per job kind: the name a downloaded file gets, from the job's params.
 DOWNLOAD_NAMES = {"state_reports_zip": "reports.zip"}

@@ -34,6 +34,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from rubric_app.agreements.operations import upload_document
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db, make_engine
 from rubric_app.demo import seed_demo
@@ -41,6 +42,7 @@ from rubric_app.hostile_input import MAX_JSON_DEPTH
 from rubric_app.migrate import upgrade
 from rubric_app.models import (
     Action,
+    AgreementDocument,
     Answer,
     Assessment,
     Invitation,
@@ -107,6 +109,26 @@ def _assessments(session: Session, org: Organization) -> list[int]:
     return _ids(session, Assessment, Assessment.org_id == org.id)
 
 
+def _documents(session: Session, org_b: Organization, assessments: list[int]) -> list[int]:
+    """Agreement document ids of both orgs; org B gets one first, so a post that reached it
+    would show in its fingerprint."""
+    target = session.scalar(
+        select(Assessment).where(Assessment.org_id == org_b.id).order_by(Assessment.id)
+    )
+    owner = session.scalar(
+        select(User).join(Membership).where(Membership.org_id == org_b.id).order_by(User.id)
+    )
+    exists = select(AgreementDocument.id).where(
+        AgreementDocument.assessment_id == (target.id if target is not None else -1)
+    )
+    if target is not None and owner is not None and session.scalar(exists) is None:
+        upload_document(
+            session, target, data=b"1. Purpose\nSafety first.", file_name="b.txt", user=owner
+        )
+        session.commit()
+    return _ids(session, AgreementDocument, AgreementDocument.assessment_id.in_(assessments))
+
+
 def url_values(session: Session) -> dict[str, list[Any]]:
     """Candidate values for each URL variable name: org A's objects, org B's, and nonsense."""
     org_a, org_b = _org(session, ORG_A), _org(session, ORG_B)
@@ -136,6 +158,7 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "member_id": [*members, *nonsense],
         "user_id": [*users, *nonsense],
         "action_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
+        "document_id": [*_documents(session, org_b, assessments), *nonsense],
         # Carrying an action forward names last period's action as its source.
         "source_id": [*_ids(session, Action, Action.assessment_id.in_(assessments)), *nonsense],
         "invitation_id": [*_ids(session, Invitation, Invitation.org_id.in_(both)), *nonsense],
@@ -203,6 +226,9 @@ def fingerprint(session: Session, org_name: str = ORG_B) -> dict[str, list[tuple
             or_(Share.assessment_id.in_(assessments), Share.to_org_id == org.id),
         ),
         "actions": _rows(session, Action, Action.assessment_id.in_(assessments)),
+        "documents": _rows(
+            session, AgreementDocument, AgreementDocument.assessment_id.in_(assessments)
+        ),
     }
 
 

@@ -25,12 +25,13 @@ from rubric_app.accounts.operations import create_user, find_user
 from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
+from rubric_app.agreements.operations import upload_document
 from rubric_app.assessments import load_states
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.jobs import operations
 from rubric_app.jobs.models import Job
-from rubric_app.models import Action, Assessment, Organization
+from rubric_app.models import Action, AgreementDocument, Assessment, Organization
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
 from rubric_app.questionnaire.restore import keep_draft
 from rubric_app.render_limits import acquire_slot
@@ -203,6 +204,41 @@ def action_edit(session: Session) -> str:
         )
         session.commit()
     return f"/assessments/{assessment.id}/actions/{action.id}/edit"
+
+
+#: A short agreement with two pages, numbered clauses, a sub-clause and a preamble.
+AGREEMENT_TEXT = (
+    "Memorandum of Understanding between Riverton City Schools and the Riverton Police\n"
+    "1. Purpose\nThis agreement sets out the role of school resource officers.\n"
+    "1.1 Discipline. School discipline stays with school administrators.\n\f"
+    "2. Information sharing\nOfficers receive directory information only.\n"
+    "(a) Emergencies. Other records only in a health or safety emergency.\n"
+)
+
+
+def agreement_document(session: Session) -> str:
+    """The clause page of an agreement uploaded to Riverton's submitted assessment."""
+    assessment = assessment_of(session, RIVERTON, "submitted")
+    document = session.scalar(
+        select(AgreementDocument).where(AgreementDocument.assessment_id == assessment.id)
+    )
+    if document is None:
+        user = find_user(session, ADMIN)
+        assert user is not None
+        document = upload_document(
+            session,
+            assessment,
+            data=AGREEMENT_TEXT.encode(),
+            file_name="riverton-mou.txt",
+            user=user,
+        )
+        session.commit()
+    return f"/assessments/{assessment.id}/documents/{document.id}"
+
+
+def agreement_list(session: Session) -> str:
+    """Riverton's documents page, with one document listed."""
+    return agreement_document(session).rsplit("/", 1)[0]
 
 
 def conflict_page(session: Session) -> str:
@@ -412,6 +448,15 @@ PAGE_TYPES: tuple[PageType, ...] = (
     ),
     PageType("edit action", "reports.edit_action", ADMIN, action_edit),
     PageType("import", "reports.import_file", ADMIN, fixed("/assessments/import")),
+    PageType(
+        "agreement documents, empty",
+        "agreements.documents_page",
+        EDITOR,
+        for_assessment(RIVERTON, "draft", "/documents"),
+    ),
+    PageType("agreement documents", "agreements.documents_page", ADMIN, agreement_list),
+    PageType("agreement documents, viewer", "agreements.documents_page", VIEWER, agreement_list),
+    PageType("agreement clauses", "agreements.document", ADMIN, agreement_document),
     PageType("compare, chooser", "compare.index", LEAD, fixed("/compare")),
     PageType("compare, chooser with an error", "compare.index", LEAD, fixed("/compare?ids=x"), 400),
     PageType("compare, side by side", "compare.index", LEAD, comparison),

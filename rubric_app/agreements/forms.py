@@ -1,0 +1,16 @@
+"""The agreement upload form."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+
+from rubric_app.form_base import Form
+
+
+class UploadForm(Form):
+    """Upload one agreement document; its type is decided from the content, not the name."""
+
+    file = FileField(
+        "Agreement file (PDF, Word .docx or plain text)",
+        validators=[FileRequired("Choose the agreement file to upload.")],
+    )
