@@ -9,6 +9,9 @@ may be different organizations, and "worse" or a red arrow would read as a decli
 Rows: sections by id (the first rubric's order, then sections only later rubrics have); items
 only when present in every compared rubric, or every item when all share one rubric id (versions
 of one rubric), in which case a version without the item shows an 'absent' cell.
+
+Over 400 lines because the rows, the cells and the relation rules are one model: splitting
+them would spread one comparison's invariants (same columns, one reference) over modules.
 """
 
 from __future__ import annotations
