@@ -217,8 +217,11 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 
 def _seed(cluster: Cluster) -> int:
-    """An owner and a rated, not yet submitted assessment; return the assessment's id."""
-    os.environ["RUBRIC_APP_INSTANCE_PATH"] = cluster.env["RUBRIC_APP_INSTANCE_PATH"]
+    """An owner and a rated, not yet submitted assessment; return the assessment's id.
+
+    Written by this process's own app on the run's schema (the caller points
+    RUBRIC_APP_INSTANCE_PATH at a folder of the run), as an administrator's script would.
+    """
     app = create_app(
         {
             "DATABASE_URL": cluster.database_url,
