@@ -59,6 +59,18 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if not app.config["PDF_CACHE_DIR"]:
         app.config["PDF_CACHE_DIR"] = str(Path(app.instance_path) / "pdf-cache")
+    share_rate_limits(app.config)
+
+
+def share_rate_limits(config: dict[str, Any]) -> None:
+    """Count rate limits in Redis when REDIS_URL is set and no other storage was chosen.
+
+    Several web processes that each counted in memory would each allow the full limit; the one
+    Redis they already share for the job queue makes the limits hold across all of them.
+    """
+    redis_url = str(config.get("REDIS_URL") or "")
+    if redis_url and config.get("RATELIMIT_STORAGE_URI") == DefaultConfig.RATELIMIT_STORAGE_URI:
+        config["RATELIMIT_STORAGE_URI"] = redis_url
 
 
 def trust_proxies(app: Flask) -> None:

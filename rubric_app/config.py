@@ -61,6 +61,8 @@ class DefaultConfig:
     #: They are still bound to the session, which ends on sign-out and password change.
     WTF_CSRF_TIME_LIMIT = None
     #: Flask-Limiter storage: memory:// for one process, redis://... for several workers.
+    #: Left at memory:// while REDIS_URL is set, it becomes REDIS_URL, so one setting makes
+    #: every web process count sign-ins and the like together (docs/deploy.md, scale-out).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     #: Failed sign-ins allowed per client address (any accounts), and per account from one
