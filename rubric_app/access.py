@@ -35,8 +35,8 @@ from __future__ import annotations
 from typing import Literal, cast, get_args, overload
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from rubric_app.accounts.vetting import acts_as_advocate
 from rubric_app.models import Assessment, Membership, Organization, Share, User
@@ -66,13 +66,46 @@ ORG_ACTIONS: frozenset[str] = frozenset(get_args(OrgAction))
 EDIT_ROLES = frozenset({"owner", "editor"})
 
 
+#: ``Session.info`` key: roles already looked up, with the transaction they were read in.
+_ROLES = "rubric_app.access.roles"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_roles(session: Session, _flush_context: object) -> None:
+    """A flush may have changed memberships: later questions in the transaction ask again."""
+    session.info.pop(_ROLES, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_roles_on_write(state: ORMExecuteState) -> None:
+    """So may an UPDATE, DELETE or INSERT statement run through the session."""
+    if not state.is_select:
+        state.session.info.pop(_ROLES, None)
+
+
 def role_in(session: Session, user: User | None, org_id: int) -> str | None:
-    """Return the user's role in the organization, or None when not a member."""
+    """Return the user's role in the organization, or None when not a member.
+
+    A request asks this several times about the same membership (``assessment_or_404`` for
+    viewing, then the route for editing or planning), so the answer is remembered for the rest
+    of the session's transaction, until the session next flushes (which may change it).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return session.scalar(
+    transaction = session.get_transaction()
+    held_by, roles = session.info.get(_ROLES, (None, {}))
+    key = (user.id, org_id)
+    if transaction is not None and held_by is transaction and key in roles:
+        return cast("str | None", roles[key])
+    role = session.scalar(
         select(Membership.role).where(Membership.user_id == user.id, Membership.org_id == org_id)
     )
+    transaction = session.get_transaction()
+    if held_by is not transaction:
+        roles = {}
+    roles[key] = role
+    session.info[_ROLES] = (transaction, roles)
+    return role
 
 
 def shared_with_user(session: Session, user: User, assessment_id: int) -> bool:

@@ -72,7 +72,10 @@ class RubricVersion(Base, Timestamped):
     version: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: every assessment request loads its version, but the rebuilt Rubric is cached
+    # by content hash (``rubric_versions.rubric_of``), so the 66 KB of JSON is read and decoded
+    # only when the cache misses.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
 
 
 class Organization(Base, Timestamped):

@@ -7,6 +7,8 @@ already given against that version must keep their meaning.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -94,15 +96,36 @@ def versions_of(session: Session, rubric_id: str) -> list[RubricVersion]:
     )
 
 
-#: Rebuilt rubrics by content hash. Stored versions never change and there are few of them,
-#: so the cache needs no eviction.
-_REBUILT: dict[str, Rubric] = {}
+#: How many rebuilt rubrics one process keeps: far more than the versions a catalog holds, so
+#: in practice nothing is evicted, but a process that meets many databases stays bounded.
+REBUILT_LIMIT = 64
+
+_RebuiltKey = tuple[str, str, str]
+
+#: Rebuilt rubrics, most recently used last, keyed by (rubric id, version, content hash).
+#: Stored versions never change, and the hash covers the whole definition (id and version
+#: included), so a key can only ever stand for one definition, in any database this process
+#: talks to.
+_REBUILT: OrderedDict[_RebuiltKey, Rubric] = OrderedDict()
+_REBUILT_LOCK = threading.Lock()
 
 
 def rubric_of(version: RubricVersion) -> Rubric:
-    """The Rubric a stored version describes."""
-    rubric = _REBUILT.get(version.content_hash)
-    if rubric is None:
-        rubric = rubric_from_definition(version.definition)
-        _REBUILT[version.content_hash] = rubric
+    """The Rubric a stored version describes (rebuilt once per process, then cached).
+
+    ``RubricVersion.definition`` is a deferred column: it is read from the database only here,
+    when the cache misses.
+    """
+    key = (version.rubric_key, version.version, version.content_hash)
+    with _REBUILT_LOCK:
+        rubric = _REBUILT.get(key)
+        if rubric is not None:
+            _REBUILT.move_to_end(key)
+            return rubric
+    rubric = rubric_from_definition(version.definition)
+    with _REBUILT_LOCK:
+        _REBUILT[key] = rubric
+        _REBUILT.move_to_end(key)
+        while len(_REBUILT) > REBUILT_LIMIT:
+            _REBUILT.popitem(last=False)
     return rubric

@@ -6,7 +6,7 @@ conflict resolution, import and copying forward all call it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from rubric_app.assessments.states import (
     AssessmentReadOnly,
     Conflict,
     ItemChange,
+    ItemState,
     SaveResult,
 )
 from rubric_app.assessments.storage import encode_value, type_of
@@ -49,6 +50,7 @@ def save_items(
     *,
     user: User | None,
     record: bool = True,
+    stored: Mapping[str, ItemState] | None = None,
 ) -> SaveResult:
     """Save posted items, merging with concurrent edits; return what was saved and any conflicts.
 
@@ -56,13 +58,16 @@ def save_items(
     that page and is left alone (someone else's newer answer survives). An item changed both
     here and elsewhere since the page was rendered is a conflict and is not saved. The
     assessment is locked first (``lock_assessment``), so the status and the stored states this
-    checks against cannot change before the write.
+    checks against cannot change before the write. A caller that already holds the lock and
+    has read the stored states under it (``load_states`` after ``lock_assessment`` in this
+    transaction, nothing written since) passes them as ``stored`` so they are not read twice.
     """
     assessment = lock_assessment(session, assessment.id)
     if assessment.status != "draft":
         raise AssessmentReadOnly("This assessment has been submitted and is read-only.")
     rubric = rubric_for(assessment)
-    stored = load_states(session, assessment)
+    if stored is None:
+        stored = load_states(session, assessment)
     to_write: list[ItemChange] = []
     conflicts: list[Conflict] = []
     for change in changes:

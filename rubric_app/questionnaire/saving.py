@@ -63,7 +63,8 @@ def save_section(
     assessment = lock_assessment(session, assessment.id)
     stored = load_states(session, assessment)
     read = read_section(rubric, section, stored, data)
-    result = save_items(session, assessment, read.changes, user=user)
+    # Read under the lock just above, so save_items checks against the same states.
+    result = save_items(session, assessment, read.changes, user=user, stored=stored)
     saved = {
         change.item_id: change.state for change in read.changes if change.item_id in result.saved
     }

@@ -1,0 +1,214 @@
+"""The shared per-request costs removed for issue 15 item 4, and that nothing changed with them.
+
+- ``rubric_of`` keeps rebuilt rubrics per process, keyed by rubric id, version and content
+  hash, so one version's definition is never served for another's, and the stored definition
+  (a deferred column) is not even read on a hit;
+- ``role_in`` answers a repeated question about one membership from what it read earlier in
+  the same transaction, but asks the database again once anything was written;
+- an autosave reads the stored answers once (``save_section`` hands them to ``save_items``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from helpers import make_org, make_user, signin
+from sqlalchemy import Engine, event, inspect, select, update
+from sqlalchemy.orm import Session
+from test_questionnaire_pages import form_fields, section_url
+
+from rubric_app import rubric_versions
+from rubric_app.access import role_in
+from rubric_app.assessments import load_states, start_assessment
+from rubric_app.catalog_state import current_catalog
+from rubric_app.db import db
+from rubric_app.models import Membership, RubricVersion
+from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.rubrics.model import Rubric
+from rubric_app.rubrics.serialize import definition_hash, rubric_to_definition
+
+
+def _retitled(rubric: Rubric, version: str, title: str) -> Rubric:
+    """The rubric under another version string, with its first section renamed."""
+    first = rubric.sections[0]
+    return Rubric(
+        **{
+            **{
+                f: getattr(rubric, f)
+                for f, spec in rubric.__dataclass_fields__.items()
+                if spec.init
+            },
+            "version": version,
+            "sections": (
+                type(first)(first.id, first.number, title, first.summary, first.items),
+                *rubric.sections[1:],
+            ),
+        }
+    )
+
+
+def _unsaved_version(rubric: Rubric, *, version_label: str | None = None) -> RubricVersion:
+    """A RubricVersion for ``rubric`` that lives in no database (the cache does not care)."""
+    definition = rubric_to_definition(rubric)
+    return RubricVersion(
+        rubric_key=rubric.id,
+        version=version_label or rubric.version,
+        title=rubric.title,
+        content_hash=definition_hash(definition),
+        definition=definition,
+    )
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs inside the block."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_each_version_gets_its_own_rubric_from_the_cache(session: Session) -> None:
+    base = current_catalog().rubrics["secure-local-implementation"]
+    versions = [
+        _unsaved_version(_retitled(base, f"2099.{n}", f"Section title {n}")) for n in range(3)
+    ]
+    # Twice over, so the second round is served from the cache.
+    for _ in range(2):
+        for n, version in enumerate(versions):
+            rubric = rubric_of(version)
+            assert rubric.version == f"2099.{n}"
+            assert rubric.sections[0].title == f"Section title {n}"
+
+
+def test_same_version_string_with_other_content_is_not_confused(app: Flask) -> None:
+    """Two databases may hold different content under one version string: the hash tells."""
+    base = current_catalog().rubrics["secure-local-implementation"]
+    one = _unsaved_version(_retitled(base, "2099.9", "One"))
+    other = _unsaved_version(_retitled(base, "2099.9", "Other"))
+    assert (one.rubric_key, one.version) == (other.rubric_key, other.version)
+    assert rubric_of(one).sections[0].title == "One"
+    assert rubric_of(other).sections[0].title == "Other"
+    assert rubric_of(one).sections[0].title == "One"
+
+
+def test_the_cache_is_bounded(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rubric_versions, "REBUILT_LIMIT", 2)
+    base = current_catalog().rubrics["secure-local-implementation"]
+    versions = [_unsaved_version(_retitled(base, f"2098.{n}", f"Bounded {n}")) for n in range(4)]
+    for version in versions:
+        rubric_of(version)
+        assert len(rubric_versions._REBUILT) <= 2
+    # The evicted ones are rebuilt, correctly, when asked for again.
+    assert rubric_of(versions[0]).sections[0].title == "Bounded 0"
+
+
+def test_a_cache_hit_does_not_read_the_stored_definition(app: Flask, session: Session) -> None:
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    expected = rubric_of(version)  # warm the cache
+    session.expunge_all()
+    again = session.scalar(select(RubricVersion).where(RubricVersion.id == version.id))
+    assert again is not None
+    assert "definition" in inspect(again).unloaded
+    with _statements(db.engine) as seen:
+        assert rubric_of(again) is expected
+    assert seen == []
+    assert "definition" in inspect(again).unloaded
+
+
+def test_a_cache_miss_reads_the_stored_definition(session: Session) -> None:
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    rubric_versions._REBUILT.clear()
+    session.expunge_all()
+    fresh = session.get(RubricVersion, version.id)
+    assert fresh is not None
+    assert rubric_of(fresh) == current_catalog().rubrics["secure-local-implementation"]
+
+
+def test_a_repeated_role_question_is_answered_once_per_transaction(session: Session) -> None:
+    org = make_org(session, "Memo District")
+    user = make_user(session, "memo@example.org", org, role="editor")
+    session.commit()
+    with _statements(db.engine) as seen:
+        assert role_in(session, user, org.id) == "editor"
+        assert role_in(session, user, org.id) == "editor"
+    assert len([s for s in seen if "memberships" in s]) == 1
+
+
+def test_a_role_changed_in_the_transaction_is_seen(session: Session) -> None:
+    org = make_org(session, "Changing District")
+    user = make_user(session, "changing@example.org", org, role="owner")
+    session.commit()
+    assert role_in(session, user, org.id) == "owner"
+    membership = session.scalar(select(Membership).where(Membership.user_id == user.id))
+    assert membership is not None
+    membership.role = "viewer"
+    session.flush()
+    assert role_in(session, user, org.id) == "viewer"
+    session.execute(update(Membership).where(Membership.user_id == user.id).values(role="editor"))
+    assert role_in(session, user, org.id) == "editor"
+    session.rollback()
+    assert role_in(session, user, org.id) == "owner"
+
+
+def test_a_role_changed_by_another_connection_is_seen_in_the_next_transaction(
+    app: Flask, session: Session
+) -> None:
+    org = make_org(session, "Remote District")
+    user = make_user(session, "remote@example.org", org, role="owner")
+    session.commit()
+    assert role_in(session, user, org.id) == "owner"
+    session.commit()
+    with Session(db.engine) as other:
+        other.execute(update(Membership).where(Membership.user_id == user.id).values(role="viewer"))
+        other.commit()
+    assert role_in(session, user, org.id) == "viewer"
+
+
+def test_an_autosave_reads_the_stored_answers_once(app: Flask, session: Session) -> None:
+    org = make_org(session, "Autosave District")
+    make_user(session, "autosave@example.org", org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="T", period="2026-27", user=None
+    )
+    session.commit()
+    client = app.test_client()
+    signin(client, "autosave@example.org")
+    fields = form_fields(client.get(section_url(assessment)).get_data(as_text=True))
+    fields["partnership-exists__value"] = ["yes"]
+    with _statements(db.engine) as seen:
+        response = client.post(
+            f"/assessments/{assessment.id}/autosave",
+            data=fields,
+            headers={"X-CSRFToken": fields["csrf_token"][0]},
+        )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["status"] == "saved", body
+    assert body["saved"] == ["partnership-exists"]
+    # load_states reads every answer row of the assessment; _write_items reads only the
+    # changed items' rows (``IN``).
+    whole_reads = [
+        s
+        for s in seen
+        if s.lstrip().upper().startswith("SELECT")
+        and "FROM answers" in s
+        and " IN (" not in s.upper()
+    ]
+    assert len(whole_reads) == 1, whole_reads
+    session.expire_all()
+    assert load_states(session, assessment)["partnership-exists"].values == {"value": "yes"}
