@@ -38,7 +38,9 @@ from rubric_app.agreements.operations import upload_document
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db, make_engine
 from rubric_app.demo import seed_demo
+from rubric_app.framework_state import current_frameworks
 from rubric_app.hostile_input import MAX_JSON_DEPTH
+from rubric_app.jobs.models import Job
 from rubric_app.migrate import upgrade
 from rubric_app.models import (
     Action,
@@ -153,6 +155,9 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "section_id": [*sections, "no-such-section", "²"],
         "item_id": [*items, "no-such-item"],
         "rubric_id": [*sorted(catalog.rubrics), "no-such-rubric"],
+        "framework_id": [*sorted(current_frameworks().frameworks), "no-such-law", "²"],
+        # Jobs started by the users of both organizations (a job page is only its starter's).
+        "job_id": [*_ids(session, Job, Job.user_id.in_(users)), *nonsense],
         "share_id": [*shares, *nonsense],
         "membership_id": [*members, *nonsense],
         "member_id": [*members, *nonsense],
@@ -171,7 +176,7 @@ def url_values(session: Session) -> dict[str, list[Any]]:
         "key": ["not-a-key"],
         "filename": ["x.pdf"],
         # Which PDF of an assessment (reports.pdf_documents.ASSESSMENT_PDFS).
-        "document": ["report", "no-such-pdf"],
+        "document": ["report", "board", "no-such-pdf"],
         "path": ["x"],
     }
 

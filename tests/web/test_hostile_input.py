@@ -381,8 +381,12 @@ def test_stored_control_characters_leave_the_xlsx_export_working(
     response = client.get("/states/VT/export.xlsx?period=")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    names = {row[0].value for row in book["Answers"].iter_rows(min_row=2)}
-    # The bell and NEL are gone; the line break stays (XML reads CR LF back as LF).
+    # Whether CR LF reads back as LF depends on the XML library openpyxl finds (with lxml,
+    # which python-docx brings, the CR survives as a character reference): compare line breaks.
+    names = {
+        str(row[0].value).replace("\r\n", "\n") for row in book["Answers"].iter_rows(min_row=2)
+    }
+    # The bell and NEL are gone; the line break stays.
     assert names == {"Bell District\nBcc: victim@elsewhere.example"}
 
 

@@ -100,6 +100,12 @@ def test_report_page_gives_both_pieces_of_advice_when_neither_side_is_there(
     assert policy < practice
 
 
+def _gap_title_at(gap_list: str, number: str) -> int:
+    found = re.search(rf"Item {re.escape(number)}( \(page \d+\))?:", gap_list)
+    assert found is not None, f"no gap title for item {number}"
+    return found.start()
+
+
 def test_pdf_gap_list_names_the_short_side_and_gives_its_advice(
     client: FlaskClient, session: Session
 ) -> None:
@@ -111,8 +117,9 @@ def test_pdf_gap_list_names_the_short_side_and_gives_its_advice(
     text = _normal(" ".join(page.extract_text() for page in reader.pages))
     gap_list = text[text.rindex("Gap list") :]
 
-    signed_at = gap_list.index("Item 1.3:")
-    trained_at = gap_list.index("Item 4.3:")
+    # A gap's title names its item and, in print, the page of its answers: "Item 1.3 (page 11):".
+    signed_at = _gap_title_at(gap_list, "1.3")
+    trained_at = _gap_title_at(gap_list, "4.3")
     # Each gap's text runs from its title to the next gap's title.
     signed, trained = sorted([signed_at, trained_at])
     first, second = gap_list[signed:trained], gap_list[trained:]
