@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from rubric_app.catalog_state import current_catalog
 from rubric_app.resources.blueprint import bp
 
+from .forms import LibraryQuery
 from .view_data import KIND_LABELS, library_entries, step_options
 
 
@@ -17,16 +18,11 @@ def index() -> ResponseReturnValue:
     catalog = current_catalog()
     steps = step_options(catalog)
     step_titles = {step.id: step.title for step in steps}
-    kind = request.args.get("kind", "")
-    step = request.args.get("step", "")
+    query = LibraryQuery(formdata=request.args)
+    kind, unknown_kind = query.take(query.kind, tuple(KIND_LABELS))
+    step, unknown_step = query.take(query.step, tuple(step_titles))
     # An unknown filter value (an old bookmark, a typo) shows everything, with a note.
-    ignored = [
-        value
-        for value, known in ((kind, KIND_LABELS), (step, step_titles))
-        if value and value not in known
-    ]
-    kind = kind if kind in KIND_LABELS else ""
-    step = step if step in step_titles else ""
+    ignored = [value for value in (unknown_kind, unknown_step) if value]
     entries = library_entries(catalog, kind=kind or None, step=step or None)
     return render_template(
         "resources/index.html",

@@ -9,37 +9,7 @@ page sets ``allowed`` on each field before validating it.
 
 from __future__ import annotations
 
-from typing import Any
-
-from wtforms import Field
-from wtforms.validators import StopValidation
-
-from rubric_app.form_base import QueryForm
-
-
-class FilterField(Field):
-    """One value out of ``allowed``, or nothing (every value)."""
-
-    data: str
-    allowed: tuple[str, ...] = ()
-
-    def __init__(self, label: str, *, noun: str = "", unknown: str = "", **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.unknown = unknown or f"Unknown {noun} {{value!r}}: showing every {noun}."
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = str(valuelist[0]) if valuelist else ""
-
-    def _value(self) -> str:
-        return self.data or ""
-
-    def asked(self) -> bool:
-        """Whether the query string named this field at all (even with an empty value)."""
-        return bool(self.raw_data)
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data and self.data not in self.allowed:
-            raise StopValidation(self.unknown.format(value=self.data))
+from rubric_app.form_base import FilterField, QueryForm
 
 
 class DashboardQuery(QueryForm):

@@ -1,0 +1,23 @@
+"""The guidance library's query string: ``kind`` and ``step``, each checked against the library.
+
+An unknown value (an old bookmark, a typo) is not an error page: the page shows everything with
+a note naming what it ignored.
+"""
+
+from __future__ import annotations
+
+from rubric_app.form_base import FilterField, QueryForm
+
+
+class LibraryQuery(QueryForm):
+    """Which resources to list: one kind, one action step, or all."""
+
+    kind = FilterField("Kind", noun="kind")
+    step = FilterField("Action step", noun="action step")
+
+    def take(self, field: FilterField, allowed: tuple[str, ...]) -> tuple[str, str]:
+        """Return the field's value among ``allowed`` (else empty) and the value it ignored."""
+        field.allowed = allowed
+        if field.validate(self):
+            return field.data, ""
+        return "", field.data
