@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from rubric_app.assessments import rubric_for, score_of
 from rubric_app.models import Assessment
-from rubric_app.rubrics.model import Level, Rubric
+from rubric_app.rubrics.model import Level
 from rubric_app.scoring import AssessmentScore, level_of
 from rubric_app.scoring.board import (
-    DEFAULT_MIN_COVERAGE,
     Change,
     Headline,
     PeerBenchmark,
@@ -94,13 +93,6 @@ class BoardSummary:
     def peers_shown(self) -> bool:
         """Return whether the peer median may be shown (enough similar organizations)."""
         return self.overall.peers.shown
-
-
-def _min_coverage(rubric: Rubric) -> float:
-    # The coverage rule (``scoring.min_coverage``) is added to the rubric model separately;
-    # until a rubric carries it, the issue's default applies.
-    value = getattr(rubric.scoring, "min_coverage", None)
-    return float(value) if isinstance(value, int | float) else DEFAULT_MIN_COVERAGE
 
 
 def _row(
@@ -184,7 +176,7 @@ def build_board_summary(
     """Build the board summary of ``assessment`` from its ``report``; ``k`` is SUPPRESSION_K."""
     rubric = rubric_for(assessment)
     levels = rubric.scoring.levels
-    min_coverage = _min_coverage(rubric)
+    min_coverage = rubric.scoring.min_coverage
     previous = previous_submitted(session, assessment)
     before: AssessmentScore | None = score_of(session, previous) if previous else None
     previous_period = previous.period if previous is not None else None
@@ -202,8 +194,9 @@ def build_board_summary(
             percent=section.percent,
             level=level_of(rubric, section.percent),
             levels=levels,
-            answered=section.answered,
-            applicable=section.applicable,
+            # What the step's score rests on (scored, applicable items), as the report says it.
+            answered=section.coverage.answered,
+            applicable=section.coverage.applicable,
             min_coverage=min_coverage,
             previous_percent=(
                 before_sections[section.section_id].percent
@@ -212,8 +205,8 @@ def build_board_summary(
             ),
             previous_enough=section.section_id in before_sections
             and enough_before(
-                before_sections[section.section_id].answered,
-                before_sections[section.section_id].applicable,
+                before_sections[section.section_id].coverage.answered,
+                before_sections[section.section_id].coverage.applicable,
             ),
             previous_period=previous_period,
             peer_percents=peers.by_section.get(section.section_id, ()),
@@ -227,11 +220,12 @@ def build_board_summary(
         percent=report.percent,
         level=level_of(rubric, report.percent),
         levels=levels,
-        answered=report.answered,
-        applicable=report.applicable,
+        answered=report.coverage.answered,
+        applicable=report.coverage.applicable,
         min_coverage=min_coverage,
         previous_percent=before.percent if before else None,
-        previous_enough=before is not None and enough_before(before.answered, before.applicable),
+        previous_enough=before is not None
+        and enough_before(before.coverage.answered, before.coverage.applicable),
         previous_period=previous_period,
         peer_percents=peers.overall,
         k=k,
@@ -241,8 +235,8 @@ def build_board_summary(
         StepResult(None, overall.title, overall.percent, overall.status),
         [StepResult(row.number, row.title, row.percent, row.status) for row in rows],
         overall.change,
-        answered=report.answered,
-        applicable=report.applicable,
+        answered=report.coverage.answered,
+        applicable=report.coverage.applicable,
         draft=report.is_draft,
     )
     return BoardSummary(

@@ -26,7 +26,6 @@ from .aggregate import quantile
 from .compare import direction_of
 
 __all__ = [
-    "DEFAULT_MIN_COVERAGE",
     "Change",
     "Headline",
     "PeerBenchmark",
@@ -41,11 +40,6 @@ __all__ = [
     "points_text",
     "step_status",
 ]
-
-#: The share of a step's applicable items that must be answered before its score is read as a
-#: judgement. The rubric may set its own (``scoring.min_coverage``); this is the default the
-#: issue sets for it.
-DEFAULT_MIN_COVERAGE = 0.6
 
 Tone = Literal["good", "fair", "poor", "unknown"]
 

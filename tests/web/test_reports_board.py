@@ -74,11 +74,14 @@ def test_board_page_shows_headline_every_step_with_coverage_status_and_top_actio
     assert board.headline.main in text
     for section in report.sections:
         assert f"{section.number}. {_normal(section.title)}" in text
-        assert f"from {section.answered} of {section.applicable} items answered" in text
+        assert (
+            f"from {section.coverage.answered} of {section.coverage.applicable} items answered"
+            in text
+        )
     # Every status is written out, not only coloured.
     for row in board.rows:
         assert row.status.label in text
-    assert f"from {report.answered} of {report.applicable} items answered" in text
+    assert f"from {report.coverage.answered} of {report.coverage.applicable} items answered" in text
     assert "This is the first assessment" in text
     assert "too few similar organizations to compare" in _normal(text).lower()
     # No action planned yet: the three highest-priority gaps, in order, with their advice.
