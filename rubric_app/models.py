@@ -43,6 +43,7 @@ from rubric_app.vocabulary import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, S
 
 ASSESSMENT_STATUSES = ("draft", "submitted")
 ACTION_STATUSES = ("planned", "in_progress", "done")
+EVIDENCE_DECISIONS = ("accepted", "dismissed")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -577,6 +578,8 @@ class AgreementDocument(Base):
     )
     #: As the uploader's browser named it; shown only, never used as a path.
     file_name: Mapped[str] = mapped_column(String(255))
+    #: The short name citations use ("MOU" in "MOU §4.2, p. 3"; "SOP" for procedures).
+    label: Mapped[str] = mapped_column(String(40), default="MOU", server_default="MOU")
     #: Decided from the content by ``rubric_app.documents.sniff``, not from the name.
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
@@ -615,3 +618,47 @@ class AgreementClause(Base):
     page: Mapped[int | None] = mapped_column(Integer)
 
     document: Mapped[AgreementDocument] = relationship(back_populates="clauses")
+
+
+class EvidenceAnchor(Base):
+    """A person's decision on one clause for one item: accepted as evidence, or dismissed.
+
+    Suggestions are only ever suggestions; this row is the human decision. An accepted row
+    keeps its own copy of the citation (clause number, page, quote and the document's SHA-256),
+    so a submitted report still cites what was accepted after the file is deleted: the links
+    to the document and clause are then set to NULL rather than the row being lost.
+    """
+
+    __tablename__ = "evidence_anchors"
+    __table_args__ = (
+        # One decision per item and clause; a second person's decision updates it.
+        UniqueConstraint("assessment_id", "item_id", "clause_id"),
+        CheckConstraint(_in("decision", EVIDENCE_DECISIONS), name="decision_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(100))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement_documents.id", ondelete="SET NULL"), index=True
+    )
+    clause_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement_clauses.id", ondelete="SET NULL"), index=True
+    )
+    #: "accepted" or "dismissed".
+    decision: Mapped[str] = mapped_column(String(20))
+    #: The citation as it stood when decided: clause label ("4.2"), heading, page, quote, file.
+    clause_number: Mapped[str] = mapped_column(String(60))
+    clause_heading: Mapped[str] = mapped_column(Text, default="")
+    page: Mapped[int | None] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: The document's citation label at the time ("MOU").
+    document_label: Mapped[str] = mapped_column(String(40))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

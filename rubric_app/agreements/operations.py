@@ -31,6 +31,7 @@ def upload_document(
     data: bytes,
     file_name: str,
     user: User,
+    label: str = "MOU",
     limits: documents.Limits = documents.DEFAULT_LIMITS,
 ) -> AgreementDocument:
     """Check, extract and store an uploaded agreement with its clauses; audit the upload.
@@ -41,6 +42,7 @@ def upload_document(
     document = AgreementDocument(
         assessment_id=assessment.id,
         file_name=_clean_name(file_name),
+        label=" ".join(label.split())[:40] or "MOU",
         media_type=extracted.media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

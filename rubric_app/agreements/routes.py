@@ -66,6 +66,7 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
             data=data,
             file_name=upload.filename or "",
             user=current_user,
+            label=form.label.data or "MOU",
             limits=documents.Limits(max_bytes=max_bytes),
         )
     except documents.DocumentError as error:
