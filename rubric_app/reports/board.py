@@ -25,11 +25,10 @@ from rubric_app.scoring.board import (
     StepStatus,
     board_headline,
     change_since,
-    coverage_is_low,
-    coverage_text,
     peer_benchmark,
     step_status,
 )
+from rubric_app.scoring.coverage import Coverage, basis_text
 from rubric_app.templating import format_date
 
 from .peers import PeerGroup, peer_scores, previous_submitted
@@ -111,7 +110,8 @@ def _row(
     peer_percents: Sequence[float | None],
     k: int,
 ) -> BoardRow:
-    low = coverage_is_low(answered, applicable, min_coverage)
+    coverage = Coverage(answered, applicable, min_coverage)
+    low = not coverage.enough
     status = step_status(
         level, levels, answered=answered, applicable=applicable, min_coverage=min_coverage
     )
@@ -120,7 +120,7 @@ def _row(
         title=title,
         percent=percent,
         level_label=level.label if level is not None else "Not rated yet",
-        coverage=coverage_text(answered, applicable),
+        coverage=basis_text(coverage),
         low_coverage=low,
         status=status,
         change=change_since(
@@ -183,7 +183,7 @@ def build_board_summary(
     before_sections = {s.section_id: s for s in before.sections} if before else {}
 
     def enough_before(answered: int, applicable: int) -> bool:
-        return not coverage_is_low(answered, applicable, min_coverage)
+        return Coverage(answered, applicable, min_coverage).enough
 
     peers = peer_scores(session, assessment.organization, assessment.rubric_key)
 

@@ -7,7 +7,7 @@ report's first page say the same thing:
 
 - ``step_status``: a tone (for colour) *and* a label (the words carry the meaning; the colour
   only repeats it), from where the level sits among the rubric's levels;
-- ``coverage_is_low``: fewer than ``min_coverage`` of the applicable items answered;
+  a step whose score ``scoring.coverage`` would not show reads "not enough answers";
 - ``change_since``: points up or down since the previous period, or "first assessment";
 - ``peer_benchmark``: the median of similar organizations, withheld below the small-number
   rule's ``k`` (the same ``SUPPRESSION_K`` the state dashboard uses, ``docs/privacy.md``);
@@ -24,6 +24,7 @@ from rubric_app.rubrics.model import Level
 
 from .aggregate import quantile
 from .compare import direction_of
+from .coverage import Coverage
 
 __all__ = [
     "Change",
@@ -34,8 +35,6 @@ __all__ = [
     "Tone",
     "board_headline",
     "change_since",
-    "coverage_is_low",
-    "coverage_text",
     "peer_benchmark",
     "points_text",
     "step_status",
@@ -61,22 +60,6 @@ STATUS_LABELS: dict[Tone, str] = {
 }
 
 
-def coverage_is_low(answered: int, applicable: int, min_coverage: float) -> bool:
-    """Return whether fewer than ``min_coverage`` of the applicable items are answered.
-
-    A step where nothing applies has nothing to judge, which is as good as no answers.
-    """
-    if applicable <= 0:
-        return True
-    return answered < min_coverage * applicable
-
-
-def coverage_text(answered: int, applicable: int) -> str:
-    """Return what a score rests on, e.g. "from 31 of 52 items answered"."""
-    noun = "item" if applicable == 1 else "items"
-    return f"from {answered} of {applicable} {noun} answered"
-
-
 def step_status(
     level: Level | None,
     levels: Sequence[Level],
@@ -92,7 +75,7 @@ def step_status(
     With the SECURe rubrics' four levels that is Beginning / Developing / Established and
     Exemplary.
     """
-    if level is None or coverage_is_low(answered, applicable, min_coverage):
+    if level is None or not Coverage(answered, applicable, min_coverage).enough:
         return StepStatus("unknown", STATUS_LABELS["unknown"])
     ids = [candidate.id for candidate in levels]
     if level.id not in ids or len(ids) == 1:

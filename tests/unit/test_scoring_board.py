@@ -14,8 +14,6 @@ from rubric_app.scoring.board import (
     StepStatus,
     board_headline,
     change_since,
-    coverage_is_low,
-    coverage_text,
     peer_benchmark,
     points_text,
     step_status,
@@ -24,13 +22,15 @@ from rubric_app.scoring.board import (
 BEGINNING, DEVELOPING, ESTABLISHED, EXEMPLARY = LEVELS
 
 
-def _status(level: object, answered: int = 10, applicable: int = 10) -> StepStatus:
+def _status(
+    level: object, answered: int = 10, applicable: int = 10, min_coverage: float = 0.6
+) -> StepStatus:
     return step_status(
         level,  # type: ignore[arg-type]
         LEVELS,
         answered=answered,
         applicable=applicable,
-        min_coverage=0.6,
+        min_coverage=min_coverage,
     )
 
 
@@ -49,12 +49,13 @@ def test_low_coverage_says_not_enough_answers_whatever_the_level() -> None:
     assert _status(None) == StepStatus("unknown", "Not enough answers")
 
 
-def test_coverage_threshold_is_inclusive_and_nothing_applicable_is_low() -> None:
-    assert coverage_is_low(5, 10, 0.6)
-    assert not coverage_is_low(6, 10, 0.6)
-    assert coverage_is_low(0, 0, 0.6)
-    assert coverage_text(31, 52) == "from 31 of 52 items answered"
-    assert coverage_text(1, 1) == "from 1 of 1 item answered"
+def test_step_status_follows_the_reports_coverage_rule() -> None:
+    # The board and the report must agree on when a score is shown: the threshold is
+    # inclusive, including where min_coverage * applicable is a float a hair above the count.
+    assert _status(EXEMPLARY, answered=5, applicable=10, min_coverage=0.6).tone == "unknown"
+    assert _status(EXEMPLARY, answered=6, applicable=10, min_coverage=0.6).tone == "good"
+    assert _status(EXEMPLARY, answered=7, applicable=10, min_coverage=0.7).tone == "good"
+    assert _status(EXEMPLARY, answered=0, applicable=0).tone == "unknown"
 
 
 def test_change_since_the_previous_period() -> None:
