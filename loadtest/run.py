@@ -12,7 +12,8 @@
    answers as the page's script does (whole-form FormData, bases and revision carried forward),
    reading for 3 to 15 s between actions, as people do. The number of people steps up
    (``LOAD_STEPS``, default 10, 25, 50, 100, 200, 400, 800): each step adds people, who sign in
-   spread over a ramp (``LOAD_RAMP_SECONDS``, 20), then every request of the next
+   spread over a ramp (``LOAD_RAMP_SECONDS``, 20, or ``LOAD_RAMP_PER_PERSON``, 0.5 s per
+   newcomer, whichever is longer), then every request of the next
    ``LOAD_STEP_SECONDS`` (60) counts. A step passes with p95 at most 200 ms over its page
    views and autosaves and no error at all; the capacity is the largest passing step. Sign-ins
    (argon2 on purpose, once per visit) are reported beside, not in the p95.
@@ -79,6 +80,10 @@ HUMAN_THINK = (3.0, 15.0)
 STEPS = tuple(int(n) for n in os.environ.get("LOAD_STEPS", "10,25,50,100,200,400,800").split(","))
 STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "60"))
 RAMP_SECONDS = float(os.environ.get("LOAD_RAMP_SECONDS", "20"))
+#: Newcomers arrive at most this often (seconds per person): each sign-in costs about half a
+#: second of argon2 on purpose, so 200 people arriving within 20 s queue 90 CPU seconds on two
+#: cores, and the step would measure that burst instead of people at work.
+RAMP_PER_PERSON = float(os.environ.get("LOAD_RAMP_PER_PERSON", "0.5"))
 #: The saturation run's people sign in spread over this many seconds, before anything counts.
 SATURATION_WARMUP = 20.0
 #: A capacity step passes with p95 of page views and autosaves at most this, and no error.
@@ -520,6 +525,7 @@ async def step_up(
         if users > len(people):
             break
         recorder.tally = ramps
+        ramp = max(RAMP_SECONDS, (users - len(tasks)) * RAMP_PER_PERSON)
         for person in people[len(tasks) : users]:
             person_rng = random.Random(rng.random())  # noqa: S311
             tasks.append(
@@ -532,12 +538,12 @@ async def step_up(
                         stop,
                         person_rng,
                         HUMAN_THINK,
-                        arrive_within=RAMP_SECONDS,
+                        arrive_within=ramp,
                     )
                 )
             )
-        print(f"  {users} people: arriving over {RAMP_SECONDS:.0f} s ...", flush=True)
-        await asyncio.sleep(RAMP_SECONDS + 2)
+        print(f"  {users} people: arriving over {ramp:.0f} s ...", flush=True)
+        await asyncio.sleep(ramp + 2)
         recorder.tally = Tally()
         start = time.monotonic()
         await asyncio.sleep(STEP_SECONDS)
@@ -704,7 +710,8 @@ def capacity_report(steps: list[Step], ramps: Tally) -> list[str]:
         "",
         f"**{capacity} simultaneous users** served with p95 at most {ms(P95_LIMIT)} over page "
         f"views and autosaves and no error ({verdict}). Each step adds people who sign in "
-        f"spread over {RAMP_SECONDS:.0f} s; then every request for {STEP_SECONDS:.0f} s counts.",
+        f"spread over {RAMP_SECONDS:.0f} s, or {RAMP_PER_PERSON:g} s per newcomer when more "
+        f"arrive; then every request for {STEP_SECONDS:.0f} s counts.",
         "",
         "| Users | Requests | Requests/s | p50 | p95 | p99 | Errors | Verdict |",
         "|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -810,7 +817,10 @@ def main() -> int:
             steps, ramps = asyncio.run(
                 step_up(recorder, server.base, people[:capacity_people], choices)
             )
-        sections += [*capacity_report(steps, ramps), ""]
+        capacity = capacity_report(steps, ramps)
+        # Printed at once: a later failure (the saturation server not starting) must not lose it.
+        print("\n".join(capacity), flush=True)
+        sections += [*capacity, ""]
         errors += len(ramps.server_errors) + sum(len(s.tally.server_errors) for s in steps)
     if saturation:
         with gunicorn(url, instance, secret) as server:

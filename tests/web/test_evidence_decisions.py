@@ -86,7 +86,12 @@ def test_another_assessments_clause_is_refused(session: Session) -> None:
     version = latest_version(session, "secure-local-implementation")
     assert version is not None
     second = start_assessment(
-        session, org=assessment.org, version=version, title="Other", period="2027-28", user=owner
+        session,
+        org=assessment.organization,
+        version=version,
+        title="Other",
+        period="2027-28",
+        user=owner,
     )
     session.commit()
     with pytest.raises(evidence.ClauseNotInAssessment):
