@@ -6,6 +6,8 @@ Kept out of conftest.py so test modules can import it by name.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,3 +95,25 @@ class LiveServer:
 
     url: str
     server: BaseWSGIServer
+
+
+def on_own_thread(work: Callable[[], None], *, name: str, minutes: int, what: str) -> None:
+    """Run a Playwright pass on a thread of its own and re-raise what it raised.
+
+    Playwright's sync API allows one running instance per thread, and the browser tests'
+    session-wide instance may already be running on this process's main thread.
+    """
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name=name)
+    worker.start()
+    worker.join(timeout=minutes * 60)
+    assert not worker.is_alive(), f"{what} did not finish within {minutes} minutes"
+    if failure:
+        raise failure[0]

@@ -10,14 +10,13 @@ running on the main thread of this test process. Each page type is then its own 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from helpers import PASSWORD
 from pages import PAGE_TYPES, PageType
-from quality_site import AXE_JS, CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer
+from quality_site import AXE_JS, CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer, on_own_thread
 
 from rubric_app.db import db
 
@@ -93,20 +92,12 @@ def axe_results(demo_site: DemoSite, demo_server: LiveServer) -> dict[str, PageC
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` (make test does)"
     results: dict[str, PageCheck] = {}
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            _check_all(demo_site, demo_server, results)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="axe")
-    worker.start()
-    worker.join(timeout=900)
-    assert not worker.is_alive(), "the axe pass did not finish within 15 minutes"
-    if failure:
-        raise failure[0]
+    on_own_thread(
+        lambda: _check_all(demo_site, demo_server, results),
+        name="axe",
+        minutes=15,
+        what="the axe pass",
+    )
     return results
 
 

@@ -10,12 +10,11 @@ refused item is the only change). Runs on a thread of its own for the reason giv
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from pages import ADMIN, RIVERTON, assessment_of
-from quality_site import AXE_JS, CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer
+from quality_site import AXE_JS, CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer, on_own_thread
 from test_quality_axe import AXE_OPTIONS, BLOCKING, _sign_in, describe
 
 from rubric_app.db import db
@@ -70,20 +69,12 @@ def test_a_section_page_with_errors_has_no_serious_accessibility_violation(
     assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` (make test does)"
     url = _second_section(demo_site)
     found: dict[str, Any] = {}
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            _check(demo_server, url, found)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="axe-section-errors")
-    worker.start()
-    worker.join(timeout=300)
-    assert not worker.is_alive(), "the axe check did not finish within 5 minutes"
-    if failure:
-        raise failure[0]
+    on_own_thread(
+        lambda: _check(demo_server, url, found),
+        name="axe-section-errors",
+        minutes=5,
+        what="the axe check",
+    )
     # The page really is the re-rendered one with its error, linked from the summary.
     assert found["status"] == 400
     assert any("does not apply" in text for text in found["summary"]), found["summary"]

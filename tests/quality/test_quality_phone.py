@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pages import PAGE_TYPES, PageType
-from quality_site import CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer
+from quality_site import CHROMIUM, CHROMIUM_ARGS, DemoSite, LiveServer, on_own_thread
 
 from rubric_app.db import db
 
@@ -144,20 +143,12 @@ def phone_results(demo_site: DemoSite, demo_server: LiveServer) -> dict[str, Pho
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     results: dict[str, PhoneCheck] = {}
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            _check_all(demo_site, demo_server, results)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="phone")
-    worker.start()
-    worker.join(timeout=900)
-    assert not worker.is_alive(), "the 360 px pass did not finish within 15 minutes"
-    if failure:
-        raise failure[0]
+    on_own_thread(
+        lambda: _check_all(demo_site, demo_server, results),
+        name="phone",
+        minutes=15,
+        what="the 360 px pass",
+    )
     return results
 
 

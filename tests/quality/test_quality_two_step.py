@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,15 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from
 from pages import TWO_STEP_USER
-from quality_site import AXE_JS, CHROMIUM, CHROMIUM_ARGS, VNU_JAR, DemoSite, LiveServer
+from quality_site import (
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VNU_JAR,
+    DemoSite,
+    LiveServer,
+    on_own_thread,
+)
 from test_quality_axe import AXE_OPTIONS, BLOCKING, describe
 
 from rubric_app.accounts import two_step
@@ -127,21 +134,12 @@ def test_two_step_on_and_recovery_codes_pass_axe(
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     found: dict[str, Any] = {}
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            _axe_pass(demo_site, demo_server, found)
-        except BaseException as error:
-            failure.append(error)
-
-    # Its own thread: the browser tests' Playwright instance may own the main thread.
-    worker = threading.Thread(target=run, name="axe-two-step")
-    worker.start()
-    worker.join(timeout=300)
-    assert not worker.is_alive()
-    if failure:
-        raise failure[0]
+    on_own_thread(
+        lambda: _axe_pass(demo_site, demo_server, found),
+        name="axe-two-step",
+        minutes=5,
+        what="the two-step axe pass",
+    )
     for name, result in found.items():
         blocking = [v for v in result["violations"] if v["impact"] in BLOCKING]
         assert not blocking, f"{name}:\n{describe(blocking)}"
