@@ -1,11 +1,16 @@
 """The proposed amendments as data: which gaps count as written-side gaps, and the MOU's order
-(anchored items by clause position, a deleted file's items and new clauses in rubric order)."""
+(anchored items by clause position, a deleted file's items and new clauses in rubric order), and
+the writer's handling of characters Word's XML cannot hold."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
+import docx
+
+from rubric_app.exports.amendments_docx import amendments_docx
 from rubric_app.reports.amendments import (
     AmendmentsHeader,
     AnchoredClause,
@@ -169,3 +174,15 @@ def test_a_one_dimension_rubric_lists_each_gap(make_rubric: MakeRubric) -> None:
     )
     document = build_amendments(rubric, score, {}, {}, HEADER)
     assert [(a.item_id, a.rating) for a in document.amendments] == [("b", "Partly in place")]
+
+
+def test_the_writer_drops_characters_word_cannot_hold(make_rubric: MakeRubric) -> None:
+    rubric = make_rubric(TWO_SIDES.replace("{items}", item("a")))
+    score = score_assessment(rubric, {"a": rated("partly", "fully")})
+    broken = AnchoredClause("MOU", "mou\x00.pdf", "4.1", "", 2, "Text\x0b with\x1f controls.", 1, 3)
+    header = AmendmentsHeader(7, "Harbor\x07 Valley", "Review\x1b", "2026-27", HEADER.prepared_on)
+    data = amendments_docx(build_amendments(rubric, score, {"a": [broken]}, {}, header))
+    texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "Organization: Harbor Valley" in texts
+    assert "Text with controls." in texts
+    assert "Current clause: MOU §4.1, p. 2, mou.pdf" in texts
