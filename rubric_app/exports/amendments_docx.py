@@ -112,10 +112,10 @@ def _amendment(out: Document, amendment: ProposedAmendment, written_label: str) 
 
     if amendment.current:
         for clause in amendment.current:
-            label = out.add_paragraph()
-            label.add_run("Current clause: ").bold = True
+            cited = out.add_paragraph()
+            cited.add_run("Current clause: ").bold = True
             heading = f" ({clause.heading})" if clause.heading else ""
-            label.add_run(_xml_text(f"{clause.citation}{heading}, {clause.file_name}"))
+            cited.add_run(_xml_text(f"{clause.citation}{heading}, {clause.file_name}"))
             out.add_paragraph(_xml_text(clause.quote), style="Quote")
     else:
         out.add_paragraph().add_run(
