@@ -1,4 +1,5 @@
-"""Report pages: the assessment report, its PDF and JSON export, the action plan and the import.
+"""Report pages: the assessment report, its PDF, JSON and amendments (DOCX) exports, the action
+plan and the import.
 
 Every route loads the assessment through ``rubric_app.access`` ("view" to read, "plan" to change
 actions); the HTML report and the PDF render the same ``Report`` from ``build_report``.
@@ -27,11 +28,15 @@ from rubric_app.assessments import rubric_for
 from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
+from rubric_app.exports.amendments_docx import MEDIA_TYPE as DOCX_MEDIA_TYPE
+from rubric_app.exports.amendments_docx import amendments_docx as amendments_docx_bytes
+from rubric_app.exports.amendments_docx import download_name as amendments_download_name
 from rubric_app.models import Action, Assessment
 from rubric_app.render_limits import limit_renders
 from rubric_app.reports.blueprint import bp
 
 from . import actions as action_ops
+from .amendments import amendments_of
 from .charts import section_score_chart
 from .export import export_assessment
 from .forms import ActionForm, ImportForm
@@ -136,6 +141,28 @@ def export_json(assessment_id: int) -> ResponseReturnValue:
     stem = "".join(c if c.isalnum() else "-" for c in f"{assessment.period}").strip("-")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="assessment-{assessment.id}-{stem or "export"}.json"'
+    )
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>/amendments.docx")
+@login_required
+def amendments_docx(assessment_id: int) -> ResponseReturnValue:
+    """Download the proposed MOU amendments (DOCX): each written-side gap, in the MOU's order."""
+    assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
+    document = amendments_of(db.session, assessment, current_catalog())
+    audit.record(
+        db.session,
+        "assessment.export",
+        user_id=current_user.id,
+        org_id=assessment.org_id,
+        target=f"assessment:{assessment.id}",
+        format="amendments-docx",
+    )
+    db.session.commit()
+    response = Response(amendments_docx_bytes(document), mimetype=DOCX_MEDIA_TYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{amendments_download_name(document)}"'
     )
     return response
 

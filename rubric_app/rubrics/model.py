@@ -178,6 +178,10 @@ class Item:
     show_if: Condition | None = None
     typical_evidence: tuple[str, ...] = ()
     scored: bool = True
+    #: A clause a district or program could adopt to close a gap on the written side, in plain
+    #: text (1-3 sentences); "" when the rubric gives none. The "Proposed MOU amendments"
+    #: document quotes it.
+    model_language: str = ""
 
     @property
     def essential(self) -> bool:

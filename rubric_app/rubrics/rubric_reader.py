@@ -34,6 +34,7 @@ from .model import (
     Section,
     Stage,
 )
+from .model_language import read_model_language
 from .yaml_nodes import Document, join_key
 
 RUBRIC_KEYS = (
@@ -43,7 +44,7 @@ RUBRIC_KEYS = (
 ITEM_KEYS = (
     "id", "type", "prompt", "help", "stage", "weight", "importance", "scale", "dimensions",
     "choices", "basis", "guidance", "recommendation", "recommendations", "typical_evidence",
-    "show_if", "scored",
+    "show_if", "scored", "model_language",
 )  # fmt: skip
 MAX_WEIGHT = 10.0
 _VERSION_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
@@ -277,6 +278,7 @@ class RubricReader(Fields):
             show_if=show_if,
             typical_evidence=self.text_list(m, path, "typical_evidence"),
             scored=scored,
+            model_language=read_model_language(self, m, path, scored=scored),
         )
 
     def _item_stage(self, m: dict[str, Any], path: str) -> str | None:

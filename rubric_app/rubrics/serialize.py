@@ -126,6 +126,9 @@ def _item(item: Item) -> dict[str, Any]:
         "show_if": _condition(item.show_if) if item.show_if else None,
         "typical_evidence": list(item.typical_evidence),
         "scored": item.scored,
+        # Only when present, like ``recommendations``: rubric versions stored before the key
+        # existed keep their definition and content hash.
+        **({"model_language": item.model_language} if item.model_language else {}),
     }
 
 
@@ -224,6 +227,7 @@ def _item_from(i: Mapping[str, Any], section_id: str) -> Item:
         show_if=_condition_from(i["show_if"]) if i["show_if"] is not None else None,
         typical_evidence=tuple(i["typical_evidence"]),
         scored=bool(i["scored"]),
+        model_language=i.get("model_language", ""),
     )
 
 

@@ -538,6 +538,7 @@ NOT_PAGES: dict[str, str] = {
     "main.healthz": "JSON health check",
     "observability.metrics": "Prometheus metrics (plain text, loopback or bearer token only)",
     "reports.export_json": "JSON export of an assessment",
+    "reports.amendments_docx": "Word document of proposed MOU amendments (read back by its tests)",
     "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
     "reports.board_summary_pdf": "PDF of the board summary (checked by the board summary tests)",
