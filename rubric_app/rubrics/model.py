@@ -178,6 +178,9 @@ class Item:
     show_if: Condition | None = None
     typical_evidence: tuple[str, ...] = ()
     scored: bool = True
+    #: Words and phrases an agreement uses for the item's topic ("code of conduct", "use of
+    #: force"): with the prompt, they rank an uploaded agreement's clauses as suggested evidence.
+    look_for: tuple[str, ...] = ()
 
     @property
     def essential(self) -> bool:

@@ -126,6 +126,8 @@ def _item(item: Item) -> dict[str, Any]:
         "show_if": _condition(item.show_if) if item.show_if else None,
         "typical_evidence": list(item.typical_evidence),
         "scored": item.scored,
+        # Only when present, like ``recommendations``: a definition without look_for keeps its hash.
+        **({"look_for": list(item.look_for)} if item.look_for else {}),
     }
 
 
@@ -224,6 +226,8 @@ def _item_from(i: Mapping[str, Any], section_id: str) -> Item:
         show_if=_condition_from(i["show_if"]) if i["show_if"] is not None else None,
         typical_evidence=tuple(i["typical_evidence"]),
         scored=bool(i["scored"]),
+        # Definitions stored before look_for existed have none.
+        look_for=tuple(i.get("look_for", ())),
     )
 
 
