@@ -4,17 +4,20 @@ removing evidence, who may do it, bad input, the empty states and the links to t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from agreement_files import mou_text
+from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.agreements import operations
-from rubric_app.agreements.suggestions import marked_text
+from rubric_app.agreements.suggestions import look_for_of, marked_text
 from rubric_app.assessments import start_assessment
+from rubric_app.catalog_state import current_catalog
 from rubric_app.models import AgreementClause, Assessment, EvidenceAnchor, Organization, User
 from rubric_app.rubric_versions import latest_version
 
@@ -333,3 +336,20 @@ def test_marked_text_escapes_every_piece() -> None:
     marked = marked_text("<i>Complaints</i> & more", ["complaint"])
     assert str(marked) == "&lt;i&gt;<mark>Complaints</mark>&lt;/i&gt; &amp; more"
     assert str(marked_text("a < b", [])) == "a &lt; b"
+
+
+def test_a_version_stored_before_look_for_borrows_the_current_list(app: Flask) -> None:
+    with app.app_context():
+        current = current_catalog().rubrics["secure-local-implementation"]
+        old = replace(
+            current,
+            version="2016.2",
+            sections=tuple(
+                replace(section, items=tuple(replace(i, look_for=()) for i in section.items))
+                for section in current.sections
+            ),
+        )
+        assert old.item(ITEM).look_for == ()
+        # The list only orders suggestions (never a rating), so the current vocabulary is used.
+        assert look_for_of(old, old.item(ITEM)) == current.item(ITEM).look_for
+        assert "use of force" in look_for_of(old, old.item(ITEM))
