@@ -104,6 +104,16 @@ def documents_of(session: Session, assessment: Assessment) -> list[AgreementDocu
     )
 
 
+def has_documents(session: Session, assessment_id: int) -> bool:
+    """Whether the assessment has any document (one indexed row read, for the section page)."""
+    found = session.scalar(
+        select(AgreementDocument.id)
+        .where(AgreementDocument.assessment_id == assessment_id)
+        .limit(1)
+    )
+    return found is not None
+
+
 def get_document(
     session: Session, assessment: Assessment, document_id: int
 ) -> AgreementDocument | None:

@@ -1,5 +1,7 @@
 """Agreement pages: list and upload an assessment's documents, read one's clauses, delete one.
 
+The evidence pages (suggested clauses per item, decisions) are ``evidence_routes``.
+
 Viewing follows the assessment ("view"); uploading and deleting need the "documents" right
 (owners and editors). A document is looked up inside its assessment, so another
 organization's document answers 404 like the assessment itself.
@@ -14,12 +16,16 @@ from flask_login import current_user, login_required
 from rubric_app import documents
 from rubric_app.access import AssessmentAction, assessment_or_404, can
 from rubric_app.agreements.blueprint import bp
+from rubric_app.assessments import rubric_for
 from rubric_app.db import db
 from rubric_app.documents.sniff import MB
 from rubric_app.models import AgreementDocument, Assessment
 
-from . import operations
+from . import evidence_routes, operations
 from .forms import UploadForm
+
+# The evidence pages register themselves on the same blueprint (``create_app`` imports this).
+__all__ = ["bp", "evidence_routes"]
 
 MEDIA_LABELS: dict[str, str] = {
     documents.PDF: "PDF",
@@ -43,6 +49,7 @@ def _list_page(assessment: Assessment, form: UploadForm) -> str:
         media_labels=MEDIA_LABELS,
         form=form,
         may_change=can(db.session, current_user, "documents", assessment),
+        first_section=rubric_for(assessment).sections[0].id,
         max_mb=current_app.config["DOCUMENT_MAX_BYTES"] // MB,
     )
 

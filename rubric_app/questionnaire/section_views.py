@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from rubric_app.access import assessment_or_404, can
+from rubric_app.agreements.operations import has_documents
 from rubric_app.assessments import (
     AssessmentGone,
     AssessmentReadOnly,
@@ -91,6 +92,8 @@ def render_section(
         scales=scale_keys,
         notices=notices,
         restore_key=restore_key,
+        # One indexed look-up: the link to the evidence page shows only when there is a document.
+        has_documents=has_documents(db.session, assessment.id),
     ), status
 
 

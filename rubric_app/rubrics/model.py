@@ -182,6 +182,9 @@ class Item:
     #: text (1-3 sentences); "" when the rubric gives none. The "Proposed MOU amendments"
     #: document quotes it.
     model_language: str = ""
+    #: Words and phrases an agreement uses for the item's topic ("code of conduct", "use of
+    #: force"): with the prompt, they rank an uploaded agreement's clauses as suggested evidence.
+    look_for: tuple[str, ...] = ()
 
     @property
     def essential(self) -> bool:

@@ -44,9 +44,14 @@ RUBRIC_KEYS = (
 ITEM_KEYS = (
     "id", "type", "prompt", "help", "stage", "weight", "importance", "scale", "dimensions",
     "choices", "basis", "guidance", "recommendation", "recommendations", "typical_evidence",
-    "show_if", "scored", "model_language",
+    "show_if", "scored", "model_language", "look_for",
 )  # fmt: skip
 MAX_WEIGHT = 10.0
+#: ``look_for`` limits: enough for a topic's vocabulary, short enough to stay phrases.
+LOOK_FOR_MAX_ENTRIES = 30
+LOOK_FOR_MAX_CHARS = 60
+LOOK_FOR_MAX_WORDS = 6
+_LOOK_FOR_WORD = re.compile(r"[A-Za-z0-9]")
 _VERSION_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 
 
@@ -279,7 +284,49 @@ class RubricReader(Fields):
             typical_evidence=self.text_list(m, path, "typical_evidence"),
             scored=scored,
             model_language=read_model_language(self, m, path, scored=scored),
+            look_for=self._look_for(m, path),
         )
+
+    def _look_for(self, m: dict[str, Any], path: str) -> tuple[str, ...]:
+        """Distinct, non-empty phrases of a few words (compared ignoring case and spacing)."""
+        key_path = join_key(path, "look_for")
+        entries = list(self.elements(m, path, "look_for", required=False, min_items=1))
+        if len(entries) > LOOK_FOR_MAX_ENTRIES:
+            self.error(
+                "bad-value",
+                key_path,
+                f"{len(entries)} entries: keep look_for to {LOOK_FOR_MAX_ENTRIES} or fewer",
+            )
+        seen: dict[str, str] = {}
+        phrases: list[str] = []
+        for entry_path, value in entries:
+            phrase = " ".join(self.text_value(value, entry_path).split())
+            if not phrase:
+                continue  # Already reported (wrong type or empty).
+            if len(phrase) > LOOK_FOR_MAX_CHARS or len(phrase.split()) > LOOK_FOR_MAX_WORDS:
+                self.error(
+                    "bad-value",
+                    entry_path,
+                    f"'{phrase[:40]}...' is too long for a search phrase: at most "
+                    f"{LOOK_FOR_MAX_WORDS} words and {LOOK_FOR_MAX_CHARS} characters",
+                )
+                continue
+            if not _LOOK_FOR_WORD.search(phrase):
+                self.error(
+                    "bad-value", entry_path, f"'{phrase}' has no letter or digit to look for"
+                )
+                continue
+            folded = phrase.casefold()
+            if folded in seen:
+                self.error(
+                    "bad-value",
+                    entry_path,
+                    f"'{phrase}' is already in look_for ({seen[folded]})",
+                )
+                continue
+            seen[folded] = entry_path
+            phrases.append(phrase)
+        return tuple(phrases)
 
     def _item_stage(self, m: dict[str, Any], path: str) -> str | None:
         stage = self.slug(m, path, "stage", required=False) or None

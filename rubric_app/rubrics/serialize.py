@@ -129,6 +129,8 @@ def _item(item: Item) -> dict[str, Any]:
         # Only when present, like ``recommendations``: rubric versions stored before the key
         # existed keep their definition and content hash.
         **({"model_language": item.model_language} if item.model_language else {}),
+        # Only when present, like ``recommendations``: a definition without look_for keeps its hash.
+        **({"look_for": list(item.look_for)} if item.look_for else {}),
     }
 
 
@@ -228,6 +230,8 @@ def _item_from(i: Mapping[str, Any], section_id: str) -> Item:
         typical_evidence=tuple(i["typical_evidence"]),
         scored=bool(i["scored"]),
         model_language=i.get("model_language", ""),
+        # Definitions stored before look_for existed have none.
+        look_for=tuple(i.get("look_for", ())),
     )
 
 

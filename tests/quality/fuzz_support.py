@@ -47,6 +47,7 @@ from rubric_app.models import (
     AgreementDocument,
     Answer,
     Assessment,
+    EvidenceAnchor,
     Invitation,
     ItemNote,
     Membership,
@@ -234,6 +235,7 @@ def fingerprint(session: Session, org_name: str = ORG_B) -> dict[str, list[tuple
         "documents": _rows(
             session, AgreementDocument, AgreementDocument.assessment_id.in_(assessments)
         ),
+        "evidence": _rows(session, EvidenceAnchor, EvidenceAnchor.assessment_id.in_(assessments)),
     }
 
 

@@ -25,13 +25,20 @@ from rubric_app.accounts.operations import create_user, find_user
 from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
+from rubric_app.agreements import evidence
 from rubric_app.agreements.operations import upload_document
 from rubric_app.assessments import load_states
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.jobs import operations
 from rubric_app.jobs.models import Job
-from rubric_app.models import Action, AgreementDocument, Assessment, Organization
+from rubric_app.models import (
+    Action,
+    AgreementClause,
+    AgreementDocument,
+    Assessment,
+    Organization,
+)
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, form_data_from_state
 from rubric_app.questionnaire.restore import keep_draft
 from rubric_app.render_limits import acquire_slot
@@ -239,6 +246,55 @@ def agreement_document(session: Session) -> str:
 def agreement_list(session: Session) -> str:
     """Riverton's documents page, with one document listed."""
     return agreement_document(session).rsplit("/", 1)[0]
+
+
+def evidence_submitted(session: Session) -> str:
+    """The evidence page of Riverton's submitted assessment: read-only, one accepted clause."""
+    assessment_url = agreement_document(session).split("/documents/", 1)[0]
+    assessment = assessment_of(session, RIVERTON, "submitted")
+    if not evidence.accepted(session, assessment.id):
+        user = find_user(session, ADMIN)
+        assert user is not None
+        clause = session.scalar(
+            select(AgreementClause)
+            .join(AgreementDocument)
+            .where(
+                AgreementDocument.assessment_id == assessment.id, AgreementClause.number == "1.1"
+            )
+        )
+        assert clause is not None
+        evidence.decide(
+            session,
+            assessment,
+            item_id="mou-no-discipline-role",
+            clause=clause,
+            decision="accepted",
+            user=user,
+        )
+        session.commit()
+    return f"{assessment_url}/evidence/civil-rights"
+
+
+def evidence_suggestions(session: Session) -> str:
+    """The evidence page of the advocate's draft, with an agreement: suggestions and buttons."""
+    assessment = assessment_of(session, ADVOCATE_ORG, "draft")
+    if (
+        session.scalar(
+            select(AgreementDocument.id).where(AgreementDocument.assessment_id == assessment.id)
+        )
+        is None
+    ):
+        user = find_user(session, ADVOCATE)
+        assert user is not None
+        upload_document(
+            session,
+            assessment,
+            data=AGREEMENT_TEXT.encode(),
+            file_name="model-mou.txt",
+            user=user,
+        )
+        session.commit()
+    return f"/assessments/{assessment.id}/evidence/civil-rights"
 
 
 def conflict_page(session: Session) -> str:
@@ -457,6 +513,14 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("agreement documents", "agreements.documents_page", ADMIN, agreement_list),
     PageType("agreement documents, viewer", "agreements.documents_page", VIEWER, agreement_list),
     PageType("agreement clauses", "agreements.document", ADMIN, agreement_document),
+    PageType(
+        "evidence, no documents",
+        "agreements.evidence_page",
+        EDITOR,
+        for_assessment(RIVERTON, "draft", "/evidence/partnerships-and-mous"),
+    ),
+    PageType("evidence, suggestions", "agreements.evidence_page", ADVOCATE, evidence_suggestions),
+    PageType("evidence, submitted", "agreements.evidence_page", ADMIN, evidence_submitted),
     PageType("compare, chooser", "compare.index", LEAD, fixed("/compare")),
     PageType("compare, chooser with an error", "compare.index", LEAD, fixed("/compare?ids=x"), 400),
     PageType("compare, side by side", "compare.index", LEAD, comparison),

@@ -135,11 +135,14 @@ def test_pdf_gap_list_names_the_short_side_and_gives_its_advice(
 def test_versions_without_per_side_advice_stay_usable_beside_new_ones(session: Session) -> None:
     catalog = current_catalog()
     current = catalog.rubrics[LOCAL]
-    assert current.version == "2016.2"
-    # A version stored before per-side advice existed: no recommendations on any item.
+    state = catalog.rubrics["secure-state-local-policy"]
+    # A version stored before per-side advice existed: no recommendations on any item. (The
+    # versions are read from the files, so bumping a rubric's version keeps this test.)
+    old_version = "2016.1"
+    assert current.version != old_version
     old = replace(
         current,
-        version="2016.1",
+        version=old_version,
         sections=tuple(
             replace(section, items=tuple(replace(i, recommendations=()) for i in section.items))
             for section in current.sections
@@ -148,20 +151,20 @@ def test_versions_without_per_side_advice_stay_usable_beside_new_ones(session: S
     assert record_rubric(session, old).result == "added"
     # Reloading the files leaves both versions in place; unchanged files stay "unchanged".
     outcomes = {(o.rubric_id, o.version): o.result for o in record_catalog(session, catalog)}
-    assert outcomes[(LOCAL, "2016.2")] == "unchanged"
-    assert outcomes[("secure-state-local-policy", "2016.1")] == "unchanged"
+    assert outcomes[(LOCAL, current.version)] == "unchanged"
+    assert outcomes[(state.id, state.version)] == "unchanged"
     stored = {version.version: version for version in versions_of(session, LOCAL)}
-    assert {"2016.1", "2016.2"} <= set(stored)
+    assert {old_version, current.version} <= set(stored)
 
     answers = {
         "partnership-exists": ItemAnswer(values={"value": "yes"}),
         SIGNED: ItemAnswer(values={"policy": "fully", "practice": "partly"}),
     }
-    old_rubric = rubric_of(stored["2016.1"])
+    old_rubric = rubric_of(stored[old_version])
     (old_gap,) = find_gaps(old_rubric, score_assessment(old_rubric, answers))
     # The old version falls back to its single recommendation, but still names the side.
     assert old_gap.recommendation == old_rubric.item(SIGNED).recommendation
     assert old_gap.short_side == "practice-short"
-    new_rubric = rubric_of(stored["2016.2"])
+    new_rubric = rubric_of(stored[current.version])
     (new_gap,) = find_gaps(new_rubric, score_assessment(new_rubric, answers))
     assert new_gap.recommendation == new_rubric.item(SIGNED).recommendation_for("practice")
