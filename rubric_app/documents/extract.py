@@ -109,7 +109,8 @@ def _docx_pages(data: bytes, limits: Limits) -> tuple[Page, ...]:
     try:
         document = docx.Document(io.BytesIO(data))
         lines = [text for block in document.iter_inner_content() for text in _block_lines(block)]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    # A damaged part's XML fails in lxml with XMLSyntaxError, a SyntaxError.
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as error:
         raise DocumentError("unreadable-docx", "The Word document is damaged.") from error
     return (Page(None, _normalise("\n".join(lines))),)
 
