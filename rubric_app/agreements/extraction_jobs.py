@@ -7,15 +7,19 @@ same document gives the same job). The job reads the stored bytes with
 that no retry can change (a scan, a damaged or password-protected PDF) fails the job at once
 with the same message an upload used to show; any other error is retried by the queue, and
 recorded on the document when the last attempt fails too. Pages read the document's
-``extraction_state``, never the job.
+``extraction_state``, never the job. Marking the document and storing what was read each take
+the assessment's lock (``lock_assessment``), so a job delivered twice and run by two workers
+at once stores one set of clauses.
 """
 
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app import documents
+from rubric_app.assessments import AssessmentGone, lock_assessment
 from rubric_app.jobs import operations as job_operations
 from rubric_app.jobs import registry
 from rubric_app.jobs.models import Job
@@ -57,33 +61,61 @@ def unexpected_failure_message(error: Exception) -> str:
 
 
 def read_agreement(session: Session, job: Job, progress: registry.Progress) -> str:
-    """Read the job's document into clauses, unless it has been read; return ""."""
-    document = operations.document_to_read(session, int(job.params.get("document_id", 0)))
-    if document is None:
-        raise registry.JobFailed("The document was deleted before it was read.")
+    """Read the job's document into clauses, unless it has been read; return "".
+
+    Two short transactions under the assessment's lock (``lock_assessment``) hold what they
+    check: one marks the document as being read, the other stores the clauses (or the reason)
+    only if no other run stored them meanwhile and the document still exists. Reading the file
+    happens between them, holding no lock, so a long PDF never keeps other writers waiting.
+    """
+    document_id = int(job.params.get("document_id", 0))
+    document = _locked_document(session, document_id)
     if document.extraction_state == "done":
         return ""  # a second delivery of work already done
     operations.start_extraction(session, document)
-    progress(10)  # commits: the document page now says it is being read
+    progress(10)  # commits: the lock is released while the file is read
     limits = documents.Limits(max_bytes=int(current_app.config["DOCUMENT_MAX_BYTES"]))
     try:
         extracted = operations.extract_clauses(document.content, limits)
     except documents.DocumentError as error:
-        operations.record_extraction_failure(session, document, error.message)
-        session.commit()
+        _record_failure(session, document_id, error.message)
         raise registry.JobFailed(error.message) from error
     except Exception as error:
         # The runner retries while the queue has attempts left (JOB_RETRIES after the first);
         # on the last one the document must say it failed, or its page would wait forever.
         if job.attempts > int(current_app.config["JOB_RETRIES"]):
             session.rollback()
-            operations.record_extraction_failure(
-                session, document, unexpected_failure_message(error)
-            )
-            session.commit()
+            _record_failure(session, document_id, unexpected_failure_message(error))
         raise
-    operations.store_clauses(session, document, extracted)
+    document = _locked_document(session, document_id)
+    if document.extraction_state != "done":
+        operations.store_clauses(session, document, extracted)
     return ""
+
+
+def _locked_document(session: Session, document_id: int) -> AgreementDocument:
+    """The document, fresh, with its assessment locked until the transaction ends."""
+    assessment_id = session.scalar(
+        select(AgreementDocument.assessment_id).where(AgreementDocument.id == document_id)
+    )
+    document = None
+    if assessment_id is not None:
+        try:
+            lock_assessment(session, assessment_id)
+        except AssessmentGone:
+            pass
+        else:
+            document = operations.document_to_read(session, document_id)
+    if document is None:
+        raise registry.JobFailed("The document was deleted before it was read.")
+    return document
+
+
+def _record_failure(session: Session, document_id: int, message: str) -> None:
+    document = _locked_document(session, document_id)
+    if document.extraction_state != "done":
+        operations.record_extraction_failure(session, document, message)
+    session.commit()
 
 
 registry.register(KIND, read_agreement, title="Reading an agreement")

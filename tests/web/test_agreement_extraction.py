@@ -8,6 +8,7 @@ state is made by storing a document and queueing nothing, as a busy queue would 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.agreements import extraction_jobs, operations
 from rubric_app.assessments import start_assessment
+from rubric_app.db import db
 from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import dispatch
 from rubric_app.models import AgreementClause, AgreementDocument, Assessment, User
@@ -190,6 +192,46 @@ def test_one_extraction_job_per_document_and_a_second_run_changes_nothing(
     assert again.state == "done"
     assert session.scalar(select(func.count()).select_from(AgreementClause)) == count
     assert session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_two_runs_of_one_extraction_at_once_store_one_set_of_clauses(
+    app: Flask, session: Session, setting: dict[str, int]
+) -> None:
+    """A job delivered twice, run by two workers on two connections at the same moment."""
+    document = _stored_unread(session, setting, TAMARACK_COUNTY.pdf())
+    requested = extraction_jobs.queue_extraction(session, document, user_id=None)
+    session.commit()
+    job_id, document_id = requested.job.id, document.id
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context(), Session(db.engine) as own:
+                job = own.get(Job, job_id)
+                assert job is not None
+                barrier.wait(timeout=30)
+                extraction_jobs.read_agreement(own, job, lambda _percent: own.commit())
+                own.commit()
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    session.expire_all()
+    stored = session.get(AgreementDocument, document_id)
+    assert stored is not None
+    assert stored.extraction_state == "done"
+    count = session.scalar(
+        select(func.count())
+        .select_from(AgreementClause)
+        .where(AgreementClause.document_id == document_id)
+    )
+    assert count == stored.clause_count > 50
 
 
 def test_a_document_deleted_before_it_is_read_fails_its_job(
