@@ -44,6 +44,8 @@ from rubric_app.vocabulary import ENROLLMENT_BANDS, LOCALES, ORG_KINDS, ROLES, S
 ASSESSMENT_STATUSES = ("draft", "submitted")
 ACTION_STATUSES = ("planned", "in_progress", "done")
 EVIDENCE_DECISIONS = ("accepted", "dismissed")
+#: Reading an uploaded agreement into clauses runs as a background job (agreements.extraction_jobs).
+EXTRACTION_STATES = ("pending", "running", "done", "failed")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -571,6 +573,9 @@ class AgreementDocument(Base):
     """
 
     __tablename__ = "agreement_documents"
+    __table_args__ = (
+        CheckConstraint(_in("extraction_state", EXTRACTION_STATES), name="extraction_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
@@ -589,6 +594,12 @@ class AgreementDocument(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clause_count: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: Whether the clauses have been read yet: pending (queued), running, done or failed.
+    #: Operations always set it; the server default covers rows from before extraction moved
+    #: into a background job, which were read during their upload.
+    extraction_state: Mapped[str] = mapped_column(String(10), server_default="done")
+    #: Why reading failed, worded for the uploader ("This PDF has no text layer ..."); else "".
+    extraction_message: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     uploaded_by: Mapped[User | None] = relationship()
     clauses: Mapped[list[AgreementClause]] = relationship(

@@ -1,9 +1,17 @@
-"""Test agreements as real files: the Harbor Valley MOU as text, PDF (WeasyPrint) and DOCX
-(python-docx), plus hostile files (an image-only "scan", a DOCX zip bomb, a renamed program).
+"""Test agreements as real files, each as text, PDF (WeasyPrint) and DOCX (python-docx), plus
+hostile files (an image-only "scan", a DOCX zip bomb, a renamed program).
 
-The MOU text (``agreements/harbor_valley_mou.txt``) is written for these tests from the clause
-patterns in the project's MOU reference; one line is one paragraph. The PDF is printed on US
-Letter with a "Page N of M" footer, so page numbers and footer removal are exercised for real.
+Three agreements, written for these tests from the clause patterns in the project's MOU
+reference (facts carried over, wording our own), in three styles: Harbor Valley (a city police
+MOU numbered "4.2"), Tamarack County (a sheriff's interlocal agreement in "Article IV /
+Section 4.02" style with long legal sentences and inline lists) and Millbrook (a short
+plain-language city MOU numbered "1." and "(a)", saying "student conduct code" and "student
+records" where the others say "discipline" and "FERPA"). Each has some topics strong, some weak
+and some missing. ``agreements/labels.yaml`` says which clause answers which rubric item.
+
+In a file, one line is one paragraph. The PDF is printed on US Letter with a "Page N of M"
+footer, so page numbers and footer removal are exercised for real. The Harbor Valley helpers
+(``mou_text``, ``mou_pdf``, ...) keep their names.
 """
 
 from __future__ import annotations
@@ -14,14 +22,15 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import docx
 import weasyprint
 
-MOU_PATH = Path(__file__).parent / "agreements" / "harbor_valley_mou.txt"
-_TOP_SECTION = re.compile(r"^\d{1,2}\. ")
+AGREEMENTS_DIR = Path(__file__).parent / "agreements"
+LABELS_PATH = AGREEMENTS_DIR / "labels.yaml"
 _CSS = """
 @page {
   size: Letter; margin: 1in;
@@ -32,20 +41,50 @@ h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.2em; }
 """
 
 
-def mou_text() -> str:
-    return MOU_PATH.read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class Agreement:
+    """One test agreement: its text file and which of its lines are printed as headings."""
+
+    file_name: str
+    #: Lines printed as section headings (after the first line, the title).
+    heading: re.Pattern[str]
+
+    @property
+    def path(self) -> Path:
+        return AGREEMENTS_DIR / self.file_name
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def paragraphs(self) -> list[str]:
+        return [line for line in self.text().split("\n") if line.strip()]
+
+    def pdf(self) -> bytes:
+        return _pdf(self)
+
+    def docx(self) -> bytes:
+        return _docx(self)
 
 
-def mou_paragraphs() -> list[str]:
-    return [line for line in mou_text().split("\n") if line.strip()]
+_NUMBERED_SECTION = re.compile(r"^\d{1,2}\. ")
+HARBOR_VALLEY = Agreement("harbor_valley_mou.txt", _NUMBERED_SECTION)
+#: "ARTICLE IV" on one line and its title in capitals on the next: both printed as headings.
+TAMARACK_COUNTY = Agreement(
+    "tamarack_county_agreement.txt", re.compile(r"^(?:ARTICLE [IVXLC]+|[A-Z][A-Z ,]+)$")
+)
+MILLBROOK_CITY = Agreement("millbrook_city_mou.txt", _NUMBERED_SECTION)
+AGREEMENTS: dict[str, Agreement] = {
+    agreement.file_name: agreement for agreement in (HARBOR_VALLEY, TAMARACK_COUNTY, MILLBROOK_CITY)
+}
+MOU_PATH = HARBOR_VALLEY.path
 
 
 @cache
-def mou_pdf() -> bytes:
-    paragraphs = mou_paragraphs()
+def _pdf(agreement: Agreement) -> bytes:
+    paragraphs = agreement.paragraphs()
     body = [f"<h1>{html.escape(paragraphs[0])}</h1>"]
     for line in paragraphs[1:]:
-        tag = "h2" if _TOP_SECTION.match(line) else "p"
+        tag = "h2" if agreement.heading.match(line) else "p"
         body.append(f"<{tag}>{html.escape(line)}</{tag}>")
     head = f"<!doctype html><html><head><style>{_CSS}</style></head>"
     page = f"{head}<body>{''.join(body)}</body></html>"
@@ -53,18 +92,34 @@ def mou_pdf() -> bytes:
 
 
 @cache
-def mou_docx() -> bytes:
+def _docx(agreement: Agreement) -> bytes:
     document = docx.Document()
-    paragraphs = mou_paragraphs()
+    paragraphs = agreement.paragraphs()
     document.add_heading(paragraphs[0], level=1)
     for line in paragraphs[1:]:
-        if _TOP_SECTION.match(line):
+        if agreement.heading.match(line):
             document.add_heading(line, level=2)
         else:
             document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def mou_text() -> str:
+    return HARBOR_VALLEY.text()
+
+
+def mou_paragraphs() -> list[str]:
+    return HARBOR_VALLEY.paragraphs()
+
+
+def mou_pdf() -> bytes:
+    return HARBOR_VALLEY.pdf()
+
+
+def mou_docx() -> bytes:
+    return HARBOR_VALLEY.docx()
 
 
 def _png(width: int, height: int) -> bytes:

@@ -1,4 +1,11 @@
-"""Store, extract and delete agreement documents; the only writer of their two tables."""
+"""Store, read and delete agreement documents; the only writer of their two tables.
+
+An upload from the page is checked in the request (type from the bytes, size, archive limits:
+``store_upload``) and stored "pending"; reading it into clauses is a background job
+(``extraction_jobs``) that calls ``extract_clauses`` and records the outcome here
+(``start_extraction``, ``store_clauses``, ``record_extraction_failure``). ``upload_document``
+does all of it at once, for scripts, seeders and tests that want the clauses straight away.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ FILE_NAME_MAX = 255
 def extract_clauses(
     data: bytes, limits: documents.Limits = documents.DEFAULT_LIMITS
 ) -> documents.ExtractedDocument:
-    """Read ``data`` into pages and clauses: the one call a background job will take over.
+    """Read ``data`` into pages and clauses: the one extraction call (the job's, and scripts').
 
     Raises ``documents.DocumentError`` (with a code and a message for the uploader).
     """
@@ -34,32 +41,75 @@ def upload_document(
     label: str = "MOU",
     limits: documents.Limits = documents.DEFAULT_LIMITS,
 ) -> AgreementDocument:
-    """Check, extract and store an uploaded agreement with its clauses; audit the upload.
+    """Check, read and store an agreement with its clauses at once; audit the upload.
 
     Nothing is added when the file is refused (``documents.DocumentError`` propagates).
     """
     extracted = extract_clauses(data, limits)
+    document = _add_document(
+        session,
+        assessment,
+        data=data,
+        file_name=file_name,
+        user=user,
+        label=label,
+        media_type=extracted.media_type,
+    )
+    store_clauses(session, document, extracted)
+    return document
+
+
+def store_upload(
+    session: Session,
+    assessment: Assessment,
+    *,
+    data: bytes,
+    file_name: str,
+    user: User,
+    label: str = "MOU",
+    limits: documents.Limits = documents.DEFAULT_LIMITS,
+) -> AgreementDocument:
+    """Check an upload's type and size and store it unread ("pending"); audit the upload.
+
+    A file of the wrong type, too large or a zip bomb is refused here at once
+    (``documents.DocumentError``, nothing added); what only reading the pages can find (a
+    scan, a damaged PDF) is found by the extraction job.
+    """
+    media_type = documents.sniff(data, limits)
+    return _add_document(
+        session,
+        assessment,
+        data=data,
+        file_name=file_name,
+        user=user,
+        label=label,
+        media_type=media_type,
+    )
+
+
+def _add_document(
+    session: Session,
+    assessment: Assessment,
+    *,
+    data: bytes,
+    file_name: str,
+    user: User,
+    label: str,
+    media_type: str,
+) -> AgreementDocument:
     document = AgreementDocument(
         assessment_id=assessment.id,
         file_name=_clean_name(file_name),
         label=" ".join(label.split())[:40] or "MOU",
-        media_type=extracted.media_type,
+        media_type=media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=user.id,
-        clause_count=len(extracted.clauses),
+        clause_count=0,
         content=data,
+        extraction_state="pending",
+        extraction_message="",
     )
-    document.clauses = [
-        AgreementClause(
-            position=position,
-            number=clause.number,
-            heading=clause.heading,
-            text=clause.text,
-            page=clause.page,
-        )
-        for position, clause in enumerate(extracted.clauses)
-    ]
     session.add(document)
     session.flush()
     audit.record(
@@ -73,6 +123,54 @@ def upload_document(
         sha256=document.sha256,
     )
     return document
+
+
+def document_to_read(session: Session, document_id: int) -> AgreementDocument | None:
+    """The document with ``document_id``, its row locked until the caller commits, read fresh."""
+    return session.scalar(
+        select(AgreementDocument)
+        .where(AgreementDocument.id == document_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def start_extraction(session: Session, document: AgreementDocument) -> None:
+    """Mark ``document`` as being read."""
+    document.extraction_state = "running"
+    document.extraction_message = ""
+    session.flush()
+
+
+def store_clauses(
+    session: Session, document: AgreementDocument, extracted: documents.ExtractedDocument
+) -> None:
+    """Store the clauses read from ``document`` (replacing any) and mark it read."""
+    if document.clauses:
+        # Old rows go first: the new ones reuse their (document, position) keys.
+        document.clauses.clear()
+        session.flush()
+    document.clauses = [
+        AgreementClause(
+            position=position,
+            number=clause.number,
+            heading=clause.heading,
+            text=clause.text,
+            page=clause.page,
+        )
+        for position, clause in enumerate(extracted.clauses)
+    ]
+    document.clause_count = len(extracted.clauses)
+    document.extraction_state = "done"
+    document.extraction_message = ""
+    session.flush()
+
+
+def record_extraction_failure(session: Session, document: AgreementDocument, message: str) -> None:
+    """Mark ``document`` as not readable, with ``message`` (for the uploader) saying why."""
+    document.extraction_state = "failed"
+    document.extraction_message = message
+    session.flush()
 
 
 def delete_document(
@@ -117,12 +215,17 @@ def has_documents(session: Session, assessment_id: int) -> bool:
 def get_document(
     session: Session, assessment: Assessment, document_id: int
 ) -> AgreementDocument | None:
-    """The document if it belongs to ``assessment`` (so another assessment's id finds nothing)."""
+    """The document if it belongs to ``assessment`` (so another assessment's id finds nothing).
+
+    Read fresh from the database: the extraction job changes the row while pages show it.
+    """
     return session.scalar(
-        select(AgreementDocument).where(
+        select(AgreementDocument)
+        .where(
             AgreementDocument.id == document_id,
             AgreementDocument.assessment_id == assessment.id,
         )
+        .execution_options(populate_existing=True)
     )
 
 

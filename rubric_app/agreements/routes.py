@@ -5,6 +5,11 @@ The evidence pages (suggested clauses per item, decisions) are ``evidence_routes
 Viewing follows the assessment ("view"); uploading and deleting need the "documents" right
 (owners and editors). A document is looked up inside its assessment, so another
 organization's document answers 404 like the assessment itself.
+
+An upload is checked and stored in the request and read into clauses by a background job
+(``extraction_jobs``); until that is done the document page says it is being read and
+refreshes itself with the HTTP ``Refresh`` header (``jobs.routes.with_refresh``, with a link
+that stops it), then shows the clauses, or why they could not be read.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from rubric_app.agreements.blueprint import bp
 from rubric_app.assessments import rubric_for
 from rubric_app.db import db
 from rubric_app.documents.sniff import MB
+from rubric_app.jobs.queue import dispatch
+from rubric_app.jobs.routes import refresh_wanted, with_refresh
 from rubric_app.models import AgreementDocument, Assessment
 
-from . import evidence_routes, operations
+from . import evidence_routes, extraction_jobs, operations
+from .extraction_status import EXTRACTION_LABELS, extraction_status
 from .forms import UploadForm
 
 # The evidence pages register themselves on the same blueprint (``create_app`` imports this).
@@ -47,6 +55,7 @@ def _list_page(assessment: Assessment, form: UploadForm) -> str:
         assessment=assessment,
         documents=operations.documents_of(db.session, assessment),
         media_labels=MEDIA_LABELS,
+        extraction_labels=EXTRACTION_LABELS,
         form=form,
         may_change=can(db.session, current_user, "documents", assessment),
         first_section=rubric_for(assessment).sections[0].id,
@@ -67,7 +76,7 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
     upload = form.file.data
     data = upload.read(max_bytes + 1)
     try:
-        document = operations.upload_document(
+        document = operations.store_upload(
             db.session,
             assessment,
             data=data,
@@ -81,26 +90,46 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
         # Shown in the error summary and at the field; nothing was stored.
         form.file.errors = [*form.file.errors, error.message]
         return _list_page(assessment, form), 400
+    requested = extraction_jobs.queue_extraction(db.session, document, user_id=current_user.id)
     db.session.commit()
-    flash(f"“{document.file_name}” uploaded: {document.clause_count} clauses found.", "success")
+    if requested.dispatch:
+        dispatch(requested.job.id)
+    # An in-process queue (or a quick worker) may have read it already.
+    db.session.refresh(document)
+    _flash_uploaded(document)
     return redirect(
         url_for("agreements.document", assessment_id=assessment.id, document_id=document.id)
     )
 
 
+def _flash_uploaded(document: AgreementDocument) -> None:
+    name = document.file_name
+    if document.extraction_state == "done":
+        flash(f"“{name}” uploaded: {document.clause_count} clauses found.", "success")
+    elif document.extraction_state == "failed":
+        flash(f"“{name}” was uploaded but could not be read into clauses.", "error")
+    else:
+        flash(f"“{name}” uploaded. It is being read into clauses.", "success")
+
+
 @bp.get("/assessments/<int:assessment_id>/documents/<int:document_id>")
 @login_required
 def document(assessment_id: int, document_id: int) -> ResponseReturnValue:
-    """One document's clauses with their numbers and pages."""
+    """One document's clauses with their numbers and pages, or that it is still being read."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     found = _document_or_404(assessment, document_id)
-    return render_template(
+    seconds = int(current_app.config["JOB_PAGE_REFRESH"])
+    extraction = extraction_status(found, refresh=seconds if refresh_wanted() else 0)
+    page = render_template(
         "agreements/document.html",
         assessment=assessment,
         document=found,
+        extraction=extraction,
+        page_url=url_for("agreements.document", assessment_id=assessment.id, document_id=found.id),
         media_label=MEDIA_LABELS.get(found.media_type, found.media_type),
         may_change=can(db.session, current_user, "documents", assessment),
     )
+    return with_refresh(current_app.make_response(page), seconds, extraction.active)
 
 
 @bp.post("/assessments/<int:assessment_id>/documents/<int:document_id>/delete")

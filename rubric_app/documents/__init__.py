@@ -3,7 +3,8 @@
 Pure, like ``rubrics`` and ``scoring``: no Flask, no database. ``sniff`` decides the type from
 the bytes (never the file name) and guards against zip bombs, ``extract`` keeps page numbers and
 refuses scans, ``clauses`` splits along the document's own numbering. :func:`read_document` is
-the one entry point the web layer (and later the job queue) calls.
+the one entry point; the web layer reaches it through ``agreements.operations.extract_clauses``,
+which the background job that reads an upload calls.
 """
 
 from __future__ import annotations
@@ -38,4 +39,6 @@ def read_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ExtractedDocu
     """Sniff, extract and split ``data``; raise :class:`DocumentError` with a code if refused."""
     media_type = sniff(data, limits)
     pages = extract_pages(data, media_type, limits)
-    return ExtractedDocument(media_type, pages, split_clauses(pages))
+    # A PDF's lines are its printed lines; DOCX and text keep a paragraph to a line.
+    clauses = split_clauses(pages, wrapped_lines=media_type == PDF)
+    return ExtractedDocument(media_type, pages, clauses)

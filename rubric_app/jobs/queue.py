@@ -25,7 +25,11 @@ from huey.api import TaskWrapper
 
 #: The modules that register job kinds; imported when the queue is built, so a worker knows
 #: every kind the web processes queue.
-KIND_MODULES = ("rubric_app.reports.pdf_jobs", "rubric_app.states.bulk_reports")
+KIND_MODULES = (
+    "rubric_app.reports.pdf_jobs",
+    "rubric_app.states.bulk_reports",
+    "rubric_app.agreements.extraction_jobs",
+)
 
 #: Retry delays grow by this factor: 1x, 2x, 4x ... the base delay.
 RETRY_BACKOFF = 2

@@ -26,7 +26,11 @@ from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
 from rubric_app.agreements import evidence
-from rubric_app.agreements.operations import upload_document
+from rubric_app.agreements.operations import (
+    record_extraction_failure,
+    store_upload,
+    upload_document,
+)
 from rubric_app.assessments import load_states
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
@@ -227,7 +231,10 @@ def agreement_document(session: Session) -> str:
     """The clause page of an agreement uploaded to Riverton's submitted assessment."""
     assessment = assessment_of(session, RIVERTON, "submitted")
     document = session.scalar(
-        select(AgreementDocument).where(AgreementDocument.assessment_id == assessment.id)
+        select(AgreementDocument).where(
+            AgreementDocument.assessment_id == assessment.id,
+            AgreementDocument.file_name == "riverton-mou.txt",
+        )
     )
     if document is None:
         user = find_user(session, ADMIN)
@@ -241,6 +248,43 @@ def agreement_document(session: Session) -> str:
         )
         session.commit()
     return f"/assessments/{assessment.id}/documents/{document.id}"
+
+
+def _unread_agreement(session: Session, file_name: str) -> AgreementDocument:
+    """An agreement of Riverton's submitted assessment stored by the upload, not yet read."""
+    assessment = assessment_of(session, RIVERTON, "submitted")
+    document = session.scalar(
+        select(AgreementDocument).where(
+            AgreementDocument.assessment_id == assessment.id,
+            AgreementDocument.file_name == file_name,
+        )
+    )
+    if document is None:
+        user = find_user(session, ADMIN)
+        assert user is not None
+        document = store_upload(
+            session, assessment, data=AGREEMENT_TEXT.encode(), file_name=file_name, user=user
+        )
+    return document
+
+
+def agreement_being_read(session: Session) -> str:
+    """The page of an agreement whose extraction job has not run yet (it refreshes itself)."""
+    document = _unread_agreement(session, "riverton-sop.txt")
+    session.commit()
+    return f"/assessments/{document.assessment_id}/documents/{document.id}"
+
+
+def agreement_not_read(session: Session) -> str:
+    """The page of an agreement that could not be read, with the reason and the delete offer."""
+    document = _unread_agreement(session, "riverton-scan.pdf")
+    record_extraction_failure(
+        session,
+        document,
+        "This PDF has no text layer: it is a scan, its pages are pictures of text.",
+    )
+    session.commit()
+    return f"/assessments/{document.assessment_id}/documents/{document.id}"
 
 
 def agreement_list(session: Session) -> str:
@@ -521,6 +565,8 @@ PAGE_TYPES: tuple[PageType, ...] = (
     ),
     PageType("evidence, suggestions", "agreements.evidence_page", ADVOCATE, evidence_suggestions),
     PageType("evidence, submitted", "agreements.evidence_page", ADMIN, evidence_submitted),
+    PageType("agreement being read", "agreements.document", ADMIN, agreement_being_read),
+    PageType("agreement not read", "agreements.document", ADMIN, agreement_not_read),
     PageType("compare, chooser", "compare.index", LEAD, fixed("/compare")),
     PageType("compare, chooser with an error", "compare.index", LEAD, fixed("/compare?ids=x"), 400),
     PageType("compare, side by side", "compare.index", LEAD, comparison),

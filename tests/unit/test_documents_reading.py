@@ -190,6 +190,22 @@ def test_docx_table_cells_are_read() -> None:
     assert clause.text == "Arrests reported each semester"
 
 
+def test_docx_with_damaged_xml_is_refused() -> None:
+    original = zipfile.ZipFile(io.BytesIO(mou_docx()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as damaged:
+        for member in original.infolist():
+            data = original.read(member.filename)
+            if member.filename == "word/document.xml":
+                data = data[: len(data) // 2]  # cut off mid-element
+            damaged.writestr(member.filename, data)
+    assert refused(buffer.getvalue()).code == "unreadable-docx"
+
+
+def test_truncated_pdf_is_refused() -> None:
+    assert refused(mou_pdf()[:2000]).code == "unreadable-pdf"
+
+
 def test_text_with_form_feeds_has_numbered_pages() -> None:
     document = read_document(b"1. Purpose\nSafety.\f2. Term\nThree years.")
     assert [(c.number, c.page) for c in document.clauses] == [("1", 1), ("2", 2)]
