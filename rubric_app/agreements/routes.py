@@ -18,7 +18,7 @@ from rubric_app.db import db
 from rubric_app.documents.sniff import MB
 from rubric_app.models import AgreementDocument, Assessment
 
-from . import operations
+from . import coverage, operations
 from .forms import UploadForm
 
 MEDIA_LABELS: dict[str, str] = {
@@ -81,18 +81,37 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
     )
 
 
+def _suggestions_href(assessment_id: int, section_id: str) -> str:
+    """The address of a section's evidence suggestions page.
+
+    That page (``GET /assessments/<id>/evidence/<section_id>``) is built alongside this one, so
+    its endpoint is not registered here yet: the address is written out until it is, when
+    ``url_for`` takes over.
+    """
+    return f"{request.script_root}/assessments/{assessment_id}/evidence/{section_id}"
+
+
 @bp.get("/assessments/<int:assessment_id>/documents/<int:document_id>")
 @login_required
 def document(assessment_id: int, document_id: int) -> ResponseReturnValue:
-    """One document's clauses with their numbers and pages."""
+    """One document's clauses with their numbers, pages and the items each is cited for."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     found = _document_or_404(assessment, document_id)
+    shown = coverage.document_coverage(db.session, assessment, found)
+    may_edit = can(db.session, current_user, "documents", assessment)
     return render_template(
         "agreements/document.html",
         assessment=assessment,
         document=found,
+        coverage=shown,
+        suggestion_links={
+            item.section_id: _suggestions_href(assessment.id, item.section_id)
+            for item in shown.uncited_full
+        }
+        if may_edit
+        else {},
         media_label=MEDIA_LABELS.get(found.media_type, found.media_type),
-        may_change=can(db.session, current_user, "documents", assessment),
+        may_change=may_edit,
     )
 
 

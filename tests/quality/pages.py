@@ -25,6 +25,7 @@ from rubric_app.accounts.operations import create_user, find_user
 from rubric_app.accounts.signin_links import signin_link_token
 from rubric_app.accounts.tokens import make_token, password_fingerprint
 from rubric_app.accounts.verification import verification_token
+from rubric_app.agreements import evidence
 from rubric_app.agreements.operations import upload_document
 from rubric_app.assessments import load_states
 from rubric_app.catalog_state import current_catalog
@@ -231,6 +232,13 @@ def agreement_document(session: Session) -> str:
             data=AGREEMENT_TEXT.encode(),
             file_name="riverton-mou.txt",
             user=user,
+        )
+        # One clause accepted as evidence, so the clause page shows coverage marks and the
+        # report shows a citation.
+        clause = next(clause for clause in document.clauses if clause.number == "1.1")
+        item = rubric_of(assessment.rubric_version).items[0]
+        evidence.decide(
+            session, assessment, item_id=item.id, clause=clause, decision="accepted", user=user
         )
         session.commit()
     return f"/assessments/{assessment.id}/documents/{document.id}"
