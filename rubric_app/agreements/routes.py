@@ -28,7 +28,7 @@ from rubric_app.jobs.queue import dispatch
 from rubric_app.jobs.routes import refresh_wanted, with_refresh
 from rubric_app.models import AgreementDocument, Assessment
 
-from . import evidence_routes, extraction_jobs, operations
+from . import coverage, evidence_routes, extraction_jobs, operations
 from .extraction_status import EXTRACTION_LABELS, extraction_status
 from .forms import UploadForm
 
@@ -115,19 +115,31 @@ def _flash_uploaded(document: AgreementDocument) -> None:
 @bp.get("/assessments/<int:assessment_id>/documents/<int:document_id>")
 @login_required
 def document(assessment_id: int, document_id: int) -> ResponseReturnValue:
-    """One document's clauses with their numbers and pages, or that it is still being read."""
+    """One document's clauses with their numbers, pages and the items each is cited for, or that
+    it is still being read."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     found = _document_or_404(assessment, document_id)
     seconds = int(current_app.config["JOB_PAGE_REFRESH"])
     extraction = extraction_status(found, refresh=seconds if refresh_wanted() else 0)
+    shown = coverage.document_coverage(db.session, assessment, found)
+    may_edit = can(db.session, current_user, "documents", assessment)
     page = render_template(
         "agreements/document.html",
         assessment=assessment,
         document=found,
         extraction=extraction,
         page_url=url_for("agreements.document", assessment_id=assessment.id, document_id=found.id),
+        coverage=shown,
+        suggestion_links={
+            item.section_id: url_for(
+                "agreements.evidence_page", assessment_id=assessment.id, section_id=item.section_id
+            )
+            for item in shown.uncited_full
+        }
+        if may_edit
+        else {},
         media_label=MEDIA_LABELS.get(found.media_type, found.media_type),
-        may_change=can(db.session, current_user, "documents", assessment),
+        may_change=may_edit,
     )
     return with_refresh(current_app.make_response(page), seconds, extraction.active)
 

@@ -22,6 +22,7 @@ from rubric_app.assessments import load_states, rubric_for
 from rubric_app.models import Assessment
 from rubric_app.scoring import find_gaps, score_assessment, score_text
 
+from .citations import citations_json, citations_of
 from .labels import item_numbers
 from .law_section import build_law_section, law_json, required_first, state_frameworks
 from .signature import sign_export
@@ -109,5 +110,7 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
         ],
         # Your state's law, judged on these answers (for readers; the importer ignores it).
         "law": law_json(law),
+        # Accepted agreement evidence by item, with the file's SHA-256 (the importer ignores it).
+        "citations": citations_json(citations_of(session, assessment, rubric)),
     }
     return sign_export(data, server_keys()[0])

@@ -42,6 +42,7 @@ _LAYOUT_FILES = (
     "templates/reports/_report.html",
     "templates/reports/_board.html",
     "templates/reports/_law.html",
+    "templates/reports/_citations.html",
     "static/css/pdf.css",
 )
 #: The files a comparison PDF's look depends on.

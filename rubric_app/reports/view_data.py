@@ -38,6 +38,7 @@ from rubric_app.scoring import (
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
+from .citations import NO_CITATIONS, Citations, citations_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
 from .law_section import LawSection, build_law_section, raise_required, state_frameworks
 
@@ -269,6 +270,8 @@ class Report:
     #: Visible items left unanswered (N/A without a reason included), in rubric order.
     unanswered: tuple[UnansweredItem, ...]
     law: LawSection | None = None
+    #: Accepted agreement evidence by item (``citations``): in the digest, so in the PDF key.
+    citations: Citations = NO_CITATIONS
 
     @property
     def min_coverage_percent(self) -> float:
@@ -605,4 +608,5 @@ def build_report(
         score_text=score_text(score.percent, score.coverage),
         basis=basis_text(score.coverage),
         unanswered=_unanswered(rubric, score),
+        citations=citations_of(session, assessment, rubric),
     )
