@@ -17,13 +17,14 @@ from rubric_app.access import assessment_or_404, can
 from rubric_app.agreements.blueprint import bp
 from rubric_app.assessments import rubric_for
 from rubric_app.db import db
+from rubric_app.documents.citation import citation_text
 from rubric_app.models import AgreementClause, AgreementDocument, Assessment
 from rubric_app.rubrics.model import Rubric
 from rubric_app.url_numbers import MAX_ID
 
 from . import evidence
 from .forms import EVIDENCE_ACTIONS, EvidenceForm
-from .suggestions import build_evidence_page, citation, scored_item_ids
+from .suggestions import build_evidence_page, scored_item_ids
 
 READ_ONLY = "This assessment has been submitted: reopen it to change its evidence."
 
@@ -90,7 +91,7 @@ def decide_evidence(assessment_id: int) -> ResponseReturnValue:
         abort(400, description=f"“{item_id}” is not a rated item of this assessment's rubric.")
     clause = _clause_or_400(assessment, form.clause_id.data)
     item_number = rubric.item_number(item_id)
-    cited = citation(clause.document.label, clause.number, clause.page)
+    cited = citation_text(clause.document.label, clause.number, clause.page)
     decision = EVIDENCE_ACTIONS[form.action.data]
     if decision == "accepted":
         evidence.decide(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.catalog_state import current_catalog
+from rubric_app.documents.citation import citation_text
 from rubric_app.documents.retrieval import Passage, build_index, highlight_spans, suggest
 from rubric_app.models import AgreementClause, AgreementDocument, Assessment, EvidenceAnchor
 from rubric_app.rubrics.model import Item, Rubric, Section
@@ -84,12 +85,6 @@ class _Clause:
     file_name: str
 
 
-def citation(label: str, number: str, page: int | None) -> str:
-    """A short citation: "MOU §4.2, p. 3" (the preamble is "MOU, preamble")."""
-    where = f"{label} §{number}" if number else f"{label}, preamble"
-    return f"{where}, p. {page}" if page is not None else where
-
-
 def marked_text(text: str, matched: Sequence[str]) -> Markup:
     """``text`` escaped, with the words that matched wrapped in ``<mark>``."""
     pieces: list[Markup] = []
@@ -145,7 +140,7 @@ def _clauses(session: Session, assessment_id: int) -> list[_Clause]:
 def _evidence_view(anchor: EvidenceAnchor) -> EvidenceView:
     return EvidenceView(
         clause_id=anchor.clause_id,
-        citation=citation(anchor.document_label, anchor.clause_number, anchor.page),
+        citation=citation_text(anchor.document_label, anchor.clause_number, anchor.page),
         heading=anchor.clause_heading,
         quote=anchor.quote,
         file_name=anchor.file_name,
@@ -189,7 +184,7 @@ def _suggestion_view(clause: _Clause, matched: tuple[str, ...]) -> SuggestionVie
     passage = clause.passage
     return SuggestionView(
         clause_id=passage.key,
-        citation=citation(clause.document_label, passage.number, passage.page),
+        citation=citation_text(clause.document_label, passage.number, passage.page),
         document_label=clause.document_label,
         file_name=clause.file_name,
         number=passage.number,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.agreements.evidence import accepted_by_item
 from rubric_app.assessments import load_states, rubric_for
+from rubric_app.documents.citation import citation_text
 from rubric_app.models import AgreementClause, Assessment
 from rubric_app.resources.view_data import ResourceView, resource_views
 from rubric_app.rubrics.catalog import Catalog
@@ -69,12 +70,7 @@ class AnchoredClause:
     @property
     def citation(self) -> str:
         """E.g. "MOU §4.2, p. 3"; "MOU, preamble" for an unnumbered opening clause."""
-        where = (
-            f"{self.document_label} §{self.number}"
-            if self.number
-            else (f"{self.document_label}, preamble")
-        )
-        return f"{where}, p. {self.page}" if self.page is not None else where
+        return citation_text(self.document_label, self.number, self.page)
 
     @property
     def sort_key(self) -> tuple[int, int] | None:

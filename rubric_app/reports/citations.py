@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from rubric_app.agreements import evidence
+from rubric_app.documents.citation import citation_text
 from rubric_app.models import Assessment
 from rubric_app.rubrics.model import Rubric
 
@@ -30,9 +31,6 @@ QUOTE_CHARS = 280
 #: A shortened quote ends at a sentence when one ends after this share of ``QUOTE_CHARS``.
 _SENTENCE_MIN = 0.5
 _SENTENCE_END = re.compile(r"[.;:!?](?=\s)")
-#: A clause number that starts with a digit or a bracket reads after "§" ("§4.2", "§4.2(a)").
-_SECTION_LIKE = re.compile(r"^(?:\d|\()")
-_SECTION_WORD = re.compile(r"^Section\s+(?=\d)")
 
 
 class AnchorLike(Protocol):
@@ -132,21 +130,6 @@ class Citations:
 
 
 NO_CITATIONS = Citations()
-
-
-def citation_text(label: str, number: str, page: int | None) -> str:
-    """Return the citation in words: "MOU §4.2, p. 3", "MOU, preamble", "MOU, Article IV"."""
-    name = " ".join(label.split()) or "MOU"
-    number = " ".join(number.split())
-    # "Section 5.1" is the same place as "§5.1"; "Article IV" keeps its word.
-    number = _SECTION_WORD.sub("", number)
-    if not number:
-        place = f"{name}, preamble"
-    elif _SECTION_LIKE.match(number):
-        place = f"{name} §{number}"
-    else:
-        place = f"{name}, {number}"
-    return f"{place}, p. {page}" if page is not None else place
 
 
 def shorten_quote(quote: str, limit: int = QUOTE_CHARS) -> tuple[str, bool]:

@@ -1,9 +1,9 @@
 """Journey: an editor uploads the signed MOU (PDF), opens the suggested passages, accepts three
-of them for three items and sees them listed as evidence. One screenshot per step.
+of them for three items, sees them listed as evidence, then sees the report cite them and
+follows a citation to its clause. One screenshot per step.
 
 The decisions are read back from the database: three accepted rows, each citing the clause that
-was on screen, with the document's hash. (The report citation is added to this journey when the
-report cites evidence.)
+was on screen, with the document's hash.
 """
 
 from __future__ import annotations
@@ -100,3 +100,17 @@ def test_editor_uploads_the_mou_and_accepts_three_suggestions(
         ]
         assert {row.document_sha256 for row in rows} == {document.sha256}
         assert all(row.page is not None for row in rows)  # a PDF has pages
+
+    # The report cites each accepted clause in its evidence section, linking to the clause.
+    page.goto(live_server.url_for(f"/assessments/{assessment_id}/report"))
+    cited = page.locator("section.citations-section")
+    expect(cited).to_contain_text("3 clauses are cited as evidence for 3 items")
+    for _item_id, citation in chosen:
+        expect(cited.get_by_role("link", name=citation)).to_have_count(1)
+    steps("report citations", page)
+    first = chosen[0][1]
+    cited.get_by_role("link", name=first).click()
+    page.wait_for_url(re.compile(rf"/assessments/{assessment_id}/documents/\d+#clause-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"tr#{anchor}")).to_contain_text("Cited for")
+    steps("clause view", page)

@@ -21,10 +21,10 @@ from scoring_factories import (
 from scoring_factories import value as plain_value
 
 from rubric_app.agreements.coverage import build_coverage, written_side
+from rubric_app.documents.citation import citation_text
 from rubric_app.reports.citations import (
     QUOTE_CHARS,
     build_citations,
-    citation_text,
     citations_json,
     shorten_quote,
 )
