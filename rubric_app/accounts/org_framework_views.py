@@ -67,8 +67,13 @@ def organization_frameworks() -> ResponseReturnValue:
     form = frameworks_form(org, formdata=True)
     target = url_for("accounts.organization") + "#funding-conditions"
     if not form.validate_on_submit():
-        errors = [error for errors in form.errors.values() for error in errors]
-        flash("Nothing was changed: " + " ".join(str(e) for e in errors), "error")
+        # A fixed message: the posted values are never echoed (they may be anything).
+        flash(
+            "Nothing was changed: tick only the funding conditions listed, then save again."
+            if form.frameworks.errors
+            else "The form had expired; nothing was changed. Try again.",
+            "error",
+        )
         return redirect(target)
     me = db.session.get(User, current_user.id)
     assert me is not None

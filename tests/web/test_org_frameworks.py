@@ -141,7 +141,8 @@ def test_a_framework_that_is_not_offered_is_refused(client: FlaskClient, session
     for wrong in ("il-105-ilcs-5-10-20-68", "no-such-framework"):
         page = _tick(client, wrong)
         assert "Nothing was changed" in page
-        assert "not a valid choice" in page
+        assert "tick only the funding conditions listed" in page
+        assert wrong not in page
     assert session.scalars(select(OrganizationFramework)).all() == []
 
 
