@@ -3,14 +3,16 @@
 Pure, for the state dashboard. Two ways in:
 
 - ``tally_outcomes`` counts outcomes already judged (``evaluate_framework``) per organization.
-- ``check_sets`` / ``tally_counted`` judge from *counts of cached item results*, so the dashboard
-  never rebuilds an assessment: ``check_sets`` lists, per requirement, the (item, dimension)
-  pairs its rule reads on one rubric version and the lowest option of each item; a grouped
-  query counts, per assessment, how many of those pairs have a cached result (``present``), how
-  many are fully in place (``full``) and how many sit at the lowest option (``none``); and
-  ``outcome_of_counts`` applies the rule of ``evaluate.combine_states`` to those counts. The
-  cache (``ItemResult``) holds only visible, applicable, scored ratings, so a missing row is an
-  unknown check exactly as in ``evaluate``: unanswered, N/A or hidden gives "cannot tell".
+- ``check_sets`` / ``tally_counted`` judge from *the cached item results*, so the dashboard never
+  rebuilds an assessment: ``check_sets`` lists, per requirement, the (item, dimension) pairs its
+  rule reads on one rubric version and the lowest option of each item. A grouped query packs,
+  per assessment, the state of every pair read into integers (``STATE_BITS`` bits a pair:
+  absent, none, partial or full; ``pack_states`` is the same packing in Python) and groups the
+  assessments by them; ``counts_of_packed`` unpacks a group into how many of each requirement's
+  pairs have a cached result (``present``), are fully in place (``full``) or sit at the lowest
+  option (``none``); and ``outcome_of_counts`` applies the rule of ``evaluate.combine_states``.
+  The cache (``ItemResult``) holds only visible, applicable, scored ratings, so a missing row is
+  an unknown check exactly as in ``evaluate``: unanswered, N/A or hidden gives "cannot tell".
 
 ``shown_outcomes`` turns one requirement's four counts into shares of the organizations counted
 (they add up to that total), withholding any count under ``k`` and, by the complementary rule
@@ -32,12 +34,18 @@ from .evaluate import OUTCOME_LABELS, OUTCOMES, Outcome, RequirementResult
 from .model import Framework
 
 __all__ = [
+    "PAIRS_PER_CODE",
+    "STATE_BITS",
+    "STATE_CODES",
     "CheckSet",
     "OutcomeShare",
     "RequirementTally",
+    "check_pairs",
     "check_sets",
+    "counts_of_packed",
     "outcome_counts",
     "outcome_of_counts",
+    "pack_states",
     "share_met",
     "shown_outcomes",
     "tally_counted",
@@ -117,6 +125,47 @@ def check_sets(framework: Framework, rubric: Rubric) -> tuple[CheckSet, ...]:
             CheckSet(requirement.id, tuple(dict.fromkeys(pairs)), tuple(dict.fromkeys(lowest)))
         )
     return tuple(found)
+
+
+#: A pair's state in a packed code: no cached result, lowest option, in between, fully in place.
+STATE_CODES = {"absent": 0, "none": 1, "partial": 2, "full": 3}
+STATE_BITS = 2
+#: Pairs packed into one integer: 30 x 2 bits stays within a signed 64-bit sum.
+PAIRS_PER_CODE = 30
+
+
+def check_pairs(sets: Sequence[CheckSet]) -> tuple[tuple[str, str], ...]:
+    """Every (item, dimension) pair some requirement reads, once each: the packing order."""
+    return tuple(dict.fromkeys(pair for check_set in sets for pair in check_set.checks))
+
+
+def pack_states(states: Sequence[int]) -> tuple[int, ...]:
+    """Pack one state code per pair (``check_pairs`` order) into integers, as the query does."""
+    codes = []
+    for start in range(0, len(states), PAIRS_PER_CODE):
+        chunk = states[start : start + PAIRS_PER_CODE]
+        codes.append(sum(state << (STATE_BITS * i) for i, state in enumerate(chunk)))
+    return tuple(codes)
+
+
+def counts_of_packed(
+    sets: Sequence[CheckSet], pairs: Sequence[tuple[str, str]], codes: Sequence[int]
+) -> tuple[int, ...]:
+    """(present, full, none) for each of ``sets``, flattened, from packed pair states."""
+    mask = (1 << STATE_BITS) - 1
+    state = {
+        pair: (codes[i // PAIRS_PER_CODE] >> (STATE_BITS * (i % PAIRS_PER_CODE))) & mask
+        for i, pair in enumerate(pairs)
+    }
+    counts: list[int] = []
+    for check_set in sets:
+        found = [state.get(pair, 0) for pair in check_set.checks]
+        counts += [
+            sum(1 for s in found if s != STATE_CODES["absent"]),
+            sum(1 for s in found if s == STATE_CODES["full"]),
+            sum(1 for s in found if s == STATE_CODES["none"]),
+        ]
+    return tuple(counts)
 
 
 def outcome_of_counts(checks: int, present: int, full: int, none: int) -> Outcome:

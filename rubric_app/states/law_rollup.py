@@ -3,13 +3,13 @@
 For each framework of the advocate's state with a rule over the dashboard's rubric, the share
 of organizations in the view (sharing with the advocate, matching the filters) whose *latest*
 shared assessment in the view meets, partly meets, does not meet, or cannot tell each
-requirement. Nothing is rebuilt in Python: one grouped query counts, per assessment, the cached
-item results (``ItemResult``) each requirement reads, then groups the assessments by those
-counts, so a few dozen rows stand for thousands of organizations; the pure
-``frameworks.tally`` judges the counts (``outcome_of_counts``) and applies the small-number rule
-(``shown_outcomes``). The complementary rule against the view one level up (one filter
-cleared) runs the same query grouped by that filter's values, like ``privacy.protect_figures``
-does for item figures.
+requirement. Nothing is rebuilt in Python: one grouped query packs, per assessment, the state of
+each cached item result (``ItemResult``) the requirements read into integers, then groups the
+assessments by them, so a few hundred rows stand for thousands of organizations; the pure
+``frameworks.tally`` unpacks and judges them (``counts_of_packed``, ``outcome_of_counts``) and
+applies the small-number rule (``shown_outcomes``). The complementary rule against the view one
+level up (one filter cleared) runs the same query grouped by that filter's values, like
+``privacy.protect_figures`` does for item figures.
 """
 
 from __future__ import annotations
@@ -24,10 +24,15 @@ from sqlalchemy.orm import Session
 from rubric_app.frameworks.evaluate import OUTCOMES, Outcome
 from rubric_app.frameworks.model import Framework
 from rubric_app.frameworks.tally import (
+    PAIRS_PER_CODE,
+    STATE_BITS,
+    STATE_CODES,
     CheckSet,
     OutcomeShare,
     RequirementTally,
+    check_pairs,
     check_sets,
+    counts_of_packed,
     outcome_counts,
     shown_outcomes,
     tally_counted,
@@ -98,51 +103,74 @@ def _latest(scope: Scope, by: str | None) -> Any:
     return select(ranked.c.id, ranked.c.category).where(ranked.c.position == 1).subquery()
 
 
-def _counted(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def outcome_groups(
-    session: Session, scope: Scope, sets: Sequence[CheckSet], by: str | None = None
+    session: Session,
+    scope: Scope,
+    sets: Sequence[CheckSet],
+    by: str | None = None,
+    *,
+    one_per_organization: bool = False,
 ) -> Groups:
-    """Group the latest assessments in scope by their cached-result counts per requirement.
+    """Group the latest assessments in scope by the states of the pairs their requirements read.
 
     Without ``by``, over ``scope`` (all under the key None); with ``by``, one level up from it
-    (that filter cleared), by that filter's value.
+    (that filter cleared), by that filter's value. Each assessment's states are packed into
+    integers in SQL (``tally.pack_states``: one CASE and one sum per row, whatever the number of
+    requirements), so the assessments group into the few distinct answers patterns there are.
+    ``one_per_organization``: the caller knows each organization has one assessment in scope,
+    so the latest need not be looked for.
     """
-    latest = _latest(scope, by)
-    item_ids = sorted({item for s in sets for item, _ in s.checks})
-    columns: list[Any] = []
-    pair = tuple_(ItemResult.item_id, ItemResult.dimension)
-    rated = tuple_(ItemResult.item_id, ItemResult.option_key)
-    for check_set in sets:
-        if not check_set.checks:
-            columns += [literal(0), literal(0), literal(0)]
-            continue
-        read = pair.in_(list(check_set.checks))
-        lowest = rated.in_(list(check_set.lowest)) if check_set.lowest else literal(False)
-        columns += [
-            _counted(read),
-            _counted(and_(read, ItemResult.full.is_(True))),
-            _counted(and_(read, lowest)),
-        ]
+    pairs = check_pairs(sets)
+    lowest = sorted({pair for check_set in sets for pair in check_set.lowest})
+    if one_per_organization and by is None:
+        rows = scope_select(scope).add_columns(literal(None).label("category")).subquery()
+        latest = select(rows.c.id, rows.c.category).subquery()
+    else:
+        latest = _latest(scope, by)
+    full, lowest_code = STATE_CODES["full"], STATE_CODES["none"]
+    state = case(
+        (ItemResult.full.is_(True), full),
+        *(
+            ((tuple_(ItemResult.item_id, ItemResult.option_key).in_(lowest), lowest_code),)
+            if lowest
+            else ()
+        ),
+        else_=STATE_CODES["partial"],
+    )
+    codes = []
+    for start in range(0, len(pairs), PAIRS_PER_CODE):
+        weight = case(
+            *(
+                (
+                    and_(ItemResult.item_id == item, ItemResult.dimension == dimension),
+                    1 << (STATE_BITS * position),
+                )
+                for position, (item, dimension) in enumerate(pairs[start : start + PAIRS_PER_CODE])
+            ),
+            else_=0,
+        )
+        codes.append(func.coalesce(func.sum(state * weight), 0))
     per_assessment = (
-        select(latest.c.category, *(c.label(f"c{i}") for i, c in enumerate(columns)))
+        select(latest.c.category, *(code.label(f"c{i}") for i, code in enumerate(codes)))
         .select_from(latest)
         .outerjoin(
             ItemResult,
-            and_(ItemResult.assessment_id == latest.c.id, ItemResult.item_id.in_(item_ids)),
+            and_(
+                ItemResult.assessment_id == latest.c.id,
+                ItemResult.item_id.in_(sorted({item for item, _ in pairs})),
+            ),
         )
         .group_by(latest.c.id, latest.c.category)
         .subquery()
     )
-    counts = [per_assessment.c[f"c{i}"] for i in range(len(columns))]
-    stmt = select(per_assessment.c.category, *counts, func.count()).group_by(
-        per_assessment.c.category, *counts
+    columns = [per_assessment.c[f"c{i}"] for i in range(len(codes))]
+    stmt = select(per_assessment.c.category, *columns, func.count()).group_by(
+        per_assessment.c.category, *columns
     )
     groups: Groups = {}
     for row in session.execute(stmt):
-        groups.setdefault(row[0], []).append((tuple(int(v) for v in row[1:-1]), int(row[-1])))
+        counts = counts_of_packed(sets, pairs, [int(v) for v in row[1:-1]])
+        groups.setdefault(row[0], []).append((counts, int(row[-1])))
     return groups
 
 
@@ -167,12 +195,24 @@ def _protected(
 
 
 def framework_shares(
-    session: Session, scope: Scope, framework: Framework, rubric: Rubric, k: int
+    session: Session,
+    scope: Scope,
+    framework: Framework,
+    rubric: Rubric,
+    k: int,
+    *,
+    one_per_organization: bool = False,
 ) -> FrameworkShares:
     """``framework``'s requirements across the view, judged on ``rubric`` (the newest version
-    in scope), each outcome share withheld as the small-number rule says."""
+    in scope), each outcome share withheld as the small-number rule says.
+
+    ``one_per_organization``: each organization has one assessment in the view (the scope's
+    organizations and assessments are equal), so the latest need not be looked for.
+    """
     sets = check_sets(framework, rubric)
-    groups = outcome_groups(session, scope, sets).get(None, [])
+    groups = outcome_groups(session, scope, sets, one_per_organization=one_per_organization).get(
+        None, []
+    )
     tallies: tuple[RequirementTally, ...] = tally_counted(sets, groups)
     protected = _protected(session, scope, sets, k)
     requirements = tuple(
@@ -198,13 +238,21 @@ def framework_shares(
 
 
 def law_shares(
-    session: Session, scope: Scope, frameworks: Sequence[Framework], rubric: Rubric | None, k: int
+    session: Session,
+    scope: Scope,
+    frameworks: Sequence[Framework],
+    rubric: Rubric | None,
+    k: int,
+    *,
+    one_per_organization: bool = False,
 ) -> tuple[FrameworkShares, ...]:
     """Every framework of the state with a rule over the dashboard's rubric, across the view."""
     if rubric is None:
         return ()
     return tuple(
-        framework_shares(session, scope, framework, rubric, k)
+        framework_shares(
+            session, scope, framework, rubric, k, one_per_organization=one_per_organization
+        )
         for framework in frameworks
         if any(r.rule_for(rubric.id) for r in framework.requirements)
     )

@@ -404,7 +404,9 @@ def _assemble(
         people, _ = rollup.participants(
             session, scope, page=page.number, page_size=page.size, total=assessments
         )
-    law = law_shares(session, scope, frameworks, latest, k)
+    law = law_shares(
+        session, scope, frameworks, latest, k, one_per_organization=organizations == assessments
+    )
     tallies = item_tallies()
     paper_practice = []
     for tally in tallies.values():

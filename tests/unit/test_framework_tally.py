@@ -1,11 +1,11 @@
 """Requirement outcomes from counts of cached item results, and the shares safe to show
 (issue 19, item 3: the state dashboard's law figures).
 
-The dashboard never rebuilds an assessment: a grouped query counts, per assessment, the cached
-``ItemResult`` rows a requirement reads. These tests hold the pure side: judging those counts
-gives exactly what ``evaluate_framework`` gives on the answers (for requirements over scored
-items, all the shipped ones), the tallies add up to the organizations counted, and the shares
-never reveal a count under k, directly or by subtraction from the total.
+The dashboard never rebuilds an assessment: a grouped query packs, per assessment, the states
+of the cached ``ItemResult`` rows the requirements read. These tests hold the pure side:
+judging those states gives exactly what ``evaluate_framework`` gives on the answers (for
+requirements over scored items, all the shipped ones), the tallies add up to the organizations
+counted, and the shares never reveal a count under k, directly or by subtraction from the total.
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from rubric_app.assessments.score_cache import item_result_rows
 from rubric_app.frameworks.evaluate import OUTCOMES, evaluate_framework
 from rubric_app.frameworks.loader import load_framework_text, read_frameworks
 from rubric_app.frameworks.tally import (
+    PAIRS_PER_CODE,
+    STATE_CODES,
     CheckSet,
     RequirementTally,
+    check_pairs,
     check_sets,
+    counts_of_packed,
     outcome_of_counts,
+    pack_states,
     shown_outcomes,
     tally_counted,
 )
@@ -38,11 +43,25 @@ LAW = load_framework_text(FRAMEWORK, "law.yaml", {"mini": RUBRIC})
 RATINGS = st.sampled_from(["fully", "partly", "not-in-place", None])
 
 
-def _counts(check_set: CheckSet, rows: Sequence[dict[str, Any]]) -> tuple[int, int, int]:
-    """What the dashboard's grouped query counts for one assessment (present, full, none)."""
-    read = [r for r in rows if (r["item_id"], r["dimension"]) in check_set.checks]
-    lowest = [r for r in read if (r["item_id"], r["option_key"]) in check_set.lowest]
-    return len(read), sum(1 for r in read if r["full"]), len(lowest)
+def _packed_counts(rows: Sequence[dict[str, Any]]) -> tuple[int, ...]:
+    """What the dashboard's grouped query gives for one assessment: each pair's state packed
+    (fully in place, lowest option, in between; absent without a row), then unpacked."""
+    sets = check_sets(LAW, RUBRIC)
+    pairs = check_pairs(sets)
+    lowest = {pair for check_set in sets for pair in check_set.lowest}
+    by_pair = {(r["item_id"], r["dimension"]): r for r in rows}
+    states = []
+    for pair in pairs:
+        row = by_pair.get(pair)
+        if row is None:
+            states.append(STATE_CODES["absent"])
+        elif row["full"]:
+            states.append(STATE_CODES["full"])
+        elif (row["item_id"], row["option_key"]) in lowest:
+            states.append(STATE_CODES["none"])
+        else:
+            states.append(STATE_CODES["partial"])
+    return counts_of_packed(sets, pairs, pack_states(states))
 
 
 @st.composite
@@ -75,11 +94,28 @@ def test_counts_of_cached_results_judge_as_the_answers_do(given_answers: dict[st
     rows = item_result_rows(0, RUBRIC, score_assessment(RUBRIC, given_answers))
     judged = {r.requirement.id: r.outcome for r in evaluate_framework(LAW, RUBRIC, given_answers)}
     has_mou, no_discipline = check_sets(LAW, RUBRIC)
-    assert outcome_of_counts(len(has_mou.checks), *_counts(has_mou, rows)) == judged["has-mou"]
+    counts = _packed_counts(rows)
+    assert outcome_of_counts(len(has_mou.checks), *counts[0:3]) == judged["has-mou"]
     # Over a yes/no item (no shipped framework has one, see below): cannot tell.
-    assert outcome_of_counts(len(no_discipline.checks), *_counts(no_discipline, rows)) == (
-        "cannot-tell"
-    )
+    assert outcome_of_counts(len(no_discipline.checks), *counts[3:6]) == "cannot-tell"
+
+
+@given(st.lists(st.sampled_from(sorted(STATE_CODES.values())), min_size=1, max_size=75))
+def test_packed_states_unpack_to_the_same_counts(states: list[int]) -> None:
+    """Any number of pairs (several packed integers past 30): the counts survive packing."""
+    pairs = tuple((f"item-{i}", "policy") for i in range(len(states)))
+    sets = [CheckSet("all", pairs, ()), CheckSet("odd", pairs[1::2], ())]
+    codes = pack_states(states)
+    assert len(codes) == -(-len(states) // PAIRS_PER_CODE)
+    assert all(0 <= code < 2**63 for code in codes)
+    expected: list[int] = []
+    for chosen in (states, states[1::2]):
+        expected += [
+            sum(1 for s in chosen if s != STATE_CODES["absent"]),
+            sum(1 for s in chosen if s == STATE_CODES["full"]),
+            sum(1 for s in chosen if s == STATE_CODES["none"]),
+        ]
+    assert counts_of_packed(sets, pairs, codes) == tuple(expected)
 
 
 def test_every_shipped_requirement_reads_only_cached_items() -> None:
@@ -147,7 +183,10 @@ def test_shares_never_reveal_a_count_under_k(
         assert share.figure.n == count
         assert share.figure.value == (count / total if total else None)
         assert share.outcome not in protected or count == 0
+    if 0 < total < k:
+        # Too few counted: every outcome is withheld (and the dashboard withholds the whole view,
+        # total included, by the view rule).
+        assert all(s.figure.suppressed for s in shares)
+        return
     # What subtracting the shown counts from the total gives away is nobody or at least k.
     assert hidden == 0 or hidden >= k
-    if 0 < total < k:
-        assert all(s.figure.suppressed for s in shares)
