@@ -1,6 +1,7 @@
 """Comparisons over a rubric version bump line items up (issue 19, item 4): identical item ids
 match by default, and a version crosswalk maps a renamed item, read against the *stored* older
-version (its file is gone) with every paired item checked.
+version (its file is gone) with every paired item checked. The report's "planned against
+achieved" follows an action's item into the new version the same way.
 
 The older version is built here from the current local implementation rubric, with the
 discipline item renamed; the crosswalk lives in a temporary frameworks folder.
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from rubric_app.assessments import ItemChange, ItemState, save_items, start_assessment, submit
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import Assessment, Organization, User
+from rubric_app.reports.actions import create_action
+from rubric_app.reports.view_data import build_report
 from rubric_app.rubric_versions import record_rubric, versions_of
 from rubric_app.rubrics.catalog import load_catalog
 
@@ -176,3 +179,40 @@ def test_the_validator_checks_the_stored_version_items(
     assert result.output.count("unknown-item") == 2
     assert "pairs[0].from" in result.output
     assert "pairs[0].to" in result.output
+
+
+def test_planned_against_achieved_follows_a_renamed_item(
+    session: Session, app_config: dict
+) -> None:
+    _store_old_version(session)
+    org = make_org(session, "Evergreen School District", state="WA")
+    owner = make_user(session, "owner@evergreen.example.org", org)
+    gate = {"partnership-exists": ItemState(values={"value": "yes"})}
+    before = _assessment(session, org, owner, OLD, "2024-25", {**gate, OLD_ID: _both("partly")})
+    create_action(
+        session, before, item_id=OLD_ID, description="Write the discipline clause", user=owner
+    )
+    session.commit()
+    stored = {v.version: v for v in versions_of(session, LOCAL)}
+    after = start_assessment(
+        session,
+        org=org,
+        version=stored[CURRENT],
+        title="2025-26",
+        period="2025-26",
+        user=owner,
+        previous=before,
+    )
+    save_items(session, after, [ItemChange(NEW_ID, _both("fully"), None)], user=owner)
+    session.commit()
+
+    def result() -> str:
+        outcomes = build_report(session, after, current_catalog()).outcomes
+        (outcome,) = [o for o in outcomes if o.action.description == "Write the discipline clause"]
+        return outcome.result
+
+    # Through the crosswalk, the item planned on is the renamed one, now fully in place.
+    assert result() == "achieved"
+    # Without it, the old id is simply gone from the new version.
+    (Path(app_config["FRAMEWORKS_DIR"]) / "crosswalks" / "local-old-to-current.yaml").unlink()
+    assert result() == "not-applicable"
