@@ -83,6 +83,7 @@ AuditAction = Literal[
     "demo.seed_state",
     "document.upload",
     "document.delete",
+    "org.frameworks",
 ]
 
 ACTION_LABELS: dict[AuditAction, str] = {
@@ -133,6 +134,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     "compare.view": "Viewed a comparison",
     "compare.export": "Exported a comparison",
     "state.export": "Exported the state roll-up",
+    "org.frameworks": "Changed the funding conditions checked in reports",
     "demo.seed_state": "Seeded demo data for a state",
     "document.upload": "Uploaded an agreement document",
     "document.delete": "Deleted an agreement document",

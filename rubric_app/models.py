@@ -673,3 +673,21 @@ class EvidenceAnchor(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class OrganizationFramework(Base):
+    """A framework an organization adds to its reports beside its state's law.
+
+    For funding conditions (jurisdiction "federal", e.g. the COPS Hiring Program): the state's
+    own law applies by the organization's state, these by choice. ``framework_id`` names a
+    framework file's id; one no longer loaded is simply not shown.
+    """
+
+    __tablename__ = "organization_frameworks"
+    __table_args__ = (UniqueConstraint("org_id", "framework_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    framework_id: Mapped[str] = mapped_column(String(100))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -54,6 +54,7 @@ from rubric_app.accounts.operations import (
     switch_organization,
     update_organization,
 )
+from rubric_app.accounts.org_framework_views import frameworks_form
 from rubric_app.accounts.partner_codes import format_partner_code
 from rubric_app.accounts.tokens import TokenError
 from rubric_app.accounts.two_step_forms import RequireTwoStepForm
@@ -211,6 +212,7 @@ def _render_organization(
         two_step_form=RequireTwoStepForm(
             formdata=None, prefix="two-step", require=org.require_two_step
         ),
+        frameworks_form=frameworks_form(org),
     ), status
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rubric_app.accounts import (
     auth_views,
+    org_framework_views,
     org_views,
     sharing_views,
     signin_link_views,
@@ -20,6 +21,7 @@ from rubric_app.accounts.blueprint import bp
 __all__ = [
     "auth_views",
     "bp",
+    "org_framework_views",
     "org_views",
     "sharing_views",
     "signin_link_views",

@@ -31,7 +31,13 @@ from rubric_app.scoring.answers import Answers
 
 from .view_data import ComparisonView
 
-__all__ = ["CrosswalkRow", "CrosswalkTable", "crosswalk_csv_rows", "crosswalk_tables"]
+__all__ = [
+    "CrosswalkRow",
+    "CrosswalkTable",
+    "ShownComparison",
+    "crosswalk_csv_rows",
+    "crosswalk_tables",
+]
 
 RELATION_TEXT = {
     "same": "Same",
@@ -87,6 +93,14 @@ class CrosswalkTable:
     def topics(self) -> tuple[str, ...]:
         """The topics with a differing row, in crosswalk order."""
         return tuple(dict.fromkeys(row.topic for row in self.rows if row.relation == "differs"))
+
+
+@dataclass(frozen=True)
+class ShownComparison:
+    """Everything the compare PDF shows, so its cache key changes with any of it."""
+
+    view: ComparisonView
+    crosswalks: tuple[CrosswalkTable, ...]
 
 
 def topic_label(slug: str) -> str:

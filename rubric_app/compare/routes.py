@@ -21,7 +21,7 @@ from rubric_app.exports.spreadsheet import csv_lines
 from rubric_app.models import Assessment
 from rubric_app.render_limits import limit_renders
 
-from .crosswalk_view import crosswalk_csv_rows, crosswalk_tables
+from .crosswalk_view import ShownComparison, crosswalk_csv_rows, crosswalk_tables
 from .export import csv_header, csv_rows
 from .forms import CompareQuery
 from .view_data import build_comparison, comparable_assessments
@@ -104,15 +104,20 @@ def export_pdf() -> ResponseReturnValue:
     if errors:
         return _chooser(errors, ids)
     view = build_comparison(db.session, assessments, current_org())
+    crosswalks = crosswalk_tables(db.session, assessments, view)
     pdf, cached = pdf_for(
         Path(current_app.config["PDF_CACHE_DIR"]),
-        comparison_key([(a.id, a.revision) for a in assessments], view),
+        # The key covers the crosswalk lines too: they follow the loaded crosswalk files.
+        comparison_key(
+            [(a.id, a.revision) for a in assessments], ShownComparison(view, crosswalks)
+        ),
         prefix=comparison_prefix([a.id for a in assessments]),
         kind="compare",
         render=lambda: render_template_pdf(
             "compare/compare_pdf.html",
             title="Comparison: " + " / ".join(c.label for c in view.columns),
             view=view,
+            crosswalks=crosswalks,
         ),
     )
     _record(assessments, "pdf")

@@ -26,6 +26,7 @@ from rubric_app.models import Assessment, Organization, Share
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import NOT_ENOUGH_ANSWERS, AssessmentScore, basis_text, trend
 from rubric_app.scoring.compare import Cell, ScoreRow, compare_scores, largest_step_difference
+from rubric_app.version_crosswalks import aliases_into
 
 from .chart import ChartBar, ChartGroup, comparison_chart
 
@@ -376,7 +377,13 @@ def build_comparison(
     reference = _reference_index(assessments, viewer_org_id)
     rubrics = [rubric_for(a) for a in assessments]
     scores = [score_of(session, a) for a in assessments]
-    comparison = compare_scores(list(zip(rubrics, scores, strict=True)), reference=reference)
+    # Versions of one rubric line their items up into the ids of the latest period's version.
+    newest = max(range(len(assessments)), key=lambda i: (assessments[i].period, assessments[i].id))
+    aliases = aliases_into(rubrics, newest)
+    comparison = compare_scores(
+        list(zip(rubrics, scores, strict=True)), reference=reference, aliases=aliases
+    )
+    own_ids = [{new: old for old, new in a.items()} for a in aliases] if aliases else None
     columns = _columns(assessments, rubrics, reference, viewer_org_id)
     ref_name = columns[reference].sentence_name
     labels = dict(comparison.dimension_labels)
@@ -384,8 +391,20 @@ def build_comparison(
     items: dict[str, list[RowView]] = {}
     for item_row in comparison.item_rows:
         cells = tuple(
-            _cell(cell, ref_name, _ratings_text(rubric, score, item_row.item_id))
-            for cell, rubric, score in zip(item_row.cells, rubrics, scores, strict=True)
+            _cell(
+                cell,
+                ref_name,
+                _ratings_text(
+                    rubric,
+                    score,
+                    own_ids[index].get(item_row.item_id, item_row.item_id)
+                    if own_ids
+                    else item_row.item_id,
+                ),
+            )
+            for index, (cell, rubric, score) in enumerate(
+                zip(item_row.cells, rubrics, scores, strict=True)
+            )
         )
         items.setdefault(item_row.section_id, []).append(
             RowView(item_row.prompt, item_row.item_id, cells)

@@ -24,7 +24,7 @@ from rubric_app.scoring import find_gaps, score_assessment, score_text
 
 from .citations import citations_json, citations_of
 from .labels import item_numbers
-from .law_section import build_law_section, law_json, required_first, state_frameworks
+from .law_section import build_law_section, law_json, organization_frameworks, required_first
 from .signature import sign_export
 
 FORMAT = "rubric_app.assessment/1"
@@ -55,7 +55,11 @@ def export_assessment(session: Session, assessment: Assessment) -> dict[str, Any
     gaps = find_gaps(rubric, score)
     scores = score.to_dict()
     law = build_law_section(
-        state_frameworks(org.state), rubric, states, item_numbers(rubric), org.state
+        organization_frameworks(session, org.id, org.state),
+        rubric,
+        states,
+        item_numbers(rubric),
+        org.state,
     )
     # A score below the rubric's coverage threshold is null here, with "coverage" saying why
     # and "score_text" carrying the words the report shows ("not enough answers").

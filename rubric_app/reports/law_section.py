@@ -17,6 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.org_frameworks import added_framework_ids
 from rubric_app.assessments import ItemState
 from rubric_app.framework_state import current_frameworks
 from rubric_app.frameworks.evaluate import (
@@ -26,7 +29,7 @@ from rubric_app.frameworks.evaluate import (
     RequirementResult,
     evaluate_framework,
 )
-from rubric_app.frameworks.model import Framework
+from rubric_app.frameworks.model import FEDERAL, Framework
 from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.model import Rubric
 
@@ -42,6 +45,7 @@ __all__ = [
     "LawSection",
     "build_law_section",
     "law_json",
+    "organization_frameworks",
     "raise_required",
     "required_first",
     "state_frameworks",
@@ -117,6 +121,8 @@ class LawFrameworkView:
     counts: tuple[tuple[str, int], ...]
     #: Elements of the law no rubric item asks about: (citation, statement).
     not_checked: tuple[tuple[str, str], ...]
+    #: Funding conditions the organization added (jurisdiction "federal"), not its state's law.
+    federal: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,12 @@ class LawSection:
     #: Item id -> the requirements that map it, as "citation (framework title)".
     required_by: Mapping[str, tuple[str, ...]]
     note: str = LAW_NOTE
+
+    @property
+    def funding_conditions(self) -> bool:
+        """Whether funding conditions the organization added show: the section is then headed
+        "Laws and funding conditions" rather than "Your state's law"."""
+        return any(view.federal for view in self.frameworks)
 
 
 def _answer_text(rubric: Rubric, checked: CheckedAnswer, state: ItemState | None) -> str:
@@ -209,12 +221,22 @@ def _framework_view(
         requirements=requirements,
         counts=counts,
         not_checked=tuple((n.citation, n.statement) for n in framework.not_checked),
+        federal=framework.federal,
     )
 
 
 def state_frameworks(state: str) -> tuple[Framework, ...]:
     """The running app's frameworks for a state code (those whose files loaded)."""
     return current_frameworks().for_jurisdiction(state)
+
+
+def organization_frameworks(session: Session, org_id: int, state: str) -> tuple[Framework, ...]:
+    """The state's law first, then the funding conditions the organization added (loaded ones,
+    in file-name order; a state framework is never added twice)."""
+    loaded = current_frameworks()
+    added = set(added_framework_ids(session, org_id))
+    federal = tuple(f for f in loaded.for_jurisdiction(FEDERAL) if f.id in added)
+    return (*loaded.for_jurisdiction(state), *federal)
 
 
 def build_law_section(
@@ -281,6 +303,7 @@ def law_json(section: LawSection) -> list[dict[str, Any]]:
     return [
         {
             "framework": view.framework_id,
+            "jurisdiction": "federal" if view.federal else section.state,
             "citation": view.citation,
             "text_date": view.text_date,
             "status": view.status,

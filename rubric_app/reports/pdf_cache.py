@@ -50,6 +50,7 @@ COMPARISON_LAYOUT_FILES = (
     "templates/pdf/_base.html",
     "templates/compare/compare_pdf.html",
     "templates/compare/_tables.html",
+    "templates/compare/_crosswalk.html",
     "static/css/pdf.css",
 )
 

@@ -35,12 +35,13 @@ from rubric_app.scoring import (
     score_assessment,
     score_text,
 )
+from rubric_app.version_crosswalks import aliases_into
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
 from .actions import ActionView, actions_of, previous_actions_of
 from .citations import NO_CITATIONS, Citations, citations_of
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
-from .law_section import LawSection, build_law_section, raise_required, state_frameworks
+from .law_section import LawSection, build_law_section, organization_frameworks, raise_required
 
 #: How many gaps the "Start here" list and the PDF's executive summary show.
 START_HERE_COUNT = 5
@@ -387,8 +388,10 @@ def _outcome(
     before: AssessmentScore | None,
     rubric: Rubric,
     after: AssessmentScore,
+    renamed: Mapping[str, str] | None = None,
 ) -> PlanOutcome:
-    after_item = after.items.get(action.item_id)
+    # ``renamed``: the previous version's item ids that a version crosswalk renames now.
+    after_item = after.items.get((renamed or {}).get(action.item_id, action.item_id))
     before_item = before.items.get(action.item_id) if before is not None else None
     before_percent = before_item.percent if before_item is not None else None
     after_percent = after_item.percent if after_item is not None else None
@@ -475,7 +478,8 @@ def build_report(
         for gap in gaps
     )
     org_state = assessment.organization.state
-    law = build_law_section(state_frameworks(org_state), rubric, states, numbers, org_state)
+    frameworks = organization_frameworks(session, assessment.org_id, org_state)
+    law = build_law_section(frameworks, rubric, states, numbers, org_state)
     gap_views = raise_required(gap_views, law)
 
     sections = []
@@ -541,8 +545,11 @@ def build_report(
         previous_view = PreviousView(previous.id, previous.title, previous.period)
         before_rubric = rubric_for(previous)
         before = score_of(session, previous)
+        aliases = aliases_into([before_rubric, rubric], 1)
+        renamed = aliases[0] if aliases else None
         outcomes = tuple(
-            _outcome(action, before_rubric, before, rubric, score) for action in previous_actions
+            _outcome(action, before_rubric, before, rubric, score, renamed)
+            for action in previous_actions
         )
 
     version = assessment.rubric_version

@@ -274,9 +274,17 @@ def _find_section(score: AssessmentScore, section_id: str) -> SectionScore | Non
 
 
 def compare_scores(
-    scores: Sequence[tuple[Rubric, AssessmentScore]], *, reference: int = 0
+    scores: Sequence[tuple[Rubric, AssessmentScore]],
+    *,
+    reference: int = 0,
+    aliases: Sequence[Mapping[str, str]] | None = None,
 ) -> Comparison:
-    """Compare 2-4 (rubric, score) pairs; differences are against the pair at ``reference``."""
+    """Compare 2-4 (rubric, score) pairs; differences are against the pair at ``reference``.
+
+    ``aliases`` (one mapping per pair, for versions of one rubric) renames a pair's item ids to
+    the ids they have in the others (a version crosswalk), so a renamed item keeps one row;
+    item ids not listed keep their id. Item rows carry the common id.
+    """
     if not MIN_COMPARED <= len(scores) <= MAX_COMPARED:
         raise ValueError(f"compare {MIN_COMPARED} to {MAX_COMPARED} assessments, not {len(scores)}")
     if not 0 <= reference < len(scores):
@@ -324,22 +332,38 @@ def compare_scores(
         )
 
     same_rubric = len({rubric.id for rubric in rubrics}) == 1
-    all_ids = _union((item.id for item in rubric.items) for rubric in rubrics)
+    renamed = [dict(mapping) for mapping in aliases] if aliases else [{} for _ in rubrics]
+    # Per pair: common id -> the pair's own id.
+    own_ids = [{new: old for old, new in mapping.items()} for mapping in renamed]
+    common = [
+        {mapping.get(item.id, item.id) for item in rubric.items}
+        for mapping, rubric in zip(renamed, rubrics, strict=True)
+    ]
+    all_ids = _union(
+        (mapping.get(item.id, item.id) for item in rubric.items)
+        for mapping, rubric in zip(renamed, rubrics, strict=True)
+    )
     item_ids = (
-        all_ids
-        if same_rubric
-        else tuple(i for i in all_ids if all(rubric.has_item(i) for rubric in rubrics))
+        all_ids if same_rubric else tuple(i for i in all_ids if all(i in ids for ids in common))
     )
     item_rows = []
     for item_id in item_ids:
-        item = next(rubric.item(item_id) for rubric in rubrics if rubric.has_item(item_id))
+        item = next(
+            rubric.item(own.get(item_id, item_id))
+            for rubric, own in zip(rubrics, own_ids, strict=True)
+            if rubric.has_item(own.get(item_id, item_id))
+        )
         item_rows.append(
             ItemRow(
                 item_id=item_id,
                 section_id=item.section_id,
                 prompt=item.prompt,
                 cells=_cells(
-                    [_item_value(score.items.get(item_id)) for _, score in scores], reference
+                    [
+                        _item_value(score.items.get(own.get(item_id, item_id)))
+                        for (_, score), own in zip(scores, own_ids, strict=True)
+                    ],
+                    reference,
                 ),
             )
         )

@@ -245,6 +245,25 @@ def paper_practice_rows(dashboard: Dashboard) -> Iterator[list[Cell]]:
         yield [pp.item_id, pp.prompt, pp.both_rated, paper, practice, note]
 
 
+def law_rows(dashboard: Dashboard) -> Iterator[list[Cell]]:
+    """Each requirement of the state's law and outcome: organizations and share, or a note."""
+    for framework in dashboard.law:
+        for requirement in framework.requirements:
+            for outcome in requirement.shares:
+                figure = outcome.figure
+                value, note = _share(figure)
+                yield [
+                    framework.framework_id,
+                    requirement.citation,
+                    requirement.statement,
+                    outcome.label,
+                    figure.n if isinstance(figure, Figure) else None,
+                    framework.organizations,
+                    value,
+                    note,
+                ]
+
+
 def _lines(dashboard: Dashboard) -> Iterator[Any]:
     for section in dashboard.sections:
         yield from section.items
@@ -313,7 +332,8 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
 def workbook(
     dashboard: Dashboard, answers: Iterator[list[Cell]], *, advocate: str, generated: dt.datetime
 ) -> bytes:
-    """Return the XLSX workbook: README, four summary tables and every shared answer."""
+    """Return the XLSX workbook: README, the summary tables (the state's law when one is mapped)
+    and every shared answer."""
     book = new_workbook()
     add_notes(book, "README", _about(dashboard, advocate, generated))
     add_table(
@@ -371,5 +391,21 @@ def workbook(
         ],
         paper_practice_rows(dashboard),
     )
+    if dashboard.law:
+        add_table(
+            book,
+            "State law",
+            [
+                Column("Framework code", width=28),
+                Column("Citation", width=30),
+                Column("Requirement", "wrap", 60),
+                Column("Outcome", width=14),
+                Column("Organizations", "integer", 14),
+                Column("Organizations counted", "integer", 14),
+                Column("Share", "percent", 12),
+                Column("Note", width=60),
+            ],
+            law_rows(dashboard),
+        )
     add_table(book, "Answers", ANSWER_COLUMNS, answers)
     return workbook_bytes(book)

@@ -37,6 +37,7 @@ from rubric_app.auth_session import current_org
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
+from rubric_app.framework_state import current_frameworks
 from rubric_app.models import Organization
 from rubric_app.render_limits import limit_renders
 from rubric_app.states.blueprint import bp
@@ -226,6 +227,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         parallel=True,
         page=Page(page, page_size),
         benchmarks=current_catalog().benchmarks,
+        frameworks=current_frameworks().for_jurisdiction(org.state),
     )
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
@@ -329,7 +331,11 @@ def export_xlsx(code: str) -> ResponseReturnValue:
     org = _advocate(code)
     scope = _resolve_filters(org).scope
     built = build_dashboard(
-        db.session, scope, int(current_app.config["SUPPRESSION_K"]), parallel=True
+        db.session,
+        scope,
+        int(current_app.config["SUPPRESSION_K"]),
+        parallel=True,
+        frameworks=current_frameworks().for_jurisdiction(org.state),
     )
     if built.withheld is not None:
         return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
@@ -360,6 +366,7 @@ def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseRet
         int(current_app.config["SUPPRESSION_K"]),
         parallel=True,
         benchmarks=current_catalog().benchmarks,
+        frameworks=current_frameworks().for_jurisdiction(org.state),
     )
     overview = _overview(built, state)
     context: dict[str, Any] = {

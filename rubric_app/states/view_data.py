@@ -21,7 +21,7 @@ where the figures are built.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments import PAIR_DIMENSION
+from rubric_app.frameworks.model import Framework
 from rubric_app.rubrics.benchmarks import Benchmarks, NationalLine
 from rubric_app.scoring import (
     DEFAULT_EDGES,
@@ -45,6 +46,7 @@ from rubric_app.scoring import (
 from rubric_app.vocabulary import ORG_KIND_GROUP_LABELS
 
 from . import breakdowns, privacy, rollup
+from .law_rollup import FrameworkShares, law_shares
 from .rollup import Scope
 
 Shown = Figure | Suppressed
@@ -149,6 +151,10 @@ class Dashboard:
     dimension_labels: dict[str, str]
     #: One page of the participating organizations' assessments, when a page was asked for.
     participants: tuple[rollup.Participant, ...] = ()
+    #: The state's law across the view: each framework with a rule over this rubric.
+    law: tuple[FrameworkShares, ...] = ()
+    #: The titles of the state's frameworks (any rubric), so an empty ``law`` can say why.
+    law_frameworks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,13 +226,15 @@ def build_dashboard(
     parallel: bool = False,
     page: Page | None = None,
     benchmarks: Benchmarks | None = None,
+    frameworks: Sequence[Framework] = (),
 ) -> Dashboard:
     """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``.
 
     ``parallel`` runs the item tallies on a second connection at the same time (see the module
     docstring); only for a session with nothing uncommitted, which the other connection
     could not see. ``page`` also lists that page of the participating organizations.
-    ``benchmarks``: national figures to show beside the items they match.
+    ``benchmarks``: national figures to show beside the items they match. ``frameworks``: the
+    state's laws, for the share of organizations meeting each requirement.
     """
     benchmarks = benchmarks or Benchmarks()
     versions = rollup.versions_in_scope(session, scope)
@@ -254,6 +262,7 @@ def build_dashboard(
                 page,
                 pending.result,
                 benchmarks=benchmarks,
+                frameworks=frameworks,
             )
     return _assemble(
         session,
@@ -267,6 +276,7 @@ def build_dashboard(
             session, scope, versions, organizations=organizations, assessments=assessments
         ),
         benchmarks=benchmarks,
+        frameworks=frameworks,
     )
 
 
@@ -337,6 +347,7 @@ def _assemble(
     item_tallies: Callable[[], dict[str, rollup.ItemTally]],
     *,
     benchmarks: Benchmarks,
+    frameworks: Sequence[Framework] = (),
 ) -> Dashboard:
     """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
@@ -393,6 +404,9 @@ def _assemble(
         people, _ = rollup.participants(
             session, scope, page=page.number, page_size=page.size, total=assessments
         )
+    law = law_shares(
+        session, scope, frameworks, latest, k, one_per_organization=organizations == assessments
+    )
     tallies = item_tallies()
     paper_practice = []
     for tally in tallies.values():
@@ -468,6 +482,8 @@ def _assemble(
         paper_practice=tuple(paper_practice),
         dimension_labels=dimension_labels,
         participants=tuple(people),
+        law=law,
+        law_frameworks=tuple(framework.title for framework in frameworks),
     )
 
 

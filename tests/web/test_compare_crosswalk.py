@@ -11,6 +11,7 @@ import re
 
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
+from pypdf import PdfReader
 from reports_fixtures import make_assessment
 from sqlalchemy.orm import Session
 
@@ -147,6 +148,34 @@ def test_compare_csv_carries_the_crosswalk_rows(client: FlaskClient, session: Se
     assert notes == ["Fully in place", "Partly in place"]
     assert discipline[0]["item text"].startswith("Differs: ")
     assert discipline[0]["step"] == "Discipline"
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(
+        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
+
+
+def test_compare_pdf_carries_the_crosswalk_lines(client: FlaskClient, session: Session) -> None:
+    lead, _owner, afterschool, local = _world(session)
+    signin(client, lead)
+    response = client.get(f"/compare.pdf?ids={afterschool.id},{local.id}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.data)
+    assert "Items lined up through a crosswalk" in text
+    assert "item by item" in text
+    assert "no items in common" not in text
+    # The summary line counts the differing lines and names their topics, as on the page.
+    assert re.search(r"\d+ of \d+ lines differ: discipline, information sharing", text)
+    # Each answer and the relation in words: the discipline pair differs on the written side
+    # and is the same in practice; the unanswered training item cannot tell.
+    assert "Officers have no role in program discipline" in text
+    assert re.search(
+        r"Written agreement or program policy Fully in place Partly in place Differs", text
+    )
+    assert re.search(r"Practice Fully in place Fully in place Same", text)
+    assert re.search(r"Not answered Cannot tell", text)
 
 
 def test_compare_of_one_rubric_shows_no_crosswalk(client: FlaskClient, session: Session) -> None:
