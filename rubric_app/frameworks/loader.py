@@ -12,9 +12,10 @@ Layout: ``frameworks/*.yaml`` are frameworks, ``frameworks/crosswalks/*.yaml`` c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from rubric_app.rubrics.errors import RubricError, RubricLoadError
 from rubric_app.rubrics.files import read_source
@@ -90,6 +91,10 @@ class FrameworkLoad:
         return tuple(f for f in self.frameworks.values() if f.jurisdiction == jurisdiction)
 
 
+#: A framework or a crosswalk: both are loaded from a folder of YAML files, by id.
+Loaded = TypeVar("Loaded", Framework, Crosswalk)
+
+
 def _duplicate(path: Path, kind: str, identifier: str, first: Path) -> RubricError:
     return RubricError(
         "duplicate-id",
@@ -98,6 +103,26 @@ def _duplicate(path: Path, kind: str, identifier: str, first: Path) -> RubricErr
         None,
         "id",
     )
+
+
+def _load_folder(
+    folder: Path, kind: str, load: Callable[[Path], Loaded], errors: list[RubricError]
+) -> dict[str, Loaded]:
+    """Every file of ``folder`` that loads, by id; errors (and repeated ids) go to ``errors``."""
+    loaded: dict[str, Loaded] = {}
+    files: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            entry = load(path)
+        except RubricLoadError as exc:
+            errors.extend(exc.errors)
+            continue
+        if entry.id in loaded:
+            errors.append(_duplicate(path, kind, entry.id, files[entry.id]))
+            continue
+        loaded[entry.id] = entry
+        files[entry.id] = path
+    return loaded
 
 
 def read_frameworks(
@@ -112,36 +137,15 @@ def read_frameworks(
     """
     known_versions = versions if versions is not None else versions_of(rubrics)
     errors: list[RubricError] = []
-    frameworks: dict[str, Framework] = {}
-    framework_files: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            framework = load_framework_file(path, rubrics)
-        except RubricLoadError as exc:
-            errors.extend(exc.errors)
-            continue
-        if framework.id in frameworks:
-            errors.append(
-                _duplicate(path, "framework", framework.id, framework_files[framework.id])
-            )
-            continue
-        frameworks[framework.id] = framework
-        framework_files[framework.id] = path
-    crosswalks: dict[str, Crosswalk] = {}
-    crosswalk_files: dict[str, Path] = {}
-    for path in sorted((directory / CROSSWALKS_DIR).glob("*.yaml")):
-        try:
-            crosswalk = load_crosswalk_file(path, known_versions)
-        except RubricLoadError as exc:
-            errors.extend(exc.errors)
-            continue
-        if crosswalk.id in crosswalks:
-            errors.append(
-                _duplicate(path, "crosswalk", crosswalk.id, crosswalk_files[crosswalk.id])
-            )
-            continue
-        crosswalks[crosswalk.id] = crosswalk
-        crosswalk_files[crosswalk.id] = path
+    frameworks = _load_folder(
+        directory, "framework", lambda path: load_framework_file(path, rubrics), errors
+    )
+    crosswalks = _load_folder(
+        directory / CROSSWALKS_DIR,
+        "crosswalk",
+        lambda path: load_crosswalk_file(path, known_versions),
+        errors,
+    )
     return FrameworkLoad(frameworks, crosswalks, tuple(errors))
 
 
