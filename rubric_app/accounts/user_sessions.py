@@ -99,7 +99,7 @@ def live_session(
     return row
 
 
-#: Built once: constructing the statement anew cost about as much as running it, on every
+#: Built once: constructing the statement anew was a good part of running it, on every
 #: signed-in request.
 _LIVE_USER_SESSION = (
     select(User, UserSession)

@@ -50,8 +50,8 @@ def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -
     return found[0] if found else None
 
 
-#: Built once: every page of an assessment runs both, and building them anew cost about as
-#: much as running them.
+#: Built once: every page of an assessment runs both, and building them anew was a good part
+#: of running them.
 _ANSWERS_OF = select(Answer.item_id, Answer.dimension, Answer.value).where(
     Answer.assessment_id == bindparam("assessment_id")
 )
