@@ -32,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 
 from rubric_app.db import db
 from rubric_app.models import Assessment, Organization
+from rubric_app.questionnaire.fields import BASE_SUFFIX, SEPARATOR, field_name
 from rubric_app.rubric_versions import rubric_of
 
 RUNS = 30
@@ -97,19 +98,32 @@ def main() -> None:
         group, options = next(iter(form.radios.items()))
         assert len(options) > 1, "the first answer group offers one choice"
         autosave_url = f"/assessments/{draft_id}/autosave"
-        values = itertools.cycle(options)
+        # Starting from the other answers, so every save changes what is stored.
+        current = form.value(group)
+        values = itertools.cycle(
+            [option for option in options if option != current] + [current]
+            if current in options
+            else options
+        )
+
+        item_of_group = group.rpartition(SEPARATOR)[0]
 
         def autosave() -> None:
-            # Each save changes the answer, so it is a real write, and posts the fields the
-            # page's script would send (FormData of the whole section form).
+            # Posts the fields the page's script would send (FormData of the whole section
+            # form) with the answer changed, then takes the new bases from the answer as the
+            # script does, so the next save is a change too: each save is a real write.
             response = client.post(
                 autosave_url,
                 data=MultiDict(form.with_value(group, next(values))),
                 headers={"X-Requested-With": "fetch"},
             )
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
-            assert response.json is not None
-            assert response.json["status"] == "saved", response.json
+            payload = response.json
+            assert payload is not None
+            assert payload["status"] == "saved", payload
+            assert payload["saved"] == [item_of_group], payload
+            for item_id, base in payload["bases"].items():
+                form.fields = form.with_value(field_name(item_id, BASE_SUFFIX), base)
 
         baseline = bare_flask_time()
         results = [

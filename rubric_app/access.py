@@ -35,8 +35,8 @@ from __future__ import annotations
 from typing import Literal, cast, get_args, overload
 
 from flask import abort
-from sqlalchemy import event, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
 from rubric_app.accounts.vetting import acts_as_advocate
 from rubric_app.models import Assessment, Membership, Organization, Share, User
@@ -66,8 +66,13 @@ ORG_ACTIONS: frozenset[str] = frozenset(get_args(OrgAction))
 EDIT_ROLES = frozenset({"owner", "editor"})
 
 
-#: ``Session.info`` key: roles already looked up, with the transaction they were read in.
+#: ``Session.info`` key: each user's memberships already read, with the transaction they were
+#: read in.
 _ROLES = "rubric_app.access.roles"
+
+#: One membership as remembered: the organization's id (compared without touching the
+#: organization, which a lock may have expired), the organization and the role.
+_Member = tuple[int, Organization, str]
 
 
 @event.listens_for(Session, "after_flush")
@@ -83,29 +88,57 @@ def _forget_roles_on_write(state: ORMExecuteState) -> None:
         state.session.info.pop(_ROLES, None)
 
 
-def role_in(session: Session, user: User | None, org_id: int) -> str | None:
-    """Return the user's role in the organization, or None when not a member.
+#: Built once (every request runs it; see ``user_sessions._LIVE_USER_SESSION``).
+_MEMBERSHIPS_OF = (
+    select(Organization, Membership.role)
+    .join(Membership, Membership.org_id == Organization.id)
+    .where(Membership.user_id == bindparam("user_id"))
+    .order_by(Organization.name)
+)
 
-    A request asks this several times about the same membership (``assessment_or_404`` for
-    viewing, then the route for editing or planning), so the answer is remembered for the rest
-    of the session's transaction, until the session next flushes (which may change it).
+
+def _memberships(session: Session, user: User) -> tuple[_Member, ...]:
+    """The user's memberships, by organization name, read once per transaction.
+
+    A request asks about them several times (the two-step rule before the view,
+    ``assessment_or_404`` for viewing, the route for editing or planning, the header's
+    organization switcher), so one read of all of them answers every question for the rest of
+    the session's transaction, until the session next flushes or writes (which may change
+    them).
     """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
     transaction = session.get_transaction()
-    held_by, roles = session.info.get(_ROLES, (None, {}))
-    key = (user.id, org_id)
-    if transaction is not None and held_by is transaction and key in roles:
-        return cast("str | None", roles[key])
-    role = session.scalar(
-        select(Membership.role).where(Membership.user_id == user.id, Membership.org_id == org_id)
+    held_by, known = session.info.get(_ROLES, (None, {}))
+    # Changes not flushed yet may be memberships: the query below flushes them first.
+    unflushed = session.new or session.dirty or session.deleted
+    if transaction is not None and held_by is transaction and user.id in known and not unflushed:
+        return cast("tuple[_Member, ...]", known[user.id])
+    found = tuple(
+        (org.id, org, role) for org, role in session.execute(_MEMBERSHIPS_OF, {"user_id": user.id})
     )
     transaction = session.get_transaction()
     if held_by is not transaction:
-        roles = {}
-    roles[key] = role
-    session.info[_ROLES] = (transaction, roles)
-    return role
+        known = {}
+    known[user.id] = found
+    session.info[_ROLES] = (transaction, known)
+    return found
+
+
+def memberships_of(session: Session, user: User) -> list[tuple[Organization, str]]:
+    """The user's organizations with their role, by name (see ``_memberships``)."""
+    return [(org, role) for _org_id, org, role in _memberships(session, user)]
+
+
+def role_in(session: Session, user: User | None, org_id: int) -> str | None:
+    """Return the user's role in the organization, or None when not a member.
+
+    Answered from the user's memberships read once per transaction (``_memberships``).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    for member_of, _org, role in _memberships(session, user):
+        if member_of == org_id:
+            return role
+    return None
 
 
 def shared_with_user(session: Session, user: User, assessment_id: int) -> bool:
@@ -210,8 +243,16 @@ def can(
 def assessment_or_404(
     session: Session, user: User | None, assessment_id: int, action: AssessmentAction = "view"
 ) -> Assessment:
-    """Load the assessment for ``action``: 404 if the user may not see it, 403 if not act on it."""
-    assessment = session.get(Assessment, assessment_id)
+    """Load the assessment for ``action``: 404 if the user may not see it, 403 if not act on it.
+
+    Its rubric version and organization come in the same query: every page of an assessment
+    reads the first (``rubric_for``) and most the second, each a statement of its own otherwise.
+    """
+    assessment = session.get(
+        Assessment,
+        assessment_id,
+        options=(joinedload(Assessment.rubric_version), joinedload(Assessment.organization)),
+    )
     if assessment is None or not can(session, user, "view", assessment):
         abort(404)
     if action != "view" and not can(session, user, action, assessment):

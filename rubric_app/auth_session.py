@@ -19,6 +19,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from rubric_app import access
 from rubric_app.accounts import user_sessions
 from rubric_app.accounts.passwords import prepare_dummy_hash
 from rubric_app.accounts.user_sessions import SessionPolicy
@@ -78,13 +79,13 @@ def load_user(user_id: str) -> User | None:
     raw_version, _, token = rest.partition(":")
     if not raw_id.isdigit() or not raw_version.isdigit() or not token:
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not user.is_active or user.session_version != int(raw_version):
-        return None
     policy = session_policy()
     now = utcnow()
-    row = user_sessions.live_session(db.session, user.id, token, policy, now)
-    if row is None:
+    found = user_sessions.live_user_session(db.session, int(raw_id), token, policy, now)
+    if found is None:
+        return None
+    user, row = found
+    if not user.is_active or user.session_version != int(raw_version):
         return None
     if user_sessions.touch_due(row, policy, now):
         user_sessions.touch(db.session, row, now)
@@ -151,14 +152,8 @@ def end_this_session() -> None:
 
 
 def memberships_of(user: User) -> list[tuple[Organization, str]]:
-    """The user's organizations with their role, by name."""
-    rows = db.session.execute(
-        select(Organization, Membership.role)
-        .join(Membership, Membership.org_id == Organization.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Organization.name)
-    )
-    return [(org, role) for org, role in rows]
+    """The user's organizations with their role, by name (read once per transaction)."""
+    return access.memberships_of(db.session, user)
 
 
 def current_org() -> Organization | None:

@@ -9,10 +9,10 @@ member (its owners' setting).
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Membership, Organization, User
+from rubric_app.access import memberships_of
+from rubric_app.models import User
 
 
 def requires_two_step(user: User, session: Session) -> bool:
@@ -23,12 +23,6 @@ def requires_two_step(user: User, session: Session) -> bool:
     """
     if user.is_site_admin:
         return True
-    return (
-        session.scalar(
-            select(Organization.id)
-            .join(Membership, Membership.org_id == Organization.id)
-            .where(Membership.user_id == user.id, Organization.require_two_step.is_(True))
-            .limit(1)
-        )
-        is not None
-    )
+    # The memberships every request reads anyway (``access``), rather than a query of its own:
+    # this is asked before every page.
+    return any(org.require_two_step for org, _role in memberships_of(session, user))

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from rubric_app.models import User, UserSession
@@ -97,6 +97,37 @@ def live_session(
     if row is None or row.user_id != user_id or not is_live(row, policy, now):
         return None
     return row
+
+
+#: Built once: constructing the statement anew was a good part of running it, on every
+#: signed-in request.
+_LIVE_USER_SESSION = (
+    select(User, UserSession)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), User.id == bindparam("user_id"))
+)
+
+
+def live_user_session(
+    session: Session, user_id: int, token: str, policy: SessionPolicy, now: dt.datetime
+) -> tuple[User, UserSession] | None:
+    """The user and their session with this token, in one query, if the session still works.
+
+    Every signed-in request asks this first; reading the user with the session row saves a
+    statement on each of them. Whether the user may still sign in (active, session version) is
+    the caller's question.
+    """
+    if not token:
+        return None
+    found = session.execute(
+        _LIVE_USER_SESSION, {"token_hash": hash_token(token), "user_id": user_id}
+    ).one_or_none()
+    if found is None:
+        return None
+    user, row = found
+    if not is_live(row, policy, now):
+        return None
+    return user, row
 
 
 def touch_due(row: UserSession, policy: SessionPolicy, now: dt.datetime) -> bool:

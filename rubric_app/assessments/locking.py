@@ -7,10 +7,10 @@ UPDATE`` on the assessment row; the lock is held until the caller's transaction 
 from __future__ import annotations
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from rubric_app.assessments.states import AssessmentGone
-from rubric_app.models import Assessment
+from rubric_app.models import Assessment, RubricVersion, User, UserSession
 
 #: ``Session.info`` key: the transaction whose locks are held, and the assessment ids it holds.
 _HELD_LOCKS = "rubric_app.assessment_locks"
@@ -24,7 +24,8 @@ def lock_assessment(session: Session, assessment_id: int) -> Assessment:
     SQLite: the transaction becomes a write transaction at once (``BEGIN IMMEDIATE`` takes the
     database's one writer lock; readers carry on under WAL, waiting writers wait up to the busy
     timeout). PostgreSQL: the assessment row is locked with ``SELECT ... FOR UPDATE``. Objects
-    loaded before the lock are expired, so every read after it sees the latest committed rows.
+    loaded before the lock are expired (``_expire_checked_rows``), so every read after it sees
+    the latest committed rows.
     Calling it again within the same transaction returns the assessment it already holds.
     Raises ``AssessmentGone`` when the assessment no longer exists.
     """
@@ -38,17 +39,37 @@ def lock_assessment(session: Session, assessment_id: int) -> Assessment:
     if assessment_id in held:
         found = session.get(Assessment, assessment_id)
     else:
-        statement = select(Assessment).where(Assessment.id == assessment_id)
+        # With its rubric version (never expired, see ``_KEPT_LOADED``): nothing else holds it,
+        # so once the assessment is expired it would be read again for ``rubric_for``.
+        statement = (
+            select(Assessment)
+            .options(joinedload(Assessment.rubric_version))
+            .where(Assessment.id == assessment_id)
+        )
         if connection.dialect.name == "sqlite":
             _begin_write_transaction(connection)
         else:
             statement = statement.with_for_update(of=Assessment)
-        session.expire_all()
+        _expire_checked_rows(session)
         found = session.scalars(statement).one_or_none()
         session.info[_HELD_LOCKS] = (transaction, held | {assessment_id})
     if found is None:
         raise AssessmentGone("This assessment no longer exists.")
     return found
+
+
+#: Rows a writer never checks under the lock, so they stay loaded: a stored rubric version never
+#: changes, and the signed-in user and their server session say who acts, not what is checked.
+#: Expiring them made every save read them again (the rubric version for ``rubric_for``, the
+#: user for the audit record and the request log line): two statements of an autosave's twelve.
+_KEPT_LOADED: tuple[type, ...] = (RubricVersion, User, UserSession)
+
+
+def _expire_checked_rows(session: Session) -> None:
+    """Expire every loaded object but those in ``_KEPT_LOADED``."""
+    for instance in list(session.identity_map.values()):
+        if not isinstance(instance, _KEPT_LOADED):
+            session.expire(instance)
 
 
 def _begin_write_transaction(connection: Connection) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments.states import ItemState
@@ -50,20 +50,22 @@ def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -
     return found[0] if found else None
 
 
+#: Built once: every page of an assessment runs both, and building them anew was a good part
+#: of running them.
+_ANSWERS_OF = select(Answer.item_id, Answer.dimension, Answer.value).where(
+    Answer.assessment_id == bindparam("assessment_id")
+)
+_NOTES_OF = select(ItemNote).where(ItemNote.assessment_id == bindparam("assessment_id"))
+
+
 def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
     """Every stored item state of the assessment, by item id."""
     rubric = rubric_for(assessment)
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
-    for item_id, dimension, value in session.execute(
-        select(Answer.item_id, Answer.dimension, Answer.value).where(
-            Answer.assessment_id == assessment.id
-        )
-    ):
+    bound = {"assessment_id": assessment.id}
+    for item_id, dimension, value in session.execute(_ANSWERS_OF, bound):
         values.setdefault(item_id, {})[dimension] = decode_value(value, type_of(rubric, item_id))
-    notes = {
-        note.item_id: note
-        for note in session.scalars(select(ItemNote).where(ItemNote.assessment_id == assessment.id))
-    }
+    notes = {note.item_id: note for note in session.scalars(_NOTES_OF, bound)}
     states: dict[str, ItemState] = {}
     for item_id in sorted(set(values) | set(notes)):
         note = notes.get(item_id)

@@ -97,9 +97,22 @@ class SectionRead:
     posted: Mapping[str, ItemState]
 
 
+#: Unbound fields by (identity of the rubric, item id): every save reads them for the text rule,
+#: and building them anew cost a few percent of each autosave. Keyed like ``static_parts``, by
+#: the Rubric object (``rubric_of`` hands out one per stored version; a rubric built from other
+#: YAML under the same id and version gets its own entry), which the entry holds so its id
+#: stays taken.
+_ITEM_FIELDS: dict[tuple[int, str], tuple[Rubric, dict[str, Any]]] = {}
+
+
 def _item_fields(item: Item, rubric: Rubric) -> dict[str, Any]:
     """The unbound fields of one item, as ``section_form_class`` puts them on the form."""
-    return {**item_type(item).create_fields(item, rubric), **note_fields(item, rubric)}
+    key = (id(rubric), item.id)
+    entry = _ITEM_FIELDS.get(key)
+    if entry is None or entry[0] is not rubric:
+        fields = {**item_type(item).create_fields(item, rubric), **note_fields(item, rubric)}
+        entry = _ITEM_FIELDS[key] = (rubric, fields)
+    return entry[1]
 
 
 def read_section(

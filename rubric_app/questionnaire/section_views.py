@@ -8,6 +8,7 @@ section whose form had expired (see ``csrf_recovery``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -36,7 +37,7 @@ from rubric_app.questionnaire.saving import SectionSave, save_section
 from rubric_app.questionnaire.signin_drafts import browser_hash, keep_and_sign_in, signin_redirect
 from rubric_app.questionnaire.view_data import item_views, numbered_errors, skip_logic_json
 from rubric_app.rubrics.model import Rubric, Section
-from rubric_app.scoring import score_assessment, visibility
+from rubric_app.scoring import score_section, visibility
 
 
 def _neighbours(rubric: Rubric, section: Section) -> tuple[Section | None, Section | None]:
@@ -71,8 +72,15 @@ def render_section(
         set_bases(form, assessment.revision, bases or {})
     form.add_errors(list(numbered_errors(rubric, errors)))
     answers = answers_of(states)
-    shown = dict(visible) if visible is not None else dict(visibility(rubric, answers))
-    score = score_assessment(rubric, answers).section(section.id)
+    # Visibility of the stored answers serves both the page and its score, decided once; a
+    # page re-rendered from a post shows what the post makes visible, but scores what is stored.
+    stored_visible: Mapping[str, bool] | None = None
+    if visible is None:
+        stored_visible = visibility(rubric, answers)
+        shown = dict(stored_visible)
+    else:
+        shown = dict(visible)
+    score = score_section(rubric, answers, section.id, visible=stored_visible)
     previous, following = _neighbours(rubric, section)
     scale_keys = []
     for scale in rubric.scales.values():
@@ -268,7 +276,7 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
             conflicts=[conflict.item_id for conflict in outcome.conflicts],
         )
     session.commit()
-    score = score_assessment(rubric, answers_of(dict(outcome.states))).section(sect.id)
+    score = score_section(rubric, answers_of(dict(outcome.states)), sect.id)
     payload.update(answered=score.answered, applicable=score.applicable)
     return jsonify(payload)
 

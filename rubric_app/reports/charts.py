@@ -9,7 +9,8 @@ other by a media query). Every bar carries its label and printed value, and each
 own fill pattern as well as a legend entry, so nothing is told by colour alone. The SVG has
 ``role="img"`` with ``<title>`` and ``<desc>``; pages put a data table beside it as the full text
 alternative. Only presentation attributes are used (the CSP forbids inline ``style``), and every
-element is built with ``Markup(<literal>).format(...)``, which escapes each value put in.
+element is built with ``Markup(<literal>).format(...)`` or ``Markup(<literal>) % (...)``, which
+escape each value put in.
 """
 
 from __future__ import annotations
@@ -110,34 +111,38 @@ def series_fill(prefix: str, series: int) -> str:
     return INK if pattern == "solid" else f"url(#{prefix}-{pattern})"
 
 
+#: A text and a bar, filled in with Markup's ``%`` (see ``_text``).
+_TEXT = Markup(
+    '<text x="%s" y="%s" text-anchor="%s" font-size="%s" font-weight="%s" fill="#1b1f24">%s</text>'
+)
+_RECT = Markup(
+    '<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="%s" stroke-width="1"/>'
+)
+
+
 def _text(
     x: float, y: float, content: str, *, anchor: str = "start", bold: bool = False, size: int = 13
 ) -> Markup:
-    # Markup.format escapes every argument, so labels can never inject markup.
-    return Markup(
-        '<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}"'
-        ' fill="#1b1f24">{content}</text>'
-    ).format(
-        x=f"{x:g}",
-        y=f"{y:g}",
-        anchor=anchor,
-        size=size,
-        weight="bold" if bold else "normal",
-        content=content,
+    # Markup's ``%`` escapes every argument, so labels can never inject markup (and costs less
+    # than half of ``Markup.format``: a report draws some hundred texts and bars per chart).
+    return _TEXT % (
+        f"{x:g}",
+        f"{y:g}",
+        anchor,
+        size,
+        "bold" if bold else "normal",
+        content,
     )
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str, stroke: str) -> Markup:
-    return Markup(
-        '<rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{fill}"'
-        ' stroke="{stroke}" stroke-width="1"/>'
-    ).format(
-        x=f"{x:g}",
-        y=f"{y:g}",
-        width=f"{width:.2f}".rstrip("0").rstrip("."),
-        height=f"{height:g}",
-        fill=fill,
-        stroke=stroke,
+    return _RECT % (
+        f"{x:g}",
+        f"{y:g}",
+        f"{width:.2f}".rstrip("0").rstrip("."),
+        f"{height:g}",
+        fill,
+        stroke,
     )
 
 

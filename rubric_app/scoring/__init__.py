@@ -74,6 +74,7 @@ from .score import (
     pooled_percent,
     rating_is_full,
     score_assessment,
+    score_section,
 )
 from .visibility import condition_holds, is_visible, visibility, visible_items
 
@@ -141,6 +142,7 @@ __all__ = [
     "quartiles_of_counts",
     "rating_is_full",
     "score_assessment",
+    "score_section",
     "score_text",
     "share",
     "suppress",

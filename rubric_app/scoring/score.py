@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from rubric_app.rubrics.model import Item, Level, Rubric
+from rubric_app.rubrics.model import Item, Level, Rubric, Section
 
 from .answers import Answers, answer_value, is_answered
 from .coverage import Coverage
@@ -48,6 +48,7 @@ __all__ = [
     "pooled_percent",
     "rating_is_full",
     "score_assessment",
+    "score_section",
 ]
 
 #: A gap in percentage points between the first two dimensions (written policy vs practice in
@@ -449,6 +450,59 @@ def _by_dimension(rubric: Rubric, sums: Mapping[str, list[float]]) -> Mapping[st
     return MappingProxyType(result)
 
 
+def _section_score(
+    rubric: Rubric,
+    section: Section,
+    items: Mapping[str, ItemScore],
+    total: _Tally | None = None,
+    total_dims: dict[str, list[float]] | None = None,
+) -> SectionScore:
+    """Pool the section's item scores (adding them to the overall ``total`` when given)."""
+    tally = _Tally()
+    dims: dict[str, list[float]] = {}
+    for item in section.items:
+        tally.add(items[item.id], dims)
+        if total is not None and total_dims is not None:
+            total.add(items[item.id], total_dims)
+    gated = tally.shown(rubric, dims)
+    return SectionScore(
+        section_id=section.id,
+        title=section.title,
+        percent=gated.percent,
+        by_dimension=gated.by_dimension,
+        level=level_of(rubric, gated.percent),
+        answered=tally.answered,
+        applicable=tally.applicable,
+        completion=tally.completion,
+        not_applicable=tally.not_applicable,
+        gaps=tally.gaps,
+        essential_gaps=tally.essential_gaps,
+        flagged=tally.flagged,
+        coverage=gated.coverage,
+        dimension_coverage=gated.dimension_coverage,
+    )
+
+
+def score_section(
+    rubric: Rubric,
+    answers: Answers,
+    section_id: str,
+    *,
+    visible: Mapping[str, bool] | None = None,
+) -> SectionScore:
+    """Score one section: ``score_assessment(rubric, answers).section(section_id)``, scoring
+    only that section's items (a section page and an autosave show no other score).
+
+    ``visible`` is ``visibility(rubric, answers)`` when the caller has it already (skip logic
+    reads items of other sections, so visibility is always decided over the whole rubric).
+    Raises KeyError for an unknown section.
+    """
+    section = rubric.section(section_id)
+    shown = visibility(rubric, answers) if visible is None else visible
+    items = {item.id: _score_item(rubric, item, answers, shown[item.id]) for item in section.items}
+    return _section_score(rubric, section, items)
+
+
 def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
     """Score ``answers`` against ``rubric``: items, sections in rubric order, and overall."""
     shown = visibility(rubric, answers)
@@ -456,32 +510,9 @@ def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
 
     total = _Tally()
     total_dims: dict[str, list[float]] = {}
-    sections: list[SectionScore] = []
-    for section in rubric.sections:
-        tally = _Tally()
-        dims: dict[str, list[float]] = {}
-        for item in section.items:
-            tally.add(items[item.id], dims)
-            total.add(items[item.id], total_dims)
-        gated = tally.shown(rubric, dims)
-        sections.append(
-            SectionScore(
-                section_id=section.id,
-                title=section.title,
-                percent=gated.percent,
-                by_dimension=gated.by_dimension,
-                level=level_of(rubric, gated.percent),
-                answered=tally.answered,
-                applicable=tally.applicable,
-                completion=tally.completion,
-                not_applicable=tally.not_applicable,
-                gaps=tally.gaps,
-                essential_gaps=tally.essential_gaps,
-                flagged=tally.flagged,
-                coverage=gated.coverage,
-                dimension_coverage=gated.dimension_coverage,
-            )
-        )
+    sections = [
+        _section_score(rubric, section, items, total, total_dims) for section in rubric.sections
+    ]
 
     overall = total.shown(rubric, total_dims)
     return AssessmentScore(

@@ -17,6 +17,9 @@ PUBLIC = {
     "org_or_404",
     "require_site_admin",
     "is_site_admin",
+    # The user's organizations and roles, read once per transaction with the roles ``can``
+    # decides on (the header's switcher and the two-step rule read them too); it decides nothing.
+    "memberships_of",
     "AssessmentAction",
     "OrgAction",
 }

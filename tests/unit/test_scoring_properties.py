@@ -10,6 +10,7 @@ import json
 from fractions import Fraction
 from typing import Literal
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scoring_factories import plain_item, rubric, scale_item, section
@@ -21,6 +22,8 @@ from rubric_app.scoring import (
     answers_from_json,
     answers_to_json,
     score_assessment,
+    score_section,
+    visibility,
 )
 
 Case = tuple[Rubric, dict[str, ItemAnswer]]
@@ -224,3 +227,18 @@ def test_answers_left_on_hidden_items_change_nothing(case: Case) -> None:
         score.completion,
         score.gaps,
     )
+
+
+@SETTINGS
+@given(cases())
+def test_one_section_scores_as_in_the_whole_assessment(case: Case) -> None:
+    """``score_section`` (what a section page and an autosave show) is the section of
+    ``score_assessment``, whether it decides visibility itself or is handed it."""
+    built, answers = case
+    whole = score_assessment(built, answers)
+    shown = visibility(built, answers)
+    for expected in whole.sections:
+        assert score_section(built, answers, expected.section_id) == expected
+        assert score_section(built, answers, expected.section_id, visible=shown) == expected
+    with pytest.raises(KeyError):
+        score_section(built, answers, "no-such-section")

@@ -5,7 +5,11 @@
   (a deferred column) is not even read on a hit;
 - ``role_in`` answers a repeated question about one membership from what it read earlier in
   the same transaction, but asks the database again once anything was written;
-- an autosave reads the stored answers once (``save_section`` hands them to ``save_items``).
+- an autosave reads the stored answers once (``save_section`` hands them to ``save_items``);
+- the signed-in user comes with the server session in one query, the user's memberships are
+  read once per transaction (and still see a membership added but not yet flushed), the
+  assessment comes with its rubric version, and a save's lock does not make the user or the
+  rubric version be read again.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from sqlalchemy.orm import Session
 from test_questionnaire_pages import form_fields, section_url
 
 from rubric_app import rubric_versions
-from rubric_app.access import role_in
+from rubric_app.access import memberships_of, role_in
 from rubric_app.assessments import load_states, start_assessment
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
@@ -212,3 +216,122 @@ def test_an_autosave_reads_the_stored_answers_once(app: Flask, session: Session)
     assert len(whole_reads) == 1, whole_reads
     session.expire_all()
     assert load_states(session, assessment)["partnership-exists"].values == {"value": "yes"}
+
+
+def _selects_from(seen: list[str], table: str) -> list[str]:
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s]
+
+
+def _draft_signed_in(app: Flask, session: Session, name: str) -> tuple[Any, Any]:
+    org = make_org(session, f"{name} District")
+    make_user(session, f"{name.lower()}@example.org", org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session, org=org, version=version, title="T", period="2026-27", user=None
+    )
+    session.commit()
+    client = app.test_client()
+    signin(client, f"{name.lower()}@example.org")
+    # The requests share this session (one app context): start them with nothing loaded, as a
+    # server's fresh request does.
+    session.expunge_all()
+    return assessment, client
+
+
+def test_a_page_reads_the_user_with_the_session_and_the_rubric_version_with_the_assessment(
+    app: Flask, session: Session
+) -> None:
+    assessment, client = _draft_signed_in(app, session, "Joined")
+    with _statements(db.engine) as seen:
+        response = client.get(section_url(assessment))
+    assert response.status_code == 200
+    users = _selects_from(seen, "users")
+    assert len(users) == 1, users
+    assert "JOIN user_sessions" in users[0]
+    assert _selects_from(seen, "user_sessions") == []
+    assert _selects_from(seen, "rubric_versions") == []
+    # The assessment came with both (``assessment_or_404``).
+    assessments = _selects_from(seen, "assessments")
+    assert len(assessments) == 1, assessments
+    assert "rubric_versions" in assessments[0]
+
+
+def test_a_session_of_another_user_signs_nobody_in(app: Flask, session: Session) -> None:
+    """The joined read still asks for this user's own session: a cookie naming another user
+    with a live token of someone else's is refused."""
+    assessment, client = _draft_signed_in(app, session, "Owner")
+    other = make_user(session, "intruder@example.org", make_org(session, "Elsewhere"))
+    session.commit()
+    with client.session_transaction() as cookie:
+        user_id = cookie["_user_id"]
+        _own_id, version, token = user_id.split(":")
+        cookie["_user_id"] = f"{other.id}:{version}:{token}"
+    response = client.get(section_url(assessment))
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+
+
+def test_an_autosave_reads_neither_user_nor_rubric_version_again_under_the_lock(
+    app: Flask, session: Session
+) -> None:
+    assessment, client = _draft_signed_in(app, session, "Locked")
+    fields = form_fields(client.get(section_url(assessment)).get_data(as_text=True))
+    fields["partnership-exists__value"] = ["yes"]
+    session.expunge_all()
+    with _statements(db.engine) as seen:
+        response = client.post(
+            f"/assessments/{assessment.id}/autosave",
+            data=fields,
+            headers={"X-CSRFToken": fields["csrf_token"][0]},
+        )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["saved"] == ["partnership-exists"]
+    # The user once, with the session, before the view; the rubric version with the assessment.
+    assert len(_selects_from(seen, "users")) == 1, _selects_from(seen, "users")
+    assert _selects_from(seen, "rubric_versions") == []
+    # The assessment is read again under the lock (what a save checks is never stale).
+    assert len(_selects_from(seen, "assessments")) == 2
+
+
+def test_a_page_reads_the_memberships_once(app: Flask, session: Session) -> None:
+    """The two-step rule, the access checks and the header's organizations share one read."""
+    assessment, client = _draft_signed_in(app, session, "Members")
+    with _statements(db.engine) as seen:
+        response = client.get(section_url(assessment))
+    assert response.status_code == 200
+    assert len([s for s in seen if "memberships" in s]) == 1, seen
+    assert "Members District" in response.get_data(as_text=True)
+
+
+def test_memberships_added_in_the_transaction_are_seen(session: Session) -> None:
+    org = make_org(session, "First District")
+    user = make_user(session, "member@example.org", org, role="owner")
+    session.commit()
+    assert [o.name for o, _role in memberships_of(session, user)] == ["First District"]
+    second = make_org(session, "Second District")
+    session.flush()
+    # Added but not flushed: the next question still sees it.
+    session.add(Membership(user_id=user.id, org_id=second.id, role="viewer"))
+    assert [(o.name, role) for o, role in memberships_of(session, user)] == [
+        ("First District", "owner"),
+        ("Second District", "viewer"),
+    ]
+    assert role_in(session, user, second.id) == "viewer"
+    session.rollback()
+    assert role_in(session, user, second.id) is None
+
+
+def test_memberships_are_remembered_per_user(session: Session) -> None:
+    """Two users asked about in one transaction each get their own organizations."""
+    mine = make_org(session, "Mine District")
+    theirs = make_org(session, "Theirs District")
+    me = make_user(session, "me@example.org", mine, role="owner")
+    them = make_user(session, "them@example.org", theirs, role="viewer")
+    session.commit()
+    assert role_in(session, me, mine.id) == "owner"
+    assert role_in(session, them, mine.id) is None
+    assert role_in(session, them, theirs.id) == "viewer"
+    assert role_in(session, me, theirs.id) is None
+    assert [o.name for o, _role in memberships_of(session, me)] == ["Mine District"]
+    assert [o.name for o, _role in memberships_of(session, them)] == ["Theirs District"]
