@@ -564,13 +564,13 @@ def item_figures(
             # Each of one organization's rows was counted above; the organization counts once.
             count((row[0], row[1]), tuple(row[2 : 2 + width]), 1 - int(row[3 + width]))
     for (item_id, dimension), n in behind.items():
-        tally = tallies.get(item_id)
-        if tally is None:
+        rated = tallies.get(item_id)
+        if rated is None:
             continue
         if dimension == PAIR_DIMENSION:
-            tally.organizations_both = n
+            rated.organizations_both = n
         else:
-            tally.organizations[dimension] = n
+            rated.organizations[dimension] = n
     return ItemFigures(tallies, breakdowns)
 
 

@@ -11,10 +11,10 @@ The item query is the one heavy query: every cached item result in scope and, in
 in the views one level up that the small-number rule compares it with (``rollup.item_figures``).
 Everything else comes from the scope and its cached scores, read once (``resolved``). With
 ``parallel=True`` (the web pages) the item query runs on its own connection in a worker thread
-while this thread reads and counts the rest, so the page costs little more than that query. Both database
-drivers release the GIL while a query runs. The two read transactions start together; a share
-granted or revoked in the same instant may show in one part of the page and not yet in the
-other until the next view.
+while this thread reads and counts the rest, so the page costs little more than that query.
+Both database drivers release the GIL while a query runs. The two read transactions start
+together; a share granted or revoked in the same instant may show in one part of the page and
+not yet in the other until the next view.
 
 Why it is long: suppression and the privacy rule must apply to every figure in one place, next to
 where the figures are built.
@@ -418,9 +418,9 @@ def _assemble(
         people, _ = rollup.participants(
             session, scope, page=page.number, page_size=page.size, total=assessments
         )
-    figures = read_items()
-    tallies = figures.tallies
-    hidden_items = privacy.protected_items(scope, k, figures.breakdowns)
+    read = read_items()
+    tallies = read.tallies
+    hidden_items = privacy.protected_items(scope, k, read.breakdowns)
     paper_practice = []
     for tally in tallies.values():
         item = prompts[tally.item_id]

@@ -199,9 +199,7 @@ def test_item_figures_count_organizations_once(session: Session, state: Organiza
         by = tuple(scope.filters.as_params())
         expected_orgs = {
             (item_id, dimension): int(count)
-            for item_id, dimension, count in session.execute(
-                rollup.item_organizations_query(scope)
-            )
+            for item_id, dimension, count in session.execute(rollup.item_organizations_query(scope))
         }
         plain = rollup.item_tallies(
             session, scope, versions, organizations=organizations, assessments=assessments
