@@ -18,6 +18,7 @@ pending (as ``access.role_in`` remembers roles).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -79,7 +80,8 @@ class _Base:
     """What was read about one base: its assessments, and their scores for some keys."""
 
     rows: tuple[ScopeRow, ...]
-    scores: dict[int, list[ScoreRow]]
+    #: (section id, dimension) -> assessment id -> (percent, applicable items).
+    scores: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]
     score_keys: set[tuple[str, str]]
 
 
@@ -235,8 +237,8 @@ def _without(scope: Scope, name: str) -> Scope:
 
 def _scores(
     session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
-) -> dict[int, list[ScoreRow]]:
-    """Return the base's cached scores for ``keys``, by assessment id (read once per key)."""
+) -> dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]:
+    """Return the base's cached scores, by key and assessment id (each key read once)."""
     base = _base(session, scope)
     missing = [key for key in dict.fromkeys(keys) if key not in base.score_keys]
     if missing and base.rows:
@@ -249,9 +251,8 @@ def _scores(
             SectionScoreRow.applicable,
         ).where(tuple_(*key).in_(missing), SectionScoreRow.assessment_id.in_(ids))
         for assessment_id, section_id, dimension, percent, applicable in session.execute(stmt):
-            base.scores.setdefault(assessment_id, []).append(
-                (section_id, dimension, percent, applicable)
-            )
+            by_id = base.scores.setdefault((section_id, dimension), {})
+            by_id[assessment_id] = (percent, applicable)
     base.score_keys.update(missing)
     return base.scores
 
@@ -260,12 +261,14 @@ def _score_rows(
     session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
 ) -> Iterable[tuple[ScopeRow, ScoreRow]]:
     """Yield (assessment, score) for each cached score of ``keys`` in ``scope``."""
-    wanted = set(keys)
     scores = _scores(session, scope, keys)
-    for row in rows_in(session, scope):
-        for score in scores.get(row.id, ()):
-            if (score[0], score[1]) in wanted:
-                yield row, score
+    rows = rows_in(session, scope)
+    for section_id, dimension in dict.fromkeys(keys):
+        by_id = scores.get((section_id, dimension), {})
+        for row in rows:
+            found = by_id.get(row.id)
+            if found is not None:
+                yield row, (section_id, dimension, found[0], found[1])
 
 
 def score_counts(
@@ -321,8 +324,9 @@ def band_of(percent: float) -> int | None:
     edges = DEFAULT_EDGES
     if percent < edges[0] or percent > edges[-1]:
         return None
-    last = len(edges) - 2
-    return next((i for i in range(last) if percent < edges[i + 1]), last)
+    # The band whose low edge is the last one at or below the score; the top edge closes the
+    # last band.
+    return min(bisect_right(edges, percent) - 1, len(edges) - 2)
 
 
 def band_organizations(
