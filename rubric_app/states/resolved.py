@@ -135,6 +135,8 @@ def _base(session: Session, scope: Scope) -> _Base:
     found = bases.get(_key(scope))
     if found is None:
         found = bases[_key(scope)] = _read_base(session, scope)
+        # Reading may have begun the transaction: the memo belongs to that one.
+        session.info[_MEMO] = (session.get_transaction(), bases)
     return found
 
 

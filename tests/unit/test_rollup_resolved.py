@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from helpers import make_org, make_user
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, event, func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
@@ -232,3 +232,26 @@ def test_item_figures_count_organizations_once(session: Session, state: Organiza
                 assert figures.breakdowns[name] == _distinct_item_organizations(
                     session, scope, name
                 ), (scope, name)
+
+
+def test_the_scope_is_read_once_per_transaction(session: Session, state: Organization) -> None:
+    """Even when the first read is what begins the transaction; a new transaction reads again."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    views = _views(state)  # before the commit, which expires the advocate's attributes
+    session.commit()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for scope in views:
+            resolved.totals(session, scope)
+            resolved.members_by(session, scope, "locale")
+        assert len(statements) == 1
+        session.commit()
+        resolved.totals(session, views[0])
+        assert len(statements) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
