@@ -82,8 +82,8 @@ def item_organizations_by(
 
 
 def _several_per_value(rows: Sequence[resolved.ScopeRow], name: str) -> list[int]:
-    """Return the ids of assessments whose organization has more than one with the same value
-    of filter ``name`` (two periods, for any filter but the period)."""
+    """Return the ids of assessments whose organization has more than one among ``rows`` with
+    the same value of filter ``name`` (several periods, when the view does not fix one)."""
     by_cell: dict[tuple[int, Any], list[int]] = {}
     for row in rows:
         by_cell.setdefault((row.org_id, getattr(row, name)), []).append(row.id)
