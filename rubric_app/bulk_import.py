@@ -16,6 +16,13 @@ assessments go through the operations.
 
 Rows go in with one ``insert()`` per table and batch, or, on PostgreSQL with psycopg, with
 ``COPY ... FROM STDIN`` (``cursor.copy``), which is several times faster for millions of rows.
+
+Everything an assessment's rows hold but its id follows from its rubric version and answers, so
+each answer set is stored, hashed and scored once per ``submit_many`` call (or once per
+``Patterns`` the caller keeps across calls) however many assessments share that very states
+object; with COPY, those rows are also written out as COPY text once and only the id is put in
+front of each line. A seeder that draws its answers from a bounded set of answer sets
+(``demo_state.AnswerPool``) so pays for scoring a few hundred times, not once per assessment.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import insert
@@ -104,28 +111,90 @@ def stored_states(states: Mapping[str, ItemState]) -> dict[str, ItemState]:
     return kept
 
 
+#: The child tables of an assessment, in the order a batch writes them. Parents before children
+#: is not needed (all point at assessments), but a stable order keeps the COPY statements of a
+#: batch in the same sequence every run.
+_CHILD_MODELS: tuple[type[Base], ...] = (Answer, ItemNote, Snapshot, SectionScoreRow, ItemResult)
+
+
 @dataclass
-class _Rows:
-    """The child rows of one batch, by table."""
+class _Pattern:
+    """What one answer set becomes, for any assessment that has it: all but the assessment id.
 
-    answers: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
-    snapshots: list[dict[str, Any]]
-    scores: list[dict[str, Any]]
-    item_results: list[dict[str, Any]]
-    shares: list[dict[str, Any]]
+    ``rows`` holds each child table's rows without their ``assessment_id``; ``copy_text`` the
+    same rows as COPY text lines that still lack the id in front, made on first use.
+    """
 
-    def by_model(self) -> tuple[tuple[type[Base], list[dict[str, Any]]], ...]:
-        # Parents before children is not needed (all point at assessments), but a stable order
-        # keeps the COPY statements of a batch in the same sequence every run.
-        return (
-            (Answer, self.answers),
-            (ItemNote, self.notes),
-            (Snapshot, self.snapshots),
-            (SectionScoreRow, self.scores),
-            (ItemResult, self.item_results),
-            (Share, self.shares),
-        )
+    kept: dict[str, ItemState]
+    content_hash: str
+    revision: int
+    rows: dict[type[Base], list[dict[str, Any]]]
+    copy_text: dict[type[Base], str] = field(default_factory=dict)
+
+
+@dataclass
+class Patterns:
+    """Answer sets already turned into rows, by rubric version and states object.
+
+    Keyed by the identity of the states mapping: a seeder that hands the same mapping to many
+    planned submissions gets it stored, hashed and scored once. The mapping is held here too,
+    so its identity cannot be reused by another object while the entry lives; it must not be
+    changed after it was first submitted. Rows depend on the submitting user and clock as well,
+    so those are part of the key.
+    """
+
+    _seen: dict[
+        tuple[int, int, int | None, dt.datetime], tuple[Mapping[str, ItemState], _Pattern]
+    ] = field(default_factory=dict)
+
+    def of(self, planned: PlannedSubmission, by: int | None, now: dt.datetime) -> _Pattern:
+        """Return the rows of the planned submission's answer set, made on first sight."""
+        key = (planned.version.id, id(planned.states), by, now)
+        found = self._seen.get(key)
+        if found is not None and found[0] is planned.states:
+            return found[1]
+        pattern = _pattern_of(planned.version, planned.states, by, now)
+        self._seen[key] = (planned.states, pattern)
+        return pattern
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def _pattern_of(
+    version: RubricVersion, states: Mapping[str, ItemState], by: int | None, now: dt.datetime
+) -> _Pattern:
+    """Store, hash and score one answer set as ``save_items`` and ``submit`` would."""
+    kept = stored_states(states)
+    payload = snapshot_payload(version, kept)
+    content_hash = payload_hash(payload)
+    rubric = rubric_of(version)
+    # save_items counts the revision up once when it writes anything.
+    revision = 1 if kept else 0
+    score = score_assessment(rubric, {item: state.to_answer() for item, state in kept.items()})
+    # Built with a placeholder id and stripped of it: the row builders are the operations' own.
+    placeholder = 0
+    snapshot = {
+        "assessment_id": placeholder,
+        "number": 1,
+        "revision": revision,
+        "content_hash": content_hash,
+        "payload": payload,
+        "submitted_at": now,
+        "submitted_by_id": by,
+    }
+    built: dict[type[Base], Iterable[dict[str, Any]]] = {
+        Answer: _answer_rows(placeholder, rubric, kept, revision, by, now),
+        ItemNote: _note_rows(placeholder, kept, revision, by, now),
+        Snapshot: [snapshot],
+        SectionScoreRow: section_score_rows(placeholder, score),
+        ItemResult: item_result_rows(placeholder, rubric, score),
+    }
+    rows = {
+        model: [{k: v for k, v in row.items() if k != "assessment_id"} for row in table_rows]
+        for model, table_rows in built.items()
+    }
+    return _Pattern(kept, content_hash, revision, rows)
 
 
 def _resolve(session: Session, method: Method) -> Literal["insert", "copy"]:
@@ -148,17 +217,21 @@ def submit_many(
     method: Method = "auto",
     batch_size: int = 500,
     now: dt.datetime | None = None,
+    patterns: Patterns | None = None,
 ) -> list[int]:
     """Create the planned assessments submitted (and shared); return their ids in order.
 
     ``by`` is the user id recorded as creator, submitter and last editor (None for synthetic
-    data, like an operation called without a user). The caller commits.
+    data, like an operation called without a user). ``patterns`` keeps scored answer sets
+    across calls (see ``Patterns``); without it they are kept for this call. The caller commits.
     """
     how = _resolve(session, method)
     now = now or utcnow()
+    patterns = patterns if patterns is not None else Patterns()
     ids: list[int] = []
     for start in range(0, len(planned), batch_size):
-        ids.extend(_submit_batch(session, planned[start : start + batch_size], by, how, now))
+        batch = planned[start : start + batch_size]
+        ids.extend(_submit_batch(session, batch, by, how, now, patterns))
     return ids
 
 
@@ -168,12 +241,9 @@ def _submit_batch(
     by: int | None,
     how: Literal["insert", "copy"],
     now: dt.datetime,
+    patterns: Patterns,
 ) -> list[int]:
-    kept = [stored_states(p.states) for p in planned]
-    payloads = [
-        snapshot_payload(p.version, states) for p, states in zip(planned, kept, strict=True)
-    ]
-    hashes = [payload_hash(payload) for payload in payloads]
+    made = [patterns.of(p, by, now) for p in planned]
     rows = [
         {
             "org_id": p.org_id,
@@ -182,63 +252,49 @@ def _submit_batch(
             "title": p.title.strip(),
             "period": p.period.strip(),
             "status": "submitted",
-            # save_items counts the revision up once when it writes anything.
-            "revision": 1 if states else 0,
+            "revision": pattern.revision,
             "created_by_id": by,
             "created_at": now,
             "updated_at": now,
             "submitted_at": now,
             "submitted_by_id": by,
-            "snapshot_hash": content_hash,
+            "snapshot_hash": pattern.content_hash,
         }
-        for p, states, content_hash in zip(planned, kept, hashes, strict=True)
+        for p, pattern in zip(planned, made, strict=True)
     ]
     ids = list(
         session.scalars(
             insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows
         )
     )
-    batch = _Rows([], [], [], [], [], [])
-    for assessment_id, p, states, payload, row in zip(
-        ids, planned, kept, payloads, rows, strict=True
-    ):
-        rubric = rubric_of(p.version)
-        revision = 1 if states else 0
-        batch.answers.extend(_answer_rows(assessment_id, rubric, states, revision, by, now))
-        batch.notes.extend(_note_rows(assessment_id, states, revision, by, now))
-        batch.snapshots.append(
-            {
-                "assessment_id": assessment_id,
-                "number": 1,
-                "revision": revision,
-                "content_hash": row["snapshot_hash"],
-                "payload": payload,
-                "submitted_at": now,
-                "submitted_by_id": by,
-            }
-        )
-        score = score_assessment(
-            rubric, {item: state.to_answer() for item, state in states.items()}
-        )
-        batch.scores.extend(section_score_rows(assessment_id, score))
-        batch.item_results.extend(item_result_rows(assessment_id, rubric, score))
-        batch.shares.extend(
-            {
-                "assessment_id": assessment_id,
-                "to_org_id": share.org_id,
-                "created_by_id": by,
-                "created_at": now,
-                "revoked_at": None,
-                "named_in_lists": share.named,
-            }
-            for share in p.shares
-        )
-    for model, table_rows in batch.by_model():
+    shares = [
+        {
+            "assessment_id": assessment_id,
+            "to_org_id": share.org_id,
+            "created_by_id": by,
+            "created_at": now,
+            "revoked_at": None,
+            "named_in_lists": share.named,
+        }
+        for assessment_id, p in zip(ids, planned, strict=True)
+        for share in p.shares
+    ]
+    if how == "copy":
+        for model in _CHILD_MODELS:
+            _copy_patterns(session, model, ids, made)
+        if shares:
+            _copy(session, Share, shares)
+        return ids
+    for model in _CHILD_MODELS:
+        table_rows = [
+            {"assessment_id": assessment_id, **row}
+            for assessment_id, pattern in zip(ids, made, strict=True)
+            for row in pattern.rows[model]
+        ]
         if table_rows:
-            if how == "copy":
-                _copy(session, model, table_rows)
-            else:
-                session.execute(insert(model), table_rows)
+            session.execute(insert(model), table_rows)
+    if shares:
+        session.execute(insert(Share), shares)
     return ids
 
 
@@ -288,29 +344,90 @@ def _note_rows(
         }
 
 
-def _copy(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Stream the rows into the model's table with PostgreSQL's COPY, in the session's transaction.
+def _copy_field(value: Any, *, as_json: bool) -> str:
+    """One value in COPY's text format: NULL as \\N, booleans as t/f, text escaped.
 
-    SQLAlchemy has no COPY construct, so the statement is composed with psycopg's ``sql``
-    module (identifiers quoted by the driver, nothing interpolated from data).
+    A JSON column's None is JSON null, as SQLAlchemy's JSON type stores it, not SQL NULL.
     """
-    from psycopg import sql  # only PostgreSQL runs this; SQLite installs need no psycopg
+    if as_json:
+        value = json.dumps(value, ensure_ascii=False)
+    elif value is None:
+        return "\\N"
+    elif isinstance(value, bool):
+        return "t" if value else "f"
+    elif isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same double
+    elif isinstance(value, dt.datetime):
+        return value.isoformat()
+    text = str(value)
+    if any(c in text for c in "\\\t\n\r"):
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
 
+
+def _copy_lines(model: type[Base], rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
+    """The rows as COPY text lines, in ``columns`` order, each ending in a newline."""
     table = Base.metadata.tables[model.__tablename__]
-    columns = list(rows[0])
     json_columns = {
         name for name in columns if table.c[name].type.__class__.__name__ in {"JSON", "JSONB"}
     }
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    return "".join(
+        "\t".join(_copy_field(row[name], as_json=name in json_columns) for name in columns) + "\n"
+        for row in rows
     )
+
+
+def _copy_statement(model: type[Base], columns: Sequence[str]) -> Any:
+    """``COPY table (columns) FROM STDIN``, composed with psycopg's ``sql`` module.
+
+    SQLAlchemy has no COPY construct; identifiers are quoted by the driver and nothing is
+    interpolated from data.
+    """
+    from psycopg import sql  # only PostgreSQL runs this; SQLite installs need no psycopg
+
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model.__tablename__), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+
+
+def _write_copy(session: Session, model: type[Base], columns: Sequence[str], text: str) -> None:
+    """Stream COPY text into the model's table, in the session's transaction."""
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row[name], ensure_ascii=False) if name in json_columns else row[name]
-                    for name in columns
-                ]
-            )
+    with driver.cursor() as cursor, cursor.copy(_copy_statement(model, columns)) as copy:
+        copy.write(text)
+
+
+def _copy_patterns(
+    session: Session, model: type[Base], ids: Sequence[int], made: Sequence[_Pattern]
+) -> None:
+    """COPY one child table's rows of a batch: each pattern's lines with the id put in front."""
+    columns: list[str] | None = None
+    parts: list[str] = []
+    for assessment_id, pattern in zip(ids, made, strict=True):
+        rows = pattern.rows[model]
+        if not rows:
+            continue
+        if columns is None:
+            columns = list(rows[0])
+        # The row builders name the same columns in the same order for every answer set.
+        assert list(rows[0]) == columns, model
+        text = pattern.copy_text.get(model)
+        if text is None:
+            text = pattern.copy_text[model] = _copy_lines(model, rows, columns)
+        prefix = f"{assessment_id}\t"
+        # Every line of the pattern gets the id; values cannot hold a bare line end (escaped).
+        parts.append(prefix + text[:-1].replace("\n", "\n" + prefix) + "\n")
+    if columns is not None:
+        _write_copy(session, model, ["assessment_id", *columns], "".join(parts))
+
+
+def _copy(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Stream the rows into the model's table with COPY, in the session's transaction."""
+    columns = list(rows[0])
+    _write_copy(session, model, columns, _copy_lines(model, rows, columns))

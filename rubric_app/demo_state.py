@@ -8,10 +8,16 @@ depends on locale and SRO model (so filters show real differences), each assessm
 shared with the state advocate. Organizations go in with one bulk ``insert()``, assessments
 through ``bulk_import.submit_many`` (the operations' bulk path, held to the one-by-one path by
 its tests); nothing here is for production data.
+
+With an ``AnswerPool`` the answers are drawn from a bounded set of answer sets per rubric version
+and maturity step instead of anew for each assessment: the bulk path then scores and renders
+each set once (``bulk_import.Patterns``), which is what lets the national benchmark seed
+69,000 assessments in minutes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 from collections.abc import Sequence
@@ -26,10 +32,12 @@ from rubric_app.accounts.operations import add_member, create_organization, crea
 from rubric_app.accounts.org_names import name_key
 from rubric_app.accounts.verification import mark_verified
 from rubric_app.accounts.vetting import verify_organization
-from rubric_app.bulk_import import Method, PlannedSubmission, ShareTo, submit_many
+from rubric_app.assessments import ItemState
+from rubric_app.bulk_import import Method, Patterns, PlannedSubmission, ShareTo, submit_many
 from rubric_app.demo import DEMO_ORGS, DEMO_STATE, generate_states
-from rubric_app.models import Membership, Organization, utcnow
+from rubric_app.models import Membership, Organization, RubricVersion, utcnow
 from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.rubrics.model import Rubric
 from rubric_app.us_states import STATES
 
 LOCAL_RUBRIC = "secure-local-implementation"
@@ -93,6 +101,37 @@ class SeededState:
     assessments: int
 
 
+class AnswerPool:
+    """A bounded set of generated answer sets, drawn from instead of generating each anew.
+
+    Maturities are rounded to ``step``; each (rubric version, maturity step) gets up to
+    ``variants`` answer sets, generated from the pool's own random stream the first times it is
+    asked, then chosen among with the caller's. The sets are handed out as the same objects,
+    so ``patterns`` (passed on to ``submit_many``) scores each one once across every call.
+    Everything seeded through one pool carries the pool's clock (``now``): the stored rows of
+    an answer set hold the time, so one time is what lets them be reused from state to state.
+    """
+
+    def __init__(self, variants: int = 12, *, step: float = 0.05, rng_seed: int = 1990) -> None:
+        self.variants = variants
+        self.step = step
+        self.patterns = Patterns()
+        self.now = utcnow()
+        self._rng = random.Random(rng_seed)  # noqa: S311 - synthetic data, not security
+        self._sets: dict[tuple[int, int], list[dict[str, ItemState]]] = {}
+
+    def states(
+        self, version: RubricVersion, rubric: Rubric, maturity: float, rng: random.Random
+    ) -> dict[str, ItemState]:
+        """Return an answer set for ``rubric`` at about ``maturity`` (do not change it)."""
+        bucket = round(maturity / self.step)
+        sets = self._sets.setdefault((version.id, bucket), [])
+        if len(sets) < self.variants:
+            sets.append(generate_states(rubric, self._rng, bucket * self.step))
+            return sets[-1]
+        return rng.choice(sets)
+
+
 def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -154,6 +193,7 @@ def seed_state(
     periods: Sequence[str] | None = None,
     batch_size: int = 500,
     method: Method = "auto",
+    pool: AnswerPool | None = None,
 ) -> SeededState:
     """Create ``n_orgs`` organizations in ``state`` with submitted assessments shared with the
     state advocate.
@@ -162,8 +202,9 @@ def seed_state(
     the rest districts (the local rubric). By default every organization assessed the current
     period and ``previous_share`` of them the previous one too, a little less mature; with
     ``periods`` (oldest first) every organization assessed each of them, maturing a little each
-    period. Assessments go in through ``bulk_import.submit_many`` (``method`` says how). The
-    caller commits.
+    period. Assessments go in through ``bulk_import.submit_many`` (``method`` says how). With a
+    ``pool``, answers come from its bounded set of answer sets (see ``AnswerPool``). The caller
+    commits.
     """
     state = state.strip().upper()
     rng = random.Random(rng_seed)  # noqa: S311 - synthetic data, not security
@@ -177,7 +218,7 @@ def seed_state(
     existing = set(session.scalars(select(Organization.name).where(Organization.state == state)))
     org_rows: list[dict[str, Any]] = []
     maturities: list[float] = []
-    now = utcnow()
+    now = pool.now if pool is not None else utcnow()
     for index in range(n_orgs):
         afterschool_program = rng.random() < afterschool_share
         locale = _pick(rng, LOCALE_WEIGHTS)
@@ -243,16 +284,18 @@ def seed_state(
                     version=version,
                     title=f"{rubric.title} {period}",
                     period=period,
-                    states=generate_states(rubric, rng, maturity),
+                    states=pool.states(version, rubric, maturity, rng)
+                    if pool is not None
+                    else generate_states(rubric, rng, maturity),
                     # Most demo organizations agree to be named; some do not, as in real life.
                     shares=(ShareTo(advocate.id, named=(count + len(planned)) % 4 != 0),),
                 )
             )
             if len(planned) >= batch_size:
-                count += len(submit_many(session, planned, method=method, batch_size=batch_size))
+                count += len(_submit(session, planned, method, batch_size, now, pool))
                 planned = []
     if planned:
-        count += len(submit_many(session, planned, method=method, batch_size=batch_size))
+        count += len(_submit(session, planned, method, batch_size, now, pool))
     audit.record(
         session,
         "demo.seed_state",
@@ -263,3 +306,23 @@ def seed_state(
     )
     session.flush()
     return SeededState(advocate.id, advocate.name, email, password, n_orgs, count)
+
+
+def _submit(
+    session: Session,
+    planned: list[PlannedSubmission],
+    method: Method,
+    batch_size: int,
+    now: dt.datetime,
+    pool: AnswerPool | None,
+) -> list[int]:
+    # One clock for the whole state (the pool's, with a pool), so scored answer sets are reused
+    # across calls: their rows carry the time.
+    return submit_many(
+        session,
+        planned,
+        method=method,
+        batch_size=batch_size,
+        now=now,
+        patterns=pool.patterns if pool is not None else None,
+    )

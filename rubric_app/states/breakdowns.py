@@ -14,19 +14,11 @@ from typing import Any
 from sqlalchemy import case, distinct, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, ItemResult, Organization, SectionScoreRow
+from rubric_app.models import Assessment, ItemResult, SectionScoreRow
 from rubric_app.scoring import DEFAULT_EDGES
 
-from .rollup import Scope, scope_select
-
-#: The filters a view can set, and the column each one selects on.
-FILTER_COLUMNS: dict[str, Any] = {
-    "kind": Organization.kind,
-    "enrollment_band": Organization.enrollment_band,
-    "locale": Organization.locale,
-    "sro_model": Organization.sro_model,
-    "period": Assessment.period,
-}
+from . import resolved
+from .rollup import FILTER_COLUMNS, Scope, scope_select
 
 
 def without_filter(scope: Scope, name: str) -> Scope:
@@ -59,23 +51,43 @@ def item_organizations_by(
 
     Keys are (item id, dimension), the pair rows (``PAIR_DIMENSION``) included; values map each
     value of filter ``name`` to how many organizations rated that item on that dimension.
+
+    The database counts rows, not distinct organizations: a ``count(DISTINCT)`` over every item
+    result one level up sorts them all (on disk, for a large state). Rows are organizations
+    wherever an organization has one assessment per value, which the scope's rows (already
+    read, ``resolved``) tell; the assessments of organizations with several are counted apart,
+    by organization, and put right here.
     """
+    up = without_filter(scope, name)
     column = FILTER_COLUMNS[name].label("category")
-    s = scope_select(without_filter(scope, name)).add_columns(column).subquery()
-    stmt = (
-        select(
-            ItemResult.item_id,
-            ItemResult.dimension,
-            s.c.category,
-            func.count(distinct(s.c.org_id)),
-        )
-        .join(s, s.c.id == ItemResult.assessment_id)
-        .group_by(ItemResult.item_id, ItemResult.dimension, s.c.category)
-    )
+    s = scope_select(up).add_columns(column).subquery()
+    key = (ItemResult.item_id, ItemResult.dimension, s.c.category)
     found: dict[tuple[str, str], dict[str | None, int]] = {}
-    for item_id, dimension, category, count in session.execute(stmt):
+    for item_id, dimension, category, count in session.execute(
+        select(*key, func.count()).join(s, s.c.id == ItemResult.assessment_id).group_by(*key)
+    ):
         found.setdefault((item_id, dimension), {})[category] = int(count)
+    several = _several_per_value(resolved.rows_in(session, up), name)
+    if several:
+        stmt = (
+            select(*key, s.c.org_id, func.count())
+            .join(s, s.c.id == ItemResult.assessment_id)
+            .where(s.c.id.in_(several))
+            .group_by(*key, s.c.org_id)
+        )
+        for item_id, dimension, category, _, count in session.execute(stmt):
+            # Their rows were counted as organizations above; each organization counts once.
+            found[(item_id, dimension)][category] -= int(count) - 1
     return found
+
+
+def _several_per_value(rows: Sequence[resolved.ScopeRow], name: str) -> list[int]:
+    """Return the ids of assessments whose organization has more than one among ``rows`` with
+    the same value of filter ``name`` (several periods, when the view does not fix one)."""
+    by_cell: dict[tuple[int, Any], list[int]] = {}
+    for row in rows:
+        by_cell.setdefault((row.org_id, getattr(row, name)), []).append(row.id)
+    return sorted(i for ids in by_cell.values() if len(ids) > 1 for i in ids)
 
 
 def _band_of(percent: Any) -> Any:

@@ -34,7 +34,7 @@ from rubric_app.scoring import (
 from rubric_app.scoring.findings import largest_change, largest_of, lowest_of
 from rubric_app.vocabulary import LOCALE_LABELS, LOCALES
 
-from . import privacy, rollup
+from . import privacy, resolved
 from .rollup import Scope
 from .view_data import Dashboard, DistributionRow, Shown
 
@@ -149,12 +149,12 @@ def view_steps(
     withheld (nothing then, not even its size); otherwise a step's median shows when at least
     ``k`` organizations have a score for it.
     """
-    organizations, assessments = rollup.totals(session, scope)
+    organizations, assessments = resolved.totals(session, scope)
     withheld = privacy.view_withheld(session, scope, k, organizations)
     if withheld is not None:
         return ViewSteps(value, label, withheld, {step.section_id: withheld for step in steps})
     keys = [(step.section_id, "_all") for step in steps]
-    counts = rollup.score_counts(
+    counts = resolved.score_counts(
         session, scope, keys, organizations=organizations, assessments=assessments
     )
     medians: dict[str, Shown] = {}

@@ -19,8 +19,9 @@ view level uses true distinct counts); docs/privacy.md says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from rubric_app.scoring import (
     hidden_member_cells,
 )
 
-from . import breakdowns
+from . import breakdowns, resolved
 from .rollup import Scope
 
 
@@ -49,29 +50,59 @@ def view_withheld(session: Session, scope: Scope, k: int, organizations: int) ->
     if 0 < organizations < k:
         return Suppressed(k=k)
     for name, value in scope.filters.as_params().items():
-        members = breakdowns.members_by(session, scope, name)
+        members = resolved.members_by(session, scope, name)
         if value in hidden_member_cells(members, k, always_hidden={None}):
             return Suppressed(k=k, because="complement")
     return None
 
 
-def protect_figures(
-    session: Session, scope: Scope, k: int, score_keys: Sequence[tuple[str, str]]
-) -> Protection:
-    """Return the item figures and bands a view must withhold (once ``view_withheld`` let it be)."""
+def protected_items(
+    scope: Scope, k: int, by_filter: Mapping[str, Mapping[tuple[str, str], Mapping[Any, int]]]
+) -> frozenset[tuple[str, str]]:
+    """Return the item figures a view must withhold beside those under ``k``.
+
+    ``by_filter``: for each filter the view sets, the organizations behind each item figure by
+    that filter's value, one level up (``breakdowns.item_organizations_by``, or the same counts
+    from ``rollup.item_figures``).
+    """
     items: set[tuple[str, str]] = set()
-    bands: dict[tuple[str, str], set[int]] = {}
     for name, value in scope.filters.as_params().items():
-        for key, sizes in breakdowns.item_organizations_by(session, scope, name).items():
+        for key, sizes in by_filter.get(name, {}).items():
             if value in hidden_cells(sizes, k, always_hidden={None}):
                 items.add(key)
-        for key, by_value in breakdowns.band_organizations(
-            session, scope, score_keys, name
-        ).items():
+    return frozenset(items)
+
+
+def protect_figures(
+    session: Session,
+    scope: Scope,
+    k: int,
+    score_keys: Sequence[tuple[str, str]],
+    *,
+    items: bool = True,
+) -> Protection:
+    """Return the item figures and bands a view must withhold (once ``view_withheld`` let it be).
+
+    With ``items=False`` only the bands: the caller has the item breakdowns from its own item
+    query and asks ``protected_items``.
+    """
+    hidden_items: frozenset[tuple[str, str]] = frozenset()
+    if items:
+        hidden_items = protected_items(
+            scope,
+            k,
+            {
+                name: breakdowns.item_organizations_by(session, scope, name)
+                for name in scope.filters.as_params()
+            },
+        )
+    bands: dict[tuple[str, str], set[int]] = {}
+    for name, value in scope.filters.as_params().items():
+        for key, by_value in resolved.band_organizations(session, scope, score_keys, name).items():
             for index in range(len(next(iter(by_value.values())))):
                 sizes = {v: counts[index] for v, counts in by_value.items()}
                 if value in hidden_cells(sizes, k, always_hidden={None}):
                     bands.setdefault(key, set()).add(index)
     return Protection(
-        items=frozenset(items), bands={key: frozenset(found) for key, found in bands.items()}
+        items=hidden_items, bands={key: frozenset(found) for key, found in bands.items()}
     )

@@ -16,10 +16,10 @@ queries would drift from the scope they share.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import Select, and_, case, distinct, func, select, tuple_
+from sqlalchemy import Select, and_, case, distinct, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from rubric_app.assessments import PAIR_DIMENSION
@@ -56,6 +56,16 @@ class Filters:
     def as_params(self) -> dict[str, str]:
         """Return the filters that are set, as query-string parameters."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+#: The filters a view can set, and the column each one selects on.
+FILTER_COLUMNS: dict[str, Any] = {
+    "kind": Organization.kind,
+    "enrollment_band": Organization.enrollment_band,
+    "locale": Organization.locale,
+    "sro_model": Organization.sro_model,
+    "period": Assessment.period,
+}
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,18 @@ def versions_in_scope(session: Session, scope: Scope) -> list[ScopedRubric]:
     ids = select(scope_select(scope).subquery().c.rubric_version_id).distinct()
     rows = session.scalars(
         select(RubricVersion).where(RubricVersion.id.in_(ids)).order_by(RubricVersion.id)
+    )
+    return [ScopedRubric(row.id, rubric_of(row)) for row in rows]
+
+
+def versions_by_id(session: Session, ids: Iterable[int]) -> list[ScopedRubric]:
+    """Return the rubric versions with these ids, oldest first (``versions_in_scope`` when the
+    ids of the scope are known already)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    rows = session.scalars(
+        select(RubricVersion).where(RubricVersion.id.in_(wanted)).order_by(RubricVersion.id)
     )
     return [ScopedRubric(row.id, rubric_of(row)) for row in rows]
 
@@ -343,31 +365,77 @@ class ItemTally:
     practice_stronger: int = 0
 
 
-def item_results_query(scope: Scope, item_ids: Sequence[str] | None = None) -> AnySelect:
+def near_scope_select(scope: Scope, by: Sequence[str]) -> AnySelect:
+    """Return the assessments in scope and in the views one level up from it for ``by``.
+
+    One level up for a filter is the view with that filter cleared; an assessment is kept when
+    at most one of the filters ``by`` does not match it, so this is the union of those views.
+    Each filter's value comes along as a column ``by_<name>``. Without ``by``: the scope.
+    """
+    if not by:
+        return scope_select(scope)
+    cleared = replace(scope, filters=replace(scope.filters, **dict.fromkeys(by, "")))
+    stmt = scope_select(cleared).add_columns(
+        *(FILTER_COLUMNS[name].label(f"by_{name}") for name in by)
+    )
+    if len(by) > 1:
+        differs = [
+            case(
+                (
+                    or_(
+                        FILTER_COLUMNS[name].is_(None),
+                        FILTER_COLUMNS[name] != getattr(scope.filters, name),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+            for name in by
+        ]
+        stmt = stmt.where(sum(differs[1:], differs[0]) <= 1)
+    return stmt
+
+
+def item_results_query(
+    scope: Scope, item_ids: Sequence[str] | None = None, by: Sequence[str] = ()
+) -> AnySelect:
     """Return the dashboard's main grouped query: how items were rated, across the scope.
 
     Counts the cached ``ItemResult`` rows of the assessments in scope by item id, dimension,
     'fully in place' and paper-vs-practice label (set only on the per-item pair rows,
-    ``PAIR_DIMENSION``); ``item_tallies`` folds the few hundred rows into tallies.
+    ``PAIR_DIMENSION``); ``item_figures`` folds the few hundred rows into tallies.
+
+    With ``by`` (the filters the view sets), the same query also reads the views one level up
+    for each of them (``near_scope_select``) and groups by those filters' values too: the
+    small-number rule's item breakdowns come out of the same rows, not a second pass over them.
 
     Without ``item_ids`` the query starts from the assessments in scope (best for a small
-    scope). With them (the scored items of the versions in scope) it walks the covering index
-    in order, item by item, and keeps the rows in scope: no sort for the grouping, which is what
-    a scope holding most of the rubric's assessments needs.
+    scope). With them (the scored items of the versions in scope) and no ``by`` it walks the
+    covering index in order, item by item, and keeps the rows in scope: no sort for the
+    grouping, which is what a scope holding most of the rubric's assessments needs.
     """
-    s = scope_select(scope).subquery()
+    s = near_scope_select(scope, by).subquery()
+    values = [s.c[f"by_{name}"] for name in by]
     stmt = select(
         ItemResult.item_id,
         ItemResult.dimension,
         ItemResult.full,
         ItemResult.paper_practice,
+        *values,
         func.count(),
     )
     if item_ids is not None:
         stmt = stmt.where(ItemResult.item_id.in_(list(item_ids)))
-    stmt = _within_scope(stmt, ItemResult.assessment_id, s, walk_index=item_ids is not None)
+    if by:
+        stmt = stmt.join(s, s.c.id == ItemResult.assessment_id)
+    else:
+        stmt = _within_scope(stmt, ItemResult.assessment_id, s, walk_index=item_ids is not None)
     return stmt.group_by(
-        ItemResult.item_id, ItemResult.dimension, ItemResult.full, ItemResult.paper_practice
+        ItemResult.item_id,
+        ItemResult.dimension,
+        ItemResult.full,
+        ItemResult.paper_practice,
+        *values,
     )
 
 
@@ -389,8 +457,8 @@ def _reads_most_of_rubric(session: Session, scope: Scope, assessments: int) -> b
 def item_organizations_query(scope: Scope) -> AnySelect:
     """Return (item id, dimension, distinct organizations) behind the cached item results.
 
-    Only needed when an organization has several assessments in scope (several periods);
-    otherwise organizations equal assessments.
+    The plain ``count(DISTINCT)`` form of what ``item_figures`` counts without sorting every
+    row; kept as the reference the tests hold ``item_figures`` to.
     """
     s = scope_select(scope).subquery()
     return (
@@ -398,6 +466,112 @@ def item_organizations_query(scope: Scope) -> AnySelect:
         .join(s, s.c.id == ItemResult.assessment_id)
         .group_by(ItemResult.item_id, ItemResult.dimension)
     )
+
+
+@dataclass
+class ItemFigures:
+    """The item tallies of a scope, and the small-number rule's item breakdowns beside them."""
+
+    tallies: dict[str, ItemTally]
+    #: Filter name -> (item id, dimension) -> that filter's value -> organizations that rated
+    #: the item on that dimension, one level up from the scope (that filter cleared).
+    breakdowns: dict[str, dict[tuple[str, str], dict[Any, int]]]
+
+
+def several_per_organization(rows: Iterable[tuple[int, int, str]], scope: Scope) -> list[int]:
+    """Return the ids of (id, organization, period) rows whose organization has another row
+    that a grouped figure of ``scope`` counts with it: in the same period when the scope is
+    one period (each period is then a figure of its own), else any other."""
+    by_cell: dict[tuple[int, str], list[int]] = {}
+    for assessment_id, org_id, period in rows:
+        cell = (org_id, period if scope.filters.period else "")
+        by_cell.setdefault(cell, []).append(assessment_id)
+    return sorted(i for ids in by_cell.values() if len(ids) > 1 for i in ids)
+
+
+def item_figures(
+    session: Session,
+    scope: Scope,
+    versions: Sequence[ScopedRubric],
+    *,
+    organizations: int,
+    assessments: int,
+    by: Sequence[str] = (),
+    several: Sequence[int] | None = None,
+) -> ItemFigures:
+    """Return how each scored item was rated across the scope, and its breakdowns by ``by``.
+
+    ``organizations`` and ``assessments`` are the scope's ``totals``; ``by`` the filters whose
+    one-level-up breakdowns are wanted (``item_results_query``). Reads the ``ItemResult`` rows
+    the scoring core wrote at submission, so visibility, N/A and paper-vs-practice follow
+    ``score_assessment`` by construction.
+
+    Organizations are counted as rows (a ``count(DISTINCT)`` would sort every row): one row per
+    assessment, so only the assessments of organizations with several in one figure
+    (``several``: ``several_per_organization`` over the rows the query reads; looked up here
+    when not given) are counted again per organization, and put right.
+    """
+    if not versions or not assessments:
+        return ItemFigures({}, {})
+    walk = not by and _reads_most_of_rubric(session, scope, assessments)
+    item_ids = scored_item_ids(versions) if walk else None
+    wanted = [getattr(scope.filters, name) for name in by]
+    tallies: dict[str, ItemTally] = {}
+    behind: dict[tuple[str, str], int] = {}
+    breakdowns: dict[str, dict[tuple[str, str], dict[Any, int]]] = {name: {} for name in by}
+
+    def count(key: tuple[str, str], values: Sequence[Any], n: int) -> None:
+        """Add ``n`` organizations behind ``key`` to each figure rows with ``values`` are in."""
+        differ = [
+            i for i, pair in enumerate(zip(values, wanted, strict=True)) if pair[0] != pair[1]
+        ]
+        if not differ:
+            behind[key] = behind.get(key, 0) + n
+        for index, name in enumerate(by):
+            if all(i == index for i in differ):
+                cell = breakdowns[name].setdefault(key, {})
+                cell[values[index]] = cell.get(values[index], 0) + n
+
+    width = len(by)
+    for row in session.execute(item_results_query(scope, item_ids, by)):
+        item_id, dimension, full, label = row[0], row[1], row[2], row[3]
+        values, n = tuple(row[4 : 4 + width]), int(row[4 + width])
+        count((item_id, dimension), values, n)
+        if any(value != want for value, want in zip(values, wanted, strict=True)):
+            continue
+        tally = tallies.setdefault(item_id, ItemTally(item_id, {}, {}, {}))
+        if dimension == PAIR_DIMENSION:
+            tally.both_rated += n
+            tally.paper_stronger += n * (label == "paper-stronger")
+            tally.practice_stronger += n * (label == "practice-stronger")
+        else:
+            tally.rated[dimension] = tally.rated.get(dimension, 0) + n
+            tally.full[dimension] = tally.full.get(dimension, 0) + n * bool(full)
+    if several is None:
+        near = near_scope_select(scope, by).subquery()
+        found = session.execute(select(near.c.id, near.c.org_id, near.c.period))
+        several = several_per_organization(((int(i), int(o), str(p)) for i, o, p in found), scope)
+    if several:
+        s = near_scope_select(scope, by).subquery()
+        values_of = [s.c[f"by_{name}"] for name in by]
+        stmt = (
+            select(ItemResult.item_id, ItemResult.dimension, *values_of, s.c.org_id, func.count())
+            .join(s, s.c.id == ItemResult.assessment_id)
+            .where(s.c.id.in_(list(several)))
+            .group_by(ItemResult.item_id, ItemResult.dimension, *values_of, s.c.org_id)
+        )
+        for row in session.execute(stmt):
+            # Each of one organization's rows was counted above; the organization counts once.
+            count((row[0], row[1]), tuple(row[2 : 2 + width]), 1 - int(row[3 + width]))
+    for (item_id, dimension), n in behind.items():
+        rated = tallies.get(item_id)
+        if rated is None:
+            continue
+        if dimension == PAIR_DIMENSION:
+            rated.organizations_both = n
+        else:
+            rated.organizations[dimension] = n
+    return ItemFigures(tallies, breakdowns)
 
 
 def item_tallies(
@@ -408,43 +582,10 @@ def item_tallies(
     organizations: int,
     assessments: int,
 ) -> dict[str, ItemTally]:
-    """Return how each scored item was rated across the scope, by item id.
-
-    ``organizations`` and ``assessments`` are the scope's ``totals``. Reads the ``ItemResult``
-    rows the scoring core wrote at submission, so visibility, N/A and paper-vs-practice follow
-    ``score_assessment`` by construction.
-    """
-    if not versions or not assessments:
-        return {}
-    item_ids = (
-        scored_item_ids(versions) if _reads_most_of_rubric(session, scope, assessments) else None
-    )
-    tallies: dict[str, ItemTally] = {}
-    for item_id, dimension, full, label, count in session.execute(
-        item_results_query(scope, item_ids)
-    ):
-        tally = tallies.setdefault(item_id, ItemTally(item_id, {}, {}, {}))
-        n = int(count)
-        if dimension == PAIR_DIMENSION:
-            tally.both_rated += n
-            tally.paper_stronger += n * (label == "paper-stronger")
-            tally.practice_stronger += n * (label == "practice-stronger")
-        else:
-            tally.rated[dimension] = tally.rated.get(dimension, 0) + n
-            tally.full[dimension] = tally.full.get(dimension, 0) + n * bool(full)
-    if organizations == assessments:
-        # One assessment per organization: organizations behind a figure = its assessments.
-        for tally in tallies.values():
-            tally.organizations = dict(tally.rated)
-            tally.organizations_both = tally.both_rated
-    else:
-        for item_id, dimension, count in session.execute(item_organizations_query(scope)):
-            tally = tallies[item_id]
-            if dimension == PAIR_DIMENSION:
-                tally.organizations_both = int(count)
-            else:
-                tally.organizations[dimension] = int(count)
-    return tallies
+    """Return how each scored item was rated across the scope (``item_figures``, no breakdowns)."""
+    return item_figures(
+        session, scope, versions, organizations=organizations, assessments=assessments
+    ).tallies
 
 
 # --- Lists ----------------------------------------------------------------------------------

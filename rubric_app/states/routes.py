@@ -53,7 +53,7 @@ from rubric_app.vocabulary import (
     SRO_MODELS,
 )
 
-from . import charts, exports, privacy, rollup
+from . import charts, exports, privacy, resolved, rollup
 from .findings import Overview, build_overview
 from .forms import DashboardQuery
 from .histogram import bars_of
@@ -133,7 +133,7 @@ def _resolve_filters(org: Organization) -> FilterState:
     )
 
     base = Scope(org.id, org.state, rubric_key)
-    options = rollup.filter_options(db.session, base)
+    options = resolved.filter_options(db.session, base)
     period_counts = options.periods
     periods = [period for period, _ in period_counts]
     kinds = options.kinds
@@ -185,7 +185,7 @@ def _report_url(person: rollup.Participant) -> str | None:
 
 def _withheld(scope: Scope) -> bool:
     """Return whether nothing about this view may be exported (the small-number rule)."""
-    organizations, _ = rollup.totals(db.session, scope)
+    organizations, _ = resolved.totals(db.session, scope)
     k = int(current_app.config["SUPPRESSION_K"])
     return privacy.view_withheld(db.session, scope, k, organizations) is not None
 

@@ -7,12 +7,14 @@ organizations behind it; fewer than ``k`` and it is a ``Suppressed`` that says w
 view must withhold so that no two views differ by a group under ``k``: the whole view (then the
 dashboard carries nothing but the reason), some item figures, some histogram bands.
 
-The item tallies are the one heavy query (every cached item result in scope). With
-``parallel=True`` (the web pages) it runs on its own connection in a worker thread while this
-thread runs the small queries, so the page costs little more than that query. Both database
-drivers release the GIL while a query runs. The two read transactions start together; a share
-granted or revoked in the same instant may show in one part of the page and not yet in the
-other until the next view.
+The item query is the one heavy query: every cached item result in scope and, in the same pass,
+in the views one level up that the small-number rule compares it with (``rollup.item_figures``).
+Everything else comes from the scope and its cached scores, read once (``resolved``). With
+``parallel=True`` (the web pages) the item query runs on its own connection in a worker thread
+while this thread reads and counts the rest, so the page costs little more than that query.
+Both database drivers release the GIL while a query runs. The two read transactions start
+together; a share granted or revoked in the same instant may show in one part of the page and
+not yet in the other until the next view.
 
 Why it is long: suppression and the privacy rule must apply to every figure in one place, next to
 where the figures are built.
@@ -45,7 +47,7 @@ from rubric_app.scoring import (
 )
 from rubric_app.vocabulary import ORG_KIND_GROUP_LABELS
 
-from . import breakdowns, privacy, rollup
+from . import breakdowns, privacy, resolved, rollup
 from .law_rollup import FrameworkShares, law_shares
 from .rollup import Scope
 
@@ -204,18 +206,37 @@ def _with_left_out(row: DistributionRow, left_out: int) -> DistributionRow:
     return replace(row, left_out=left_out) if row.shown else row
 
 
-def _tallies_on_own_connection(
+def _item_figures(
+    session: Session,
+    scope: Scope,
+    versions: list[rollup.ScopedRubric],
+    organizations: int,
+    assessments: int,
+    several: list[int],
+) -> rollup.ItemFigures:
+    """Run the item query: the tallies, and the item breakdowns the small-number rule needs."""
+    return rollup.item_figures(
+        session,
+        scope,
+        versions,
+        organizations=organizations,
+        assessments=assessments,
+        by=tuple(scope.filters.as_params()),
+        several=several,
+    )
+
+
+def _item_figures_on_own_connection(
     engine: Engine | Connection,
     scope: Scope,
     versions: list[rollup.ScopedRubric],
     organizations: int,
     assessments: int,
-) -> dict[str, rollup.ItemTally]:
-    """Run ``rollup.item_tallies`` in a session of its own (for a worker thread)."""
+    several: list[int],
+) -> rollup.ItemFigures:
+    """Run ``_item_figures`` in a session of its own (for a worker thread)."""
     with Session(engine) as session:
-        return rollup.item_tallies(
-            session, scope, versions, organizations=organizations, assessments=assessments
-        )
+        return _item_figures(session, scope, versions, organizations, assessments, several)
 
 
 def build_dashboard(
@@ -237,20 +258,24 @@ def build_dashboard(
     state's laws, for the share of organizations meeting each requirement.
     """
     benchmarks = benchmarks or Benchmarks()
-    versions = rollup.versions_in_scope(session, scope)
-    organizations, assessments = rollup.totals(session, scope)
+    versions = rollup.versions_by_id(session, resolved.version_ids(session, scope))
+    organizations, assessments = resolved.totals(session, scope)
     withheld = privacy.view_withheld(session, scope, k, organizations)
     if withheld is not None:
         return withheld_dashboard(scope, k, withheld, versions)
+    # The assessments the item query reads, from the scope already read: whose organizations
+    # have several in one figure (counted apart, see rollup.item_figures).
+    several = resolved.several_in_figures(session, scope)
     if parallel:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
             pending = pool.submit(
-                _tallies_on_own_connection,
+                _item_figures_on_own_connection,
                 session.get_bind(),
                 scope,
                 versions,
                 organizations,
                 assessments,
+                several,
             )
             return _assemble(
                 session,
@@ -272,9 +297,7 @@ def build_dashboard(
         organizations,
         assessments,
         page,
-        lambda: rollup.item_tallies(
-            session, scope, versions, organizations=organizations, assessments=assessments
-        ),
+        lambda: _item_figures(session, scope, versions, organizations, assessments, several),
         benchmarks=benchmarks,
         frameworks=frameworks,
     )
@@ -312,10 +335,10 @@ def _participation(session: Session, scope: Scope, k: int) -> list[Participation
     what the dashboard filtered to that period shows.
     """
     every_period = breakdowns.without_filter(scope, "period")
-    totals = rollup.totals(session, every_period)
+    totals = resolved.totals(session, every_period)
     if privacy.view_withheld(session, every_period, k, totals[0]) is not None:
         return []
-    counts = rollup.participation(session, every_period)
+    counts = resolved.participation(session, every_period)
     periods = sorted({c.period for c in counts}, reverse=True)
     kinds = sorted({c.kind for c in counts})
     by_cell = {(c.kind, c.period): c.organizations for c in counts}
@@ -344,7 +367,7 @@ def _assemble(
     organizations: int,
     assessments: int,
     page: Page | None,
-    item_tallies: Callable[[], dict[str, rollup.ItemTally]],
+    read_items: Callable[[], rollup.ItemFigures],
     *,
     benchmarks: Benchmarks,
     frameworks: Sequence[Framework] = (),
@@ -366,10 +389,12 @@ def _assemble(
             ),
             *((s.id, s.title, (s.id, "_all")) for s in latest.sections),
         ]
-    protection = privacy.protect_figures(session, scope, k, [cell for _, _, cell in wanted])
+    protection = privacy.protect_figures(
+        session, scope, k, [cell for _, _, cell in wanted], items=False
+    )
     empty = rollup.ScoreCounts([])
     values = (
-        rollup.score_counts(
+        resolved.score_counts(
             session,
             scope,
             [cell for _, _, cell in wanted],
@@ -379,8 +404,8 @@ def _assemble(
         if latest is not None
         else {}
     )
-    left_out = rollup.left_out_counts(session, scope, [cell for _, _, cell in wanted])
-    bands = breakdowns.band_organizations(session, scope, [cell for _, _, cell in wanted])
+    left_out = resolved.left_out_counts(session, scope, [cell for _, _, cell in wanted])
+    bands = resolved.band_organizations(session, scope, [cell for _, _, cell in wanted])
     no_bands = [0] * (len(DEFAULT_EDGES) - 1)
     distributions = [
         _with_left_out(
@@ -407,7 +432,9 @@ def _assemble(
     law = law_shares(
         session, scope, frameworks, latest, k, one_per_organization=organizations == assessments
     )
-    tallies = item_tallies()
+    read = read_items()
+    tallies = read.tallies
+    hidden_items = privacy.protected_items(scope, k, read.breakdowns)
     paper_practice = []
     for tally in tallies.values():
         item = prompts[tally.item_id]
@@ -418,7 +445,7 @@ def _assemble(
                 share(tally.full.get(dimension, 0), rated),
                 tally.organizations.get(dimension, 0),
                 k,
-                (tally.item_id, dimension) in protection.items,
+                (tally.item_id, dimension) in hidden_items,
             )
             item_figures[tally.item_id].append(
                 ItemFigure(
@@ -433,7 +460,7 @@ def _assemble(
             )
         if tally.both_rated > 0:
             n = tally.organizations_both
-            hide = (tally.item_id, PAIR_DIMENSION) in protection.items
+            hide = (tally.item_id, PAIR_DIMENSION) in hidden_items
             paper = _protected(share(tally.paper_stronger, tally.both_rated), n, k, hide)
             practice = _protected(share(tally.practice_stronger, tally.both_rated), n, k, hide)
             paper_practice.append(

@@ -1,0 +1,359 @@
+"""One request's reading of an advocate's shared assessments: fetched once, every view cut from it.
+
+A dashboard page asks about many views of the same assessments: the view itself, the view one
+level up for each filter (the small-number rule), each locale side by side and each period of
+the trend. All of them are cuts of one *base*: the submitted assessments of one rubric shared
+with the advocate from its state, whatever the filters. So the base is read once per
+transaction (``base_of``: one row per assessment with the organization's profile), and so are
+the cached section scores of the base's assessments (``scores_of``); the figures of every view
+are then counted from them here. That replaced some forty grouped statements per page, each
+resolving the same scope again, with two.
+
+The counting mirrors the SQL it replaces in ``rollup`` and ``breakdowns`` (the same filters, the
+same coverage rule, the same histogram bands); ``tests/unit/test_rollup_resolved.py`` holds the
+two to each other. Both readings are remembered for the rest of the session's transaction, and
+read again after anything is flushed or written through the session, or while changes are
+pending (as ``access.role_in`` remembers roles).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import event, select, tuple_
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from rubric_app.models import Organization, SectionScoreRow
+from rubric_app.scoring import DEFAULT_EDGES
+
+from .rollup import (
+    FilterOptions,
+    Filters,
+    ParticipationCount,
+    Scope,
+    ScoreCounts,
+    scope_select,
+    several_per_organization,
+)
+
+#: ``Session.info`` key: the bases and scores read so far, with the transaction they belong to.
+_MEMO = "rubric_app.states.resolved"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_flush(session: Session, _flush_context: object) -> None:
+    """A flush may have shared, revoked or rescored: later questions read again."""
+    session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state: ORMExecuteState) -> None:
+    """So may an UPDATE, DELETE or INSERT statement run through the session."""
+    if not state.is_select:
+        state.session.info.pop(_MEMO, None)
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """One assessment of a base: whose, pinned to which version, and the profile filters see."""
+
+    id: int
+    org_id: int
+    version_id: int
+    period: str
+    kind: str
+    enrollment_band: str | None
+    locale: str | None
+    sro_model: str | None
+    named: bool
+
+
+#: One cached score of an assessment: (section id, dimension, percent, applicable items).
+ScoreRow = tuple[str, str, float | None, int | None]
+
+
+@dataclass
+class _Base:
+    """What was read about one base: its assessments, and their scores for some keys."""
+
+    rows: tuple[ScopeRow, ...]
+    #: (section id, dimension) -> assessment id -> (percent, applicable items).
+    scores: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]
+    score_keys: set[tuple[str, str]]
+
+
+def _memo(session: Session) -> dict[tuple[int, str, str], _Base]:
+    """Return this transaction's readings, or a new empty memo."""
+    transaction = session.get_transaction()
+    held_by, bases = session.info.get(_MEMO, (None, {}))
+    if transaction is None or held_by is not transaction or _pending(session):
+        bases = {}
+        session.info[_MEMO] = (transaction, bases)
+    return bases
+
+
+def _pending(session: Session) -> bool:
+    """Return whether the session holds changes a query would flush first."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
+def _key(scope: Scope) -> tuple[int, str, str]:
+    return (scope.advocate_org_id, scope.state, scope.rubric_key)
+
+
+def _base_select(scope: Scope) -> Any:
+    """The base of ``scope`` in SQL: ``rollup.scope_select`` with no filters."""
+    return scope_select(replace(scope, filters=Filters()))
+
+
+def _read_base(session: Session, scope: Scope) -> _Base:
+    stmt = _base_select(scope).add_columns(
+        Organization.enrollment_band, Organization.locale, Organization.sro_model
+    )
+    rows = tuple(
+        ScopeRow(
+            id=row[0],
+            org_id=row[1],
+            version_id=row[2],
+            period=row[3],
+            kind=row[4],
+            named=bool(row[5]),
+            enrollment_band=row[6],
+            locale=row[7],
+            sro_model=row[8],
+        )
+        for row in session.execute(stmt)
+    )
+    return _Base(rows, {}, set())
+
+
+def _base(session: Session, scope: Scope) -> _Base:
+    bases = _memo(session)
+    found = bases.get(_key(scope))
+    if found is None:
+        found = bases[_key(scope)] = _read_base(session, scope)
+        # Reading may have begun the transaction: the memo belongs to that one.
+        session.info[_MEMO] = (session.get_transaction(), bases)
+    return found
+
+
+def base_of(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
+    """Return every assessment of the scope's base: its advocate, state and rubric, no filters."""
+    return _base(session, scope).rows
+
+
+def matches(row: ScopeRow, scope: Scope) -> bool:
+    """Return whether a row of the base is in ``scope`` (its filters; "" is any value)."""
+    f = scope.filters
+    return (
+        (not f.kind or row.kind == f.kind)
+        and (not f.enrollment_band or row.enrollment_band == f.enrollment_band)
+        and (not f.locale or row.locale == f.locale)
+        and (not f.sro_model or row.sro_model == f.sro_model)
+        and (not f.period or row.period == f.period)
+    )
+
+
+def rows_in(session: Session, scope: Scope) -> list[ScopeRow]:
+    """Return the assessments in ``scope``."""
+    return [row for row in base_of(session, scope) if matches(row, scope)]
+
+
+# --- Counts of a view (``rollup.totals``, ``rollup.participation`` ...) -----------------------
+
+
+def totals(session: Session, scope: Scope) -> tuple[int, int]:
+    """Return (organizations, assessments) in scope."""
+    rows = rows_in(session, scope)
+    return len({row.org_id for row in rows}), len(rows)
+
+
+def participation(session: Session, scope: Scope) -> list[ParticipationCount]:
+    """Return organizations and assessments in scope by kind and period (newest period first)."""
+    orgs: dict[tuple[str, str], set[int]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows_in(session, scope):
+        cell = (row.kind, row.period)
+        orgs.setdefault(cell, set()).add(row.org_id)
+        counts[cell] = counts.get(cell, 0) + 1
+    cells = sorted(counts, key=lambda cell: cell[0])
+    cells.sort(key=lambda cell: cell[1], reverse=True)
+    return [ParticipationCount(kind, period, len(orgs[(kind, period)]), counts[(kind, period)])
+            for kind, period in cells]  # fmt: skip
+
+
+def filter_options(session: Session, scope: Scope) -> FilterOptions:
+    """Return the periods (organizations per period, newest first) and kinds to choose from."""
+    per_period: dict[str, set[int]] = {}
+    kinds: set[str] = set()
+    for row in base_of(session, scope):
+        per_period.setdefault(row.period, set()).add(row.org_id)
+        kinds.add(row.kind)
+    periods = sorted(((period, len(orgs)) for period, orgs in per_period.items()), reverse=True)
+    return FilterOptions(periods, sorted(kinds))
+
+
+def version_ids(session: Session, scope: Scope) -> set[int]:
+    """Return the ids of the rubric versions the assessments in scope are pinned to."""
+    return {row.version_id for row in rows_in(session, scope)}
+
+
+def several_in_figures(session: Session, scope: Scope) -> list[int]:
+    """Return the assessments ``rollup.item_figures`` must count apart for ``scope``.
+
+    Its query reads the scope and the views one level up for each filter the scope sets
+    (``rollup.near_scope_select``); these are the ones whose organization has another there
+    that one figure counts with it (``rollup.several_per_organization``).
+    """
+    by = scope.filters.as_params()
+    near = []
+    for row in base_of(session, scope):
+        differ = [name for name, value in by.items() if getattr(row, name) != value]
+        if len(differ) <= 1:
+            near.append((row.id, row.org_id, row.period))
+    return several_per_organization(near, scope)
+
+
+def members_by(session: Session, scope: Scope, name: str) -> dict[str | None, set[int]]:
+    """Return, one level up from ``scope`` (filter ``name`` cleared), each value's organizations.
+
+    The value None gathers organizations that left that profile field empty.
+    """
+    up = _without(scope, name)
+    members: dict[str | None, set[int]] = {}
+    for row in rows_in(session, up):
+        members.setdefault(getattr(row, name), set()).add(row.org_id)
+    return members
+
+
+def _without(scope: Scope, name: str) -> Scope:
+    """Return ``scope`` with the filter ``name`` cleared (``breakdowns.without_filter``)."""
+    return replace(scope, filters=replace(scope.filters, **{name: ""}))
+
+
+# --- Cached section scores of a view ----------------------------------------------------------
+
+
+def _scores(
+    session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]:
+    """Return the base's cached scores, by key and assessment id (each key read once)."""
+    base = _base(session, scope)
+    missing = [key for key in dict.fromkeys(keys) if key not in base.score_keys]
+    if missing and base.rows:
+        key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
+        ids = select(_base_select(scope).subquery().c.id)
+        stmt = select(
+            SectionScoreRow.assessment_id,
+            *key,
+            SectionScoreRow.percent,
+            SectionScoreRow.applicable,
+        ).where(tuple_(*key).in_(missing), SectionScoreRow.assessment_id.in_(ids))
+        for assessment_id, section_id, dimension, percent, applicable in session.execute(stmt):
+            by_id = base.scores.setdefault((section_id, dimension), {})
+            by_id[assessment_id] = (percent, applicable)
+    base.score_keys.update(missing)
+    return base.scores
+
+
+def _score_rows(
+    session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
+) -> Iterable[tuple[ScopeRow, ScoreRow]]:
+    """Yield (assessment, score) for each cached score of ``keys`` in ``scope``."""
+    scores = _scores(session, scope, keys)
+    rows = rows_in(session, scope)
+    for section_id, dimension in dict.fromkeys(keys):
+        by_id = scores.get((section_id, dimension), {})
+        for row in rows:
+            found = by_id.get(row.id)
+            if found is not None:
+                yield row, (section_id, dimension, found[0], found[1])
+
+
+def score_counts(
+    session: Session,
+    scope: Scope,
+    keys: Sequence[tuple[str, str]],
+    *,
+    organizations: int,
+    assessments: int,
+) -> dict[tuple[str, str], ScoreCounts]:
+    """Return the scores in scope per key as (percent, count) pairs (``rollup.score_counts``).
+
+    Only non-null percents: a score below its rubric's coverage threshold is cached with a null
+    percent, so leaving those out is the coverage rule. Each entry's ``organizations`` is how
+    many distinct organizations stand behind that distribution.
+    """
+    if not keys or not assessments:
+        return {}
+    counts: dict[tuple[str, str], dict[float, int]] = {}
+    orgs: dict[tuple[str, str], set[int]] = {}
+    for row, (section_id, dimension, percent, _) in _score_rows(session, scope, keys):
+        if percent is None:
+            continue
+        by_percent = counts.setdefault((section_id, dimension), {})
+        by_percent[percent] = by_percent.get(percent, 0) + 1
+        orgs.setdefault((section_id, dimension), set()).add(row.org_id)
+    return {
+        key: ScoreCounts(sorted(by_percent.items()), len(orgs[key]))
+        for key, by_percent in counts.items()
+    }
+
+
+def left_out_counts(
+    session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Return per key how many assessments in scope had their score left out for coverage.
+
+    Left out: a null percent beside applicable items (``rollup.left_out_counts``); keys with
+    none left out are absent.
+    """
+    found: dict[tuple[str, str], int] = {}
+    for _, (section_id, dimension, percent, applicable) in _score_rows(session, scope, keys):
+        if percent is None and applicable is not None and applicable > 0:
+            found[(section_id, dimension)] = found.get((section_id, dimension), 0) + 1
+    return found
+
+
+def band_of(percent: float) -> int | None:
+    """Return the histogram band (index into ``DEFAULT_EDGES``) of a score, None outside them.
+
+    The same bands as ``scoring.histogram_of_counts``: [low, high), the last one closed.
+    """
+    edges = DEFAULT_EDGES
+    if percent < edges[0] or percent > edges[-1]:
+        return None
+    # The band whose low edge is the last one at or below the score; the top edge closes the
+    # last band.
+    return min(bisect_right(edges, percent) - 1, len(edges) - 2)
+
+
+def band_organizations(
+    session: Session, scope: Scope, keys: Sequence[tuple[str, str]], by: str | None = None
+) -> dict[tuple[str, str], dict[str | None, list[int]]]:
+    """Return how many organizations have a score in each histogram band, per key.
+
+    Without ``by``, over ``scope`` itself (under the value None); with ``by``, one level up from
+    it (that filter cleared), by that filter's value (``breakdowns.band_organizations``).
+    """
+    if not keys:
+        return {}
+    view = scope if by is None else _without(scope, by)
+    members: dict[tuple[str, str], dict[Any, list[set[int]]]] = {}
+    bands = len(DEFAULT_EDGES) - 1
+    for row, (section_id, dimension, percent, _) in _score_rows(session, view, keys):
+        if percent is None:
+            continue
+        index = band_of(percent)
+        if index is None:
+            continue
+        value = getattr(row, by) if by else None
+        cells = members.setdefault((section_id, dimension), {})
+        cells.setdefault(value, [set() for _ in range(bands)])[index].add(row.org_id)
+    return {
+        key: {value: [len(orgs) for orgs in sets] for value, sets in by_value.items()}
+        for key, by_value in members.items()
+    }
