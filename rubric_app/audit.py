@@ -161,6 +161,27 @@ def record(
     return event
 
 
+def record_export(
+    session: Session,
+    *,
+    org_id: int,
+    assessment_id: int,
+    format: str,
+    user_id: int | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Record that an assessment left the app (JSON, a PDF, the amendments DOCX, by web or CLI)."""
+    return record(
+        session,
+        "assessment.export",
+        user_id=user_id,
+        org_id=org_id,
+        target=f"assessment:{assessment_id}",
+        format=format,
+        **detail,
+    )
+
+
 @dataclass(frozen=True)
 class AuditRow:
     """One event as the audit page shows it."""

@@ -31,13 +31,8 @@ def export_command(assessment_id: int, output: Path | None) -> None:
         click.echo(f"Error: no assessment with id {assessment_id}.", err=True)
         sys.exit(1)
     text = json.dumps(export_assessment(db.session, assessment), indent=2, ensure_ascii=False)
-    audit.record(
-        db.session,
-        "assessment.export",
-        org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
-        format="json",
-        via="cli",
+    audit.record_export(
+        db.session, org_id=assessment.org_id, assessment_id=assessment.id, format="json", via="cli"
     )
     db.session.commit()
     if output is None:

@@ -75,12 +75,11 @@ def pdf_download(
         pdf = cached_pdf(cache_dir, key)
         if pdf is None:
             return _preparing_page(assessment, document, requested.job.id)
-    audit.record(
+    audit.record_export(
         db.session,
-        "assessment.export",
         user_id=current_user.id,
         org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
+        assessment_id=assessment.id,
         format="pdf" if document.name == "report" else f"pdf-{document.name}",
         cached=cached,
     )

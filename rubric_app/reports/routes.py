@@ -127,12 +127,11 @@ def export_json(assessment_id: int) -> ResponseReturnValue:
     """Download the assessment as JSON (answers, scores and gaps) for another server."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     data = export_assessment(db.session, assessment)
-    audit.record(
+    audit.record_export(
         db.session,
-        "assessment.export",
         user_id=current_user.id,
         org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
+        assessment_id=assessment.id,
         format="json",
     )
     db.session.commit()
@@ -151,12 +150,11 @@ def amendments_docx(assessment_id: int) -> ResponseReturnValue:
     """Download the proposed MOU amendments (DOCX): each written-side gap, in the MOU's order."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
     document = amendments_of(db.session, assessment, current_catalog())
-    audit.record(
+    audit.record_export(
         db.session,
-        "assessment.export",
         user_id=current_user.id,
         org_id=assessment.org_id,
-        target=f"assessment:{assessment.id}",
+        assessment_id=assessment.id,
         format="amendments-docx",
     )
     db.session.commit()
