@@ -175,8 +175,9 @@ def test_second_download_comes_from_the_cache(
     )
     assert len(list(cache.glob(f"report-{setup.assessment.id}-*.pdf"))) == 1
 
+    # In the order they were written: without ORDER BY, PostgreSQL may return them in any order.
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "assessment.export")
+        select(AuditEvent).where(AuditEvent.action == "assessment.export").order_by(AuditEvent.id)
     ).all()
     assert [(e.detail["format"], e.detail["cached"]) for e in events] == [
         ("pdf", False),
