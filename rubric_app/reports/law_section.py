@@ -32,6 +32,7 @@ from rubric_app.frameworks.evaluate import (
 from rubric_app.frameworks.model import FEDERAL, Framework
 from rubric_app.rubrics.answer_types import display_text
 from rubric_app.rubrics.model import Rubric
+from rubric_app.scoring import ItemAnswer
 
 if TYPE_CHECKING:  # only for the annotation: context imports this module
     from .view_data import GapView
@@ -44,6 +45,7 @@ __all__ = [
     "LawRequirementView",
     "LawSection",
     "build_law_section",
+    "frameworks_for",
     "law_json",
     "organization_frameworks",
     "raise_required",
@@ -183,9 +185,9 @@ def _framework_view(
     framework: Framework,
     rubric: Rubric,
     states: Mapping[str, ItemState],
+    answers: Mapping[str, ItemAnswer],
     numbers: Mapping[str, str],
 ) -> LawFrameworkView:
-    answers = {item_id: state.to_answer() for item_id, state in states.items()}
     results = evaluate_framework(framework, rubric, answers)
     requirements = tuple(
         LawRequirementView(
@@ -233,9 +235,14 @@ def state_frameworks(state: str) -> tuple[Framework, ...]:
 def organization_frameworks(session: Session, org_id: int, state: str) -> tuple[Framework, ...]:
     """The state's law first, then the funding conditions the organization added (loaded ones,
     in file-name order; a state framework is never added twice)."""
+    return frameworks_for(state, added_framework_ids(session, org_id))
+
+
+def frameworks_for(state: str, added: Iterable[str]) -> tuple[Framework, ...]:
+    """``organization_frameworks`` for the added framework ids already read."""
     loaded = current_frameworks()
-    added = set(added_framework_ids(session, org_id))
-    federal = tuple(f for f in loaded.for_jurisdiction(FEDERAL) if f.id in added)
+    wanted = set(added)
+    federal = tuple(f for f in loaded.for_jurisdiction(FEDERAL) if f.id in wanted)
     return (*loaded.for_jurisdiction(state), *federal)
 
 
@@ -245,13 +252,18 @@ def build_law_section(
     states: Mapping[str, ItemState],
     numbers: Mapping[str, str],
     state: str,
+    *,
+    answers: Mapping[str, ItemAnswer] | None = None,
 ) -> LawSection:
     """Judge every framework in ``frameworks`` (the organization's) on one assessment.
 
     Frameworks with no rule over ``rubric`` are left out: they could only say "cannot tell".
+    ``answers`` is ``states`` as scoring reads them, when the caller has it already.
     """
     relevant = tuple(f for f in frameworks if any(r.rule_for(rubric.id) for r in f.requirements))
-    views = tuple(_framework_view(f, rubric, states, numbers) for f in relevant)
+    if answers is None:
+        answers = {item_id: item_state.to_answer() for item_id, item_state in states.items()}
+    views = tuple(_framework_view(f, rubric, states, answers, numbers) for f in relevant)
     return LawSection(state=state, frameworks=views, required_by=_short_required(views))
 
 

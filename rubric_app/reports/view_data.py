@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments import ItemState, load_states, rubric_for, score_of
+from rubric_app.frameworks.model import Framework
 from rubric_app.models import Assessment
 from rubric_app.resources.view_data import ResourceView, resource_views
 from rubric_app.rubrics.answer_types import display_text
@@ -35,13 +36,13 @@ from rubric_app.scoring import (
     score_assessment,
     score_text,
 )
-from rubric_app.version_crosswalks import aliases_into
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
-from .actions import ActionView, actions_of, previous_actions_of
-from .citations import NO_CITATIONS, Citations, citations_of
+from .actions import ActionView
+from .citations import NO_CITATIONS, Citations
 from .labels import ASSESSMENT_STATUS_LABELS, PAPER_PRACTICE_NOTES, item_numbers
-from .law_section import LawSection, build_law_section, organization_frameworks, raise_required
+from .law_section import LawSection, build_law_section, frameworks_for, required_first
+from .sources import ReportSources, read_sources
 
 #: How many gaps the "Start here" list and the PDF's executive summary show.
 START_HERE_COUNT = 5
@@ -347,13 +348,15 @@ def _unanswered(rubric: Rubric, score: AssessmentScore) -> tuple[UnansweredItem,
     )
 
 
-def _answer_lines(rubric: Rubric, item: Item, state: ItemState | None) -> tuple[AnswerLine, ...]:
+def _answer_lines(
+    rubric: Rubric, item: Item, state: ItemState | None, labels: Mapping[str, str]
+) -> tuple[AnswerLine, ...]:
+    """``labels``: dimension id -> label, made once per report (not once per item)."""
     if state is not None and state.not_applicable:
         return ()
     values = state.values if state is not None else {}
     if not item.dimensions:
         return (AnswerLine("Answer", display_text(rubric, item, values.get("value"))),)
-    labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
     return tuple(
         AnswerLine(labels.get(dim, dim), display_text(rubric, item, values.get(dim)))
         for dim in item.dimensions
@@ -439,22 +442,59 @@ def build_report(
     catalog: Catalog,
     *,
     today: dt.date | None = None,
+    sources: ReportSources | None = None,
 ) -> Report:
-    """Build the report of ``assessment`` from its stored answers, actions and the catalog."""
-    rubric = rubric_for(assessment)
-    numbers = item_numbers(rubric)
-    states = load_states(session, assessment)
-    score = score_assessment(rubric, {item_id: s.to_answer() for item_id, s in states.items()})
-    gaps = find_gaps(rubric, score)
-    actions = actions_of(session, assessment, today=today)
-    previous_actions = previous_actions_of(session, assessment, today=today)
-    current_by_item = _group_actions(actions)
-    previous_by_item = _group_actions(previous_actions)
+    """Build the report of ``assessment`` from its stored answers, actions and the catalog.
 
+    ``sources`` is what ``read_sources`` read for this assessment in this request, when the
+    caller has it already: the report then shows exactly those values.
+    """
+    if sources is None:
+        sources = read_sources(session, assessment, today=today)
+    rubric = rubric_for(assessment)
+    states = load_states(session, assessment)
+    before: tuple[Rubric, AssessmentScore] | None = None
+    if sources.previous is not None:
+        previous = session.get_one(Assessment, sources.previous.id)
+        before = (rubric_for(previous), score_of(session, previous))
+    frameworks = frameworks_for(sources.org_state, sources.added_frameworks)
+    return report_from(
+        sources,
+        rubric,
+        states,
+        catalog,
+        frameworks=frameworks,
+        before=before,
+    )
+
+
+def report_from(
+    sources: ReportSources,
+    rubric: Rubric,
+    states: Mapping[str, ItemState],
+    catalog: Catalog,
+    *,
+    frameworks: Sequence[Framework],
+    before: tuple[Rubric, AssessmentScore] | None,
+) -> Report:
+    """Build a report from what was read (no session: nothing more is read here).
+
+    ``before`` is the previous assessment's rubric and score, when ``sources.previous`` is set.
+    """
+    numbers = item_numbers(rubric)
+    answers = {item_id: s.to_answer() for item_id, s in states.items()}
+    score = score_assessment(rubric, answers)
+    gaps = find_gaps(rubric, score)
+    current_by_item = _group_actions(sources.actions)
+    previous_by_item = _group_actions(sources.previous_actions)
+
+    law = build_law_section(frameworks, rubric, states, numbers, sources.org_state, answers=answers)
     section_of = {section.id: section for section in rubric.sections}
+    # Views made once, in the law-ranked order (``required_first``) with their final
+    # priorities, rather than made in scoring order and copied again to re-rank them.
     gap_views = tuple(
         GapView(
-            priority=gap.priority,
+            priority=position,
             item_id=gap.item_id,
             item_number=numbers[gap.item_id],
             section_id=gap.section_id,
@@ -474,13 +514,14 @@ def build_report(
             actions=current_by_item.get(gap.item_id, ()),
             previous_actions=previous_by_item.get(gap.item_id, ()),
             national=catalog.benchmarks.lines_for(rubric.id, gap.item_id),
+            required_by=law.required_by.get(gap.item_id, ()),
         )
-        for gap in gaps
+        for position, gap in enumerate(required_first(gaps, law), start=1)
     )
-    org_state = assessment.organization.state
-    frameworks = organization_frameworks(session, assessment.org_id, org_state)
-    law = build_law_section(frameworks, rubric, states, numbers, org_state)
-    gap_views = raise_required(gap_views, law)
+    gaps_of_section: dict[str, list[GapView]] = {}
+    for gap_view in gap_views:
+        gaps_of_section.setdefault(gap_view.section_id, []).append(gap_view)
+    labels = {dimension.id: dimension.label for dimension in rubric.dimensions}
 
     sections = []
     for section, section_score in zip(rubric.sections, score.sections, strict=True):
@@ -508,7 +549,7 @@ def build_report(
                     flagged=item_score.flagged,
                     is_gap=item_score.is_gap,
                     percent=item_score.percent,
-                    answer_lines=_answer_lines(rubric, item, state),
+                    answer_lines=_answer_lines(rubric, item, state, labels),
                 )
             )
         sections.append(
@@ -531,7 +572,7 @@ def build_report(
                 essential_gap_count=section_score.essential_gaps,
                 flagged=section_score.flagged,
                 items=tuple(item_views),
-                gaps=tuple(gap for gap in gap_views if gap.section_id == section.id),
+                gaps=tuple(gaps_of_section.get(section.id, ())),
                 coverage=section_score.coverage,
                 score_text=score_text(section_score.percent, section_score.coverage),
                 basis=basis_text(section_score.coverage),
@@ -540,45 +581,42 @@ def build_report(
 
     previous_view: PreviousView | None = None
     outcomes: tuple[PlanOutcome, ...] = ()
-    previous = session.get(Assessment, assessment.previous_id) if assessment.previous_id else None
-    if previous is not None:
-        previous_view = PreviousView(previous.id, previous.title, previous.period)
-        before_rubric = rubric_for(previous)
-        before = score_of(session, previous)
-        aliases = aliases_into([before_rubric, rubric], 1)
-        renamed = aliases[0] if aliases else None
+    if sources.previous is not None and before is not None:
+        previous_view = PreviousView(
+            sources.previous.id, sources.previous.title, sources.previous.period
+        )
+        before_rubric, before_score = before
+        renamed = dict(sources.renamed) if sources.renamed is not None else None
         outcomes = tuple(
-            _outcome(action, before_rubric, before, rubric, score, renamed)
-            for action in previous_actions
+            _outcome(action, before_rubric, before_score, rubric, score, renamed)
+            for action in sources.previous_actions
         )
 
-    version = assessment.rubric_version
-    org = assessment.organization
     top_options = [scale.top_option for scale in rubric.scales.values()]
     full_label = (
         max(top_options, key=lambda option: option.points).label
         if top_options
         else "Fully in place"
     )
-    # The law-ranked order (``raise_required``), so a gap a law requires can start the list.
+    # The law-ranked order, so a gap a law requires can start the list.
     start_ids = {gap.item_id for gap in gap_views[:START_HERE_COUNT]}
     return Report(
-        assessment_id=assessment.id,
-        revision=assessment.revision,
-        title=assessment.title,
-        org_name=org.name,
-        org_kind_label=ORG_KIND_LABELS.get(org.kind, org.kind),
-        org_state=org.state,
+        assessment_id=sources.assessment_id,
+        revision=sources.revision,
+        title=sources.title,
+        org_name=sources.org_name,
+        org_kind_label=ORG_KIND_LABELS.get(sources.org_kind, sources.org_kind),
+        org_state=sources.org_state,
         rubric_id=rubric.id,
         rubric_title=rubric.title,
         rubric_version=rubric.version,
-        rubric_hash=version.content_hash,
+        rubric_hash=sources.rubric_hash,
         rubric_summary=rubric.summary,
-        period=assessment.period,
-        status=assessment.status,
-        status_label=ASSESSMENT_STATUS_LABELS.get(assessment.status, assessment.status),
-        submitted_at=assessment.submitted_at,
-        snapshot_hash=assessment.snapshot_hash,
+        period=sources.period,
+        status=sources.status,
+        status_label=ASSESSMENT_STATUS_LABELS.get(sources.status, sources.status),
+        submitted_at=sources.submitted_at,
+        snapshot_hash=sources.snapshot_hash,
         percent=score.percent,
         level=_level_view(score.level, score.level),
         levels=tuple(
@@ -596,7 +634,7 @@ def build_report(
         sections=tuple(sections),
         gaps=gap_views,
         start_here=tuple(gap for gap in gap_views if gap.item_id in start_ids),
-        actions=tuple(actions),
+        actions=sources.actions,
         previous=previous_view,
         outcomes=outcomes,
         scales=tuple(
@@ -615,5 +653,5 @@ def build_report(
         score_text=score_text(score.percent, score.coverage),
         basis=basis_text(score.coverage),
         unanswered=_unanswered(rubric, score),
-        citations=citations_of(session, assessment, rubric),
+        citations=sources.citations,
     )
