@@ -37,11 +37,11 @@ from rubric_app.reports.blueprint import bp
 
 from . import actions as action_ops
 from .amendments import amendments_of
-from .charts import section_score_chart
 from .export import export_assessment
 from .forms import ActionForm, ImportForm
 from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
+from .page_cache import report_body
 from .pdf_documents import ASSESSMENT_PDFS, board_of, file_stem
 from .pdf_downloads import download_url, pdf_download, retry_pdf
 from .view_data import Report, build_report
@@ -56,14 +56,13 @@ def _report_of(assessment: Assessment) -> Report:
 def report(assessment_id: int) -> ResponseReturnValue:
     """Show the report: levels, chart, "start here", gap report and action plan."""
     assessment = assessment_or_404(db.session, current_user, assessment_id, "view")
-    built = _report_of(assessment)
+    may_plan = can(db.session, current_user, "plan", assessment)
     return render_template(
         "reports/report.html",
-        report=built,
-        chart=section_score_chart(built),
-        # The same chart laid out for phones; the page shows one of the two by width.
-        phone_chart=section_score_chart(built, chart_id="section-scores-phone", layout="narrow"),
-        may_plan=can(db.session, current_user, "plan", assessment),
+        title=assessment.title,
+        # Checked access first: the body (kept per content for submitted assessments,
+        # ``page_cache``) is only looked up for someone allowed to see this assessment.
+        body=report_body(db.session, assessment, may_plan=may_plan),
     )
 
 
