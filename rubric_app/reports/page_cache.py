@@ -24,6 +24,11 @@ it to that), and the per-user page around it (navigation, flash messages, forms 
 tokens) is rendered on every request by ``reports/report.html``. The cache is off while
 templates reload from disk (``TEMPLATES_AUTO_RELOAD`` or debug). Drafts are never kept: they
 change with every save, so a hit would be rare.
+
+Under PostgreSQL's read-committed isolation the answers are read by a later statement than the
+assessment row, so a reopen and save committed in between could be drawn under the key of the
+revision read before them. Revisions only count up, so no later request asks for that key
+again; only requests that read the same row at the same time could get the newer body.
 """
 
 from __future__ import annotations
