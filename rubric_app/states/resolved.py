@@ -19,8 +19,9 @@ pending (as ``access.role_in`` remembers roles).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, select, tuple_
@@ -71,18 +72,37 @@ class ScopeRow:
     named: bool
 
 
-#: One cached score of an assessment: (section id, dimension, percent, applicable items).
-ScoreRow = tuple[str, str, float | None, int | None]
+#: How many histogram bands ``DEFAULT_EDGES`` makes.
+_BANDS = len(DEFAULT_EDGES) - 1
+
+
+@dataclass
+class _KeyFigures:
+    """One cached score (section, dimension) counted over one view, in one pass."""
+
+    #: Percent -> how many assessments have it (null percents left out: the coverage rule).
+    counts: dict[float, int]
+    #: The organizations behind ``counts``.
+    organizations: set[int]
+    #: Assessments with a null percent beside applicable items ("not enough answers").
+    left_out: int
+    #: Per histogram band, the organizations with a score in it.
+    bands: list[set[int]]
 
 
 @dataclass
 class _Base:
-    """What was read about one base: its assessments, and their scores for some keys."""
+    """What was read about one base: its assessments, their scores for some keys, and what
+    was counted from them so far (a dashboard asks about the same view several times)."""
 
     rows: tuple[ScopeRow, ...]
     #: (section id, dimension) -> assessment id -> (percent, applicable items).
     scores: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]
     score_keys: set[tuple[str, str]]
+    #: A view's filters -> its rows (``rows_in``).
+    views: dict[Filters, tuple[ScopeRow, ...]] = field(default_factory=dict)
+    #: (a view's filters, score key) -> that key counted over the view (``_key_figures``).
+    figures: dict[tuple[Filters, tuple[str, str]], _KeyFigures] = field(default_factory=dict)
 
 
 def _memo(session: Session) -> dict[tuple[int, str, str], _Base]:
@@ -157,9 +177,13 @@ def matches(row: ScopeRow, scope: Scope) -> bool:
     )
 
 
-def rows_in(session: Session, scope: Scope) -> list[ScopeRow]:
-    """Return the assessments in ``scope``."""
-    return [row for row in base_of(session, scope) if matches(row, scope)]
+def rows_in(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
+    """Return the assessments in ``scope`` (cut from the base once per view and transaction)."""
+    base = _base(session, scope)
+    found = base.views.get(scope.filters)
+    if found is None:
+        found = base.views[scope.filters] = tuple(row for row in base.rows if matches(row, scope))
+    return found
 
 
 # --- Counts of a view (``rollup.totals``, ``rollup.participation`` ...) -----------------------
@@ -259,18 +283,46 @@ def _scores(
     return base.scores
 
 
-def _score_rows(
+def _key_figures(
     session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
-) -> Iterable[tuple[ScopeRow, ScoreRow]]:
-    """Yield (assessment, score) for each cached score of ``keys`` in ``scope``."""
-    scores = _scores(session, scope, keys)
-    rows = rows_in(session, scope)
-    for section_id, dimension in dict.fromkeys(keys):
-        by_id = scores.get((section_id, dimension), {})
-        for row in rows:
-            found = by_id.get(row.id)
-            if found is not None:
-                yield row, (section_id, dimension, found[0], found[1])
+) -> dict[tuple[str, str], _KeyFigures]:
+    """Return each key's cached scores counted over ``scope``: counted once per view and key
+    in this transaction, in one pass that serves ``score_counts``, ``left_out_counts`` and
+    ``band_organizations`` alike."""
+    base = _base(session, scope)
+    wanted = list(dict.fromkeys(keys))
+    todo = [key for key in wanted if (scope.filters, key) not in base.figures]
+    if todo:
+        scores = _scores(session, scope, todo)
+        rows = rows_in(session, scope)
+        for key in todo:
+            base.figures[(scope.filters, key)] = _count_scores(rows, scores.get(key, {}))
+    return {key: base.figures[(scope.filters, key)] for key in wanted}
+
+
+def _count_scores(
+    rows: Sequence[ScopeRow], by_id: dict[int, tuple[float | None, int | None]]
+) -> _KeyFigures:
+    """Count one key's cached scores over ``rows`` (the loop the dashboard spends its Python in)."""
+    counts: dict[float, int] = {}
+    organizations: set[int] = set()
+    bands: list[set[int]] = [set() for _ in range(_BANDS)]
+    left_out = 0
+    for row in rows:
+        found = by_id.get(row.id)
+        if found is None:
+            continue
+        percent, applicable = found
+        if percent is None:
+            if applicable is not None and applicable > 0:
+                left_out += 1
+            continue
+        counts[percent] = counts.get(percent, 0) + 1
+        organizations.add(row.org_id)
+        index = band_of(percent)
+        if index is not None:
+            bands[index].add(row.org_id)
+    return _KeyFigures(counts, organizations, left_out, bands)
 
 
 def score_counts(
@@ -289,17 +341,10 @@ def score_counts(
     """
     if not keys or not assessments:
         return {}
-    counts: dict[tuple[str, str], dict[float, int]] = {}
-    orgs: dict[tuple[str, str], set[int]] = {}
-    for row, (section_id, dimension, percent, _) in _score_rows(session, scope, keys):
-        if percent is None:
-            continue
-        by_percent = counts.setdefault((section_id, dimension), {})
-        by_percent[percent] = by_percent.get(percent, 0) + 1
-        orgs.setdefault((section_id, dimension), set()).add(row.org_id)
     return {
-        key: ScoreCounts(sorted(by_percent.items()), len(orgs[key]))
-        for key, by_percent in counts.items()
+        key: ScoreCounts(sorted(figures.counts.items()), len(figures.organizations))
+        for key, figures in _key_figures(session, scope, keys).items()
+        if figures.counts
     }
 
 
@@ -311,17 +356,20 @@ def left_out_counts(
     Left out: a null percent beside applicable items (``rollup.left_out_counts``); keys with
     none left out are absent.
     """
-    found: dict[tuple[str, str], int] = {}
-    for _, (section_id, dimension, percent, applicable) in _score_rows(session, scope, keys):
-        if percent is None and applicable is not None and applicable > 0:
-            found[(section_id, dimension)] = found.get((section_id, dimension), 0) + 1
-    return found
+    return {
+        key: figures.left_out
+        for key, figures in _key_figures(session, scope, keys).items()
+        if figures.left_out
+    }
 
 
+@lru_cache(maxsize=4096)
 def band_of(percent: float) -> int | None:
     """Return the histogram band (index into ``DEFAULT_EDGES``) of a score, None outside them.
 
     The same bands as ``scoring.histogram_of_counts``: [low, high), the last one closed.
+    Remembered per percent: scores take few distinct values, and the dashboard bands each
+    assessment's scores several times.
     """
     edges = DEFAULT_EDGES
     if percent < edges[0] or percent > edges[-1]:
@@ -341,19 +389,31 @@ def band_organizations(
     """
     if not keys:
         return {}
-    view = scope if by is None else _without(scope, by)
-    members: dict[tuple[str, str], dict[Any, list[set[int]]]] = {}
-    bands = len(DEFAULT_EDGES) - 1
-    for row, (section_id, dimension, percent, _) in _score_rows(session, view, keys):
-        if percent is None:
-            continue
-        index = band_of(percent)
-        if index is None:
-            continue
-        value = getattr(row, by) if by else None
-        cells = members.setdefault((section_id, dimension), {})
-        cells.setdefault(value, [set() for _ in range(bands)])[index].add(row.org_id)
-    return {
-        key: {value: [len(orgs) for orgs in sets] for value, sets in by_value.items()}
-        for key, by_value in members.items()
-    }
+    if by is None:
+        return {
+            key: {None: [len(orgs) for orgs in figures.bands]}
+            for key, figures in _key_figures(session, scope, keys).items()
+            if any(figures.bands)
+        }
+    view = _without(scope, by)
+    scores = _scores(session, view, keys)
+    rows = rows_in(session, view)
+    found: dict[tuple[str, str], dict[str | None, list[int]]] = {}
+    for key in dict.fromkeys(keys):
+        by_id = scores.get(key, {})
+        cells: dict[Any, list[set[int]]] = {}
+        for row in rows:
+            score = by_id.get(row.id)
+            if score is None or score[0] is None:
+                continue
+            index = band_of(score[0])
+            if index is None:
+                continue
+            value = getattr(row, by)
+            bands = cells.get(value)
+            if bands is None:
+                bands = cells[value] = [set() for _ in range(_BANDS)]
+            bands[index].add(row.org_id)
+        if cells:
+            found[key] = {value: [len(orgs) for orgs in sets] for value, sets in cells.items()}
+    return found
