@@ -4,30 +4,39 @@ A dashboard page asks about many views of the same assessments: the view itself,
 level up for each filter (the small-number rule), each locale side by side and each period of
 the trend. All of them are cuts of one *base*: the submitted assessments of one rubric shared
 with the advocate from its state, whatever the filters. So the base is read once per
-transaction (``base_of``: one row per assessment with the organization's profile), and so are
-the cached section scores of the base's assessments (``scores_of``); the figures of every view
-are then counted from them here. That replaced some forty grouped statements per page, each
-resolving the same scope again, with two.
+transaction (``base_of``: one row per assessment with the organization's profile; the page's
+first question, which rubrics were shared, reads the bases of all of them in the same statement,
+``rubric_counts``), and so are the cached section scores of the base's assessments (by the ids
+already read, ``rollup.ids_table``); the figures of every view are then counted from them here.
+That replaced some forty grouped statements per page, each resolving the same scope again, with
+two. Each view's rows, its members by filter value and each score counted over it are kept for
+the rest of the transaction too: a dashboard asks about the same views several times (the
+view, the small-number rule's views one level up, the side views of the overview), and at the
+size of the largest state that counting was a third of the page.
 
 The counting mirrors the SQL it replaces in ``rollup`` and ``breakdowns`` (the same filters, the
 same coverage rule, the same histogram bands); ``tests/unit/test_rollup_resolved.py`` holds the
 two to each other. Both readings are remembered for the rest of the session's transaction, and
 read again after anything is flushed or written through the session, or while changes are
 pending (as ``access.role_in`` remembers roles).
+
+Why it is long: each count here mirrors one SQL function and is kept in the memo beside the
+reading it is cut from; apart, they would drift from the rows they share.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from rubric_app.models import Organization, SectionScoreRow
+from rubric_app.models import Assessment, Organization, SectionScoreRow
 from rubric_app.scoring import DEFAULT_EDGES
 
 from .rollup import (
@@ -36,8 +45,10 @@ from .rollup import (
     ParticipationCount,
     Scope,
     ScoreCounts,
+    ids_table,
     scope_select,
     several_per_organization,
+    shared_select,
 )
 
 #: ``Session.info`` key: the bases and scores read so far, with the transaction they belong to.
@@ -57,9 +68,12 @@ def _forget_on_write(state: ORMExecuteState) -> None:
         state.session.info.pop(_MEMO, None)
 
 
-@dataclass(frozen=True)
-class ScopeRow:
-    """One assessment of a base: whose, pinned to which version, and the profile filters see."""
+class ScopeRow(NamedTuple):
+    """One assessment of a base: whose, pinned to which version, and the profile filters see.
+
+    A named tuple: a large state's base is thousands of rows, made on every dashboard request,
+    and a tuple is made several times faster than a frozen dataclass.
+    """
 
     id: int
     org_id: int
@@ -101,6 +115,8 @@ class _Base:
     score_keys: set[tuple[str, str]]
     #: A view's filters -> its rows (``rows_in``).
     views: dict[Filters, tuple[ScopeRow, ...]] = field(default_factory=dict)
+    #: (a view's filters, filter name) -> each value's organizations there (``members_by``).
+    members: dict[tuple[Filters, str], dict[str | None, set[int]]] = field(default_factory=dict)
     #: (a view's filters, score key) -> that key counted over the view (``_key_figures``).
     figures: dict[tuple[Filters, tuple[str, str]], _KeyFigures] = field(default_factory=dict)
 
@@ -129,35 +145,71 @@ def _base_select(scope: Scope) -> Any:
     return scope_select(replace(scope, filters=Filters()))
 
 
+def _scope_row(row: Any) -> ScopeRow:
+    """One row of ``_base_select`` with the profile columns ``_read_base`` adds."""
+    return ScopeRow(
+        id=row[0],
+        org_id=row[1],
+        version_id=row[2],
+        period=row[3],
+        kind=row[4],
+        named=bool(row[5]),
+        enrollment_band=row[6],
+        locale=row[7],
+        sro_model=row[8],
+    )
+
+
+_PROFILE = (Organization.enrollment_band, Organization.locale, Organization.sro_model)
+
+
 def _read_base(session: Session, scope: Scope) -> _Base:
-    stmt = _base_select(scope).add_columns(
-        Organization.enrollment_band, Organization.locale, Organization.sro_model
-    )
-    rows = tuple(
-        ScopeRow(
-            id=row[0],
-            org_id=row[1],
-            version_id=row[2],
-            period=row[3],
-            kind=row[4],
-            named=bool(row[5]),
-            enrollment_band=row[6],
-            locale=row[7],
-            sro_model=row[8],
-        )
-        for row in session.execute(stmt)
-    )
-    return _Base(rows, {}, set())
+    stmt = _base_select(scope).add_columns(*_PROFILE)
+    return _Base(tuple(_scope_row(row) for row in session.execute(stmt)), {}, set())
+
+
+#: The rubric key under which ``rubric_counts`` notes that it read every rubric of a state's
+#: advocate (no rubric has an empty key).
+_EVERY_RUBRIC = ""
 
 
 def _base(session: Session, scope: Scope) -> _Base:
     bases = _memo(session)
     found = bases.get(_key(scope))
     if found is None:
-        found = bases[_key(scope)] = _read_base(session, scope)
+        if (scope.advocate_org_id, scope.state, _EVERY_RUBRIC) in bases:
+            # Every rubric of this advocate was read (``rubric_counts``): none shared here.
+            found = bases[_key(scope)] = _Base((), {}, set())
+        else:
+            found = bases[_key(scope)] = _read_base(session, scope)
         # Reading may have begun the transaction: the memo belongs to that one.
         session.info[_MEMO] = (session.get_transaction(), bases)
     return found
+
+
+def rubric_counts(session: Session, advocate_org_id: int, state: str) -> list[tuple[str, int]]:
+    """Return (rubric key, shared submitted assessments) per rubric (``rollup.rubric_counts``).
+
+    Reads the base of every rubric at once, so the dashboard's first question (which rubrics
+    were shared) also answers what it asks next about the chosen one: one statement, where the
+    two resolved the same shares and hashed the country's assessments twice.
+    """
+    bases = _memo(session)
+    marker = (advocate_org_id, state, _EVERY_RUBRIC)
+    if marker not in bases:
+        stmt = shared_select(advocate_org_id, state).add_columns(*_PROFILE, Assessment.rubric_key)
+        by_rubric: dict[str, list[ScopeRow]] = {}
+        for row in session.execute(stmt):
+            by_rubric.setdefault(row[-1], []).append(_scope_row(row))
+        for rubric_key, rows in by_rubric.items():
+            bases[(advocate_org_id, state, rubric_key)] = _Base(tuple(rows), {}, set())
+        bases[marker] = _Base((), {}, set())
+        session.info[_MEMO] = (session.get_transaction(), bases)
+    return sorted(
+        (key[2], len(base.rows))
+        for key, base in bases.items()
+        if key[:2] == (advocate_org_id, state) and key[2] != _EVERY_RUBRIC and base.rows
+    )
 
 
 def base_of(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
@@ -182,7 +234,17 @@ def rows_in(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
     base = _base(session, scope)
     found = base.views.get(scope.filters)
     if found is None:
-        found = base.views[scope.filters] = tuple(row for row in base.rows if matches(row, scope))
+        # Most views fix a period: cut those from that period's rows (a third of the base).
+        period = scope.filters.period
+        within = base.rows
+        if period:
+            with_period = replace(scope, filters=Filters(period=period))
+            within = base.views.get(with_period.filters) or tuple(
+                row for row in base.rows if row.period == period
+            )
+            base.views[with_period.filters] = within
+        found = tuple(row for row in within if matches(row, scope))
+        base.views[scope.filters] = found
     return found
 
 
@@ -241,16 +303,21 @@ def several_in_figures(session: Session, scope: Scope) -> list[int]:
     return several_per_organization(near, scope)
 
 
-def members_by(session: Session, scope: Scope, name: str) -> dict[str | None, set[int]]:
+def members_by(session: Session, scope: Scope, name: str) -> Mapping[str | None, AbstractSet[int]]:
     """Return, one level up from ``scope`` (filter ``name`` cleared), each value's organizations.
 
-    The value None gathers organizations that left that profile field empty.
+    The value None gathers organizations that left that profile field empty. Counted once per
+    view and filter in the transaction: what is returned is the memo's, to read, not to change.
     """
     up = _without(scope, name)
-    members: dict[str | None, set[int]] = {}
-    for row in rows_in(session, up):
-        members.setdefault(getattr(row, name), set()).add(row.org_id)
-    return members
+    base = _base(session, up)
+    found = base.members.get((up.filters, name))
+    if found is None:
+        found = {}
+        for row in rows_in(session, up):
+            found.setdefault(getattr(row, name), set()).add(row.org_id)
+        base.members[(up.filters, name)] = found
+    return found
 
 
 def _without(scope: Scope, name: str) -> Scope:
@@ -269,15 +336,25 @@ def _scores(
     missing = [key for key in dict.fromkeys(keys) if key not in base.score_keys]
     if missing and base.rows:
         key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
-        ids = select(_base_select(scope).subquery().c.id)
-        stmt = select(
-            SectionScoreRow.assessment_id,
-            *key,
-            SectionScoreRow.percent,
-            SectionScoreRow.applicable,
-        ).where(tuple_(*key).in_(missing), SectionScoreRow.assessment_id.in_(ids))
-        for assessment_id, section_id, dimension, percent, applicable in session.execute(stmt):
-            by_id = base.scores.setdefault((section_id, dimension), {})
+        ids = ids_table(session, replace(scope, filters=Filters()), [row.id for row in base.rows])
+        stmt = (
+            select(
+                SectionScoreRow.assessment_id,
+                *key,
+                SectionScoreRow.percent,
+                SectionScoreRow.applicable,
+            )
+            .join(ids, ids.c.id == SectionScoreRow.assessment_id)
+            .where(tuple_(*key).in_(missing))
+        )
+        # On the session's connection, not through the ORM's result processing (a fifth of
+        # the time of reading a large state's scores): plain columns, and ``_base`` above has
+        # flushed anything pending already.
+        result = session.connection().execute(stmt)
+        for assessment_id, section_id, dimension, percent, applicable in result:
+            by_id = base.scores.get((section_id, dimension))
+            if by_id is None:
+                by_id = base.scores[(section_id, dimension)] = {}
             by_id[assessment_id] = (percent, applicable)
     base.score_keys.update(missing)
     return base.scores
