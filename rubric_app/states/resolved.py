@@ -4,29 +4,39 @@ A dashboard page asks about many views of the same assessments: the view itself,
 level up for each filter (the small-number rule), each locale side by side and each period of
 the trend. All of them are cuts of one *base*: the submitted assessments of one rubric shared
 with the advocate from its state, whatever the filters. So the base is read once per
-transaction (``base_of``: one row per assessment with the organization's profile), and so are
-the cached section scores of the base's assessments (``scores_of``); the figures of every view
-are then counted from them here. That replaced some forty grouped statements per page, each
-resolving the same scope again, with two.
+transaction (``base_of``: one row per assessment with the organization's profile; the page's
+first question, which rubrics were shared, reads the bases of all of them in the same statement,
+``rubric_counts``), and so are the cached section scores of the base's assessments (by the ids
+already read, ``rollup.ids_table``); the figures of every view are then counted from them here.
+That replaced some forty grouped statements per page, each resolving the same scope again, with
+two. Each view's rows, its members by filter value and each score counted over it are kept for
+the rest of the transaction too: a dashboard asks about the same views several times (the
+view, the small-number rule's views one level up, the side views of the overview), and at the
+size of the largest state that counting was a third of the page.
 
 The counting mirrors the SQL it replaces in ``rollup`` and ``breakdowns`` (the same filters, the
 same coverage rule, the same histogram bands); ``tests/unit/test_rollup_resolved.py`` holds the
 two to each other. Both readings are remembered for the rest of the session's transaction, and
 read again after anything is flushed or written through the session, or while changes are
 pending (as ``access.role_in`` remembers roles).
+
+Why it is long: each count here mirrors one SQL function and is kept in the memo beside the
+reading it is cut from; apart, they would drift from the rows they share.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from rubric_app.models import Organization, SectionScoreRow
+from rubric_app.models import Assessment, Organization, SectionScoreRow
 from rubric_app.scoring import DEFAULT_EDGES
 
 from .rollup import (
@@ -35,8 +45,10 @@ from .rollup import (
     ParticipationCount,
     Scope,
     ScoreCounts,
+    ids_table,
     scope_select,
     several_per_organization,
+    shared_select,
 )
 
 #: ``Session.info`` key: the bases and scores read so far, with the transaction they belong to.
@@ -56,9 +68,12 @@ def _forget_on_write(state: ORMExecuteState) -> None:
         state.session.info.pop(_MEMO, None)
 
 
-@dataclass(frozen=True)
-class ScopeRow:
-    """One assessment of a base: whose, pinned to which version, and the profile filters see."""
+class ScopeRow(NamedTuple):
+    """One assessment of a base: whose, pinned to which version, and the profile filters see.
+
+    A named tuple: a large state's base is thousands of rows, made on every dashboard request,
+    and a tuple is made several times faster than a frozen dataclass.
+    """
 
     id: int
     org_id: int
@@ -71,18 +86,39 @@ class ScopeRow:
     named: bool
 
 
-#: One cached score of an assessment: (section id, dimension, percent, applicable items).
-ScoreRow = tuple[str, str, float | None, int | None]
+#: How many histogram bands ``DEFAULT_EDGES`` makes.
+_BANDS = len(DEFAULT_EDGES) - 1
+
+
+@dataclass
+class _KeyFigures:
+    """One cached score (section, dimension) counted over one view, in one pass."""
+
+    #: Percent -> how many assessments have it (null percents left out: the coverage rule).
+    counts: dict[float, int]
+    #: The organizations behind ``counts``.
+    organizations: set[int]
+    #: Assessments with a null percent beside applicable items ("not enough answers").
+    left_out: int
+    #: Per histogram band, the organizations with a score in it.
+    bands: list[set[int]]
 
 
 @dataclass
 class _Base:
-    """What was read about one base: its assessments, and their scores for some keys."""
+    """What was read about one base: its assessments, their scores for some keys, and what
+    was counted from them so far (a dashboard asks about the same view several times)."""
 
     rows: tuple[ScopeRow, ...]
     #: (section id, dimension) -> assessment id -> (percent, applicable items).
     scores: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]]
     score_keys: set[tuple[str, str]]
+    #: A view's filters -> its rows (``rows_in``).
+    views: dict[Filters, tuple[ScopeRow, ...]] = field(default_factory=dict)
+    #: (a view's filters, filter name) -> each value's organizations there (``members_by``).
+    members: dict[tuple[Filters, str], dict[str | None, set[int]]] = field(default_factory=dict)
+    #: (a view's filters, score key) -> that key counted over the view (``_key_figures``).
+    figures: dict[tuple[Filters, tuple[str, str]], _KeyFigures] = field(default_factory=dict)
 
 
 def _memo(session: Session) -> dict[tuple[int, str, str], _Base]:
@@ -109,35 +145,71 @@ def _base_select(scope: Scope) -> Any:
     return scope_select(replace(scope, filters=Filters()))
 
 
+def _scope_row(row: Any) -> ScopeRow:
+    """One row of ``_base_select`` with the profile columns ``_read_base`` adds."""
+    return ScopeRow(
+        id=row[0],
+        org_id=row[1],
+        version_id=row[2],
+        period=row[3],
+        kind=row[4],
+        named=bool(row[5]),
+        enrollment_band=row[6],
+        locale=row[7],
+        sro_model=row[8],
+    )
+
+
+_PROFILE = (Organization.enrollment_band, Organization.locale, Organization.sro_model)
+
+
 def _read_base(session: Session, scope: Scope) -> _Base:
-    stmt = _base_select(scope).add_columns(
-        Organization.enrollment_band, Organization.locale, Organization.sro_model
-    )
-    rows = tuple(
-        ScopeRow(
-            id=row[0],
-            org_id=row[1],
-            version_id=row[2],
-            period=row[3],
-            kind=row[4],
-            named=bool(row[5]),
-            enrollment_band=row[6],
-            locale=row[7],
-            sro_model=row[8],
-        )
-        for row in session.execute(stmt)
-    )
-    return _Base(rows, {}, set())
+    stmt = _base_select(scope).add_columns(*_PROFILE)
+    return _Base(tuple(_scope_row(row) for row in session.execute(stmt)), {}, set())
+
+
+#: The rubric key under which ``rubric_counts`` notes that it read every rubric of a state's
+#: advocate (no rubric has an empty key).
+_EVERY_RUBRIC = ""
 
 
 def _base(session: Session, scope: Scope) -> _Base:
     bases = _memo(session)
     found = bases.get(_key(scope))
     if found is None:
-        found = bases[_key(scope)] = _read_base(session, scope)
+        if (scope.advocate_org_id, scope.state, _EVERY_RUBRIC) in bases:
+            # Every rubric of this advocate was read (``rubric_counts``): none shared here.
+            found = bases[_key(scope)] = _Base((), {}, set())
+        else:
+            found = bases[_key(scope)] = _read_base(session, scope)
         # Reading may have begun the transaction: the memo belongs to that one.
         session.info[_MEMO] = (session.get_transaction(), bases)
     return found
+
+
+def rubric_counts(session: Session, advocate_org_id: int, state: str) -> list[tuple[str, int]]:
+    """Return (rubric key, shared submitted assessments) per rubric (``rollup.rubric_counts``).
+
+    Reads the base of every rubric at once, so the dashboard's first question (which rubrics
+    were shared) also answers what it asks next about the chosen one: one statement, where the
+    two resolved the same shares and hashed the country's assessments twice.
+    """
+    bases = _memo(session)
+    marker = (advocate_org_id, state, _EVERY_RUBRIC)
+    if marker not in bases:
+        stmt = shared_select(advocate_org_id, state).add_columns(*_PROFILE, Assessment.rubric_key)
+        by_rubric: dict[str, list[ScopeRow]] = {}
+        for row in session.execute(stmt):
+            by_rubric.setdefault(row[-1], []).append(_scope_row(row))
+        for rubric_key, rows in by_rubric.items():
+            bases[(advocate_org_id, state, rubric_key)] = _Base(tuple(rows), {}, set())
+        bases[marker] = _Base((), {}, set())
+        session.info[_MEMO] = (session.get_transaction(), bases)
+    return sorted(
+        (key[2], len(base.rows))
+        for key, base in bases.items()
+        if key[:2] == (advocate_org_id, state) and key[2] != _EVERY_RUBRIC and base.rows
+    )
 
 
 def base_of(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
@@ -157,9 +229,23 @@ def matches(row: ScopeRow, scope: Scope) -> bool:
     )
 
 
-def rows_in(session: Session, scope: Scope) -> list[ScopeRow]:
-    """Return the assessments in ``scope``."""
-    return [row for row in base_of(session, scope) if matches(row, scope)]
+def rows_in(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
+    """Return the assessments in ``scope`` (cut from the base once per view and transaction)."""
+    base = _base(session, scope)
+    found = base.views.get(scope.filters)
+    if found is None:
+        # Most views fix a period: cut those from that period's rows (a third of the base).
+        period = scope.filters.period
+        within = base.rows
+        if period:
+            with_period = replace(scope, filters=Filters(period=period))
+            within = base.views.get(with_period.filters) or tuple(
+                row for row in base.rows if row.period == period
+            )
+            base.views[with_period.filters] = within
+        found = tuple(row for row in within if matches(row, scope))
+        base.views[scope.filters] = found
+    return found
 
 
 # --- Counts of a view (``rollup.totals``, ``rollup.participation`` ...) -----------------------
@@ -217,16 +303,21 @@ def several_in_figures(session: Session, scope: Scope) -> list[int]:
     return several_per_organization(near, scope)
 
 
-def members_by(session: Session, scope: Scope, name: str) -> dict[str | None, set[int]]:
+def members_by(session: Session, scope: Scope, name: str) -> Mapping[str | None, AbstractSet[int]]:
     """Return, one level up from ``scope`` (filter ``name`` cleared), each value's organizations.
 
-    The value None gathers organizations that left that profile field empty.
+    The value None gathers organizations that left that profile field empty. Counted once per
+    view and filter in the transaction: what is returned is the memo's, to read, not to change.
     """
     up = _without(scope, name)
-    members: dict[str | None, set[int]] = {}
-    for row in rows_in(session, up):
-        members.setdefault(getattr(row, name), set()).add(row.org_id)
-    return members
+    base = _base(session, up)
+    found = base.members.get((up.filters, name))
+    if found is None:
+        found = {}
+        for row in rows_in(session, up):
+            found.setdefault(getattr(row, name), set()).add(row.org_id)
+        base.members[(up.filters, name)] = found
+    return found
 
 
 def _without(scope: Scope, name: str) -> Scope:
@@ -245,32 +336,70 @@ def _scores(
     missing = [key for key in dict.fromkeys(keys) if key not in base.score_keys]
     if missing and base.rows:
         key = (SectionScoreRow.section_id, SectionScoreRow.dimension)
-        ids = select(_base_select(scope).subquery().c.id)
-        stmt = select(
-            SectionScoreRow.assessment_id,
-            *key,
-            SectionScoreRow.percent,
-            SectionScoreRow.applicable,
-        ).where(tuple_(*key).in_(missing), SectionScoreRow.assessment_id.in_(ids))
-        for assessment_id, section_id, dimension, percent, applicable in session.execute(stmt):
-            by_id = base.scores.setdefault((section_id, dimension), {})
+        ids = ids_table(session, replace(scope, filters=Filters()), [row.id for row in base.rows])
+        stmt = (
+            select(
+                SectionScoreRow.assessment_id,
+                *key,
+                SectionScoreRow.percent,
+                SectionScoreRow.applicable,
+            )
+            .join(ids, ids.c.id == SectionScoreRow.assessment_id)
+            .where(tuple_(*key).in_(missing))
+        )
+        # On the session's connection, not through the ORM's result processing (a fifth of
+        # the time of reading a large state's scores): plain columns, and ``_base`` above has
+        # flushed anything pending already.
+        result = session.connection().execute(stmt)
+        for assessment_id, section_id, dimension, percent, applicable in result:
+            by_id = base.scores.get((section_id, dimension))
+            if by_id is None:
+                by_id = base.scores[(section_id, dimension)] = {}
             by_id[assessment_id] = (percent, applicable)
     base.score_keys.update(missing)
     return base.scores
 
 
-def _score_rows(
+def _key_figures(
     session: Session, scope: Scope, keys: Sequence[tuple[str, str]]
-) -> Iterable[tuple[ScopeRow, ScoreRow]]:
-    """Yield (assessment, score) for each cached score of ``keys`` in ``scope``."""
-    scores = _scores(session, scope, keys)
-    rows = rows_in(session, scope)
-    for section_id, dimension in dict.fromkeys(keys):
-        by_id = scores.get((section_id, dimension), {})
-        for row in rows:
-            found = by_id.get(row.id)
-            if found is not None:
-                yield row, (section_id, dimension, found[0], found[1])
+) -> dict[tuple[str, str], _KeyFigures]:
+    """Return each key's cached scores counted over ``scope``: counted once per view and key
+    in this transaction, in one pass that serves ``score_counts``, ``left_out_counts`` and
+    ``band_organizations`` alike."""
+    base = _base(session, scope)
+    wanted = list(dict.fromkeys(keys))
+    todo = [key for key in wanted if (scope.filters, key) not in base.figures]
+    if todo:
+        scores = _scores(session, scope, todo)
+        rows = rows_in(session, scope)
+        for key in todo:
+            base.figures[(scope.filters, key)] = _count_scores(rows, scores.get(key, {}))
+    return {key: base.figures[(scope.filters, key)] for key in wanted}
+
+
+def _count_scores(
+    rows: Sequence[ScopeRow], by_id: dict[int, tuple[float | None, int | None]]
+) -> _KeyFigures:
+    """Count one key's cached scores over ``rows`` (the loop the dashboard spends its Python in)."""
+    counts: dict[float, int] = {}
+    organizations: set[int] = set()
+    bands: list[set[int]] = [set() for _ in range(_BANDS)]
+    left_out = 0
+    for row in rows:
+        found = by_id.get(row.id)
+        if found is None:
+            continue
+        percent, applicable = found
+        if percent is None:
+            if applicable is not None and applicable > 0:
+                left_out += 1
+            continue
+        counts[percent] = counts.get(percent, 0) + 1
+        organizations.add(row.org_id)
+        index = band_of(percent)
+        if index is not None:
+            bands[index].add(row.org_id)
+    return _KeyFigures(counts, organizations, left_out, bands)
 
 
 def score_counts(
@@ -289,17 +418,10 @@ def score_counts(
     """
     if not keys or not assessments:
         return {}
-    counts: dict[tuple[str, str], dict[float, int]] = {}
-    orgs: dict[tuple[str, str], set[int]] = {}
-    for row, (section_id, dimension, percent, _) in _score_rows(session, scope, keys):
-        if percent is None:
-            continue
-        by_percent = counts.setdefault((section_id, dimension), {})
-        by_percent[percent] = by_percent.get(percent, 0) + 1
-        orgs.setdefault((section_id, dimension), set()).add(row.org_id)
     return {
-        key: ScoreCounts(sorted(by_percent.items()), len(orgs[key]))
-        for key, by_percent in counts.items()
+        key: ScoreCounts(sorted(figures.counts.items()), len(figures.organizations))
+        for key, figures in _key_figures(session, scope, keys).items()
+        if figures.counts
     }
 
 
@@ -311,17 +433,20 @@ def left_out_counts(
     Left out: a null percent beside applicable items (``rollup.left_out_counts``); keys with
     none left out are absent.
     """
-    found: dict[tuple[str, str], int] = {}
-    for _, (section_id, dimension, percent, applicable) in _score_rows(session, scope, keys):
-        if percent is None and applicable is not None and applicable > 0:
-            found[(section_id, dimension)] = found.get((section_id, dimension), 0) + 1
-    return found
+    return {
+        key: figures.left_out
+        for key, figures in _key_figures(session, scope, keys).items()
+        if figures.left_out
+    }
 
 
+@lru_cache(maxsize=4096)
 def band_of(percent: float) -> int | None:
     """Return the histogram band (index into ``DEFAULT_EDGES``) of a score, None outside them.
 
     The same bands as ``scoring.histogram_of_counts``: [low, high), the last one closed.
+    Remembered per percent: scores take few distinct values, and the dashboard bands each
+    assessment's scores several times.
     """
     edges = DEFAULT_EDGES
     if percent < edges[0] or percent > edges[-1]:
@@ -341,19 +466,31 @@ def band_organizations(
     """
     if not keys:
         return {}
-    view = scope if by is None else _without(scope, by)
-    members: dict[tuple[str, str], dict[Any, list[set[int]]]] = {}
-    bands = len(DEFAULT_EDGES) - 1
-    for row, (section_id, dimension, percent, _) in _score_rows(session, view, keys):
-        if percent is None:
-            continue
-        index = band_of(percent)
-        if index is None:
-            continue
-        value = getattr(row, by) if by else None
-        cells = members.setdefault((section_id, dimension), {})
-        cells.setdefault(value, [set() for _ in range(bands)])[index].add(row.org_id)
-    return {
-        key: {value: [len(orgs) for orgs in sets] for value, sets in by_value.items()}
-        for key, by_value in members.items()
-    }
+    if by is None:
+        return {
+            key: {None: [len(orgs) for orgs in figures.bands]}
+            for key, figures in _key_figures(session, scope, keys).items()
+            if any(figures.bands)
+        }
+    view = _without(scope, by)
+    scores = _scores(session, view, keys)
+    rows = rows_in(session, view)
+    found: dict[tuple[str, str], dict[str | None, list[int]]] = {}
+    for key in dict.fromkeys(keys):
+        by_id = scores.get(key, {})
+        cells: dict[Any, list[set[int]]] = {}
+        for row in rows:
+            score = by_id.get(row.id)
+            if score is None or score[0] is None:
+                continue
+            index = band_of(score[0])
+            if index is None:
+                continue
+            value = getattr(row, by)
+            bands = cells.get(value)
+            if bands is None:
+                bands = cells[value] = [set() for _ in range(_BANDS)]
+            bands[index].add(row.org_id)
+        if cells:
+            found[key] = {value: [len(orgs) for orgs in sets] for value, sets in cells.items()}
+    return found

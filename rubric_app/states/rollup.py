@@ -19,7 +19,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased
 
 from rubric_app.assessments import PAIR_DIMENSION
@@ -103,15 +115,20 @@ def _shared_base(advocate_org_id: int, state: str) -> AnySelect:
     )
 
 
-def scope_select(scope: Scope) -> AnySelect:
-    """Return the assessments in scope: id, organization, pinned version, period, kind, named."""
-    stmt = _shared_base(scope.advocate_org_id, scope.state).add_columns(
+def shared_select(advocate_org_id: int, state: str) -> AnySelect:
+    """Return what ``scope_select`` returns, for every rubric shared with the advocate."""
+    return _shared_base(advocate_org_id, state).add_columns(
         Assessment.org_id,
         Assessment.rubric_version_id,
         Assessment.period,
         Organization.kind,
         Share.named_in_lists,
     )
+
+
+def scope_select(scope: Scope) -> AnySelect:
+    """Return the assessments in scope: id, organization, pinned version, period, kind, named."""
+    stmt = shared_select(scope.advocate_org_id, scope.state)
     stmt = stmt.where(Assessment.rubric_key == scope.rubric_key)
     f = scope.filters
     if f.kind:
@@ -125,6 +142,22 @@ def scope_select(scope: Scope) -> AnySelect:
     if f.period:
         stmt = stmt.where(Assessment.period == f.period)
     return stmt
+
+
+def ids_table(session: Session, scope: Scope, ids: Sequence[int]) -> Any:
+    """Return the assessments of ``scope``, whose ``ids`` the caller read already, as a
+    subquery with one column ``id``.
+
+    On PostgreSQL the ids go in as one array parameter, unnested: the planner probes the
+    assessment-id indexes once per id, where resolving the scope again hashes every submitted
+    assessment of the rubric in the country (a fifth of the time of reading Texas's cached
+    scores). Elsewhere (SQLite, small data) the scope's own query, so no statement carries
+    thousands of parameters.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam("scope_ids", list(ids), type_=ARRAY(Integer), unique=True)
+        return select(func.unnest(array).label("id")).subquery()
+    return select(scope_select(scope).subquery().c.id).subquery()
 
 
 # --- What the filters can choose from -------------------------------------------------------

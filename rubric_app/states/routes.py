@@ -113,7 +113,7 @@ def _resolve_filters(org: Organization) -> FilterState:
     """Read the GET filters; unknown values are ignored with a message, never an error page."""
     query = DashboardQuery(formdata=request.args)
     problems: list[str] = []
-    catalog_rubrics = dict(rollup.rubric_counts(db.session, org.id, org.state))
+    catalog_rubrics = dict(resolved.rubric_counts(db.session, org.id, org.state))
     rubric_key, notes = query.take(query.rubric, tuple(catalog_rubrics))
     problems.extend(notes)
     if not rubric_key:

@@ -9,12 +9,13 @@ dashboard carries nothing but the reason), some item figures, some histogram ban
 
 The item query is the one heavy query: every cached item result in scope and, in the same pass,
 in the views one level up that the small-number rule compares it with (``rollup.item_figures``).
-Everything else comes from the scope and its cached scores, read once (``resolved``). With
-``parallel=True`` (the web pages) the item query runs on its own connection in a worker thread
-while this thread reads and counts the rest, so the page costs little more than that query.
-Both database drivers release the GIL while a query runs. The two read transactions start
-together; a share granted or revoked in the same instant may show in one part of the page and
-not yet in the other until the next view.
+Everything else comes from the scope and its cached scores, read once (``resolved``), and
+the state's law (``law_rollup``: two more grouped queries over item results). With
+``parallel=True`` (the web pages) the item query and the law each run on a connection of their
+own in a worker thread while this thread reads and counts the rest, so the page costs little
+more than the item query. Both database drivers release the GIL while a query runs. The read
+transactions start together; a share granted or revoked in the same instant may show in one
+part of the page and not yet in another until the next view.
 
 Why it is long: suppression and the privacy rule must apply to every figure in one place, next to
 where the figures are built.
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from rubric_app.assessments import PAIR_DIMENSION
 from rubric_app.frameworks.model import Framework
 from rubric_app.rubrics.benchmarks import Benchmarks, NationalLine
+from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import (
     DEFAULT_EDGES,
     Bin,
@@ -239,6 +241,21 @@ def _item_figures_on_own_connection(
         return _item_figures(session, scope, versions, organizations, assessments, several)
 
 
+def _law_shares_on_own_connection(
+    engine: Engine | Connection,
+    scope: Scope,
+    frameworks: Sequence[Framework],
+    rubric: Rubric | None,
+    k: int,
+    one_per_organization: bool,
+) -> tuple[FrameworkShares, ...]:
+    """Run ``law_shares`` in a session of its own (for a worker thread)."""
+    with Session(engine) as session:
+        return law_shares(
+            session, scope, frameworks, rubric, k, one_per_organization=one_per_organization
+        )
+
+
 def build_dashboard(
     session: Session,
     scope: Scope,
@@ -266,8 +283,12 @@ def build_dashboard(
     # The assessments the item query reads, from the scope already read: whose organizations
     # have several in one figure (counted apart, see rollup.item_figures).
     several = resolved.several_in_figures(session, scope)
+    latest = versions[-1].rubric if versions else None
+    one_per_organization = organizations == assessments
     if parallel:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
+        # The item query and the state's law (two grouped queries over item results) each on
+        # a connection of their own, while this thread counts the rest from the scope.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard") as pool:
             pending = pool.submit(
                 _item_figures_on_own_connection,
                 session.get_bind(),
@@ -276,6 +297,15 @@ def build_dashboard(
                 organizations,
                 assessments,
                 several,
+            )
+            law = pool.submit(
+                _law_shares_on_own_connection,
+                session.get_bind(),
+                scope,
+                frameworks,
+                latest,
+                k,
+                one_per_organization,
             )
             return _assemble(
                 session,
@@ -286,6 +316,7 @@ def build_dashboard(
                 assessments,
                 page,
                 pending.result,
+                law.result,
                 benchmarks=benchmarks,
                 frameworks=frameworks,
             )
@@ -298,6 +329,9 @@ def build_dashboard(
         assessments,
         page,
         lambda: _item_figures(session, scope, versions, organizations, assessments, several),
+        lambda: law_shares(
+            session, scope, frameworks, latest, k, one_per_organization=one_per_organization
+        ),
         benchmarks=benchmarks,
         frameworks=frameworks,
     )
@@ -368,6 +402,7 @@ def _assemble(
     assessments: int,
     page: Page | None,
     read_items: Callable[[], rollup.ItemFigures],
+    read_law: Callable[[], tuple[FrameworkShares, ...]],
     *,
     benchmarks: Benchmarks,
     frameworks: Sequence[Framework] = (),
@@ -429,9 +464,7 @@ def _assemble(
         people, _ = rollup.participants(
             session, scope, page=page.number, page_size=page.size, total=assessments
         )
-    law = law_shares(
-        session, scope, frameworks, latest, k, one_per_organization=organizations == assessments
-    )
+    law = read_law()
     read = read_items()
     tallies = read.tallies
     hidden_items = privacy.protected_items(scope, k, read.breakdowns)

@@ -255,3 +255,34 @@ def test_the_scope_is_read_once_per_transaction(session: Session, state: Organiz
         assert len(statements) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_rubric_counts_read_every_rubric_in_one_statement(
+    session: Session, state: Organization
+) -> None:
+    """The dashboard's first question (which rubrics were shared) reads the base of each rubric
+    too: the chosen rubric's counts then need no statement of their own, and equal the SQL's."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    expected = rollup.rubric_counts(session, state.id, "VT")
+    assert expected  # the comparison compares something
+    views = _views(state)
+    session.commit()
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert resolved.rubric_counts(session, state.id, "VT") == expected
+        rows = resolved.base_of(session, views[0])
+        nothing = resolved.base_of(session, Scope(state.id, "VT", "a-rubric-nobody-shared"))
+        assert len(statements) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert nothing == ()
+    assert {row.id for row in rows} == {
+        int(i) for i in session.scalars(select(scope_select(views[0]).subquery().c.id))
+    }
+    for scope in views:
+        assert resolved.totals(session, scope) == rollup.totals(session, scope), scope
