@@ -173,7 +173,9 @@ class Fragments:
         """The macro's output for these values (escaped here; Markup stays as it is)."""
         parts = [self.head]
         for name, text in self.rest:
-            parts.append(escape(values[name]))
+            value = values[name]
+            # Markup is what escape() would return for it, without escape()'s copy.
+            parts.append(value if isinstance(value, Markup) else escape(value))
             parts.append(text)
         # Every part is Markup: the macro's own output or what escape() made of a value. Joining
         # them as text is what Markup.join does, without copying each part through escape()
