@@ -37,11 +37,14 @@ BASE_MACRO = "base_input"
 #: What a control's macro writes (and never tests): its value and its error messages.
 _CONTROL_VALUES = ("value", "errors")
 
-#: Shapes kept per section at most: a group of k checkboxes has 2**k ticked sets, so a long one
-#: could otherwise grow without end; past this, shapes are rendered and not kept.
-MAX_SHAPES_PER_SECTION = 4096
-#: Sections kept at most (each holds its rubric, so old rubrics can go).
-MAX_SECTIONS = 256
+#: Shapes kept per section at most: a group of k checkboxes has 2**k ticked sets, so posted
+#: data could otherwise grow it without end; past this, shapes are rendered and not kept. A
+#: shape is about 650 characters, and a section of 12 items drawn in 8 very different ways (the
+#: tests) holds about 350, so the bound is about 1.3 MB per section.
+MAX_SHAPES_PER_SECTION = 2048
+#: Sections kept at most (each holds its rubric, so old rubrics can go; the catalog's rubrics
+#: have about 20 sections in all, and each stored version in use adds its own).
+MAX_SECTIONS = 128
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def _entry(rubric: Rubric, section: Section) -> _Entry:
     entry = _SECTIONS.get(key)
     if entry is None or entry.rubric is not rubric or entry.section is not section:
         while len(_SECTIONS) >= MAX_SECTIONS:
-            del _SECTIONS[next(iter(_SECTIONS))]
+            _SECTIONS.pop(next(iter(_SECTIONS)), None)
         entry = _Entry(rubric, section, {})
         _SECTIONS[key] = entry
     return entry

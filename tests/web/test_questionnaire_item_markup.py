@@ -182,3 +182,18 @@ def test_a_macro_that_writes_a_value_nobody_fills_is_refused(app: Flask) -> None
         compile_macro(
             CONTROLS_TEMPLATE, "hidden_control", ["value"], Control(spec, value=slot("other"))
         )
+
+
+def test_sections_past_the_bound_push_out_the_oldest(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(item_markup, "MAX_SECTIONS", 2)
+    item_markup._SECTIONS.clear()
+    rubric = next(iter(current_catalog().rubrics.values()))
+    with app.test_request_context():
+        for section in rubric.sections[:3]:
+            views = views_for(rubric, section, 1, from_post=False)
+            for view, block in zip(views, item_blocks(rubric, section, views), strict=True):
+                assert str(block) == direct_item(app, view)
+    kept = {entry.section.id for entry in item_markup._SECTIONS.values()}
+    assert kept == {section.id for section in rubric.sections[1:3]}
