@@ -122,7 +122,7 @@ def _probe(control: Control) -> Control:
     )
 
 
-def control_html(
+def _control_html(
     entry: _Entry, macro: str, control: Control, group: AnswerGroup | None = None, na_hint: str = ""
 ) -> Markup:
     """A control as the macro of its place draws it (an answer group with its legend)."""
@@ -138,6 +138,11 @@ def control_html(
     return fragments.fill({"value": control.value, "errors": " ".join(control.errors)})
 
 
+def _has_na(view: ItemView) -> bool:
+    """The item offers "Not applicable" (its box and the reason go together)."""
+    return view.na is not None and view.na_reason is not None
+
+
 def _item_fragments(entry: _Entry, view: ItemView) -> Fragments:
     key = ("item", view.item.id, view.has_errors, view.visible, view.na_ticked, view.notes_open)
     fragments = entry.shapes.get(key)
@@ -147,7 +152,7 @@ def _item_fragments(entry: _Entry, view: ItemView) -> Fragments:
             item_id=view.item.id,
             anchor=view.anchor,
             na_hint_id=view.na_hint_id,
-            has_na=view.na is not None,
+            has_na=_has_na(view),
             has_errors=view.has_errors,
             visible=view.visible,
             na_ticked=view.na_ticked,
@@ -176,26 +181,26 @@ def _item_fragments(entry: _Entry, view: ItemView) -> Fragments:
     return fragments
 
 
-def item_block(entry: _Entry, view: ItemView) -> Markup:
+def _item_block(entry: _Entry, view: ItemView) -> Markup:
     """One item of a section page: its fieldset with its introduction and controls."""
     na_hint = view.na_hint_id if view.na_ticked else ""
     values: dict[str, str] = {
-        f"answer{index}": control_html(entry, ANSWER_MACRO, group.field, group, na_hint)
+        f"answer{index}": _control_html(entry, ANSWER_MACRO, group.field, group, na_hint)
         for index, group in enumerate(view.answers)
     }
     values["intro"] = view.intro
-    if view.na is not None and view.na_reason is not None:
-        values["na"] = control_html(entry, NA_MACRO, view.na)
-        values["na_reason"] = control_html(entry, PLAIN_MACRO, view.na_reason)
-    values["comment"] = control_html(entry, PLAIN_MACRO, view.comment)
-    values["evidence_quote"] = control_html(entry, QUOTE_MACRO, view.evidence_quote)
-    values["evidence_source"] = control_html(entry, SOURCE_MACRO, view.evidence_source)
-    values["flagged"] = control_html(entry, FLAG_MACRO, view.flagged)
-    values["base"] = control_html(entry, BASE_MACRO, view.base)
+    if view.na is not None and view.na_reason is not None:  # as _has_na, narrowed for mypy
+        values["na"] = _control_html(entry, NA_MACRO, view.na)
+        values["na_reason"] = _control_html(entry, PLAIN_MACRO, view.na_reason)
+    values["comment"] = _control_html(entry, PLAIN_MACRO, view.comment)
+    values["evidence_quote"] = _control_html(entry, QUOTE_MACRO, view.evidence_quote)
+    values["evidence_source"] = _control_html(entry, SOURCE_MACRO, view.evidence_source)
+    values["flagged"] = _control_html(entry, FLAG_MACRO, view.flagged)
+    values["base"] = _control_html(entry, BASE_MACRO, view.base)
     return _item_fragments(entry, view).fill(values)
 
 
 def item_blocks(rubric: Rubric, section: Section, views: Sequence[ItemView]) -> list[Markup]:
     """The items of a section page, rendered."""
     entry = _entry(rubric, section)
-    return [item_block(entry, view) for view in views]
+    return [_item_block(entry, view) for view in views]
