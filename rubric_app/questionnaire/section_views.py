@@ -33,6 +33,7 @@ from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.controls import section_controls, set_bases
 from rubric_app.questionnaire.forms import flat_form_data, read_section
 from rubric_app.questionnaire.helpers import answers_of, section_or_404
+from rubric_app.questionnaire.item_markup import item_blocks
 from rubric_app.questionnaire.saving import SectionSave, save_section
 from rubric_app.questionnaire.signin_drafts import browser_hash, keep_and_sign_in, signin_redirect
 from rubric_app.questionnaire.view_data import item_views, numbered_errors, skip_logic_json
@@ -92,7 +93,9 @@ def render_section(
         rubric=rubric,
         section=section,
         form=form,
-        items=item_views(rubric, section, form, shown, current_catalog().resources),
+        items=item_blocks(
+            rubric, section, item_views(rubric, section, form, shown, current_catalog().resources)
+        ),
         skip_logic=skip_logic_json(rubric, section, states, shown),
         section_score=score,
         previous=previous,
