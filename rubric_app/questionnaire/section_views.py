@@ -226,7 +226,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return jsonify(status="error", reason="signin", message="You are signed out."), 401
     session = db.session
-    assessment = assessment_or_404(session, current_user, assessment_id)
+    # Locked at once: the save below locks it anyway, and this way it is read once.
+    assessment = assessment_or_404(session, current_user, assessment_id, lock=True)
     if assessment.status != "draft":
         return _read_only_json("This assessment has been submitted and is read-only.")
     if not can(session, current_user, "edit", assessment):

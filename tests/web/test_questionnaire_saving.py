@@ -153,6 +153,42 @@ def test_autosave_without_token_or_session_answers_in_json(
     assert response.get_json()["reason"] == "signin"
 
 
+def test_refused_autosaves_change_nothing_and_release_the_assessment(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The autosave takes the assessment's lock before its access check (one read for both):
+    whoever is refused gets the same answer as before, and the lock ends with their request."""
+    make_user(session, "viewer@riverside.example", assessment.organization, "viewer")
+    session.commit()
+    signin(client, "editor@riverside.example")
+    fields = page_fields(client, section_url(assessment))
+    token = fields["csrf_token"][0]
+    fields["partnership-exists__value"] = ["yes"]
+    autosave = f"/assessments/{assessment.id}/autosave"
+
+    outsider = app.test_client()
+    signin(outsider, "other@elsewhere.example")
+    viewer = app.test_client()
+    signin(viewer, "viewer@riverside.example")
+    for who, url, status in (
+        (outsider, autosave, 404),
+        (viewer, autosave, 403),
+        (client, f"/assessments/{assessment.id + 1000}/autosave", 404),
+    ):
+        theirs = {**fields, "csrf_token": [csrf_from(who.get("/").get_data(as_text=True))]}
+        response = who.post(url, data=theirs, headers={"X-CSRFToken": theirs["csrf_token"][0]})
+        assert response.status_code == status, (url, response.get_data(as_text=True)[:200])
+    session.expire_all()
+    assert load_states(session, assessment) == {}
+
+    # Nothing still holds the assessment: the editor's save goes through at once.
+    response = client.post(autosave, data=fields, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert response.get_json()["saved"] == ["partnership-exists"]
+    session.expire_all()
+    assert load_states(session, assessment)["partnership-exists"].values == {"value": "yes"}
+
+
 def test_bad_token_with_a_live_session_re_renders_what_was_typed(
     client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
