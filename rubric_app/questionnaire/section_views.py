@@ -277,7 +277,7 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
             conflicts=[conflict.item_id for conflict in outcome.conflicts],
         )
     session.commit()
-    score = score_section(rubric, answers_of(dict(outcome.states)), sect.id)
+    score = outcome.section_score(rubric, sect)
     payload.update(answered=score.answered, applicable=score.applicable)
     return jsonify(payload)
 

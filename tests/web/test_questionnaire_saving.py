@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
 from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
 
-from rubric_app.assessments import load_states, start_assessment
+from rubric_app.assessments import load_states, rubric_for, start_assessment
 from rubric_app.models import Assessment, SavedDraft
 from rubric_app.rubric_versions import latest_version
+from rubric_app.scoring import score_section
 
 
 @pytest.fixture
@@ -187,6 +188,53 @@ def test_refused_autosaves_change_nothing_and_release_the_assessment(
     assert response.get_json()["saved"] == ["partnership-exists"]
     session.expire_all()
     assert load_states(session, assessment)["partnership-exists"].values == {"value": "yes"}
+
+
+def test_autosave_counts_equal_scoring_the_whole_stored_assessment(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The autosave's answered/applicable reuse the post's visibility when the section stores
+    what was posted; with a gate closed, an item hidden, an error or a conflict they still
+    equal ``score_section`` over everything stored."""
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    token = fields["csrf_token"][0]
+    autosave = f"/assessments/{assessment.id}/autosave"
+    rubric = rubric_for(assessment)
+
+    def save(changed: dict[str, list[str]]) -> dict[str, Any]:
+        fields.update(changed)
+        body = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
+        for item_id, base in body["bases"].items():
+            fields[f"{item_id}__base"] = [base]
+        session.expire_all()
+        stored = load_states(session, assessment)
+        score = score_section(rubric, {k: v.to_answer() for k, v in stored.items()}, FIRST)
+        assert (body["answered"], body["applicable"]) == (score.answered, score.applicable)
+        return body
+
+    # Everything posted is stored: the post's visibility is reused.
+    save({"partnership-exists__value": ["yes"], "mou-crisis-planning__policy": ["fully"]})
+    # The gate closes; the now hidden item's new value is posted but not saved.
+    body = save({"partnership-exists__value": ["no"], "mou-crisis-planning__policy": ["partly"]})
+    assert body["visible"]["mou-crisis-planning"] is False
+    assert body["applicable"] < 12
+    # N/A without a reason: an error, the item is not saved.
+    body = save({"partnership-exists__value": ["yes"], "mou-purpose-stated__na": ["y"]})
+    assert [error["field"] for error in body["errors"]] == ["mou-purpose-stated__na_reason"]
+    # Someone else clears the gate this page opens: a conflict, so the gate stays closed
+    # although this post would open it (the post's visibility is not what is stored).
+    del fields["mou-purpose-stated__na"]
+    save({"partnership-exists__value": ["no"]})
+    other = client.application.test_client()
+    signin(other, "owner@riverside.example")
+    theirs = page_fields(other, url)
+    del theirs["partnership-exists__value"]
+    assert other.post(url, data=theirs).status_code == 302
+    body = save({"partnership-exists__value": ["yes"]})
+    assert body["status"] == "conflict"
+    assert body["applicable"] < 12
 
 
 def test_bad_token_with_a_live_session_re_renders_what_was_typed(
