@@ -32,6 +32,7 @@ organizations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, cast, get_args, overload
 
 from flask import abort
@@ -123,6 +124,20 @@ def _memberships(session: Session, user: User) -> tuple[_Member, ...]:
     known[user.id] = found
     session.info[_ROLES] = (transaction, known)
     return found
+
+
+def remember_memberships(
+    session: Session, user: User, found: Sequence[tuple[Organization, str]]
+) -> None:
+    """Take the user's memberships, just read in this transaction by name (the signed-in user's
+    come with their session, ``user_sessions.live_user_session``), as ``_memberships`` would
+    have read them."""
+    transaction = session.get_transaction()
+    held_by, known = session.info.get(_ROLES, (None, {}))
+    if held_by is not transaction:
+        known = {}
+    known[user.id] = tuple((org.id, org, role) for org, role in found)
+    session.info[_ROLES] = (transaction, known)
 
 
 def memberships_of(session: Session, user: User) -> list[tuple[Organization, str]]:
