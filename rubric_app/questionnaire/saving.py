@@ -26,7 +26,7 @@ from rubric_app.models import Assessment, User
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, first
 from rubric_app.questionnaire.forms import SectionRead, read_section
 from rubric_app.rubrics.model import Rubric, Section
-from rubric_app.scoring import SectionScore, score_section
+from rubric_app.scoring import section_progress
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ class SectionSave:
     def conflicts(self) -> tuple[Conflict, ...]:
         return self.result.conflicts
 
-    def section_score(self, rubric: Rubric, section: Section) -> SectionScore:
-        """The section's score on what is stored now, as ``score_section`` gives it.
+    def section_progress(self, rubric: Rubric, section: Section) -> tuple[int, int]:
+        """The section's ``(answered, applicable)`` on what is stored now (``section_progress``).
 
         When every item of the section now stores exactly what was posted (the usual
         autosave), the stored answers are the answers the post's visibility was decided on
@@ -65,8 +65,8 @@ class SectionSave:
                 for item in section.items
                 if item.id in self.states
             }
-            return score_section(rubric, answers, section.id, visible=self.read.visible)
-        return score_section(
+            return section_progress(rubric, answers, section.id, visible=self.read.visible)
+        return section_progress(
             rubric, {key: state.to_answer() for key, state in self.states.items()}, section.id
         )
 

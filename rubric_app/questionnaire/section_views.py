@@ -277,8 +277,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
             conflicts=[conflict.item_id for conflict in outcome.conflicts],
         )
     session.commit()
-    score = outcome.section_score(rubric, sect)
-    payload.update(answered=score.answered, applicable=score.applicable)
+    answered, applicable = outcome.section_progress(rubric, sect)
+    payload.update(answered=answered, applicable=applicable)
     return jsonify(payload)
 
 

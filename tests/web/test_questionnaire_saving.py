@@ -195,7 +195,7 @@ def test_autosave_counts_equal_scoring_the_whole_stored_assessment(
 ) -> None:
     """The autosave's answered/applicable reuse the post's visibility when the section stores
     what was posted; with a gate closed, an item hidden, an error or a conflict they still
-    equal ``score_section`` over everything stored."""
+    equal the section's score over everything stored."""
     signin(client, "editor@riverside.example")
     url = section_url(assessment)
     fields = page_fields(client, url)
