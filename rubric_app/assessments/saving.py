@@ -168,9 +168,10 @@ def _write_items(
 ) -> None:
     """Write the changed items' answer and note rows.
 
-    ``stored`` is what the rows hold now (read under the lock in this transaction), so nothing
-    is read back: an answer row exists for each dimension of a stored state's values, and a
-    note row for each stored item that is not empty (every writer stores one with the answers).
+    ``stored`` is what the rows hold now (read under the lock in this transaction), so no
+    answer row is read back: one exists exactly for each dimension of a stored state's values.
+    Stale dimensions are deleted before anything is inserted, so the unique (assessment, item,
+    dimension) never trips. A note row is updated, or inserted when the update found none.
     """
     connection = session.connection()
     rubric = rubric_for(assessment)
