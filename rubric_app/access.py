@@ -32,6 +32,7 @@ organizations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, cast, get_args, overload
 
 from flask import abort
@@ -39,6 +40,8 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
 from rubric_app.accounts.vetting import acts_as_advocate
+from rubric_app.assessments.locking import lock_assessment
+from rubric_app.assessments.states import AssessmentGone
 from rubric_app.models import Assessment, Membership, Organization, Share, User
 
 AssessmentAction = Literal[
@@ -121,6 +124,20 @@ def _memberships(session: Session, user: User) -> tuple[_Member, ...]:
     known[user.id] = found
     session.info[_ROLES] = (transaction, known)
     return found
+
+
+def remember_memberships(
+    session: Session, user: User, found: Sequence[tuple[Organization, str]]
+) -> None:
+    """Take the user's memberships, just read in this transaction by name (the signed-in user's
+    come with their session, ``user_sessions.live_user_session``), as ``_memberships`` would
+    have read them."""
+    transaction = session.get_transaction()
+    held_by, known = session.info.get(_ROLES, (None, {}))
+    if held_by is not transaction:
+        known = {}
+    known[user.id] = tuple((org.id, org, role) for org, role in found)
+    session.info[_ROLES] = (transaction, known)
 
 
 def memberships_of(session: Session, user: User) -> list[tuple[Organization, str]]:
@@ -241,23 +258,38 @@ def can(
 
 
 def assessment_or_404(
-    session: Session, user: User | None, assessment_id: int, action: AssessmentAction = "view"
+    session: Session,
+    user: User | None,
+    assessment_id: int,
+    action: AssessmentAction = "view",
+    *,
+    lock: bool = False,
 ) -> Assessment:
     """Load the assessment for ``action``: 404 if the user may not see it, 403 if not act on it.
 
     Its rubric version and organization come in the same query: every page of an assessment
     reads the first (``rubric_for``) and most the second, each a statement of its own otherwise.
+    ``lock=True`` is for a route that writes at once (the autosave): the assessment is read
+    by ``lock_assessment`` instead, so the write's lock and this check read it once, not
+    twice. The lock is then taken before the check; a refused request holds it only until its
+    transaction ends with the request.
     """
-    assessment = session.get(
-        Assessment,
-        assessment_id,
-        options=(joinedload(Assessment.rubric_version), joinedload(Assessment.organization)),
-    )
-    if assessment is None or not can(session, user, "view", assessment):
+    if lock:
+        try:
+            found: Assessment | None = lock_assessment(session, assessment_id)
+        except AssessmentGone:
+            found = None
+    else:
+        found = session.get(
+            Assessment,
+            assessment_id,
+            options=(joinedload(Assessment.rubric_version), joinedload(Assessment.organization)),
+        )
+    if found is None or not can(session, user, "view", found):
         abort(404)
-    if action != "view" and not can(session, user, action, assessment):
+    if action != "view" and not can(session, user, action, found):
         abort(403)
-    return assessment
+    return found
 
 
 def org_or_404(

@@ -84,12 +84,15 @@ def load_user(user_id: str) -> User | None:
     found = user_sessions.live_user_session(db.session, int(raw_id), token, policy, now)
     if found is None:
         return None
-    user, row = found
+    user, row = found.user, found.row
     if not user.is_active or user.session_version != int(raw_version):
         return None
     if user_sessions.touch_due(row, policy, now):
         user_sessions.touch(db.session, row, now)
         db.session.commit()
+    else:
+        # Read in this transaction: the questions about roles that follow need not ask again.
+        access.remember_memberships(db.session, user, found.memberships)
     user.session_token = token
     g.user_session_id = row.id
     return user

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from rubric_app.models import User, UserSession
+from rubric_app.models import Membership, Organization, User, UserSession
 
 #: Longest user agent kept (the column's size); the rest says nothing a person needs.
 USER_AGENT_MAX = 300
@@ -100,34 +100,50 @@ def live_session(
 
 
 #: Built once: constructing the statement anew was a good part of running it, on every
-#: signed-in request.
+#: signed-in request. The user's memberships come along (one row each, or one row without any):
+#: every signed-in request asks for them next (the two-step rule, the access checks).
 _LIVE_USER_SESSION = (
-    select(User, UserSession)
+    select(User, UserSession, Organization, Membership.role)
     .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Organization, Organization.id == Membership.org_id)
     .where(UserSession.token_hash == bindparam("token_hash"), User.id == bindparam("user_id"))
+    .order_by(Organization.name)
 )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session's user, the session row, and the user's organizations with their role
+    (by organization name), as one query read them."""
+
+    user: User
+    row: UserSession
+    memberships: tuple[tuple[Organization, str], ...]
 
 
 def live_user_session(
     session: Session, user_id: int, token: str, policy: SessionPolicy, now: dt.datetime
-) -> tuple[User, UserSession] | None:
-    """The user and their session with this token, in one query, if the session still works.
+) -> SignedIn | None:
+    """The user, their session with this token and their memberships, in one query, if the
+    session still works.
 
-    Every signed-in request asks this first; reading the user with the session row saves a
-    statement on each of them. Whether the user may still sign in (active, session version) is
-    the caller's question.
+    Every signed-in request asks this first; reading the user and the memberships with the
+    session row saves a statement each on all of them. Whether the user may still sign in
+    (active, session version) is the caller's question.
     """
     if not token:
         return None
-    found = session.execute(
+    rows = session.execute(
         _LIVE_USER_SESSION, {"token_hash": hash_token(token), "user_id": user_id}
-    ).one_or_none()
-    if found is None:
+    ).all()
+    if not rows:
         return None
-    user, row = found
+    user, row = rows[0][0], rows[0][1]
     if not is_live(row, policy, now):
         return None
-    return user, row
+    memberships = tuple((org, role) for _user, _row, org, role in rows if org is not None)
+    return SignedIn(user, row, memberships)
 
 
 def touch_due(row: UserSession, policy: SessionPolicy, now: dt.datetime) -> bool:

@@ -51,32 +51,51 @@ def find_existing(session: Session, org_id: int, rubric_key: str, period: str) -
 
 
 #: Built once: every page of an assessment runs both, and building them anew was a good part
-#: of running them.
+#: of running them. Plain columns, not ``ItemNote`` objects: a page only needs the values, and
+#: loading (and later expiring) an object per note cost more than the query.
 _ANSWERS_OF = select(Answer.item_id, Answer.dimension, Answer.value).where(
     Answer.assessment_id == bindparam("assessment_id")
 )
-_NOTES_OF = select(ItemNote).where(ItemNote.assessment_id == bindparam("assessment_id"))
+_NOTES_OF = select(
+    ItemNote.item_id,
+    ItemNote.not_applicable,
+    ItemNote.na_reason,
+    ItemNote.comment,
+    ItemNote.evidence_quote,
+    ItemNote.evidence_source,
+    ItemNote.flagged,
+).where(ItemNote.assessment_id == bindparam("assessment_id"))
 
 
 def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
     """Every stored item state of the assessment, by item id."""
     rubric = rubric_for(assessment)
+    # Run on the connection, past the ORM's per-statement work (the rows are plain values);
+    # pending changes go out first, as the session's autoflush would send them.
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
     bound = {"assessment_id": assessment.id}
-    for item_id, dimension, value in session.execute(_ANSWERS_OF, bound):
+    for item_id, dimension, value in connection.execute(_ANSWERS_OF, bound):
         values.setdefault(item_id, {})[dimension] = decode_value(value, type_of(rubric, item_id))
-    notes = {note.item_id: note for note in session.scalars(_NOTES_OF, bound)}
+    notes = {row[0]: row for row in connection.execute(_NOTES_OF, bound)}
     states: dict[str, ItemState] = {}
     for item_id in sorted(set(values) | set(notes)):
         note = notes.get(item_id)
+        item_values = values.get(item_id, {})
+        if note is None:
+            states[item_id] = ItemState(values=item_values)
+            continue
+        _item, not_applicable, na_reason, comment, quote, source, flagged = note
         states[item_id] = ItemState(
-            values=values.get(item_id, {}),
-            not_applicable=note.not_applicable if note else False,
-            na_reason=note.na_reason if note else "",
-            comment=note.comment if note else "",
-            evidence_quote=note.evidence_quote if note else "",
-            evidence_source=note.evidence_source if note else "",
-            flagged=note.flagged if note else False,
+            values=item_values,
+            not_applicable=bool(not_applicable),
+            na_reason=na_reason,
+            comment=comment,
+            evidence_quote=quote,
+            evidence_source=source,
+            flagged=bool(flagged),
         )
     return states
 

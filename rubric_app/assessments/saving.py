@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,19 +25,74 @@ from rubric_app.assessments.states import (
     SaveResult,
 )
 from rubric_app.assessments.storage import encode_value, type_of
+from rubric_app.db import Base
 from rubric_app.models import Answer, Assessment, ItemNote, User, utcnow
+
+#: The hot writes of every save, built once and run on the session's connection (Core, not the
+#: ORM's unit of work: flushing loaded ``Answer`` and ``ItemNote`` objects, and reading them
+#: first, was about a third of an autosave). They touch no membership, so ``access``'s
+#: remembered roles stay valid.
+_assessments = Base.metadata.tables[Assessment.__tablename__]
+_answers = Base.metadata.tables[Answer.__tablename__]
+_notes = Base.metadata.tables[ItemNote.__tablename__]
+_COUNT_REVISION = (
+    update(_assessments)
+    .where(_assessments.c.id == bindparam("b_assessment_id"))
+    .values(revision=_assessments.c.revision + 1, updated_at=bindparam("b_now"))
+    .returning(_assessments.c.revision)
+)
+_INSERT_ANSWER = insert(_answers)
+_UPDATE_ANSWER = (
+    update(_answers)
+    .where(
+        _answers.c.assessment_id == bindparam("b_assessment_id"),
+        _answers.c.item_id == bindparam("b_item_id"),
+        _answers.c.dimension == bindparam("b_dimension"),
+    )
+    .values(
+        value=bindparam("b_value"),
+        revision=bindparam("b_revision"),
+        updated_by_id=bindparam("b_user_id"),
+    )
+)
+_DELETE_ANSWERS = delete(_answers).where(
+    _answers.c.assessment_id == bindparam("b_assessment_id"),
+    _answers.c.item_id == bindparam("b_item_id"),
+    _answers.c.dimension.in_(bindparam("b_dimensions", expanding=True)),
+)
+_NOTE_COLUMNS = (
+    "not_applicable",
+    "na_reason",
+    "comment",
+    "evidence_quote",
+    "evidence_source",
+    "flagged",
+    "revision",
+    "updated_by_id",
+)
+_UPDATE_NOTE = (
+    update(_notes)
+    .where(
+        _notes.c.assessment_id == bindparam("b_assessment_id"),
+        _notes.c.item_id == bindparam("b_item_id"),
+    )
+    .values({column: bindparam(f"b_{column}") for column in _NOTE_COLUMNS})
+)
+_INSERT_NOTE = insert(_notes)
+_DELETE_NOTE = delete(_notes).where(
+    _notes.c.assessment_id == bindparam("b_assessment_id"),
+    _notes.c.item_id == bindparam("b_item_id"),
+)
 
 
 def _count_revision(session: Session, assessment: Assessment) -> int:
     """Count the assessment's revision up in the database (never read-then-write in Python)."""
     now = utcnow()
-    revision: int = session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1, updated_at=now)
-        .returning(Assessment.revision)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    revision: int = (
+        session.connection()
+        .execute(_COUNT_REVISION, {"b_assessment_id": assessment.id, "b_now": now})
+        .scalar_one()
+    )
     set_committed_value(assessment, "revision", revision)
     set_committed_value(assessment, "updated_at", now)
     return revision
@@ -87,8 +142,7 @@ def save_items(
         to_write.append(change)
     if to_write:
         _count_revision(session, assessment)
-        _write_items(session, assessment, to_write, user)
-        session.flush()
+        _write_items(session, assessment, to_write, user, stored)
         if record:
             audit.record(
                 session,
@@ -106,66 +160,106 @@ def save_items(
 
 
 def _write_items(
-    session: Session, assessment: Assessment, changes: Sequence[ItemChange], user: User | None
+    session: Session,
+    assessment: Assessment,
+    changes: Sequence[ItemChange],
+    user: User | None,
+    stored: Mapping[str, ItemState],
 ) -> None:
-    """Write the changed items' answer and note rows (two reads for the whole save)."""
-    user_id = user.id if user else None
+    """Write the changed items' answer and note rows.
+
+    ``stored`` is what the rows hold now (read under the lock in this transaction), so no
+    answer row is read back: one exists exactly for each dimension of a stored state's values.
+    Stale dimensions are deleted before anything is inserted, so the unique (assessment, item,
+    dimension) never trips. A note row is updated, or inserted when the update found none.
+    """
+    connection = session.connection()
     rubric = rubric_for(assessment)
-    item_ids = [change.item_id for change in changes]
-    answers: dict[tuple[str, str], Answer] = {
-        (answer.item_id, answer.dimension): answer
-        for answer in session.scalars(
-            select(Answer).where(
-                Answer.assessment_id == assessment.id, Answer.item_id.in_(item_ids)
-            )
-        )
-    }
-    notes = {
-        note.item_id: note
-        for note in session.scalars(
-            select(ItemNote).where(
-                ItemNote.assessment_id == assessment.id, ItemNote.item_id.in_(item_ids)
-            )
-        )
-    }
+    revision = assessment.revision
+    user_id = user.id if user else None
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
     for change in changes:
         item_id, state = change.item_id, change.state
+        current = stored.get(item_id, EMPTY_STATE)
+        item_type = type_of(rubric, item_id)
         kept = {dim: value for dim, value in state.values.items() if value not in ("", ())}
-        for (answer_item, dimension), stale in answers.items():
-            if answer_item == item_id and dimension not in kept:
-                session.delete(stale)
+        stale = [dim for dim in current.values if dim not in kept]
+        if stale:
+            connection.execute(
+                _DELETE_ANSWERS,
+                {"b_assessment_id": assessment.id, "b_item_id": item_id, "b_dimensions": stale},
+            )
         for dimension, value in kept.items():
-            encoded = encode_value(value, type_of(rubric, item_id))
-            answer = answers.get((item_id, dimension))
-            if answer is None:
-                session.add(
-                    Answer(
-                        assessment_id=assessment.id,
-                        item_id=item_id,
-                        dimension=dimension,
-                        value=encoded,
-                        revision=assessment.revision,
-                        updated_by_id=user_id,
-                    )
+            if dimension not in current.values:
+                inserts.append(
+                    {
+                        "assessment_id": assessment.id,
+                        "item_id": item_id,
+                        "dimension": dimension,
+                        "value": encode_value(value, item_type),
+                        "revision": revision,
+                        "updated_by_id": user_id,
+                    }
                 )
-            elif answer.value != encoded:
-                answer.value = encoded
-                answer.revision = assessment.revision
-                answer.updated_by_id = user_id
-        note = notes.get(item_id)
-        if state.is_empty():
-            # A cleared item is stored as no answer at all, exactly like one never touched.
-            if note is not None:
-                session.delete(note)
-            continue
-        if note is None:
-            note = ItemNote(assessment_id=assessment.id, item_id=item_id)
-            session.add(note)
-        note.not_applicable = state.not_applicable
-        note.na_reason = state.na_reason
-        note.comment = state.comment
-        note.evidence_quote = state.evidence_quote
-        note.evidence_source = state.evidence_source
-        note.flagged = state.flagged
-        note.revision = assessment.revision
-        note.updated_by_id = user_id
+            elif current.values[dimension] != value:
+                updates.append(
+                    {
+                        "b_assessment_id": assessment.id,
+                        "b_item_id": item_id,
+                        "b_dimension": dimension,
+                        "b_value": encode_value(value, item_type),
+                        "b_revision": revision,
+                        "b_user_id": user_id,
+                    }
+                )
+        _write_note(connection, assessment.id, item_id, state, revision, user_id)
+    if updates:
+        connection.execute(_UPDATE_ANSWER, updates)
+    if inserts:
+        connection.execute(_INSERT_ANSWER, inserts)
+    _expire_written(session, assessment)
+
+
+def _write_note(
+    connection: Connection,
+    assessment_id: int,
+    item_id: str,
+    state: ItemState,
+    revision: int,
+    user_id: int | None,
+) -> None:
+    """Store the item's note row; a cleared item has none, exactly like one never touched."""
+    where = {"b_assessment_id": assessment_id, "b_item_id": item_id}
+    if state.is_empty():
+        connection.execute(_DELETE_NOTE, where)
+        return
+    values = {
+        "not_applicable": state.not_applicable,
+        "na_reason": state.na_reason,
+        "comment": state.comment,
+        "evidence_quote": state.evidence_quote,
+        "evidence_source": state.evidence_source,
+        "flagged": state.flagged,
+        "revision": revision,
+        "updated_by_id": user_id,
+    }
+    # An item whose stored state has no note fields set may still have its (default) note
+    # row, so the update decides; under the assessment lock nobody adds one meanwhile.
+    found = connection.execute(
+        _UPDATE_NOTE, {**where, **{f"b_{column}": value for column, value in values.items()}}
+    )
+    if found.rowcount == 0:
+        connection.execute(
+            _INSERT_NOTE, {"assessment_id": assessment_id, "item_id": item_id, **values}
+        )
+
+
+def _expire_written(session: Session, assessment: Assessment) -> None:
+    """Expire every loaded answer and note, and the assessment's collections of them: the rows
+    were written past the ORM, so a later read in this transaction loads them again. (Reading
+    an expired object's assessment id to pick only this assessment's would load it.)"""
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, Answer | ItemNote):
+            session.expire(instance)
+    session.expire(assessment, ["answers", "notes"])

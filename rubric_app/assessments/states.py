@@ -72,8 +72,14 @@ class ItemState:
 
     def fingerprint(self) -> str:
         """A short hash of the content, to tell whether an item changed since a page showed it."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        # Kept on the instance once made (the state is frozen, so it cannot go stale; not a
+        # field, so equality ignores it): a save asks the same states several times.
+        known: str | None = self.__dict__.get("_fingerprint")
+        if known is None:
+            canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+            known = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+            object.__setattr__(self, "_fingerprint", known)
+        return known
 
     def is_empty(self) -> bool:
         return self == ItemState()

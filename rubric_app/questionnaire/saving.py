@@ -26,6 +26,7 @@ from rubric_app.models import Assessment, User
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, first
 from rubric_app.questionnaire.forms import SectionRead, read_section
 from rubric_app.rubrics.model import Rubric, Section
+from rubric_app.scoring import section_progress
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,28 @@ class SectionSave:
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
         return self.result.conflicts
+
+    def section_progress(self, rubric: Rubric, section: Section) -> tuple[int, int]:
+        """The section's ``(answered, applicable)`` on what is stored now (``section_progress``).
+
+        When every item of the section now stores exactly what was posted (the usual
+        autosave), the stored answers are the answers the post's visibility was decided on
+        (skip logic reads values only, so a missing item and an empty one read alike): that
+        visibility is reused and only the section's items are turned into answers.
+        """
+        if all(
+            self.states.get(item.id, EMPTY_STATE) == self.read.posted[item.id]
+            for item in section.items
+        ):
+            answers = {
+                item.id: self.states[item.id].to_answer()
+                for item in section.items
+                if item.id in self.states
+            }
+            return section_progress(rubric, answers, section.id, visible=self.read.visible)
+        return section_progress(
+            rubric, {key: state.to_answer() for key, state in self.states.items()}, section.id
+        )
 
 
 def save_section(
@@ -72,10 +95,14 @@ def save_section(
     bases: dict[str, str] = {}
     stale: list[str] = []
     for item in section.items:
-        posted = read.posted[item.id].fingerprint()
-        current = after.get(item.id, EMPTY_STATE).fingerprint()
+        posted = read.posted[item.id]
+        current = after.get(item.id, EMPTY_STATE)
+        # Equal states have equal fingerprints: one hash, not two, for the usual item.
         if posted == current:
-            bases[item.id] = current
-        elif posted == first(data, field_name(item.id, BASE_SUFFIX)) and read.visible[item.id]:
+            bases[item.id] = current.fingerprint()
+        elif (
+            posted.fingerprint() == first(data, field_name(item.id, BASE_SUFFIX))
+            and read.visible[item.id]
+        ):
             stale.append(item.id)
     return SectionSave(read, result, after, bases, tuple(stale))

@@ -229,7 +229,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return jsonify(status="error", reason="signin", message="You are signed out."), 401
     session = db.session
-    assessment = assessment_or_404(session, current_user, assessment_id)
+    # Locked at once: the save below locks it anyway, and this way it is read once.
+    assessment = assessment_or_404(session, current_user, assessment_id, lock=True)
     if assessment.status != "draft":
         return _read_only_json("This assessment has been submitted and is read-only.")
     if not can(session, current_user, "edit", assessment):
@@ -279,8 +280,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
             conflicts=[conflict.item_id for conflict in outcome.conflicts],
         )
     session.commit()
-    score = score_section(rubric, answers_of(dict(outcome.states)), sect.id)
-    payload.update(answered=score.answered, applicable=score.applicable)
+    answered, applicable = outcome.section_progress(rubric, sect)
+    payload.update(answered=answered, applicable=applicable)
     return jsonify(payload)
 
 

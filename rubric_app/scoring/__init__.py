@@ -75,6 +75,7 @@ from .score import (
     rating_is_full,
     score_assessment,
     score_section,
+    section_progress,
 )
 from .visibility import condition_holds, is_visible, visibility, visible_items
 
@@ -144,6 +145,7 @@ __all__ = [
     "score_assessment",
     "score_section",
     "score_text",
+    "section_progress",
     "share",
     "suppress",
     "top_gaps",

@@ -503,6 +503,24 @@ def score_section(
     return _section_score(rubric, section, items)
 
 
+def section_progress(
+    rubric: Rubric,
+    answers: Answers,
+    section_id: str,
+    *,
+    visible: Mapping[str, bool] | None = None,
+) -> tuple[int, int]:
+    """``(answered, applicable)`` of ``score_section(rubric, answers, section_id)``, rating
+    nothing: what an autosave's reply shows (the rest of a section's score was most of its
+    cost). Applicable items are the visible ones; ``visible`` as for ``score_section``.
+    """
+    section = rubric.section(section_id)
+    shown = visibility(rubric, answers) if visible is None else visible
+    applicable = [item for item in section.items if shown[item.id]]
+    answered = sum(is_answered(item, answers.get(item.id)) for item in applicable)
+    return answered, len(applicable)
+
+
 def score_assessment(rubric: Rubric, answers: Answers) -> AssessmentScore:
     """Score ``answers`` against ``rubric``: items, sections in rubric order, and overall."""
     shown = visibility(rubric, answers)

@@ -20,6 +20,9 @@ PUBLIC = {
     # The user's organizations and roles, read once per transaction with the roles ``can``
     # decides on (the header's switcher and the two-step rule read them too); it decides nothing.
     "memberships_of",
+    # The signed-in user's memberships read with their session, handed over to be remembered
+    # for the transaction (``auth_session.load_user``); it decides nothing either.
+    "remember_memberships",
     "AssessmentAction",
     "OrgAction",
 }

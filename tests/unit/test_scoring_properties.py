@@ -23,6 +23,7 @@ from rubric_app.scoring import (
     answers_to_json,
     score_assessment,
     score_section,
+    section_progress,
     visibility,
 )
 
@@ -240,5 +241,9 @@ def test_one_section_scores_as_in_the_whole_assessment(case: Case) -> None:
     for expected in whole.sections:
         assert score_section(built, answers, expected.section_id) == expected
         assert score_section(built, answers, expected.section_id, visible=shown) == expected
+        # The autosave's counts alone, as the section's score has them.
+        counts = (expected.answered, expected.applicable)
+        assert section_progress(built, answers, expected.section_id) == counts
+        assert section_progress(built, answers, expected.section_id, visible=shown) == counts
     with pytest.raises(KeyError):
         score_section(built, answers, "no-such-section")

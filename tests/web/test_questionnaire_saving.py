@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
 from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
 
-from rubric_app.assessments import load_states, start_assessment
+from rubric_app.assessments import load_states, rubric_for, start_assessment
 from rubric_app.models import Assessment, SavedDraft
 from rubric_app.rubric_versions import latest_version
+from rubric_app.scoring import score_section
 
 
 @pytest.fixture
@@ -151,6 +152,89 @@ def test_autosave_without_token_or_session_answers_in_json(
     response = anonymous.post(autosave, data={"section_id": FIRST})
     assert response.status_code == 401
     assert response.get_json()["reason"] == "signin"
+
+
+def test_refused_autosaves_change_nothing_and_release_the_assessment(
+    app: Any, client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The autosave takes the assessment's lock before its access check (one read for both):
+    whoever is refused gets the same answer as before, and the lock ends with their request."""
+    make_user(session, "viewer@riverside.example", assessment.organization, "viewer")
+    session.commit()
+    signin(client, "editor@riverside.example")
+    fields = page_fields(client, section_url(assessment))
+    token = fields["csrf_token"][0]
+    fields["partnership-exists__value"] = ["yes"]
+    autosave = f"/assessments/{assessment.id}/autosave"
+
+    outsider = app.test_client()
+    signin(outsider, "other@elsewhere.example")
+    viewer = app.test_client()
+    signin(viewer, "viewer@riverside.example")
+    for who, url, status in (
+        (outsider, autosave, 404),
+        (viewer, autosave, 403),
+        (client, f"/assessments/{assessment.id + 1000}/autosave", 404),
+    ):
+        theirs = {**fields, "csrf_token": [csrf_from(who.get("/").get_data(as_text=True))]}
+        response = who.post(url, data=theirs, headers={"X-CSRFToken": theirs["csrf_token"][0]})
+        assert response.status_code == status, (url, response.get_data(as_text=True)[:200])
+    session.expire_all()
+    assert load_states(session, assessment) == {}
+
+    # Nothing still holds the assessment: the editor's save goes through at once.
+    response = client.post(autosave, data=fields, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert response.get_json()["saved"] == ["partnership-exists"]
+    session.expire_all()
+    assert load_states(session, assessment)["partnership-exists"].values == {"value": "yes"}
+
+
+def test_autosave_counts_equal_scoring_the_whole_stored_assessment(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The autosave's answered/applicable reuse the post's visibility when the section stores
+    what was posted; with a gate closed, an item hidden, an error or a conflict they still
+    equal the section's score over everything stored."""
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    token = fields["csrf_token"][0]
+    autosave = f"/assessments/{assessment.id}/autosave"
+    rubric = rubric_for(assessment)
+
+    def save(changed: dict[str, list[str]]) -> dict[str, Any]:
+        fields.update(changed)
+        body = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
+        for item_id, base in body["bases"].items():
+            fields[f"{item_id}__base"] = [base]
+        session.expire_all()
+        stored = load_states(session, assessment)
+        score = score_section(rubric, {k: v.to_answer() for k, v in stored.items()}, FIRST)
+        assert (body["answered"], body["applicable"]) == (score.answered, score.applicable)
+        return body
+
+    # Everything posted is stored: the post's visibility is reused.
+    save({"partnership-exists__value": ["yes"], "mou-crisis-planning__policy": ["fully"]})
+    # The gate closes; the now hidden item's new value is posted but not saved.
+    body = save({"partnership-exists__value": ["no"], "mou-crisis-planning__policy": ["partly"]})
+    assert body["visible"]["mou-crisis-planning"] is False
+    assert body["applicable"] < 12
+    # N/A without a reason: an error, the item is not saved.
+    body = save({"partnership-exists__value": ["yes"], "mou-purpose-stated__na": ["y"]})
+    assert [error["field"] for error in body["errors"]] == ["mou-purpose-stated__na_reason"]
+    # Someone else clears the gate this page opens: a conflict, so the gate stays closed
+    # although this post would open it (the post's visibility is not what is stored).
+    del fields["mou-purpose-stated__na"]
+    save({"partnership-exists__value": ["no"]})
+    other = client.application.test_client()
+    signin(other, "owner@riverside.example")
+    theirs = page_fields(other, url)
+    del theirs["partnership-exists__value"]
+    assert other.post(url, data=theirs).status_code == 302
+    body = save({"partnership-exists__value": ["yes"]})
+    assert body["status"] == "conflict"
+    assert body["applicable"] < 12
 
 
 def test_bad_token_with_a_live_session_re_renders_what_was_typed(
