@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import catalog_cache
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -49,6 +50,14 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     # that behaviour switch it on.
     "PDF_PREPARE_ON_SUBMIT": False,
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parse_catalog_once() -> Iterator[None]:
+    """Apps built in this process share one read of each rubric/framework folder (catalog_cache)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        catalog_cache.install(monkeypatch)
+        yield
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
