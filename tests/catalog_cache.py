@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from rubric_app import catalog_state, framework_state
-from rubric_app.frameworks.loader import FrameworkLoad, RubricVersions
+from rubric_app.frameworks.crosswalk_reader import RubricVersions
+from rubric_app.frameworks.loader import FrameworkLoad
 from rubric_app.frameworks.loader import read_frameworks as real_read_frameworks
 from rubric_app.rubrics.catalog import CatalogLoad
 from rubric_app.rubrics.catalog import read_catalog as real_read_catalog
