@@ -7,22 +7,25 @@ once and emptied before each test.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import catalog_cache
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
-from sqlalchemy import delete
+from sqlalchemy import column, delete, select, table
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from rubric_app import create_app
 from rubric_app.db import Base, db, make_engine
-from rubric_app.migrate import upgrade
+from rubric_app.migrate import alembic_config, upgrade
 from rubric_app.rubric_versions import record_catalog
 
 # Properties are checked for truth, not speed: a loaded CI machine must not turn a slow example
@@ -51,6 +54,16 @@ BASE_TEST_CONFIG: dict[str, Any] = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Apps built in this process share one read of each rubric/framework folder (catalog_cache).
+
+    Installed before collection, because some test modules build an app at import time.
+    """
+    monkeypatch = pytest.MonkeyPatch()
+    catalog_cache.install(monkeypatch)
+    config.add_cleanup(monkeypatch.undo)
+
+
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
     """Build an app on ``database_url`` with test settings and its own instance folder."""
     config = {
@@ -66,6 +79,11 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
 def migrate_and_load(app: Flask) -> None:
     """Bring the schema to head and record the rubric catalog."""
     upgrade(app)
+    record_rubrics(app)
+
+
+def record_rubrics(app: Flask) -> None:
+    """Record the app's rubric catalog, as `flask rubrics load` does."""
     from rubric_app.catalog_state import current_catalog
 
     with app.app_context():
@@ -128,6 +146,20 @@ def postgres_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _drop_schema(TEST_DATABASE_URL, schema)
 
 
+@functools.cache
+def _head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def _at_head(app: Flask) -> bool:
+    """Whether the schema is at the migrations' head (one query, no Alembic run)."""
+    with app.app_context():
+        versions = db.session.scalars(select(table("alembic_version", column("version_num"))))
+        at_head = frozenset(versions) == _head_revisions()
+        db.session.rollback()
+    return at_head
+
+
 def _empty_postgres(app: Flask) -> None:
     with app.app_context():
         # Children before parents, so foreign keys never block a delete.
@@ -160,7 +192,11 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterat
     application = make_app(database_url, tmp_path, **app_config)
     if database_url.startswith("postgresql"):
         _empty_postgres(application)
-        migrate_and_load(application)
+        # Migrated once per session (postgres_ready); upgraded again only if a test left the
+        # schema elsewhere (a migration test that fails between its downgrade and upgrade).
+        if not _at_head(application):
+            upgrade(application)
+        record_rubrics(application)
     with application.app_context():
         yield application
         db.session.rollback()
