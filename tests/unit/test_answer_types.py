@@ -77,7 +77,8 @@ def test_one_display_text_on_page_report_and_csv(type_name: str, data: st.DataOb
     state = data.draw(states_of(item))
     expected = [display_text(RUBRIC, item, state.values[dim]) for dim in item.answer_dimensions]
     page = [line.value for line in answer_row(RUBRIC, item, "1.1", state).lines]
-    report = [line.value for line in _answer_lines(RUBRIC, item, state)]
+    labels = {dimension.id: dimension.label for dimension in RUBRIC.dimensions}
+    report = [line.value for line in _answer_lines(RUBRIC, item, state, labels)]
     csv = [
         _label(RUBRIC, item.id, dim, encode_value(state.values[dim], item.type))[2]
         for dim in item.answer_dimensions
