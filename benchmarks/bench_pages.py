@@ -33,6 +33,7 @@ from werkzeug.datastructures import MultiDict
 from rubric_app.db import db
 from rubric_app.models import Assessment, Organization
 from rubric_app.questionnaire.fields import BASE_SUFFIX, SEPARATOR, field_name
+from rubric_app.reports.page_cache import page_cache
 from rubric_app.rubric_versions import rubric_of
 
 RUNS = 30
@@ -93,6 +94,12 @@ def main() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
+        def report_first_view() -> None:
+            # The report as drawn the first time after a submit or any change to what it shows:
+            # nothing kept in this process's page cache (``reports/page_cache.py``).
+            page_cache(app).clear()
+            get_ok(report_url)
+
         section_html = client.get(section_url).get_data(as_text=True)
         form = read_form(section_html, "section-form")
         group, options = next(iter(form.radios.items()))
@@ -142,8 +149,15 @@ def main() -> None:
                 RUNS,
             ),
             Result(
-                "Report page (GET)",
+                "Report page (GET), submitted assessment, body kept from an earlier view",
                 median_time(lambda: get_ok(report_url), runs=RUNS),
+                BASELINE,
+                baseline,
+                RUNS,
+            ),
+            Result(
+                "Report page (GET), first view after a change (nothing kept)",
+                median_time(report_first_view, runs=RUNS),
                 BASELINE,
                 baseline,
                 RUNS,
