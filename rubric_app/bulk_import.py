@@ -332,12 +332,7 @@ def _note_rows(
         yield {
             "assessment_id": assessment_id,
             "item_id": item_id,
-            "not_applicable": state.not_applicable,
-            "na_reason": state.na_reason,
-            "comment": state.comment,
-            "evidence_quote": state.evidence_quote,
-            "evidence_source": state.evidence_source,
-            "flagged": state.flagged,
+            **state.note_columns(),
             "revision": revision,
             "updated_by_id": by,
             "updated_at": now,

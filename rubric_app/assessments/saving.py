@@ -234,16 +234,7 @@ def _write_note(
     if state.is_empty():
         connection.execute(_DELETE_NOTE, where)
         return
-    values = {
-        "not_applicable": state.not_applicable,
-        "na_reason": state.na_reason,
-        "comment": state.comment,
-        "evidence_quote": state.evidence_quote,
-        "evidence_source": state.evidence_source,
-        "flagged": state.flagged,
-        "revision": revision,
-        "updated_by_id": user_id,
-    }
+    values = {**state.note_columns(), "revision": revision, "updated_by_id": user_id}
     # An item whose stored state has no note fields set may still have its (default) note
     # row, so the update decides; under the assessment lock nobody adds one meanwhile.
     found = connection.execute(

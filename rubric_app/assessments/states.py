@@ -46,6 +46,12 @@ class ItemState:
                 key: list(value) if isinstance(value, tuple) else value
                 for key, value in sorted(self.values.items())
             },
+            **self.note_columns(),
+        }
+
+    def note_columns(self) -> dict[str, str | bool]:
+        """The fields an item's note row stores, by column name (all but the answers)."""
+        return {
             "not_applicable": self.not_applicable,
             "na_reason": self.na_reason,
             "comment": self.comment,
