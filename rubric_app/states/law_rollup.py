@@ -9,7 +9,8 @@ assessments by them, so a few hundred rows stand for thousands of organizations;
 ``frameworks.tally`` unpacks and judges them (``counts_of_packed``, ``outcome_of_counts``) and
 applies the small-number rule (``shown_outcomes``). The complementary rule against the view one
 level up (one filter cleared) runs the same query grouped by that filter's values, like
-``privacy.protect_figures`` does for item figures.
+``privacy.protect_figures`` does for item figures; a filtered view's own counts are the cell of
+its value in the first of those breakdowns, so it needs no query of its own.
 """
 
 from __future__ import annotations
@@ -174,17 +175,21 @@ def outcome_groups(
     return groups
 
 
+def _one_level_up(session: Session, scope: Scope, sets: Sequence[CheckSet]) -> dict[str, Groups]:
+    """For each filter the view sets, the groups of the view one level up (that filter
+    cleared), by that filter's value (``outcome_groups`` with ``by``)."""
+    return {name: outcome_groups(session, scope, sets, name) for name in scope.filters.as_params()}
+
+
 def _protected(
-    session: Session, scope: Scope, sets: Sequence[CheckSet], k: int
+    scope: Scope, sets: Sequence[CheckSet], k: int, up: dict[str, Groups]
 ) -> dict[str, set[Outcome]]:
     """The outcome counts of each requirement to withhold so that no subtraction against the
-    view one level up (one filter cleared) gives a group under ``k`` away."""
+    view one level up (``up``: one filter cleared, by that filter's value) gives a group
+    under ``k`` away."""
     protected: dict[str, set[Outcome]] = {}
     for name, value in scope.filters.as_params().items():
-        by_value = {
-            category: tally_counted(sets, groups)
-            for category, groups in outcome_groups(session, scope, sets, name).items()
-        }
+        by_value = {category: tally_counted(sets, groups) for category, groups in up[name].items()}
         for position, check_set in enumerate(sets):
             counts = {category: outcome_counts(t[position]) for category, t in by_value.items()}
             for outcome in OUTCOMES:
@@ -210,11 +215,20 @@ def framework_shares(
     organizations and assessments are equal), so the latest need not be looked for.
     """
     sets = check_sets(framework, rubric)
-    groups = outcome_groups(session, scope, sets, one_per_organization=one_per_organization).get(
-        None, []
-    )
+    up = _one_level_up(session, scope, sets)
+    if up:
+        # The view is its own value's group one level up from it: a filter other than the
+        # period is a property of the organization, so each organization's latest assessment
+        # there is its latest in the view, and a period breakdown is taken per period. One
+        # grouped query over item results instead of two.
+        name, value = next(iter(scope.filters.as_params().items()))
+        groups = up[name].get(value, [])
+    else:
+        groups = outcome_groups(
+            session, scope, sets, one_per_organization=one_per_organization
+        ).get(None, [])
     tallies: tuple[RequirementTally, ...] = tally_counted(sets, groups)
-    protected = _protected(session, scope, sets, k)
+    protected = _protected(scope, sets, k, up)
     requirements = tuple(
         RequirementShares(
             requirement_id=requirement.id,

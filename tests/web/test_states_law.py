@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.assessments import ItemState
 from rubric_app.framework_state import current_frameworks
+from rubric_app.frameworks.tally import check_sets, outcome_counts, tally_counted
 from rubric_app.models import Organization
 from rubric_app.rubric_versions import latest_version, rubric_of
-from rubric_app.states.law_rollup import framework_shares
+from rubric_app.states.law_rollup import framework_shares, outcome_groups
 from rubric_app.states.rollup import Filters, Scope
 
 LOCAL = "secure-local-implementation"
@@ -211,3 +212,41 @@ def test_each_organization_counts_once_at_its_latest_assessment(
     discipline = next(r for r in shares.requirements if r.citation == DISCIPLINE)
     counts = {share.outcome: share.figure.n for share in discipline.shares}  # type: ignore[union-attr]
     assert counts == {"met": 7, "partly": 3, "not-met": 0, "cannot-tell": 1}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(period="2025-26"),
+        Filters(period="2026-27"),
+        Filters(locale="town"),
+        Filters(locale="rural", period="2025-26"),
+        Filters(period="2026-27", locale="town"),
+    ],
+)
+def test_a_filtered_view_counts_as_its_own_query_would(
+    app: Any, session: Session, washington: Organization, filters: Filters
+) -> None:
+    """A filtered view's counts are taken from the breakdown one level up (the cell of its own
+    value): they equal what the view's own grouped query finds, over two periods in which
+    some districts answered differently."""
+    for name, discipline in (("Town Not Met", "fully"), ("Rural Met 0", "not-in-place")):
+        org = session.query(Organization).filter_by(name=name).one()
+        _district(session, washington, "", discipline, org=org, period="2026-27")
+    _district(session, washington, "Town Later", "partly", locale="town", period="2026-27")
+    scope = Scope(washington.id, "WA", LOCAL, filters)
+    with app.app_context():
+        law = current_frameworks().frameworks[WA_LAW]
+        version = latest_version(session, LOCAL)
+        assert version is not None
+        rubric = rubric_of(version)
+        sets = check_sets(law, rubric)
+        own = outcome_groups(session, scope, sets).get(None, [])
+        shares = framework_shares(session, scope, law, rubric, 1)
+    assert own, "the view has organizations"
+    assert shares.organizations == sum(n for _, n in own)
+    discipline = next(r for r in shares.requirements if r.citation == DISCIPLINE)
+    counts = {share.outcome: share.figure.n for share in discipline.shares}  # type: ignore[union-attr]
+    position = next(i for i, r in enumerate(law.requirements) if r.citation == DISCIPLINE)
+    expected = outcome_counts(tally_counted(sets, own)[position])
+    assert counts == {outcome: expected[outcome] for outcome in counts}
