@@ -654,43 +654,87 @@ class Participant:
     overall: float | None
 
 
+def _shared_rows(session: Session, scope: Scope, ids: Sequence[int] | None) -> Any:
+    """The assessments in scope with their share's ``named_in_lists``, as a subquery.
+
+    With ``ids`` (the scope's assessments, read already) the share of each is looked up by id
+    (``ids_table``) instead of resolving the scope again; a share revoked since is left out all
+    the same.
+    """
+    if ids is None:
+        return scope_select(scope).subquery()
+    given = ids_table(session, scope, ids)
+    return (
+        select(Share.assessment_id.label("id"), Share.named_in_lists)
+        .join(given, given.c.id == Share.assessment_id)
+        .where(Share.to_org_id == scope.advocate_org_id, Share.revoked_at.is_(None))
+        .subquery()
+    )
+
+
 def participants(
-    session: Session, scope: Scope, *, page: int, page_size: int, total: int | None = None
+    session: Session,
+    scope: Scope,
+    *,
+    page: int,
+    page_size: int,
+    total: int | None = None,
+    ids: Sequence[int] | None = None,
 ) -> tuple[list[Participant], int]:
     """Return one page of the assessments in scope (by organization name, newest period first).
 
-    ``total`` is how many assessments are in scope, when the caller already counted them.
+    ``total`` is how many assessments are in scope, when the caller already counted them, and
+    ``ids`` which they are (``resolved.rows_in``), when the caller read them already.
     """
-    s = scope_select(scope).subquery()
+    s = _shared_rows(session, scope, ids)
     if total is None:
         total = session.scalar(select(func.count()).select_from(s)) or 0
-    overall = aliased(SectionScoreRow)
-    stmt = (
+    # The page is chosen first; only its rows look their overall score up.
+    chosen = (
         select(
             Assessment.id,
-            Organization.id,
-            _name_if_agreed(s),
+            Organization.id.label("org_id"),
+            _name_if_agreed(s).label("org_name"),
             Organization.kind,
             Organization.enrollment_band,
             Organization.locale,
             Organization.sro_model,
             Assessment.period,
             Assessment.submitted_at,
-            overall.percent,
+            s.c.named_in_lists,
         )
         .join(s, s.c.id == Assessment.id)
         .join(Organization, Organization.id == Assessment.org_id)
+        .order_by(*_listing_order(s), Assessment.period.desc(), Assessment.id)
+        .limit(page_size)
+        .offset(max(0, page - 1) * page_size)
+        .subquery()
+    )
+    overall = aliased(SectionScoreRow)
+    stmt = (
+        select(
+            chosen.c.id,
+            chosen.c.org_id,
+            chosen.c.org_name,
+            chosen.c.kind,
+            chosen.c.enrollment_band,
+            chosen.c.locale,
+            chosen.c.sro_model,
+            chosen.c.period,
+            chosen.c.submitted_at,
+            overall.percent,
+        )
         .outerjoin(
             overall,
             and_(
-                overall.assessment_id == Assessment.id,
+                overall.assessment_id == chosen.c.id,
                 overall.section_id == "_overall",
                 overall.dimension == "_all",
             ),
         )
-        .order_by(*_listing_order(s), Assessment.period.desc(), Assessment.id)
-        .limit(page_size)
-        .offset(max(0, page - 1) * page_size)
+        .order_by(
+            chosen.c.named_in_lists.desc(), chosen.c.org_name, chosen.c.period.desc(), chosen.c.id
+        )
     )
     return [Participant(*row) for row in session.execute(stmt)], int(total)
 

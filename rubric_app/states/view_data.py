@@ -265,6 +265,7 @@ def build_dashboard(
     page: Page | None = None,
     benchmarks: Benchmarks | None = None,
     frameworks: Sequence[Framework] = (),
+    meanwhile: Callable[[Sequence[DistributionRow]], None] | None = None,
 ) -> Dashboard:
     """Run the roll-up queries for ``scope`` and return its figures, suppressed below ``k``.
 
@@ -272,7 +273,9 @@ def build_dashboard(
     docstring); only for a session with nothing uncommitted, which the other connection
     could not see. ``page`` also lists that page of the participating organizations.
     ``benchmarks``: national figures to show beside the items they match. ``frameworks``: the
-    state's laws, for the share of organizations meeting each requirement.
+    state's laws, for the share of organizations meeting each requirement. ``meanwhile``:
+    the caller's own work on this thread's session (given the score rows), run while the item
+    query and the law run on theirs, before waiting for them; not run for a withheld view.
     """
     benchmarks = benchmarks or Benchmarks()
     versions = rollup.versions_by_id(session, resolved.version_ids(session, scope))
@@ -319,6 +322,7 @@ def build_dashboard(
                 law.result,
                 benchmarks=benchmarks,
                 frameworks=frameworks,
+                meanwhile=meanwhile,
             )
     return _assemble(
         session,
@@ -334,6 +338,7 @@ def build_dashboard(
         ),
         benchmarks=benchmarks,
         frameworks=frameworks,
+        meanwhile=meanwhile,
     )
 
 
@@ -406,6 +411,7 @@ def _assemble(
     *,
     benchmarks: Benchmarks,
     frameworks: Sequence[Framework] = (),
+    meanwhile: Callable[[Sequence[DistributionRow]], None] | None = None,
 ) -> Dashboard:
     """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
@@ -462,8 +468,15 @@ def _assemble(
     people: list[rollup.Participant] = []
     if page is not None:
         people, _ = rollup.participants(
-            session, scope, page=page.number, page_size=page.size, total=assessments
+            session,
+            scope,
+            page=page.number,
+            page_size=page.size,
+            total=assessments,
+            ids=[row.id for row in resolved.rows_in(session, scope)],
         )
+    if meanwhile is not None:
+        meanwhile(distributions)
     law = read_law()
     read = read_items()
     tallies = read.tallies

@@ -37,7 +37,7 @@ from rubric_app.scoring import (
     quartiles,
     score_assessment,
 )
-from rubric_app.states import rollup
+from rubric_app.states import resolved, rollup
 from rubric_app.states.rollup import Filters, Scope
 from rubric_app.states.view_data import Page, build_dashboard
 
@@ -242,6 +242,34 @@ def test_nothing_unshared_counts(session: Session, small_state: dict[str, Any]) 
     listed, total = rollup.participants(session, scope, page=1, page_size=100)
     assert {p.assessment_id for p in listed} == in_scope
     assert total == len(in_scope)
+
+
+def test_participants_by_ids_list_the_same_pages(
+    session: Session, small_state: dict[str, Any]
+) -> None:
+    """The dashboard hands ``participants`` the ids it read already: every page is the same
+    list, in the same order (named by name, then the unnamed), as resolving the scope again,
+    and an id whose share was revoked since is left out."""
+    advocate = small_state["advocate"]
+    scope = _scope(advocate)
+    ids = [row.id for row in resolved.rows_in(session, scope)]
+    whole, total = rollup.participants(session, scope, page=1, page_size=1000)
+    assert total == len(ids)
+    assert len(whole) == len(ids) > 6
+    assert any(p.org_name is None for p in whole)
+    assert any(p.org_name for p in whole)
+    for page in range(1, 5):
+        by_ids, _ = rollup.participants(session, scope, page=page, page_size=3, ids=ids)
+        again, _ = rollup.participants(session, scope, page=page, page_size=3)
+        assert by_ids == again == whole[(page - 1) * 3 : page * 3]
+    real = session.get(Assessment, small_state["real"])
+    assert real is not None
+    share = session.scalar(select(Share).where(Share.assessment_id == real.id))
+    assert share is not None
+    revoke_share(session, share, by=None)
+    session.commit()
+    listed, _ = rollup.participants(session, scope, page=1, page_size=1000, ids=ids)
+    assert {p.assessment_id for p in listed} == set(ids) - {real.id}
 
 
 def test_filter_options_count_organizations_per_period(
