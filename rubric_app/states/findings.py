@@ -123,7 +123,12 @@ def _all_hidden(views: Sequence[ViewSteps]) -> bool:
 
 def steps_of(dashboard: Dashboard) -> tuple[Step, ...]:
     """Return the action steps of the dashboard's rubric, in rubric order."""
-    sections = [row for row in dashboard.distributions if not row.key.startswith("_overall")]
+    return steps_of_rows(dashboard.distributions)
+
+
+def steps_of_rows(distributions: Sequence[DistributionRow]) -> tuple[Step, ...]:
+    """Return the action steps of a dashboard's score rows, in rubric order."""
+    sections = [row for row in distributions if not row.key.startswith("_overall")]
     return tuple(Step(row.key, i, row.title) for i, row in enumerate(sections, start=1))
 
 
@@ -292,13 +297,20 @@ def largest_step_change(
     )
 
 
-def build_overview(session: Session, dashboard: Dashboard, periods: Sequence[str]) -> Overview:
-    """Return the findings, peer groups and trend for a dashboard that may be shown.
+@dataclass(frozen=True)
+class SideViews:
+    """The views beside a dashboard: the locales, the recent periods, the period before."""
 
-    ``periods`` are the periods the advocate can choose, newest first.
-    """
-    scope, k = dashboard.scope, dashboard.k
-    steps = steps_of(dashboard)
+    peers: tuple[ViewSteps, ...]
+    trend: tuple[ViewSteps, ...]
+    previous: ViewSteps | None
+
+
+def side_views(
+    session: Session, scope: Scope, k: int, steps: Sequence[Step], periods: Sequence[str]
+) -> SideViews:
+    """Return the peer groups, the trend and the period before ``scope``'s, each as its own
+    dashboard would show it. ``periods``: the periods the advocate can choose, newest first."""
     peers = tuple(
         view_steps(session, _with(scope, locale=locale), k, steps, locale, LOCALE_LABELS[locale])
         for locale in LOCALES
@@ -315,6 +327,24 @@ def build_overview(session: Session, dashboard: Dashboard, periods: Sequence[str
             previous = next((v for v in trend if v.value == older[0]), None) or view_steps(
                 session, _with(scope, period=older[0]), k, steps, older[0], older[0]
             )
+    return SideViews(peers, trend, previous)
+
+
+def build_overview(
+    session: Session,
+    dashboard: Dashboard,
+    periods: Sequence[str],
+    side: SideViews | None = None,
+) -> Overview:
+    """Return the findings, peer groups and trend for a dashboard that may be shown.
+
+    ``periods`` are the periods the advocate can choose, newest first; ``side`` the side views
+    when the caller counted them already (``side_views``, while the item query ran).
+    """
+    scope, k = dashboard.scope, dashboard.k
+    steps = steps_of(dashboard)
+    side = side or side_views(session, scope, k, steps, periods)
+    peers, trend, previous = side.peers, side.trend, side.previous
     findings = (
         weakest_step(dashboard, steps),
         paper_practice_gap(dashboard),

@@ -147,17 +147,17 @@ def _base_select(scope: Scope) -> Any:
 
 def _scope_row(row: Any) -> ScopeRow:
     """One row of ``_base_select`` with the profile columns ``_read_base`` adds."""
-    return ScopeRow(
-        id=row[0],
-        org_id=row[1],
-        version_id=row[2],
-        period=row[3],
-        kind=row[4],
-        named=bool(row[5]),
-        enrollment_band=row[6],
-        locale=row[7],
-        sro_model=row[8],
-    )
+    # Positional: a large state's base is thousands of rows per request.
+    return ScopeRow(row[0], row[1], row[2], row[3], row[4], row[6], row[7], row[8], bool(row[5]))
+
+
+def _rows(session: Session, stmt: Any) -> Any:
+    """Run ``stmt`` on the session's connection, outside the ORM's result processing (a large
+    state's base is thousands of plain rows), once anything pending is flushed as the ORM
+    would have."""
+    if session.autoflush and _pending(session):
+        session.flush()
+    return session.connection().execute(stmt)
 
 
 _PROFILE = (Organization.enrollment_band, Organization.locale, Organization.sro_model)
@@ -165,7 +165,7 @@ _PROFILE = (Organization.enrollment_band, Organization.locale, Organization.sro_
 
 def _read_base(session: Session, scope: Scope) -> _Base:
     stmt = _base_select(scope).add_columns(*_PROFILE)
-    return _Base(tuple(_scope_row(row) for row in session.execute(stmt)), {}, set())
+    return _Base(tuple(_scope_row(row) for row in _rows(session, stmt)), {}, set())
 
 
 #: The rubric key under which ``rubric_counts`` notes that it read every rubric of a state's
@@ -199,7 +199,7 @@ def rubric_counts(session: Session, advocate_org_id: int, state: str) -> list[tu
     if marker not in bases:
         stmt = shared_select(advocate_org_id, state).add_columns(*_PROFILE, Assessment.rubric_key)
         by_rubric: dict[str, list[ScopeRow]] = {}
-        for row in session.execute(stmt):
+        for row in _rows(session, stmt):
             by_rubric.setdefault(row[-1], []).append(_scope_row(row))
         for rubric_key, rows in by_rubric.items():
             bases[(advocate_org_id, state, rubric_key)] = _Base(tuple(rows), {}, set())

@@ -13,6 +13,7 @@ suppression notice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,12 +55,13 @@ from rubric_app.vocabulary import (
 )
 
 from . import charts, exports, privacy, resolved, rollup
-from .findings import Overview, build_overview
+from .findings import Overview, SideViews, build_overview, side_views, steps_of_rows
 from .forms import DashboardQuery
 from .histogram import bars_of
 from .rollup import Filters, Scope
 from .view_data import (
     Dashboard,
+    DistributionRow,
     Page,
     build_dashboard,
 )
@@ -220,6 +222,14 @@ def dashboard(code: str) -> ResponseReturnValue:
         # Like the filters: ignored with a message (page 1), never an error page.
         state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
         page = 1
+    periods = [choice.value for choice in state.choices["period"]]
+    side: list[SideViews] = []
+
+    def count_side_views(distributions: Sequence[DistributionRow]) -> None:
+        # Counted while the item query runs on its own connection.
+        steps = steps_of_rows(distributions)
+        side.append(side_views(db.session, state.scope, k, steps, periods))
+
     built = build_dashboard(
         db.session,
         state.scope,
@@ -228,11 +238,12 @@ def dashboard(code: str) -> ResponseReturnValue:
         page=Page(page, page_size),
         benchmarks=current_catalog().benchmarks,
         frameworks=current_frameworks().for_jurisdiction(org.state),
+        meanwhile=count_side_views,
     )
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
-    overview = _overview(built, state)
+    overview = _overview(built, state, side[0] if side else None)
     return render_template(
         "states/dashboard.html",
         overview=overview,
@@ -268,12 +279,14 @@ def dashboard(code: str) -> ResponseReturnValue:
     )
 
 
-def _overview(built: Dashboard, state: FilterState) -> Overview | None:
+def _overview(
+    built: Dashboard, state: FilterState, side: SideViews | None = None
+) -> Overview | None:
     """Return the findings and side views of a dashboard that may be shown, else None."""
     if built.withheld is not None:
         return None
     periods = [choice.value for choice in state.choices["period"]]
-    return build_overview(db.session, built, periods)
+    return build_overview(db.session, built, periods, side)
 
 
 def _overview_charts(overview: Overview | None) -> dict[str, Any]:
