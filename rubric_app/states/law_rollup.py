@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy import ARRAY, Integer, String, and_, bindparam, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from rubric_app.frameworks.evaluate import OUTCOMES, Outcome
@@ -38,11 +38,12 @@ from rubric_app.frameworks.tally import (
     shown_outcomes,
     tally_counted,
 )
-from rubric_app.models import Assessment, ItemResult
+from rubric_app.models import Assessment, ItemResult, Share
 from rubric_app.rubrics.model import Rubric
 from rubric_app.scoring import hidden_cells
 
 from .breakdowns import FILTER_COLUMNS, without_filter
+from .resolved import ScopeRow, matches
 from .rollup import Scope, scope_select
 
 #: Grouped counts per filter value (None without a breakdown): ((present, full, none) per
@@ -104,6 +105,38 @@ def _latest(scope: Scope, by: str | None) -> Any:
     return select(ranked.c.id, ranked.c.category).where(ranked.c.position == 1).subquery()
 
 
+def _latest_of_rows(
+    session: Session, scope: Scope, by: str | None, rows: Sequence[ScopeRow]
+) -> Any | None:
+    """``_latest`` from the base rows the dashboard read already (``resolved.base_of``), when
+    no organization has two assessments in one group (the usual case: one per period), so
+    each is its own latest; the share is checked again. None when one has several (the SQL
+    window then decides by submission time), or off PostgreSQL (``rollup.ids_table``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    query_scope = scope if by is None else without_filter(scope, by)
+    chosen = [row for row in rows if matches(row, query_scope)]
+    groups = {(row.org_id, row.period if by == "period" else "") for row in chosen}
+    if len(groups) != len(chosen):
+        return None
+    ids = bindparam("law_ids", [row.id for row in chosen], type_=ARRAY(Integer), unique=True)
+    values = [getattr(row, by) if by else None for row in chosen]
+    categories = bindparam("law_categories", values, type_=ARRAY(String), unique=True)
+    given = func.unnest(ids, categories).table_valued("id", "category").render_derived()
+    return (
+        select(given.c.id, given.c.category)
+        .join(
+            Share,
+            and_(
+                Share.assessment_id == given.c.id,
+                Share.to_org_id == scope.advocate_org_id,
+                Share.revoked_at.is_(None),
+            ),
+        )
+        .subquery()
+    )
+
+
 def outcome_groups(
     session: Session,
     scope: Scope,
@@ -111,6 +144,7 @@ def outcome_groups(
     by: str | None = None,
     *,
     one_per_organization: bool = False,
+    rows: Sequence[ScopeRow] | None = None,
 ) -> Groups:
     """Group the latest assessments in scope by the states of the pairs their requirements read.
 
@@ -119,13 +153,17 @@ def outcome_groups(
     integers in SQL (``tally.pack_states``: one CASE and one sum per row, whatever the number of
     requirements), so the assessments group into the few distinct answers patterns there are.
     ``one_per_organization``: the caller knows each organization has one assessment in scope,
-    so the latest need not be looked for.
+    so the latest need not be looked for. ``rows``: the base of the scope, read already
+    (``_latest_of_rows``).
     """
     pairs = check_pairs(sets)
     lowest = sorted({pair for check_set in sets for pair in check_set.lowest})
-    if one_per_organization and by is None:
-        rows = scope_select(scope).add_columns(literal(None).label("category")).subquery()
-        latest = select(rows.c.id, rows.c.category).subquery()
+    found = None if rows is None else _latest_of_rows(session, scope, by, rows)
+    if found is not None:
+        latest = found
+    elif one_per_organization and by is None:
+        in_scope = scope_select(scope).add_columns(literal(None).label("category")).subquery()
+        latest = select(in_scope.c.id, in_scope.c.category).subquery()
     else:
         latest = _latest(scope, by)
     full, lowest_code = STATE_CODES["full"], STATE_CODES["none"]
@@ -175,10 +213,15 @@ def outcome_groups(
     return groups
 
 
-def _one_level_up(session: Session, scope: Scope, sets: Sequence[CheckSet]) -> dict[str, Groups]:
+def _one_level_up(
+    session: Session, scope: Scope, sets: Sequence[CheckSet], rows: Sequence[ScopeRow] | None
+) -> dict[str, Groups]:
     """For each filter the view sets, the groups of the view one level up (that filter
     cleared), by that filter's value (``outcome_groups`` with ``by``)."""
-    return {name: outcome_groups(session, scope, sets, name) for name in scope.filters.as_params()}
+    return {
+        name: outcome_groups(session, scope, sets, name, rows=rows)
+        for name in scope.filters.as_params()
+    }
 
 
 def _protected(
@@ -207,15 +250,17 @@ def framework_shares(
     k: int,
     *,
     one_per_organization: bool = False,
+    rows: Sequence[ScopeRow] | None = None,
 ) -> FrameworkShares:
     """``framework``'s requirements across the view, judged on ``rubric`` (the newest version
     in scope), each outcome share withheld as the small-number rule says.
 
     ``one_per_organization``: each organization has one assessment in the view (the scope's
-    organizations and assessments are equal), so the latest need not be looked for.
+    organizations and assessments are equal), so the latest need not be looked for. ``rows``:
+    the scope's base, read already (``resolved.base_of``).
     """
     sets = check_sets(framework, rubric)
-    up = _one_level_up(session, scope, sets)
+    up = _one_level_up(session, scope, sets, rows)
     if up:
         # The view is its own value's group one level up from it: a filter other than the
         # period is a property of the organization, so each organization's latest assessment
@@ -225,7 +270,7 @@ def framework_shares(
         groups = up[name].get(value, [])
     else:
         groups = outcome_groups(
-            session, scope, sets, one_per_organization=one_per_organization
+            session, scope, sets, one_per_organization=one_per_organization, rows=rows
         ).get(None, [])
     tallies: tuple[RequirementTally, ...] = tally_counted(sets, groups)
     protected = _protected(scope, sets, k, up)
@@ -259,13 +304,23 @@ def law_shares(
     k: int,
     *,
     one_per_organization: bool = False,
+    rows: Sequence[ScopeRow] | None = None,
 ) -> tuple[FrameworkShares, ...]:
-    """Every framework of the state with a rule over the dashboard's rubric, across the view."""
+    """Every framework of the state with a rule over the dashboard's rubric, across the view.
+
+    ``rows``: the scope's base, read already (``resolved.base_of``), when the caller has it.
+    """
     if rubric is None:
         return ()
     return tuple(
         framework_shares(
-            session, scope, framework, rubric, k, one_per_organization=one_per_organization
+            session,
+            scope,
+            framework,
+            rubric,
+            k,
+            one_per_organization=one_per_organization,
+            rows=rows,
         )
         for framework in frameworks
         if any(r.rule_for(rubric.id) for r in framework.requirements)

@@ -248,11 +248,18 @@ def _law_shares_on_own_connection(
     rubric: Rubric | None,
     k: int,
     one_per_organization: bool,
+    rows: Sequence[resolved.ScopeRow],
 ) -> tuple[FrameworkShares, ...]:
     """Run ``law_shares`` in a session of its own (for a worker thread)."""
     with Session(engine) as session:
         return law_shares(
-            session, scope, frameworks, rubric, k, one_per_organization=one_per_organization
+            session,
+            scope,
+            frameworks,
+            rubric,
+            k,
+            one_per_organization=one_per_organization,
+            rows=rows,
         )
 
 
@@ -309,6 +316,7 @@ def build_dashboard(
                 latest,
                 k,
                 one_per_organization,
+                resolved.base_of(session, scope),
             )
             return _assemble(
                 session,
@@ -334,7 +342,13 @@ def build_dashboard(
         page,
         lambda: _item_figures(session, scope, versions, organizations, assessments, several),
         lambda: law_shares(
-            session, scope, frameworks, latest, k, one_per_organization=one_per_organization
+            session,
+            scope,
+            frameworks,
+            latest,
+            k,
+            one_per_organization=one_per_organization,
+            rows=resolved.base_of(session, scope),
         ),
         benchmarks=benchmarks,
         frameworks=frameworks,
