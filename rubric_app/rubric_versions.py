@@ -8,10 +8,10 @@ already given against that version must keep their meaning.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
+from cachetools import LRUCache, cached
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -102,30 +102,24 @@ REBUILT_LIMIT = 64
 
 _RebuiltKey = tuple[str, str, str]
 
-#: Rebuilt rubrics, most recently used last, keyed by (rubric id, version, content hash).
+#: Rebuilt rubrics, the least recently used dropped first, keyed by (rubric id, version,
+#: content hash).
 #: Stored versions never change, and the hash covers the whole definition (id and version
 #: included), so a key can only ever stand for one definition, in any database this process
 #: talks to.
-_REBUILT: OrderedDict[_RebuiltKey, Rubric] = OrderedDict()
+_REBUILT: LRUCache[_RebuiltKey, Rubric] = LRUCache(maxsize=REBUILT_LIMIT)
 _REBUILT_LOCK = threading.Lock()
 
 
+def _rebuilt_key(version: RubricVersion) -> _RebuiltKey:
+    return (version.rubric_key, version.version, version.content_hash)
+
+
+@cached(_REBUILT, key=_rebuilt_key, lock=_REBUILT_LOCK)
 def rubric_of(version: RubricVersion) -> Rubric:
     """The Rubric a stored version describes (rebuilt once per process, then cached).
 
     ``RubricVersion.definition`` is a deferred column: it is read from the database only here,
     when the cache misses.
     """
-    key = (version.rubric_key, version.version, version.content_hash)
-    with _REBUILT_LOCK:
-        rubric = _REBUILT.get(key)
-        if rubric is not None:
-            _REBUILT.move_to_end(key)
-            return rubric
-    rubric = rubric_from_definition(version.definition)
-    with _REBUILT_LOCK:
-        _REBUILT[key] = rubric
-        _REBUILT.move_to_end(key)
-        while len(_REBUILT) > REBUILT_LIMIT:
-            _REBUILT.popitem(last=False)
-    return rubric
+    return rubric_from_definition(version.definition)

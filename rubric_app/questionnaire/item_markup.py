@@ -15,9 +15,11 @@ times a bare Flask route (issue 15, item 4). The HTML is the macros' own, byte f
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from cachetools import LRUCache
 from markupsafe import Markup
 
 from rubric_app.questionnaire.controls import Control
@@ -80,17 +82,16 @@ class _Entry:
 
 
 #: Compiled shapes by (id of the rubric, id of the section), as ``static_parts.item_intros``.
-_SECTIONS: dict[tuple[int, int], _Entry] = {}
+_SECTIONS: LRUCache[tuple[int, int], _Entry] = LRUCache(maxsize=MAX_SECTIONS)
+_SECTIONS_LOCK = threading.Lock()
 
 
 def _entry(rubric: Rubric, section: Section) -> _Entry:
     key = (id(rubric), id(section))
-    entry = _SECTIONS.get(key)
-    if entry is None or entry.rubric is not rubric or entry.section is not section:
-        while len(_SECTIONS) >= MAX_SECTIONS:
-            _SECTIONS.pop(next(iter(_SECTIONS)), None)
-        entry = _Entry(rubric, section, {})
-        _SECTIONS[key] = entry
+    with _SECTIONS_LOCK:
+        entry = _SECTIONS.get(key)
+        if entry is None or entry.rubric is not rubric or entry.section is not section:
+            entry = _SECTIONS[key] = _Entry(rubric, section, {})
     return entry
 
 

@@ -34,11 +34,11 @@ again; only requests that read the same row at the same time could get the newer
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cachetools import LRUCache
 from flask import Flask, current_app, request
 from jinja2 import Template
 from markupsafe import Markup
@@ -67,28 +67,23 @@ V = TypeVar("V")
 
 
 class BoundedCache(Generic[K, V]):
-    """A thread-safe least-recently-used mapping that keeps at most ``size`` entries."""
+    """A thread-safe least-recently-used mapping that keeps at most ``size`` entries
+    (``cachetools.LRUCache``, which is not thread-safe by itself, behind a lock)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._entries: LRUCache[K, V] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
         """Return the entry under ``key`` (now the most recently used), or None."""
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+            return self._entries.get(key)
 
     def put(self, key: K, value: V) -> None:
         """Keep ``value`` under ``key``, dropping the least recently used entry beyond ``size``."""
         with self._lock:
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         """Forget every entry."""

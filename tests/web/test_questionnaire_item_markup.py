@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from answer_type_fixtures import every_type_rubric
+from cachetools import LRUCache
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
@@ -187,8 +188,8 @@ def test_a_macro_that_writes_a_value_nobody_fills_is_refused(app: Flask) -> None
 def test_sections_past_the_bound_push_out_the_oldest(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(item_markup, "MAX_SECTIONS", 2)
-    item_markup._SECTIONS.clear()
+    assert item_markup._SECTIONS.maxsize == item_markup.MAX_SECTIONS
+    monkeypatch.setattr(item_markup, "_SECTIONS", LRUCache(maxsize=2))
     rubric = next(iter(current_catalog().rubrics.values()))
     with app.test_request_context():
         for section in rubric.sections[:3]:

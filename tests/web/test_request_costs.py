@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from flask import Flask
 from helpers import make_org, make_user, signin
 from sqlalchemy import Engine, event, inspect, select, update
@@ -106,13 +105,16 @@ def test_same_version_string_with_other_content_is_not_confused(app: Flask) -> N
     assert rubric_of(one).sections[0].title == "One"
 
 
-def test_the_cache_is_bounded(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rubric_versions, "REBUILT_LIMIT", 2)
+def test_the_cache_is_bounded(app: Flask) -> None:
+    limit = rubric_versions.REBUILT_LIMIT
+    assert rubric_versions._REBUILT.maxsize == limit
     base = current_catalog().rubrics["secure-local-implementation"]
-    versions = [_unsaved_version(_retitled(base, f"2098.{n}", f"Bounded {n}")) for n in range(4)]
+    versions = [
+        _unsaved_version(_retitled(base, f"2098.{n}", f"Bounded {n}")) for n in range(limit + 2)
+    ]
     for version in versions:
         rubric_of(version)
-        assert len(rubric_versions._REBUILT) <= 2
+        assert len(rubric_versions._REBUILT) <= limit
     # The evicted ones are rebuilt, correctly, when asked for again.
     assert rubric_of(versions[0]).sections[0].title == "Bounded 0"
 
