@@ -52,7 +52,7 @@ def _assess(
     assessment = start_assessment(
         session, org=org, version=version, title="Review", period=period, user=user
     )
-    states = generate_states(rubric_of(version), random.Random(org.id), maturity)
+    states = generate_states(rubric_of(version), random.Random(org.name), maturity)
     save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
     return assessment
 

@@ -55,7 +55,7 @@ def _submitted(session: Session, org: Organization, maturity: float) -> Assessme
         session, org=org, version=version, title="Review", period="2025-26", user=user
     )
     states: dict[str, ItemState] = generate_states(
-        rubric_of(version), random.Random(org.id), maturity
+        rubric_of(version), random.Random(org.name), maturity
     )
     # A gate answered "no" hides its branch; an N/A item keeps ratings that must not count.
     states["partnership-exists"] = ItemState(values={"value": "no"})

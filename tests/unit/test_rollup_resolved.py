@@ -46,7 +46,7 @@ def _submitted(session: Session, org: Organization, period: str, maturity: float
         user=user,
         allow_second=True,  # one organization, two assessments in one period: rows != orgs
     )
-    states = generate_states(rubric_of(version), random.Random(org.id * 7 + 1), maturity)
+    states = generate_states(rubric_of(version), random.Random(f"{org.name}:resolved"), maturity)
     save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
     submit(session, assessment, user=user)
     return assessment

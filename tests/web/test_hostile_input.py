@@ -363,7 +363,7 @@ def _share_submitted(session: Session, org: Organization, advocate: Organization
     assessment = start_assessment(
         session, org=org, version=version, title="Review", period="2025-26", user=user
     )
-    states = generate_states(rubric_of(version), random.Random(org.id), 0.5)
+    states = generate_states(rubric_of(version), random.Random(org.name), 0.5)
     save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
     submit(session, assessment, user=user)
     share_assessment(session, assessment, advocate, by=user, named=True)

@@ -54,7 +54,7 @@ def _assessment(
     assessment = start_assessment(
         session, org=org, version=version, title="Review", period="2025-26", user=user
     )
-    states = generate_states(rubric_of(version), random.Random(org.id), maturity)
+    states = generate_states(rubric_of(version), random.Random(org.name), maturity)
     save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
     if not submit_it:
         return
