@@ -222,7 +222,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         # Like the filters: ignored with a message (page 1), never an error page.
         state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
         page = 1
-    periods = [choice.value for choice in state.choices["period"]]
+    periods = _periods(state)
     side: list[SideViews] = []
 
     def count_side_views(distributions: Sequence[DistributionRow]) -> None:
@@ -243,7 +243,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
     params = _query_params(state.scope)
-    overview = _overview(built, state, side[0] if side else None)
+    overview = _overview(built, periods, side[0] if side else None)
     return render_template(
         "states/dashboard.html",
         overview=overview,
@@ -279,13 +279,20 @@ def dashboard(code: str) -> ResponseReturnValue:
     )
 
 
+def _periods(state: FilterState) -> list[str]:
+    """Return the periods the advocate can choose, newest first."""
+    return [choice.value for choice in state.choices["period"]]
+
+
 def _overview(
-    built: Dashboard, state: FilterState, side: SideViews | None = None
+    built: Dashboard, periods: Sequence[str], side: SideViews | None = None
 ) -> Overview | None:
-    """Return the findings and side views of a dashboard that may be shown, else None."""
+    """Return the findings and side views of a dashboard that may be shown, else None.
+
+    ``periods``: the periods the advocate can choose, newest first.
+    """
     if built.withheld is not None:
         return None
-    periods = [choice.value for choice in state.choices["period"]]
     return build_overview(db.session, built, periods, side)
 
 
@@ -381,7 +388,7 @@ def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseRet
         benchmarks=current_catalog().benchmarks,
         frameworks=current_frameworks().for_jurisdiction(org.state),
     )
-    overview = _overview(built, state)
+    overview = _overview(built, _periods(state))
     context: dict[str, Any] = {
         "org_name": org.name,
         "state_name": STATES.get(org.state, org.state),
