@@ -21,10 +21,18 @@ from sqlalchemy.orm import Session
 from test_questionnaire_pages import form_fields, section_url
 
 from rubric_app import audit
-from rubric_app.assessments import ItemChange, ItemState, save_items, start_assessment
+from rubric_app.assessments import (
+    ItemChange,
+    ItemState,
+    rubric_for,
+    save_items,
+    start_assessment,
+)
 from rubric_app.models import Assessment, AuditEvent, User
 from rubric_app.observability import REQUEST_LOGGER
+from rubric_app.questionnaire.forms import read_section
 from rubric_app.rubric_versions import latest_version
+from rubric_app.scoring import visibility
 
 _COLUMNS = ("user_id", "org_id", "action", "target", "detail", "ip")
 
@@ -194,3 +202,28 @@ def test_the_autosave_log_line_carries_its_request_id_once(
     assert message.startswith("POST questionnaire.autosave 200 "), message
     assert f"request_id={request_id} user={user.id}" in message
     assert line.request_id == request_id  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("partnership", ["yes", "no", ""])
+def test_read_section_decides_visibility_as_over_every_answer(
+    app: Flask, session: Session, partnership: str
+) -> None:
+    """Skip logic reads the posted section's answers lazily (only the items conditions name):
+    the same visibility, for every item of the rubric, as over every state made an answer."""
+    assessment, _user = _draft(session, "Visible")
+    rubric = rubric_for(assessment)
+    section = rubric.sections[0]
+    stored = {
+        # Answers stored in other sections too.
+        item.id: ItemState(values={"value": "yes"}, comment="kept")
+        for other in rubric.sections[1:3]
+        for item in other.items
+        if "value" in item.answer_dimensions
+    }
+    data = {"partnership-exists__value": [partnership]} if partnership else {}
+    read = read_section(rubric, section, stored, data)
+    merged = {**stored, **read.posted}
+    expected = visibility(rubric, {key: state.to_answer() for key, state in merged.items()})
+    assert dict(read.visible) == dict(expected)
+    hidden = {item_id for item_id, shown in expected.items() if not shown}
+    assert bool(hidden) is (partnership != "yes")
