@@ -183,7 +183,8 @@ def read_section(
 
 def flat_form_data(formdata: MultiDict[str, str]) -> dict[str, list[str]]:
     """Posted data as a plain dict of lists (what drafts store and ``read_section`` reads)."""
-    return {key: formdata.getlist(key) for key in formdata}
+    # lists() copies each key's values once, half the work of a getlist per key.
+    return dict(formdata.lists())
 
 
 class StartForm(Form):
