@@ -11,7 +11,8 @@ Password fields are left alone: a password is only ever hashed, never shown, exp
 mailed, and refusing a character there could lock out whoever chose it.
 
 The questionnaire does not validate its section forms with WTForms (``read_section`` reads the
-posted data), so it asks ``text_field_errors`` for the same rule over its own fields.
+posted data), so it asks for the same rule over its own fields: ``text_rules`` reads each
+field's rule once, ``text_rule_errors`` applies them (``text_field_errors`` does both).
 """
 
 from __future__ import annotations
