@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from flask import has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from rubric_app.models import AuditEvent, User
+from rubric_app.db import Base
+from rubric_app.models import AuditEvent, User, utcnow
 
 #: Every action the app records; mypy checks each ``record`` call against this list, and a unit
 #: test keeps it in step with ``ACTION_LABELS``.
@@ -153,12 +154,50 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's transaction commits it."""
-    ip = (request.remote_addr or "") if has_request_context() else ""
     event = AuditEvent(
-        action=action, user_id=user_id, org_id=org_id, target=target, detail=detail, ip=ip
+        action=action, user_id=user_id, org_id=org_id, target=target, detail=detail, ip=_ip()
     )
     session.add(event)
     return event
+
+
+#: Built once (``record_at_once`` runs it on every save).
+_INSERT_EVENT = insert(Base.metadata.tables[AuditEvent.__tablename__])
+
+
+def record_at_once(
+    session: Session,
+    action: AuditAction,
+    *,
+    user_id: int | None = None,
+    org_id: int | None = None,
+    target: str = "",
+    **detail: Any,
+) -> None:
+    """Write an audit event now, with one INSERT on the session's connection: the same row as
+    ``record``, in the caller's transaction (its rollback takes the event back too).
+
+    For the hot path (every save of answers): flushing one new ``AuditEvent`` through the
+    unit of work at commit cost about three times the statement itself. No object is made, so
+    nothing is returned.
+    """
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "at": utcnow(),
+            "user_id": user_id,
+            "org_id": org_id,
+            "action": action,
+            "target": target,
+            "detail": detail,
+            "ip": _ip(),
+        },
+    )
+
+
+def _ip() -> str:
+    """The client's address, when there is a request."""
+    return (request.remote_addr or "") if has_request_context() else ""
 
 
 def record_export(

@@ -111,6 +111,10 @@ def _init_logging(app: Flask) -> None:
         requests_logger.setLevel(logging.INFO)
 
 
+#: The request log's logger (``logging.getLogger`` takes a lock on every call).
+_REQUEST_LOG = logging.getLogger(REQUEST_LOGGER)
+
+
 def _start_request() -> None:
     request.environ[_STARTED_KEY] = time.perf_counter()
     current_request_id()
@@ -119,22 +123,30 @@ def _start_request() -> None:
 def _finish_request(response: Response) -> Response:
     request_id = current_request_id()
     response.headers[REQUEST_ID_HEADER] = request_id
-    started = request.environ.get(_STARTED_KEY)
+    environ = request.environ
+    started = environ.get(_STARTED_KEY)
     duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    logging.getLogger(REQUEST_LOGGER).info(
+    # Each read once (every name below is a context-local lookup), and the request id handed
+    # to the record so that the filters need not look it up again.
+    method = request.method
+    route = request.endpoint or UNMATCHED
+    status = response.status_code
+    user_id = _user_id()
+    _REQUEST_LOG.info(
         "%s %s %s %.1fms request_id=%s user=%s",
-        request.method,
-        request.endpoint or UNMATCHED,
-        response.status_code,
+        method,
+        route,
+        status,
         duration_ms,
         request_id,
-        _user_id(),
+        user_id,
         extra={
-            "http_method": request.method,
-            "endpoint": request.endpoint or UNMATCHED,
-            "status": response.status_code,
+            "request_id": request_id,
+            "http_method": method,
+            "endpoint": route,
+            "status": status,
             "duration_ms": round(duration_ms, 1),
-            "user_id": _user_id(),
+            "user_id": user_id,
         },
     )
     return response

@@ -77,9 +77,10 @@ def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState
     connection = session.connection()
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
     bound = {"assessment_id": assessment.id}
-    for item_id, dimension, value in connection.execute(_ANSWERS_OF, bound):
+    # fetchall: one call for the rows, not one per row.
+    for item_id, dimension, value in connection.execute(_ANSWERS_OF, bound).fetchall():
         values.setdefault(item_id, {})[dimension] = decode_value(value, type_of(rubric, item_id))
-    notes = {row[0]: row for row in connection.execute(_NOTES_OF, bound)}
+    notes = {row[0]: row for row in connection.execute(_NOTES_OF, bound).fetchall()}
     states: dict[str, ItemState] = {}
     for item_id in sorted(set(values) | set(notes)):
         note = notes.get(item_id)

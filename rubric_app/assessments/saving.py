@@ -144,7 +144,8 @@ def save_items(
         _count_revision(session, assessment)
         _write_items(session, assessment, to_write, user, stored)
         if record:
-            audit.record(
+            # Written at once (Core), not flushed at commit: same row, same transaction.
+            audit.record_at_once(
                 session,
                 "assessment.save",
                 user_id=user.id if user else None,

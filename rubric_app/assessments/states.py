@@ -14,6 +14,16 @@ from typing import Any
 
 from rubric_app.scoring import ItemAnswer
 
+#: Fingerprints by content, shared by every state in the process: each request makes new
+#: states of the same few contents (read from the database, read from the post), and hashing
+#: the content's JSON was the dearest part of a save's merge check. Keyed by the content itself,
+#: so equal keys always mean equal fingerprints; emptied when it reaches ``_FINGERPRINTS_MAX``.
+#: States with more than ``_FINGERPRINT_TEXT_MAX`` characters of text are not kept, which
+#: bounds the memory to a few megabytes.
+_FINGERPRINTS: dict[tuple[Any, ...], str] = {}
+_FINGERPRINTS_MAX = 2048
+_FINGERPRINT_TEXT_MAX = 2000
+
 
 class AssessmentError(ValueError):
     """A request that cannot be carried out, with a message fit to show the user."""
@@ -82,10 +92,43 @@ class ItemState:
         # field, so equality ignores it): a save asks the same states several times.
         known: str | None = self.__dict__.get("_fingerprint")
         if known is None:
-            canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-            known = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+            content = self._content()
+            known = _FINGERPRINTS.get(content) if content is not None else None
+            if known is None:
+                canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+                known = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+                if content is not None:
+                    if len(_FINGERPRINTS) >= _FINGERPRINTS_MAX:
+                        _FINGERPRINTS.clear()
+                    _FINGERPRINTS[content] = known
             object.__setattr__(self, "_fingerprint", known)
         return known
+
+    def _content(self) -> tuple[Any, ...] | None:
+        """Everything the fingerprint covers, as a hashable key (the values in a stable order).
+
+        None for a state of other types than declared (``1`` for ``True`` is equal as a key but
+        not as JSON) or with long texts: its fingerprint is simply not remembered.
+        """
+        if type(self.not_applicable) is not bool or type(self.flagged) is not bool:
+            return None
+        texts = (self.na_reason, self.comment, self.evidence_quote, self.evidence_source)
+        if sum(map(len, texts)) > _FINGERPRINT_TEXT_MAX:
+            return None
+        for value in self.values.values():
+            if type(value) is not str and (
+                type(value) is not tuple or any(type(part) is not str for part in value)
+            ):
+                return None
+        return (
+            tuple(sorted(self.values.items())),
+            self.not_applicable,
+            self.na_reason,
+            self.comment,
+            self.evidence_quote,
+            self.evidence_source,
+            self.flagged,
+        )
 
     def is_empty(self) -> bool:
         return self == ItemState()

@@ -11,7 +11,7 @@ Also the small fixed forms of the questionnaire: start an assessment, reopen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
-from rubric_app.form_base import Form, text_field_errors
+from rubric_app.form_base import Form, TextRule, text_rule_errors, text_rules
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
     FieldError,
@@ -41,7 +41,7 @@ from rubric_app.questionnaire.fields import (
     state_from_form,
 )
 from rubric_app.rubrics.model import Item, Rubric, Section
-from rubric_app.scoring import visibility
+from rubric_app.scoring import ItemAnswer, visibility
 
 
 class SectionForm(Form):
@@ -97,22 +97,47 @@ class SectionRead:
     posted: Mapping[str, ItemState]
 
 
-#: Unbound fields by (identity of the rubric, item id): every save reads them for the text rule,
-#: and building them anew cost a few percent of each autosave. Keyed like ``static_parts``, by
-#: the Rubric object (``rubric_of`` hands out one per stored version; a rubric built from other
-#: YAML under the same id and version gets its own entry), which the entry holds so its id
-#: stays taken.
-_ITEM_FIELDS: dict[tuple[int, str], tuple[Rubric, dict[str, Any]]] = {}
+#: The text rule of each item's text fields by (identity of the rubric, item id): every save
+#: checks them, and building the fields anew cost a few percent of each autosave (reading the
+#: rule off the fields each time, a few more). Keyed like ``static_parts``, by the Rubric
+#: object (``rubric_of`` hands out one per stored version; a rubric built from other YAML
+#: under the same id and version gets its own entry), which the entry holds so its id stays
+#: taken.
+_ITEM_TEXT_RULES: dict[tuple[int, str], tuple[Rubric, tuple[TextRule, ...]]] = {}
 
 
-def _item_fields(item: Item, rubric: Rubric) -> dict[str, Any]:
-    """The unbound fields of one item, as ``section_form_class`` puts them on the form."""
+def _item_text_rules(item: Item, rubric: Rubric) -> tuple[TextRule, ...]:
+    """The text rules of one item's fields, as ``section_form_class`` puts them on the form."""
     key = (id(rubric), item.id)
-    entry = _ITEM_FIELDS.get(key)
+    entry = _ITEM_TEXT_RULES.get(key)
     if entry is None or entry[0] is not rubric:
         fields = {**item_type(item).create_fields(item, rubric), **note_fields(item, rubric)}
-        entry = _ITEM_FIELDS[key] = (rubric, fields)
+        entry = _ITEM_TEXT_RULES[key] = (rubric, text_rules(fields))
     return entry[1]
+
+
+class _AnswersOf(Mapping[str, ItemAnswer]):
+    """Item states seen as answers, each made when first read.
+
+    Skip logic reads only the items its conditions name, a few of the assessment's, so making
+    every stored state an answer first cost more than deciding visibility itself.
+    """
+
+    def __init__(self, states: Mapping[str, ItemState]) -> None:
+        self._states = states
+        self._made: dict[str, ItemAnswer] = {}
+
+    def __getitem__(self, item_id: str) -> ItemAnswer:
+        made = self._made.get(item_id)
+        if made is None:
+            made = self._made[item_id] = self._states[item_id].to_answer()
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._states)
+
+    def __len__(self) -> int:
+        return len(self._states)
 
 
 def read_section(
@@ -132,13 +157,13 @@ def read_section(
         # The text rule of every form (rubric_app.form_base), over this item's fields.
         item_errors += [
             FieldError(problem.field, problem.message)
-            for problem in text_field_errors(_item_fields(item, rubric), data)
+            for problem in text_rule_errors(_item_text_rules(item, rubric), data)
         ]
         posted[item.id] = state
         if item_errors:
             errors_by_item[item.id] = item_errors
     merged = {**stored, **posted}
-    shown = visibility(rubric, {key: state.to_answer() for key, state in merged.items()})
+    shown = visibility(rubric, _AnswersOf(merged))
     changes: list[ItemChange] = []
     errors: list[FieldError] = []
     invalid: set[str] = set()
@@ -158,7 +183,8 @@ def read_section(
 
 def flat_form_data(formdata: MultiDict[str, str]) -> dict[str, list[str]]:
     """Posted data as a plain dict of lists (what drafts store and ``read_section`` reads)."""
-    return {key: formdata.getlist(key) for key in formdata}
+    # lists() copies each key's values once, half the work of a getlist per key.
+    return dict(formdata.lists())
 
 
 class StartForm(Form):

@@ -27,7 +27,7 @@ from rubric_app.assessments import (
 )
 from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
-from rubric_app.models import Assessment, utcnow
+from rubric_app.models import Assessment, User, utcnow
 from rubric_app.questionnaire import restore
 from rubric_app.questionnaire.blueprint import bp
 from rubric_app.questionnaire.controls import section_controls, set_bases
@@ -228,12 +228,14 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
     """Save a section's posted form from the page's script; answer in JSON."""
     if not current_user.is_authenticated:
         return jsonify(status="error", reason="signin", message="You are signed out."), 401
+    # The user itself, not the proxy: the checks and the save below read it a dozen times.
+    user: User = current_user._get_current_object()
     session = db.session
     # Locked at once: the save below locks it anyway, and this way it is read once.
-    assessment = assessment_or_404(session, current_user, assessment_id, lock=True)
+    assessment = assessment_or_404(session, user, assessment_id, lock=True)
     if assessment.status != "draft":
         return _read_only_json("This assessment has been submitted and is read-only.")
-    if not can(session, current_user, "edit", assessment):
+    if not can(session, user, "edit", assessment):
         return jsonify(
             status="error", reason="forbidden", message="You cannot change this assessment."
         ), 403
@@ -244,7 +246,7 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
         return jsonify(status="error", reason="section", message="Unknown section."), 400
     data = flat_form_data(request.form)
     try:
-        outcome: SectionSave = save_section(session, assessment, rubric, sect, data, current_user)
+        outcome: SectionSave = save_section(session, assessment, rubric, sect, data, user)
     except AssessmentReadOnly as error:
         # Submitted after the check above: the save re-checks under the lock and refuses.
         session.rollback()
