@@ -10,17 +10,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rubric_app.scoring import ItemAnswer
 
-#: Fingerprints by content, shared by every state in the process: each request makes new
-#: states of the same few contents (read from the database, read from the post), and hashing
-#: the content's JSON was the dearest part of a save's merge check. Keyed by the content itself,
-#: so equal keys always mean equal fingerprints; emptied when it reaches ``_FINGERPRINTS_MAX``.
+#: Fingerprints are remembered by content (``_fingerprint_of_content``) for this many contents:
+#: each request makes new states of the same few contents (read from the database, read from
+#: the post), and hashing the content's JSON was the dearest part of a save's merge check.
 #: States with more than ``_FINGERPRINT_TEXT_MAX`` characters of text are not kept, which
 #: bounds the memory to a few megabytes.
-_FINGERPRINTS: dict[tuple[Any, ...], str] = {}
 _FINGERPRINTS_MAX = 2048
 _FINGERPRINT_TEXT_MAX = 2000
 
@@ -93,14 +92,7 @@ class ItemState:
         known: str | None = self.__dict__.get("_fingerprint")
         if known is None:
             content = self._content()
-            known = _FINGERPRINTS.get(content) if content is not None else None
-            if known is None:
-                canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-                known = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-                if content is not None:
-                    if len(_FINGERPRINTS) >= _FINGERPRINTS_MAX:
-                        _FINGERPRINTS.clear()
-                    _FINGERPRINTS[content] = known
+            known = _hash_of(self) if content is None else _fingerprint_of_content(content)
             object.__setattr__(self, "_fingerprint", known)
         return known
 
@@ -147,6 +139,22 @@ class ItemState:
 
 
 EMPTY_STATE = ItemState()
+
+
+def _hash_of(state: ItemState) -> str:
+    """The fingerprint as defined: the short SHA-256 of the state's canonical JSON."""
+    canonical = json.dumps(state.to_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=_FINGERPRINTS_MAX)
+def _fingerprint_of_content(content: tuple[Any, ...]) -> str:
+    """The fingerprint of the state ``ItemState._content`` made ``content`` of (keyed by the
+    content itself, so equal keys always mean equal fingerprints)."""
+    values, not_applicable, na_reason, comment, quote, source, flagged = content
+    return _hash_of(
+        ItemState(dict(values), not_applicable, na_reason, comment, quote, source, flagged)
+    )
 
 
 @dataclass(frozen=True)

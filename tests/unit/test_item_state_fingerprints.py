@@ -20,7 +20,7 @@ def _computed(state: ItemState) -> str:
 
 @pytest.fixture(autouse=True)
 def _empty_memo() -> None:
-    states_module._FINGERPRINTS.clear()
+    states_module._fingerprint_of_content.cache_clear()
 
 
 STATES = [
@@ -56,14 +56,17 @@ def test_a_one_for_true_is_not_taken_for_true() -> None:
     assert listed.fingerprint() == _computed(listed)
 
 
-def test_long_texts_are_not_remembered_and_the_memo_is_bounded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_long_texts_are_not_remembered_and_the_memo_is_bounded() -> None:
+    memo = states_module._fingerprint_of_content
     long = ItemState(comment="x" * 3000)
     assert long.fingerprint() == _computed(long)
-    assert states_module._FINGERPRINTS == {}
-    monkeypatch.setattr(states_module, "_FINGERPRINTS_MAX", 3)
-    for number in range(10):
+    assert memo.cache_info().currsize == 0
+    bound = states_module._FINGERPRINTS_MAX
+    assert memo.cache_info().maxsize == bound
+    for number in range(bound + 5):
         state = ItemState(comment=str(number))
         assert state.fingerprint() == _computed(state)
-        assert len(states_module._FINGERPRINTS) <= 3
+    assert memo.cache_info().currsize == bound
+    # The least recently used went first; asked again, it is made again, the same.
+    first = ItemState(comment="0")
+    assert first.fingerprint() == _computed(first)
