@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import runpy
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,15 @@ def test_forwarded_headers_are_believed_only_behind_trusted_proxies(
         monkeypatch, RUBRIC_APP_TRUSTED_PROXIES="1", FORWARDED_ALLOW_IPS="10.0.0.5"
     )
     assert elsewhere["forwarded_allow_ips"] == "10.0.0.5"
+
+
+def test_a_worker_freezes_what_it_loaded_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the worker has loaded the app, what exists is moved out of the collector's way."""
+    settings = _settings(monkeypatch)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["post_worker_init"](object())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
