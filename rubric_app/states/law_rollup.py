@@ -44,7 +44,7 @@ from rubric_app.scoring import hidden_cells
 
 from .breakdowns import FILTER_COLUMNS, without_filter
 from .resolved import ScopeRow, matches
-from .rollup import Scope, scope_select
+from .rollup import Scope, live_share, scope_select
 
 #: Grouped counts per filter value (None without a breakdown): ((present, full, none) per
 #: requirement, flattened; organizations).
@@ -125,14 +125,7 @@ def _latest_of_rows(
     given = func.unnest(ids, categories).table_valued("id", "category").render_derived()
     return (
         select(given.c.id, given.c.category)
-        .join(
-            Share,
-            and_(
-                Share.assessment_id == given.c.id,
-                Share.to_org_id == scope.advocate_org_id,
-                Share.revoked_at.is_(None),
-            ),
-        )
+        .join(Share, live_share(scope.advocate_org_id, given.c.id))
         .subquery()
     )
 

@@ -98,18 +98,20 @@ class ScopedRubric:
     rubric: Rubric
 
 
+def live_share(advocate_org_id: int, assessment_id: Any) -> Any:
+    """The condition that a share of ``assessment_id`` to the advocate is live (not revoked)."""
+    return and_(
+        Share.assessment_id == assessment_id,
+        Share.to_org_id == advocate_org_id,
+        Share.revoked_at.is_(None),
+    )
+
+
 def _shared_base(advocate_org_id: int, state: str) -> AnySelect:
     """Submitted assessments with a live share to the advocate, from its state (no filters)."""
     return (
         select(Assessment.id)
-        .join(
-            Share,
-            and_(
-                Share.assessment_id == Assessment.id,
-                Share.to_org_id == advocate_org_id,
-                Share.revoked_at.is_(None),
-            ),
-        )
+        .join(Share, live_share(advocate_org_id, Assessment.id))
         .join(Organization, Organization.id == Assessment.org_id)
         .where(Assessment.status == "submitted", Organization.state == state)
     )
@@ -666,8 +668,7 @@ def _shared_rows(session: Session, scope: Scope, ids: Sequence[int] | None) -> A
     given = ids_table(session, scope, ids)
     return (
         select(Share.assessment_id.label("id"), Share.named_in_lists)
-        .join(given, given.c.id == Share.assessment_id)
-        .where(Share.to_org_id == scope.advocate_org_id, Share.revoked_at.is_(None))
+        .join(given, live_share(scope.advocate_org_id, given.c.id))
         .subquery()
     )
 
