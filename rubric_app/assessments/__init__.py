@@ -63,6 +63,7 @@ from rubric_app.assessments.starting import (
 )
 from rubric_app.assessments.states import (
     EMPTY_STATE,
+    NOTE_FIELDS,
     AssessmentError,
     AssessmentGone,
     AssessmentReadOnly,
@@ -76,6 +77,7 @@ from rubric_app.assessments.submission import reopen, submit
 
 __all__ = [
     "EMPTY_STATE",
+    "NOTE_FIELDS",
     "PAIR_DIMENSION",
     "AssessmentError",
     "AssessmentGone",

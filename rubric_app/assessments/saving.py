@@ -17,6 +17,7 @@ from rubric_app.assessments.locking import lock_assessment
 from rubric_app.assessments.reads import load_states, rubric_for
 from rubric_app.assessments.states import (
     EMPTY_STATE,
+    NOTE_FIELDS,
     AssessmentError,
     AssessmentReadOnly,
     Conflict,
@@ -60,16 +61,7 @@ _DELETE_ANSWERS = delete(_answers).where(
     _answers.c.item_id == bindparam("b_item_id"),
     _answers.c.dimension.in_(bindparam("b_dimensions", expanding=True)),
 )
-_NOTE_COLUMNS = (
-    "not_applicable",
-    "na_reason",
-    "comment",
-    "evidence_quote",
-    "evidence_source",
-    "flagged",
-    "revision",
-    "updated_by_id",
-)
+_NOTE_COLUMNS = (*NOTE_FIELDS, "revision", "updated_by_id")
 _UPDATE_NOTE = (
     update(_notes)
     .where(

@@ -24,6 +24,18 @@ _FINGERPRINTS_MAX = 2048
 _FINGERPRINT_TEXT_MAX = 2000
 
 
+#: The fields of an ``ItemState`` an item's note row stores, by column name (all but the
+#: answers): the save's writes and the import's checks name the same columns.
+NOTE_FIELDS = (
+    "not_applicable",
+    "na_reason",
+    "comment",
+    "evidence_quote",
+    "evidence_source",
+    "flagged",
+)
+
+
 class AssessmentError(ValueError):
     """A request that cannot be carried out, with a message fit to show the user."""
 
@@ -60,14 +72,7 @@ class ItemState:
 
     def note_columns(self) -> dict[str, str | bool]:
         """The fields an item's note row stores, by column name (all but the answers)."""
-        return {
-            "not_applicable": self.not_applicable,
-            "na_reason": self.na_reason,
-            "comment": self.comment,
-            "evidence_quote": self.evidence_quote,
-            "evidence_source": self.evidence_source,
-            "flagged": self.flagged,
-        }
+        return {name: getattr(self, name) for name in NOTE_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ItemState:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.assessments import (
+    NOTE_FIELDS,
     AssessmentError,
     ItemChange,
     ItemState,
@@ -48,17 +49,7 @@ IMPORT_MAX_BYTES = 1024 * 1024
 #: Problems listed before "and N more", so one broken file does not bury the page.
 MAX_LISTED = 20
 
-_STATE_KEYS = frozenset(
-    {
-        "values",
-        "not_applicable",
-        "na_reason",
-        "comment",
-        "evidence_quote",
-        "evidence_source",
-        "flagged",
-    }
-)
+_STATE_KEYS = frozenset({"values", *NOTE_FIELDS})
 _TEXT_LIMITS = {"na_reason": 10_000, "comment": 10_000, "evidence_quote": 10_000}
 #: Texts typed in text areas, where line breaks and tabs belong (see rubric_app.hostile_input).
 _MULTILINE = frozenset(_TEXT_LIMITS)
