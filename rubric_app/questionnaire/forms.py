@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
+from rubric_app.bounded_cache import BoundedCache
 from rubric_app.form_base import Form, TextRule, text_rule_errors, text_rules
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
@@ -102,8 +103,12 @@ class SectionRead:
 #: rule off the fields each time, a few more). Keyed like ``static_parts``, by the Rubric
 #: object (``rubric_of`` hands out one per stored version; a rubric built from other YAML
 #: under the same id and version gets its own entry), which the entry holds so its id stays
-#: taken.
-_ITEM_TEXT_RULES: dict[tuple[int, str], tuple[Rubric, tuple[TextRule, ...]]] = {}
+#: taken. Bounded, because a rubric object that goes (``rubric_of`` keeps a bounded number) would
+#: otherwise leave its items' entries behind for the life of the process.
+MAX_ITEM_TEXT_RULES = 4096
+_ITEM_TEXT_RULES: BoundedCache[tuple[int, str], tuple[Rubric, tuple[TextRule, ...]]] = BoundedCache(
+    MAX_ITEM_TEXT_RULES
+)
 
 
 def _item_text_rules(item: Item, rubric: Rubric) -> tuple[TextRule, ...]:
@@ -112,7 +117,8 @@ def _item_text_rules(item: Item, rubric: Rubric) -> tuple[TextRule, ...]:
     entry = _ITEM_TEXT_RULES.get(key)
     if entry is None or entry[0] is not rubric:
         fields = {**item_type(item).create_fields(item, rubric), **note_fields(item, rubric)}
-        entry = _ITEM_TEXT_RULES[key] = (rubric, text_rules(fields))
+        entry = (rubric, text_rules(fields))
+        _ITEM_TEXT_RULES.put(key, entry)
     return entry[1]
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup, escape
 
+from rubric_app.bounded_cache import BoundedCache
 from rubric_app.rubrics.model import Item, ResourceLibrary, Rubric, Section
 
 #: The page's templates the parts are rendered with.
@@ -89,8 +90,12 @@ class _Entry:
     intros: dict[str, Markup]
 
 
+#: Sections whose introductions are kept (each a few KB), least recently shown dropped first:
+#: bounded, because a rubric object that goes (``rubric_of`` keeps a bounded number) would
+#: otherwise leave its sections' entries behind for the life of the process.
+MAX_INTRO_SECTIONS = 256
 #: Rendered introductions by (id of the rubric, id of the section).
-_INTROS: dict[tuple[int, int], _Entry] = {}
+_INTROS: BoundedCache[tuple[int, int], _Entry] = BoundedCache(MAX_INTRO_SECTIONS)
 
 
 def item_intros(rubric: Rubric, section: Section, resources: ResourceLibrary) -> dict[str, Markup]:
@@ -103,7 +108,7 @@ def item_intros(rubric: Rubric, section: Section, resources: ResourceLibrary) ->
             for item in section.items
         }
         entry = _Entry(rubric, resources, intros)
-        _INTROS[key] = entry
+        _INTROS.put(key, entry)
     return entry.intros
 
 

@@ -33,17 +33,14 @@ again; only requests that read the same row at the same time could get the newer
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from cachetools import LRUCache
 from flask import Flask, current_app, request
 from jinja2 import Template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from rubric_app.bounded_cache import BoundedCache
 from rubric_app.catalog_state import current_catalog
 from rubric_app.framework_state import current_frameworks
 from rubric_app.frameworks.loader import FrameworkLoad
@@ -61,37 +58,6 @@ CACHE_SIZE = 64
 BODY_TEMPLATE = "reports/_report_body.html"
 
 _EXTENSION = "rubric_app.report_pages"
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class BoundedCache(Generic[K, V]):
-    """A thread-safe least-recently-used mapping that keeps at most ``size`` entries
-    (``cachetools.LRUCache``, which is not thread-safe by itself, behind a lock)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: LRUCache[K, V] = LRUCache(maxsize=size)
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        """Return the entry under ``key`` (now the most recently used), or None."""
-        with self._lock:
-            return self._entries.get(key)
-
-    def put(self, key: K, value: V) -> None:
-        """Keep ``value`` under ``key``, dropping the least recently used entry beyond ``size``."""
-        with self._lock:
-            self._entries[key] = value
-
-    def clear(self) -> None:
-        """Forget every entry."""
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from rubric_app.assessments import (
 )
 from rubric_app.catalog_state import current_catalog
 from rubric_app.reports import actions as action_ops
-from rubric_app.reports.page_cache import BODY_TEMPLATE, BoundedCache, page_cache
+from rubric_app.reports.page_cache import BODY_TEMPLATE, page_cache
 from rubric_app.reports.sources import read_sources
 from rubric_app.reports.view_data import build_report
 
@@ -349,17 +349,6 @@ def test_the_body_template_reads_only_its_four_names(app: Flask) -> None:
     for name in imported:
         macros = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
         assert jinja2.meta.find_undeclared_variables(macros) <= {"url_for"}, name
-
-
-def test_the_cache_is_bounded_least_recently_used_first() -> None:
-    cache: BoundedCache[str, int] = BoundedCache(2)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # "b" is now the least recently used
-    cache.put("c", 3)
-    assert len(cache) == 2
-    assert cache.get("b") is None
-    assert (cache.get("a"), cache.get("c")) == (1, 3)
 
 
 def test_served_bodies_equal_fresh_ones_on_every_demo_shaped_report(
