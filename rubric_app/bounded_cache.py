@@ -1,9 +1,10 @@
-"""``BoundedCache``: the one kind of in-process cache the app keeps, bounded and thread-safe.
+"""``BoundedCache``: a bounded, thread-safe mapping for what a worker process keeps in memory.
 
 Caches of rendered parts and compiled rules live as long as a worker process. Keyed by what
 can come and go (a rubric object, a report's revision), an unbounded dict would only grow in a
 long-running worker; a gunicorn worker also serves requests on several threads, and
-``cachetools.LRUCache`` alone is not safe for that. So every such cache is one of these.
+``cachetools.LRUCache`` alone is not safe for that. The report page's kept bodies, the item
+text rules and the rendered item introductions use it.
 """
 
 from __future__ import annotations
