@@ -70,11 +70,16 @@
     const where = container ? ` inside ${describe(container)}, which has no tabindex="0" and name` : "";
     problems.push(`${describe(el)} ends at ${Math.round(box.right)} px${where}`);
   }
-  // Scroll containers that do scroll must be reachable by keyboard and named.
+  // Scroll containers that do scroll must be reachable by keyboard and named; all of them are
+  // listed, for the pages that must show everything without any (the test's NO_SIDEWAYS_SCROLL).
+  const scrolling = [];
   for (const el of document.body.querySelectorAll("*")) {
     if (!shown(el) || !scrollsSideways(el)) continue;
-    if (el.scrollWidth > el.clientWidth + 1 && !isDesignated(el)) {
-      problems.push(`${describe(el)} scrolls sideways but has no tabindex="0" and name`);
+    if (el.scrollWidth > el.clientWidth + 1) {
+      scrolling.push(describe(el).slice(0, 80));
+      if (!isDesignated(el)) {
+        problems.push(`${describe(el)} scrolls sideways but has no tabindex="0" and name`);
+      }
     }
   }
   const charts = [];
@@ -112,5 +117,5 @@
     }
     charts.push(chart);
   }
-  return {problems, charts};
+  return {problems, charts, scrolling};
 }

@@ -44,6 +44,9 @@ MIN_CHART_FONT_PX = 10.0
 FIRST_QUESTION_VISIBLE = 100
 #: Page types that must show at least one chart, so the chart check cannot pass vacuously.
 CHART_PAGES = {"report", "report shared with a partner", "compare, side by side"}
+#: Lists people act on from a phone: each row is a card (``table.stack``), so no part of them
+#: may sit off-screen even in a container that scrolls sideways.
+NO_SIDEWAYS_SCROLL = {"assessments", "organization", "account", "sharing"}
 
 #: Collects, in the page, what runs past the screen and which chart text is not visible.
 MEASURE = (Path(__file__).parent / "phone_measure.js").read_text(encoding="utf-8")
@@ -71,6 +74,8 @@ class PhoneCheck:
     status: int = 0
     problems: list[str] = field(default_factory=list)
     charts: list[dict[str, Any]] = field(default_factory=list)
+    #: The containers on the page that scroll sideways at 360 px.
+    scrolling: list[str] = field(default_factory=list)
     first_question: dict[str, float | None] = field(default_factory=dict)
     error: str = ""
 
@@ -124,6 +129,7 @@ def _check_all(site: DemoSite, server: LiveServer, results: dict[str, PhoneCheck
                         )
                         check.problems = found["problems"]
                         check.charts = found["charts"]
+                        check.scrolling = found["scrolling"]
                         check.first_question = tab.evaluate(FIRST_QUESTION)
                         if os.environ.get("SCREENSHOT_DIR"):
                             _screenshot(tab, page_type.name)
@@ -161,6 +167,17 @@ def test_page_fits_a_phone_screen(
     assert check.status == page_type.status, f"GET {check.url} answered {check.status}"
     assert not check.problems, f"{page_type.name} ({check.url}) at 360 px:\n  " + "\n  ".join(
         check.problems[:15]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(NO_SIDEWAYS_SCROLL))
+def test_lists_show_every_column_on_a_phone_without_scrolling(
+    name: str, phone_results: dict[str, PhoneCheck]
+) -> None:
+    check = phone_results[name]
+    assert not check.error, f"{name} ({check.url}): {check.error}"
+    assert not check.scrolling, f"{name} ({check.url}) scrolls sideways at 360 px: " + (
+        "; ".join(check.scrolling)
     )
 
 
