@@ -162,7 +162,7 @@ def test_document_being_read_refreshes_until_its_clauses_are_there(
     assert "Refresh" not in stopped.headers
     assert f'href="{url}">Check again</a>' in stopped.get_data(as_text=True)
     listing = client.get(_url(setting["assessment"])).get_data(as_text=True)
-    assert "<td>Being read</td>" in listing
+    assert '<td data-label="Clauses">Being read</td>' in listing
 
     job = _run_extraction(session, document)
     assert job.state == "done"

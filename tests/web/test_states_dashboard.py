@@ -237,7 +237,7 @@ def test_participants_paginate(client: FlaskClient, vermont: Organization) -> No
     # Named organizations by name first, then the unnamed ones, unlinked.
     third = _page(client, "?page=3&period=2025-26")
     assert "Town District 3" in third
-    assert third.count("<td>Unnamed organization</td>") == 2
+    assert third.count('<td data-label="Organization">Unnamed organization</td>') == 2
     assert 'rel="prev"' in third
     assert 'rel="next"' not in third
 
