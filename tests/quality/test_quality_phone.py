@@ -6,7 +6,8 @@ user. An element may reach past the right edge only inside a designated scroll c
 that scrolls sideways (``overflow-x: auto``), can be reached with the keyboard
 (``tabindex="0"``) and has a name for screen readers (``aria-label`` or ``aria-labelledby``),
 so that a keyboard user can scroll it and knows what it holds. The page's own visible cue
-(the "scroll sideways" hint above such a table) is checked by the report tests.
+(the "scroll sideways" hint above such a table) is checked by the report tests. List pages
+(``NO_SIDEWAYS_SCROLL``) may not scroll sideways at all: their rows stack into cards.
 
 Chart text counts as visible when its box lies inside the chart's figure, the viewport and
 any scroll container around it (a small chart in a table that scrolls sideways, inside its own
