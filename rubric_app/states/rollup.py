@@ -636,7 +636,12 @@ def _name_if_agreed(scope_rows: Any) -> Any:
 
 def _listing_order(scope_rows: Any) -> tuple[Any, ...]:
     """Named organizations by name first, then the unnamed ones (whose names must not sort)."""
-    return (scope_rows.c.named_in_lists.desc(), _name_if_agreed(scope_rows))
+    return _named_first(scope_rows.c.named_in_lists, _name_if_agreed(scope_rows))
+
+
+def _named_first(named: Any, name_if_agreed: Any) -> tuple[Any, ...]:
+    """``_listing_order`` over given columns: whether named, and the name where agreed."""
+    return (named.desc(), name_if_agreed)
 
 
 @dataclass(frozen=True)
@@ -733,8 +738,11 @@ def participants(
                 overall.dimension == "_all",
             ),
         )
+        # The page's own order again (the join may return its rows in any order).
         .order_by(
-            chosen.c.named_in_lists.desc(), chosen.c.org_name, chosen.c.period.desc(), chosen.c.id
+            *_named_first(chosen.c.named_in_lists, chosen.c.org_name),
+            chosen.c.period.desc(),
+            chosen.c.id,
         )
     )
     return [Participant(*row) for row in session.execute(stmt)], int(total)
