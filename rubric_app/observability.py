@@ -13,9 +13,9 @@
   label values: route names, not paths with ids) and request counts by status. ``/metrics``
   answers only to loopback clients or to a bearer token equal to ``METRICS_TOKEN``; anyone
   else gets 404. With ``PROMETHEUS_MULTIPROC_DIR`` set (several gunicorn workers), the page
-  aggregates every worker's files through prometheus_client's multiprocess collector.
-
-No job queue exists yet, so there are no queue-depth metrics.
+  aggregates every worker's files through prometheus_client's multiprocess collector. The
+  job queue's figures (depth, oldest waiting job, failures, retries) come along from
+  ``rubric_app.jobs.metrics``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from flask.typing import ResponseReturnValue
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_flask_exporter import PrometheusMetrics
 
+from rubric_app.jobs.metrics import JOB_FAILURES, JOB_RETRIES, JobsCollector
+
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_LOGGER = "rubric_app.requests"
 METRICS_ENDPOINT = "observability.metrics"
@@ -42,6 +44,7 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
 UNMATCHED = "unmatched"
 _ENVIRON_KEY = "rubric_app.request_id"
 _STARTED_KEY = "rubric_app.request_started"
+_JOBS_COLLECTOR = "rubric_app.jobs_collector"
 
 
 def safe_request_id(incoming: str | None) -> str:
@@ -173,6 +176,11 @@ def _init_metrics(app: Flask) -> None:
         excluded_paths=["^/metrics$"],
     )
     app.extensions["prometheus_metrics"] = metrics
+    # The job counters belong to the process (one object each, on every app's registry); the
+    # job records and the broker are read per app, at each scrape.
+    jobs = app.extensions[_JOBS_COLLECTOR] = JobsCollector(app)
+    for collector in (JOB_FAILURES, JOB_RETRIES, jobs):
+        metrics.registry.register(collector)
     app.add_url_rule("/metrics", endpoint=METRICS_ENDPOINT, view_func=_metrics_page)
 
 
@@ -185,6 +193,8 @@ def _metrics_page() -> ResponseReturnValue:
         # Each gunicorn worker writes its own files; the collector adds them up.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        # The job counters are in the files too; the job records are read here.
+        registry.register(current_app.extensions[_JOBS_COLLECTOR])
     else:
         registry = metrics.registry
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -19,6 +19,7 @@ from flask import Flask
 from rubric_app.db import db
 
 from . import operations
+from .metrics import JOB_FAILURES, JOB_RETRIES
 from .models import Job
 from .registry import JobFailed, job_kind
 
@@ -39,6 +40,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
         if kind is None:
             operations.fail_job(session, job, f"This server does not know jobs of kind {job.kind}.")
             session.commit()
+            JOB_FAILURES.labels(job.kind).inc()
             return
         operations.start_job(session, job)
         session.commit()
@@ -53,6 +55,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
             session.rollback()
             operations.fail_job(session, job, str(error))
             session.commit()
+            JOB_FAILURES.labels(job.kind).inc()
             return
         except Exception as error:
             session.rollback()
@@ -65,6 +68,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
                     "trying again shortly.",
                 )
                 session.commit()
+                JOB_RETRIES.labels(job.kind).inc()
                 raise
             operations.fail_job(
                 session,
@@ -74,6 +78,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
                 "Please try again later; if it keeps failing, tell the site administrator.",
             )
             session.commit()
+            JOB_FAILURES.labels(job.kind).inc()
             return
         expires_at = job.expires_at  # a handler may set it for what it made
         operations.finish_job(session, job, result=result, expires_at=expires_at)
