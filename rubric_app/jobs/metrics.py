@@ -78,7 +78,8 @@ def _families() -> tuple[GaugeMetricFamily, ...]:
         ),
         GaugeMetricFamily(
             "rubric_app_job_oldest_queued_seconds",
-            "Age of the oldest job waiting for a worker (0 when none waits).",
+            "Age of the oldest job waiting to run, retries waiting out their back-off included "
+            "(0 when none waits).",
         ),
         GaugeMetricFamily(
             "rubric_app_job_queue_pending",
