@@ -37,6 +37,7 @@ from rubric_app.db import db
 from .models import JOB_STATES, Job
 from .operations import as_utc, utcnow
 from .queue import job_queue
+from .registry import kind_names
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,9 @@ class JobsCollector(Collector):
             up.add_metric([], 0)
             yield up
             return
-        # Every state of every kind on record, zeros included, so a series does not vanish
-        # when its last job is pruned mid-alert.
-        kinds = sorted({kind for kind, _ in counts})
+        # Every state of every kind this server knows (and of any other on record), zeros
+        # included: a series is there before the first job and after the prune of the last.
+        kinds = sorted({*kind_names(), *(kind for kind, _ in counts)})
         for kind in kinds:
             for state in JOB_STATES:
                 jobs.add_metric([kind, state], counts.get((kind, state), 0))

@@ -59,3 +59,8 @@ def register(
 def job_kind(name: str) -> JobKind | None:
     """Return the registered kind ``name``, or None."""
     return _KINDS.get(name)
+
+
+def kind_names() -> list[str]:
+    """Return the names of every registered kind, sorted."""
+    return sorted(_KINDS)

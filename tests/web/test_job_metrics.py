@@ -90,7 +90,9 @@ def test_nothing_waiting_reads_zero(client: FlaskClient) -> None:
     assert samples[("rubric_app_job_oldest_queued_seconds", ())] == 0
     assert samples[("rubric_app_job_queue_pending", ())] == 0
     assert samples[("rubric_app_job_metrics_up", ())] == 1
-    assert not any(name == "rubric_app_jobs" for name, _ in samples)
+    # Every known kind has its series before its first job, at zero.
+    for kind in ("assessment_pdf", "metrics.fine"):
+        assert _jobs(samples, kind) == dict.fromkeys(JOB_STATES, 0)
 
 
 def _counted(client: FlaskClient, name: str, kind: str) -> float:
