@@ -540,16 +540,26 @@ class Timings:
     query_cpu: float | None = None
 
 
+def largest_state_view(app: Any, session: Session) -> Scope:
+    """The view the largest state's dashboard opens on, for its advocate: the newest period
+    with enough organizations to be shown."""
+    advocate_id = session.scalar(
+        select(Organization.id).where(
+            Organization.kind == "state_advocate", Organization.state == LARGEST
+        )
+    )
+    assert advocate_id is not None
+    periods = rollup.filter_options(session, Scope(advocate_id, LARGEST, LOCAL_RUBRIC)).periods
+    period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
+    return Scope(advocate_id, LARGEST, LOCAL_RUBRIC, Filters(period=period))
+
+
 def time_views(app: Any, seeded: Seeded, runs: int) -> Timings:
     """Time the largest state's dashboard and main query, the national roll-up, the exports."""
     with app.app_context():
         session = db.session
-        advocate_id = session.scalar(
-            select(Organization.id).where(
-                Organization.kind == "state_advocate", Organization.state == LARGEST
-            )
-        )
-        assert advocate_id is not None
+        scope = largest_state_view(app, session)
+        period = scope.filters.period
         state_orgs = (
             session.scalar(
                 select(func.count())
@@ -558,10 +568,6 @@ def time_views(app: Any, seeded: Seeded, runs: int) -> Timings:
             )
             or 0
         )
-        base = Scope(advocate_id, LARGEST, LOCAL_RUBRIC)
-        periods = rollup.filter_options(session, base).periods
-        period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
-        scope = Scope(advocate_id, LARGEST, LOCAL_RUBRIC, Filters(period=period))
         versions = rollup.versions_in_scope(session, scope)
         in_scope = rollup.totals(session, scope)[1]
         # The query the page runs for its items: the scope's item results and, in the same

@@ -32,14 +32,10 @@ from typing import Any
 
 from _report import machine_note, median_seconds
 from _setup import plain_app, signed_in
-from bench_national import LARGEST, already_seeded, machine_cpu_per_call
-from sqlalchemy import select
+from bench_national import LARGEST, already_seeded, largest_state_view, machine_cpu_per_call
 
 from rubric_app.db import db
-from rubric_app.demo_state import LOCAL_RUBRIC
-from rubric_app.models import Organization
 from rubric_app.states import resolved, rollup, view_data
-from rubric_app.states.rollup import Filters, Scope
 
 #: Variant name -> (law from memory, scores from memory).
 VARIANTS = {
@@ -85,16 +81,7 @@ class Swaps:
 def main_query(app: Any, runs: int) -> Callable[[], float]:
     """Return a function timing the dashboard's main grouped query alone (median seconds)."""
     with app.app_context():
-        session = db.session
-        advocate_id = session.scalar(
-            select(Organization.id).where(
-                Organization.kind == "state_advocate", Organization.state == LARGEST
-            )
-        )
-        assert advocate_id is not None
-        periods = rollup.filter_options(session, Scope(advocate_id, LARGEST, LOCAL_RUBRIC)).periods
-        period = next(p for p, n in periods if n >= app.config["SUPPRESSION_K"])
-        scope = Scope(advocate_id, LARGEST, LOCAL_RUBRIC, Filters(period=period))
+        scope = largest_state_view(app, db.session)
         query = rollup.item_results_query(scope, None, tuple(scope.filters.as_params()))
 
     def timed() -> float:

@@ -11,10 +11,38 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from rubric_app.jobs import registry
+from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import job_queue
+from rubric_app.jobs.registry import JobFailed
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+# Job kinds for the tests (registered at import): what a handler can do, one kind each.
+
+
+def _flaky(session: Session, job: Job, progress: registry.Progress) -> str:
+    """Fails on its first attempt, succeeds on the second."""
+    progress(50)
+    if job.attempts < 2:
+        raise RuntimeError("first attempt fails")
+    return "made"
+
+
+def _broken(session: Session, job: Job, progress: registry.Progress) -> str:
+    raise RuntimeError("always fails")
+
+
+def _refused(session: Session, job: Job, progress: registry.Progress) -> str:
+    raise JobFailed("The thing this job was about is gone.")
+
+
+registry.register("test.flaky", _flaky, title="Flaky test work")
+registry.register("test.broken", _broken, title="Broken test work")
+registry.register("test.refused", _refused, title="Refused test work")
 
 
 def run_queued(app: Flask) -> int:

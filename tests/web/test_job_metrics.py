@@ -15,29 +15,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from rubric_app.jobs import operations, registry
+from rubric_app.jobs import operations
 from rubric_app.jobs.models import JOB_STATES, Job
 from rubric_app.jobs.queue import dispatch
-from rubric_app.jobs.registry import JobFailed
 
 LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
-
-
-def _fine(session: Session, job: Job, progress: registry.Progress) -> str:
-    return "made"
-
-
-def _always_breaks(session: Session, job: Job, progress: registry.Progress) -> str:
-    raise RuntimeError("always fails")
-
-
-def _gone(session: Session, job: Job, progress: registry.Progress) -> str:
-    raise JobFailed("The thing this job was about is gone.")
-
-
-registry.register("metrics.fine", _fine, title="Fine test work")
-registry.register("metrics.breaks", _always_breaks, title="Breaking test work")
-registry.register("metrics.gone", _gone, title="Refused test work")
 
 
 def _samples(client: FlaskClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -66,10 +48,10 @@ def _request(session: Session, kind: str, key: str, user_id: int) -> Job:
 
 def test_job_records_are_counted_by_kind_and_state(client: FlaskClient, session: Session) -> None:
     user = make_user(session, "owner@example.org")
-    waiting = _request(session, "metrics.fine", "fine:1", user.id)
-    _request(session, "metrics.fine", "fine:2", user.id)
-    failed = _request(session, "metrics.fine", "fine:3", user.id)
-    done = _request(session, "metrics.fine", "fine:4", user.id)
+    waiting = _request(session, "test.flaky", "flaky:1", user.id)
+    _request(session, "test.flaky", "flaky:2", user.id)
+    failed = _request(session, "test.flaky", "flaky:3", user.id)
+    done = _request(session, "test.flaky", "flaky:4", user.id)
     operations.fail_job(session, failed, "broke")
     operations.finish_job(session, done, result="made", expires_at=None)
     # The first has waited ten minutes: the oldest waiting job says so.
@@ -79,7 +61,7 @@ def test_job_records_are_counted_by_kind_and_state(client: FlaskClient, session:
 
     samples = _samples(client)
 
-    assert _jobs(samples, "metrics.fine") == {"queued": 2, "running": 0, "done": 1, "failed": 1}
+    assert _jobs(samples, "test.flaky") == {"queued": 2, "running": 0, "done": 1, "failed": 1}
     oldest = samples[("rubric_app_job_oldest_queued_seconds", ())]
     assert 600 <= oldest < 600 + 120
     assert samples[("rubric_app_job_metrics_up", ())] == 1
@@ -91,7 +73,7 @@ def test_nothing_waiting_reads_zero(client: FlaskClient) -> None:
     assert samples[("rubric_app_job_queue_pending", ())] == 0
     assert samples[("rubric_app_job_metrics_up", ())] == 1
     # Every known kind has its series before its first job, at zero.
-    for kind in ("assessment_pdf", "metrics.fine"):
+    for kind in ("assessment_pdf", "test.flaky"):
         assert _jobs(samples, kind) == dict.fromkeys(JOB_STATES, 0)
 
 
@@ -104,12 +86,12 @@ def test_failures_are_counted_by_kind_when_a_job_fails_for_good(
     client: FlaskClient, session: Session
 ) -> None:
     user = make_user(session, "owner@example.org")
-    before = _counted(client, "rubric_app_job_failures_total", "metrics.gone")
-    job = _request(session, "metrics.gone", "gone:1", user.id)
+    before = _counted(client, "rubric_app_job_failures_total", "test.refused")
+    job = _request(session, "test.refused", "refused:1", user.id)
     dispatch(job.id)  # immediate in tests: runs here, through Huey
     after = _samples(client)
-    assert after[("rubric_app_job_failures_total", (("kind", "metrics.gone"),))] == before + 1
-    assert _jobs(after, "metrics.gone")["failed"] == 1
+    assert after[("rubric_app_job_failures_total", (("kind", "test.refused"),))] == before + 1
+    assert _jobs(after, "test.refused")["failed"] == 1
 
 
 #: An app whose jobs wait in a real SQLite queue (instance/jobs.sqlite3) for a worker.
@@ -121,15 +103,15 @@ def test_queue_depth_and_retries_come_from_the_real_queue(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     user = make_user(session, "owner@example.org")
-    retries_before = _counted(client, "rubric_app_job_retries_total", "metrics.breaks")
+    retries_before = _counted(client, "rubric_app_job_retries_total", "test.broken")
     for number in range(3):
-        job = _request(session, "metrics.breaks", f"breaks:{number}", user.id)
+        job = _request(session, "test.broken", f"broken:{number}", user.id)
         dispatch(job.id)
 
     waiting = _samples(client)
     assert waiting[("rubric_app_job_queue_pending", ())] == 3
     assert waiting[("rubric_app_job_queue_scheduled", ())] == 0
-    assert _jobs(waiting, "metrics.breaks")["queued"] == 3
+    assert _jobs(waiting, "test.broken")["queued"] == 3
 
     # A worker takes them; each attempt fails and is put back to wait out its back-off.
     assert run_queued(app) == 3
@@ -137,8 +119,7 @@ def test_queue_depth_and_retries_come_from_the_real_queue(
     assert retried[("rubric_app_job_queue_pending", ())] == 0
     assert retried[("rubric_app_job_queue_scheduled", ())] == 3
     assert (
-        retried[("rubric_app_job_retries_total", (("kind", "metrics.breaks"),))]
-        == retries_before + 3
+        retried[("rubric_app_job_retries_total", (("kind", "test.broken"),))] == retries_before + 3
     )
 
 

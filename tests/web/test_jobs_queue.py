@@ -3,7 +3,8 @@ status page (only for whoever started the job).
 
 Jobs run for real: in-process through Huey's immediate mode, and through Huey's own dequeue and
 execute on a real SQLite queue. The separate ``flask jobs worker`` process is exercised in
-``test_pdf_jobs.py`` (it must know the job kinds, which the test kinds here are not).
+``test_pdf_jobs.py`` (it must know the job kinds, which the test kinds of ``job_helpers`` are
+not).
 """
 
 from __future__ import annotations
@@ -19,31 +20,9 @@ from job_helpers import run_queued
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rubric_app.jobs import operations, registry
+from rubric_app.jobs import operations
 from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import dispatch, job_queue
-from rubric_app.jobs.registry import JobFailed
-
-
-def _flaky(session: Session, job: Job, progress: registry.Progress) -> str:
-    """Fails on its first attempt, succeeds on the second."""
-    progress(50)
-    if job.attempts < 2:
-        raise RuntimeError("first attempt fails")
-    return "made"
-
-
-def _broken(session: Session, job: Job, progress: registry.Progress) -> str:
-    raise RuntimeError("always fails")
-
-
-def _refused(session: Session, job: Job, progress: registry.Progress) -> str:
-    raise JobFailed("The thing this job was about is gone.")
-
-
-registry.register("test.flaky", _flaky, title="Flaky test work")
-registry.register("test.broken", _broken, title="Broken test work")
-registry.register("test.refused", _refused, title="Refused test work")
 
 
 def _queue(session: Session, kind: str, user_id: int | None, key: str = "") -> Job:
