@@ -15,7 +15,9 @@ Over real HTTP, with one cookie jar as a browser behind a load balancer would ha
   from A's page, and an autosave posted to B shows on A's page;
 - failed sign-ins spread over A and B are counted together and hit the limit together;
 - submitting through A queues the PDFs, the worker renders them, and B serves the report from
-  the shared cache (a hit).
+  the shared cache (a hit);
+- each web process's ``/metrics`` reports the worker's jobs (records from PostgreSQL, the
+  queue's depth from Redis).
 
 It skips only when PostgreSQL (TEST_DATABASE_URL) or ``redis-server`` is not there. Every
 process is started in its own session and stopped by its id at the end; the schema is dropped.
@@ -41,6 +43,7 @@ from pathlib import Path
 import httpx
 import pytest
 from helpers import PASSWORD, csrf_from
+from prometheus_client.parser import text_string_to_metric_families
 from pypdf import PdfReader
 from reports_fixtures import make_setup
 from sqlalchemy import create_engine, select
@@ -342,3 +345,19 @@ def test_two_web_processes_and_a_worker_share_sessions_limits_autosave_and_pdfs(
         reader = PdfReader(io.BytesIO(download.content))
         assert len(reader.pages) > 1
         assert "Riverton City School District" in (reader.metadata.title or "")
+
+        # Either web process reports the worker's jobs, read at the scrape: the records from
+        # PostgreSQL, the queue's depth from Redis.
+        done = len(_pdf_job_states(cluster.database_url))
+        for web in (a, b):
+            scraped = httpx.get(f"{web}/metrics", timeout=30)
+            assert scraped.status_code == 200
+            samples = {
+                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(scraped.text)
+                for sample in family.samples
+            }
+            jobs = (("kind", "assessment_pdf"), ("state", "done"))
+            assert samples[("rubric_app_jobs", jobs)] == done, web
+            assert samples[("rubric_app_job_queue_pending", ())] == 0, web
+            assert samples[("rubric_app_job_metrics_up", ())] == 1, web
