@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from rubric_app.db import db
 
@@ -38,9 +39,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
             return
         kind = job_kind(job.kind)
         if kind is None:
-            operations.fail_job(session, job, f"This server does not know jobs of kind {job.kind}.")
-            session.commit()
-            JOB_FAILURES.labels(job.kind).inc()
+            _fail(session, job, f"This server does not know jobs of kind {job.kind}.")
             return
         operations.start_job(session, job)
         session.commit()
@@ -53,9 +52,7 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
             result = kind.handler(session, job, progress)
         except JobFailed as error:
             session.rollback()
-            operations.fail_job(session, job, str(error))
-            session.commit()
-            JOB_FAILURES.labels(job.kind).inc()
+            _fail(session, job, str(error))
             return
         except Exception as error:
             session.rollback()
@@ -70,16 +67,21 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
                 session.commit()
                 JOB_RETRIES.labels(job.kind).inc()
                 raise
-            operations.fail_job(
+            _fail(
                 session,
                 job,
                 f"It stopped with an unexpected error ({type(error).__name__}) after "
                 f"{job.attempts} attempt{'s' if job.attempts != 1 else ''}. "
                 "Please try again later; if it keeps failing, tell the site administrator.",
             )
-            session.commit()
-            JOB_FAILURES.labels(job.kind).inc()
             return
         expires_at = job.expires_at  # a handler may set it for what it made
         operations.finish_job(session, job, result=result, expires_at=expires_at)
         session.commit()
+
+
+def _fail(session: Session, job: Job, reason: str) -> None:
+    """Fail ``job`` for good with ``reason`` (shown to the user), and count it once committed."""
+    operations.fail_job(session, job, reason)
+    session.commit()
+    JOB_FAILURES.labels(job.kind).inc()
