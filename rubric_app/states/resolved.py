@@ -34,7 +34,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import event, func, select, tuple_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from rubric_app.models import Assessment, Organization, SectionScoreRow
@@ -370,19 +369,19 @@ def _read_score_arrays(
     scores: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]],
 ) -> None:
     """Read ``rows`` (assessment id, section, dimension, percent, applicable) into ``scores``
-    as one row per key carrying three arrays in assessment order: the driver decodes arrays
+    as one row per key carrying three arrays: the driver decodes arrays
     in C and the dictionaries are made by ``zip``, where one Python step per score row was most
-    of the time of reading a large state's scores (19,000 rows in Texas)."""
+    of the time of reading a large state's scores (19,000 rows in Texas).
 
-    def ordered(column: Any) -> Any:
-        return func.array_agg(aggregate_order_by(column, rows.c.assessment_id))
-
+    The arrays are in no particular order, but in the same one: a grouped query feeds each row
+    to all of its aggregates together, so the three line up. Ordering each by assessment id
+    sorted every group three more times (a quarter of the query's time in Texas)."""
     stmt = select(
         rows.c.section_id,
         rows.c.dimension,
-        ordered(rows.c.assessment_id),
-        ordered(rows.c.percent),
-        ordered(rows.c.applicable),
+        func.array_agg(rows.c.assessment_id),
+        func.array_agg(rows.c.percent),
+        func.array_agg(rows.c.applicable),
     ).group_by(rows.c.section_id, rows.c.dimension)
     for section_id, dimension, ids, percents, applicable in session.connection().execute(stmt):
         scores.setdefault((section_id, dimension), {}).update(
