@@ -40,6 +40,25 @@ def _refused(session: Session, job: Job, progress: registry.Progress) -> str:
     raise JobFailed("The thing this job was about is gone.")
 
 
+#: What ``test.counted`` read back from the job row after reporting its progress note.
+NOTES_SEEN: list[str] = []
+
+
+def _counted(session: Session, job: Job, progress: registry.Progress) -> registry.Made:
+    """Says how far it got while it works, and what it made once done."""
+    progress(50, "1 of 2 parts done.")
+    fresh = session.get(Job, job.id, populate_existing=True)
+    NOTES_SEEN.append(fresh.message if fresh else "")
+    return registry.Made("made", "Both parts are done.")
+
+
+registry.register(
+    "test.counted",
+    _counted,
+    title="Counting test work",
+    done_title="Counted test work",
+    back=lambda job: ("Back to where it started", "/organization"),
+)
 registry.register("test.flaky", _flaky, title="Flaky test work")
 registry.register("test.broken", _broken, title="Broken test work")
 registry.register("test.refused", _refused, title="Refused test work")

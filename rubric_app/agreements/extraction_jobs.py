@@ -118,4 +118,6 @@ def _record_failure(session: Session, document_id: int, message: str) -> None:
     session.commit()
 
 
-registry.register(KIND, read_agreement, title="Reading an agreement")
+registry.register(
+    KIND, read_agreement, title="Reading an agreement", done_title="The agreement has been read"
+)

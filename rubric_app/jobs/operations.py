@@ -114,20 +114,28 @@ def start_job(session: Session, job: Job) -> None:
     session.flush()
 
 
-def set_progress(session: Session, job_id: int, percent: int) -> None:
-    """Record ``percent`` (clamped to 0-100) as the job's progress."""
-    session.execute(
-        update(Job).where(Job.id == job_id).values(progress=max(0, min(100, int(percent))))
-    )
+def set_progress(session: Session, job_id: int, percent: int, note: str = "") -> None:
+    """Record ``percent`` (clamped to 0-100) as the job's progress, and ``note`` as its
+    message when given (a retry's reason stays until the work says how far it got)."""
+    values: dict[str, object] = {"progress": max(0, min(100, int(percent)))}
+    if note:
+        values["message"] = note
+    session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
 def finish_job(
-    session: Session, job: Job, *, result: str = "", expires_at: dt.datetime | None = None
+    session: Session,
+    job: Job,
+    *,
+    result: str = "",
+    expires_at: dt.datetime | None = None,
+    summary: str = "",
 ) -> None:
-    """Mark ``job`` done at 100 %, with what it made and when that stops being offered."""
+    """Mark ``job`` done at 100 %, with what it made, a sentence saying so (``summary``, or
+    none), and when that stops being offered."""
     job.state = "done"
     job.progress = 100
-    job.message = ""
+    job.message = summary
     job.result = result
     job.finished_at = utcnow()
     job.expires_at = expires_at

@@ -9,17 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from .models import Job
 
-#: Reports progress (0-100) from inside a handler; written to the job row at once.
-Progress = Callable[[int], None]
-#: Does the work of one job; returns what the job made (e.g. a file name) or "".
-Handler = Callable[[Session, Job, Progress], str]
+
+class Progress(Protocol):
+    """Reports progress from inside a handler; written to the job row at once."""
+
+    def __call__(self, percent: int, note: str = "") -> None:
+        """Record ``percent`` (0-100) and, when given, ``note`` ("12 of 40 reports added")."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a job made: its file's name ("" for none) and a sentence for its page when done."""
+
+    file: str = ""
+    summary: str = ""
+
+
+#: Does the work of one job; returns what the job made (a file name, or ``Made``) or "".
+Handler = Callable[[Session, Job, Progress], str | Made]
 #: Whether the job's user may still download what it made (access may have ended since).
 FileAllowed = Callable[[Session, Job], bool]
+#: The page a job's status page leads back to, as (link text, URL), or None; called while a
+#: request is served (it may build URLs).
+BackLink = Callable[[Job], tuple[str, str] | None]
 
 
 def _always(_session: Session, _job: Job) -> bool:
@@ -42,16 +60,33 @@ class JobKind:
     #: A short phrase for the status page, e.g. "Preparing the report PDF".
     title: str
     file_allowed: FileAllowed = _always
+    #: The status page's heading once the job is done ("Preparing ..." would then be
+    #: wrong); the title when empty.
+    done_title: str = ""
+    back: BackLink | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
 def register(
-    name: str, handler: Handler, *, title: str, file_allowed: FileAllowed = _always
+    name: str,
+    handler: Handler,
+    *,
+    title: str,
+    file_allowed: FileAllowed = _always,
+    done_title: str = "",
+    back: BackLink | None = None,
 ) -> JobKind:
     """Register ``handler`` as the job kind ``name`` (again: replaces it, for reloads)."""
-    kind = JobKind(name=name, handler=handler, title=title, file_allowed=file_allowed)
+    kind = JobKind(
+        name=name,
+        handler=handler,
+        title=title,
+        file_allowed=file_allowed,
+        done_title=done_title,
+        back=back,
+    )
     _KINDS[name] = kind
     return kind
 

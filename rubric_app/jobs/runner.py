@@ -22,7 +22,7 @@ from rubric_app.db import db
 from . import operations
 from .metrics import JOB_FAILURES, JOB_RETRIES
 from .models import Job
-from .registry import JobFailed, job_kind
+from .registry import JobFailed, Made, job_kind
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
         operations.start_job(session, job)
         session.commit()
 
-        def progress(percent: int) -> None:
-            operations.set_progress(session, job_id, percent)
+        def progress(percent: int, note: str = "") -> None:
+            operations.set_progress(session, job_id, percent, note)
             session.commit()
 
         try:
@@ -75,8 +75,11 @@ def run_job(app: Flask, job_id: int, *, retries_left: int) -> None:
                 "Please try again later; if it keeps failing, tell the site administrator.",
             )
             return
+        made = result if isinstance(result, Made) else Made(file=result)
         expires_at = job.expires_at  # a handler may set it for what it made
-        operations.finish_job(session, job, result=result, expires_at=expires_at)
+        operations.finish_job(
+            session, job, result=made.file, expires_at=expires_at, summary=made.summary
+        )
         session.commit()
 
 

@@ -33,15 +33,20 @@ class JobView:
     has_file: bool
     expired: bool
     expires_at: dt.datetime | None
+    #: The page the job was started from, as (link text, URL), when its kind names one.
+    back: tuple[str, str] | None = None
 
 
 def job_view(job: Job, *, has_file: bool, now: dt.datetime | None = None) -> JobView:
-    """Return what the status page shows of ``job``."""
+    """Return what the status page shows of ``job`` (its kind's back link needs a request)."""
     kind = job_kind(job.kind)
     expired = is_expired(job, now)
+    title = "Background job"
+    if kind is not None:
+        title = kind.done_title if job.state == "done" and kind.done_title else kind.title
     return JobView(
         id=job.id,
-        title=kind.title if kind else "Background job",
+        title=title,
         state=job.state,
         state_label=STATE_LABELS.get(job.state, job.state),
         progress=job.progress,
@@ -50,4 +55,5 @@ def job_view(job: Job, *, has_file: bool, now: dt.datetime | None = None) -> Job
         has_file=has_file and job.state == "done" and not expired,
         expired=job.state == "done" and expired,
         expires_at=as_utc(job.expires_at) if job.expires_at else None,
+        back=kind.back(job) if kind is not None and kind.back is not None else None,
     )

@@ -8,9 +8,11 @@ stay unnamed, as on the dashboard, so their reports are not bundled), that the u
 rule. The list is decided again when the job runs, so a share revoked in the meantime is left
 out, and a user who no longer works for the advocate gets a failed job, not a file.
 
-The ZIP is built by a background job (``state_reports_zip``) with progress per report; each PDF
-comes from the PDF cache (and is cached if it was not). The file's link works for
-``JOB_FILE_HOURS`` hours, for the user who asked only (``rubric_app.jobs.routes``).
+The ZIP is built by a background job (``state_reports_zip``) with progress per report ("12 of
+40 reports added."); each PDF comes from the PDF cache (and is cached if it was not). Once
+done, its page says how many reports the file holds and leads back to the dashboard view it
+was asked from. The file's link works for ``JOB_FILE_HOURS`` hours, for the user who asked
+only (``rubric_app.jobs.routes``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,7 @@ from rubric_app.models import Assessment, Organization, User
 from rubric_app.reports.pdf_cache import pdf_for
 from rubric_app.reports.pdf_documents import ASSESSMENT_PDFS, file_stem
 from rubric_app.reports.view_data import build_report
+from rubric_app.us_states import STATES
 
 from . import privacy, rollup
 from .rollup import Filters, Scope
@@ -124,8 +127,8 @@ def _entry_name(stem: str, assessment: Assessment, used: set[str]) -> str:
     return name
 
 
-def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -> str:
-    """Write the ZIP of the job's reports; return its file name."""
+def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -> registry.Made:
+    """Write the ZIP of the job's reports; return its file name and how many it holds."""
     user = session.get(User, job.user_id) if job.user_id else None
     if user is None or not may_still_download(session, job):
         raise registry.JobFailed("You no longer have access to this state dashboard.")
@@ -141,9 +144,9 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
     cache_dir = Path(app.config["PDF_CACHE_DIR"])
     catalog = current_catalog()
     handle, temp_name = open_temp(app)
+    used: set[str] = set()
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as bundle:
-            used: set[str] = set()
             for done, assessment_id in enumerate(ids, start=1):
                 assessment = session.get(Assessment, assessment_id)
                 if assessment is None:
@@ -158,13 +161,30 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
                 )
                 # PDFs are compressed already: storing them saves time and loses nothing.
                 bundle.writestr(_entry_name(file_stem(report), assessment, used), pdf)
-                progress(min(99, done * 100 // len(ids)))
+                added = f"{len(used)} of {_reports(len(ids))} added."
+                progress(min(99, done * 100 // len(ids)), added)
         name = publish(app, temp_name, new_file_name(job, "zip"))
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
     job.expires_at = operations.utcnow() + dt.timedelta(hours=int(app.config["JOB_FILE_HOURS"]))
-    return name.name
+    return registry.Made(
+        name.name,
+        f"{_reports(len(used))} in one ZIP: the report of each organization listed by name on "
+        "the dashboard for these filters.",
+    )
+
+
+def _reports(count: int) -> str:
+    return f"{count} report{'' if count == 1 else 's'}"
+
+
+def back_to_dashboard(job: Job) -> tuple[str, str]:
+    """Link a ZIP's page back to the dashboard view it was asked from."""
+    scope = _scope_of(job.params)
+    name = STATES.get(scope.state, scope.state)
+    url = url_for("states.dashboard", code=scope.state, **scope.query_params())
+    return f"Back to the {name} dashboard", url
 
 
 def may_still_download(session: Session, job: Job) -> bool:
@@ -180,5 +200,7 @@ registry.register(
     KIND,
     build_reports_zip,
     title="Preparing a ZIP of the state's reports",
+    done_title="The state's reports, in one ZIP",
     file_allowed=may_still_download,
+    back=back_to_dashboard,
 )

@@ -89,6 +89,13 @@ class Scope:
     rubric_key: str
     filters: Filters = Filters()
 
+    def query_params(self) -> dict[str, Any]:
+        """Return the dashboard's query string for this view (its rubric, filters, period)."""
+        # The period always, even when empty: the dashboard then shows every period, where
+        # leaving it out would choose a period by default.
+        filters = self.filters
+        return {"rubric": self.rubric_key, **filters.as_params(), "period": filters.period}
+
 
 @dataclass(frozen=True)
 class ScopedRubric:

@@ -173,11 +173,6 @@ def _resolve_filters(org: Organization) -> FilterState:
     )
 
 
-def _query_params(scope: Scope) -> dict[str, Any]:
-    """Return the query string that reproduces ``scope``'s filters (period explicit)."""
-    return {"rubric": scope.rubric_key, **scope.filters.as_params(), "period": scope.filters.period}
-
-
 def _report_url(person: rollup.Participant) -> str | None:
     """Link a named participant to its shared report; an unnamed one stays unlinked."""
     if person.org_name is None:
@@ -242,7 +237,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     )
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-total // page_size))
-    params = _query_params(state.scope)
+    params = state.scope.query_params()
     overview = _overview(built, periods, side[0] if side else None)
     return render_template(
         "states/dashboard.html",
@@ -335,7 +330,7 @@ def export_csv(code: str) -> ResponseReturnValue:
     org = _advocate(code)
     scope = _resolve_filters(org).scope
     if _withheld(scope):
-        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
+        return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     _record_export(org, scope, "csv")
     lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
     response = Response(stream_with_context(lines), mimetype="text/csv")
@@ -358,7 +353,7 @@ def export_xlsx(code: str) -> ResponseReturnValue:
         frameworks=current_frameworks().for_jurisdiction(org.state),
     )
     if built.withheld is not None:
-        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
+        return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     data = exports.workbook(
         built,
         exports.answer_rows(db.session, scope),
@@ -439,7 +434,7 @@ def reports_zip(code: str) -> ResponseReturnValue:
     org = _advocate(code)
     scope = _resolve_filters(org).scope
     if _withheld(scope):
-        return redirect(url_for("states.dashboard", code=org.state, **_query_params(scope)))
+        return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     requested = queue_reports_zip(
         db.session, user=current_user, scope=scope, file_stem=_file_stem(scope)
     )

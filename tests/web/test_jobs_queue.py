@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
-from job_helpers import run_queued
+from job_helpers import NOTES_SEEN, run_queued
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -125,6 +125,38 @@ def test_a_job_that_keeps_failing_fails_with_a_reason_the_user_sees(
     assert "Refresh" not in page.headers
     # The traceback stays in the log.
     assert "always fails" not in html
+
+
+def test_a_job_says_how_far_it_got_then_what_it_made_and_leads_back(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session, "owner@example.org")
+    NOTES_SEEN.clear()
+    job = _queue(session, "test.counted", user.id)
+    # While it worked, its row (what its page shows) carried the note it gave with progress.
+    assert NOTES_SEEN == ["1 of 2 parts done."]
+    assert (job.state, job.result, job.message) == ("done", "made", "Both parts are done.")
+    signin(client, "owner@example.org")
+    html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "<h1>Counted test work</h1>" in html
+    assert "Both parts are done." in html
+    assert "1 of 2 parts done." not in html
+    assert '<a href="/organization">Back to where it started</a>' in html
+
+
+def test_a_retried_job_keeps_its_reason_until_it_says_how_far_it_got(session: Session) -> None:
+    user = make_user(session, "owner@example.org")
+    job = _queue(session, "test.flaky", user.id, key="flaky:notes")
+    # Progress without a note leaves the message alone; a done job without a summary has none.
+    assert (job.state, job.message) == ("done", "")
+    operations.retry_later(session, job, "Attempt 1 did not succeed; trying again shortly.")
+    session.commit()
+    operations.set_progress(session, job.id, 30)
+    session.commit()
+    assert session.get(Job, job.id, populate_existing=True).message.startswith("Attempt 1")
+    operations.set_progress(session, job.id, 60, "3 of 5 done.")
+    session.commit()
+    assert session.get(Job, job.id, populate_existing=True).message == "3 of 5 done."
 
 
 def test_a_job_that_cannot_succeed_is_not_retried(session: Session) -> None:

@@ -111,7 +111,15 @@ def test_a_download_before_the_pdf_is_ready_gets_a_page_that_refreshes_itself(
     assert f'href="/jobs/{job.id}"' not in theirs.get_data(as_text=True)
     assert job_queue(app).huey.pending_count() == 1
 
+    # The job's own page says what it does and leads to the PDF.
+    waiting = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "<h1>Preparing a PDF</h1>" in waiting
+    assert f'<a href="{url}">Open the report PDF</a>' in waiting
+
     assert run_queued(app) == 1
+    done = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "<h1>The PDF is ready</h1>" in done
+    assert f'<a href="{url}">Open the report PDF</a>' in done
     ready = client.get(url)
     assert ready.status_code == 200
     assert ready.headers["X-PDF-Cache"] == "hit"

@@ -91,6 +91,11 @@ def test_the_zip_holds_exactly_the_reports_the_advocate_may_see(
     status = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Ready" in status
     assert f'href="/jobs/{job_id}/file"' in status
+    # What the file holds, and the way back to the view it was asked from.
+    assert "<h1>The state&#39;s reports, in one ZIP</h1>" in status
+    assert "2 reports in one ZIP: the report of each organization listed by name" in status
+    back = DASHBOARD.replace("&", "&amp;")
+    assert f'<a href="{back}">Back to the Ohio dashboard</a>' in status
     download = client.get(f"/jobs/{job_id}/file")
     assert download.status_code == 200
     assert download.headers["Content-Type"] == "application/zip"
