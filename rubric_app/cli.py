@@ -181,7 +181,11 @@ def rubrics_load() -> None:
 
 
 @demo_cli.command("seed")
-@click.option("--password", help="Password for every demo user (default: a random one).")
+@click.option(
+    "--password",
+    help="Password for every demo user (default: a random one, made once and kept in "
+    "instance/demo_password, so each run prints the same).",
+)
 @click.option(
     "--orgs",
     "n_orgs",
@@ -194,7 +198,7 @@ def rubrics_load() -> None:
 def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
     """Create the demo organizations, users and assessments, and print the logins."""
     from rubric_app.catalog_state import current_catalog
-    from rubric_app.demo import seed_demo
+    from rubric_app.demo import demo_password, seed_demo
     from rubric_app.rubric_versions import record_catalog
 
     record_catalog(db.session, current_catalog())
@@ -204,7 +208,9 @@ def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
     if n_orgs is not None and not is_state_code(state):
         click.echo(f"Error: {state!r} is not a two-letter US state code.", err=True)
         sys.exit(1)
-    logins, used_password = seed_demo(db.session, password)
+    logins, used_password = seed_demo(
+        db.session, password or demo_password(Path(current_app.instance_path))
+    )
     db.session.commit()
     click.echo("Demo logins (all share one password):")
     for login in logins:

@@ -11,11 +11,19 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.accounts.operations import add_member, create_organization, create_user, find_user
+from rubric_app.accounts.operations import (
+    add_member,
+    create_organization,
+    create_user,
+    find_user,
+    set_password,
+)
+from rubric_app.accounts.passwords import verify_password
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.accounts.verification import mark_verified
 from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
@@ -106,12 +114,30 @@ def generate_states(
 
 
 def _user(session: Session, email: str, name: str, password: str) -> User:
-    user = find_user(session, email) or create_user(
-        session, email=email, name=name, password=password
-    )
+    user = find_user(session, email)
+    if user is None:
+        user = create_user(session, email=email, name=name, password=password)
+    elif not verify_password(user.password_hash, password):
+        # The logins printed must work: an earlier seed with another password, or a password
+        # changed while trying the demo, is set back (and that account's sessions end).
+        set_password(session, user, password, reason="password_reset")
     # Demo addresses are example.org: no mail could reach them, and the demo invites and shares.
     mark_verified(session, user, via="demo")
     return user
+
+
+def demo_password(instance: Path) -> str:
+    """Return the demo password kept in ``instance/demo_password``, made on first use.
+
+    Kept so that every ``make run`` prints the same password and yesterday's still works; the
+    file is readable by its owner only, like ``instance/secret_key``.
+    """
+    path = instance / "demo_password"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoLogin], str]:

@@ -8,6 +8,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rubric_app.accounts.passwords import verify_password
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import Assessment, Membership, Organization, RubricVersion, Share, User
 
@@ -93,6 +94,47 @@ def test_demo_seed_prints_a_random_password_when_none_given(runner: FlaskCliRunn
     assert result.exit_code == 0
     password_line = next(line for line in result.output.splitlines() if "password:" in line)
     assert len(password_line.split("password:")[1].strip()) >= 12
+
+
+def _printed_password(output: str) -> str:
+    line = next(line for line in output.splitlines() if line.strip().startswith("password:"))
+    return line.split("password:")[1].strip()
+
+
+def _admin_hash(session: Session) -> str:
+    session.expire_all()
+    user = session.scalar(select(User).where(User.email == "admin@riverton.example.org"))
+    assert user is not None
+    return user.password_hash
+
+
+def test_demo_seed_prints_the_same_working_password_every_run(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    password = _printed_password(first.output)
+    kept = Path(runner.app.instance_path) / "demo_password"
+    assert kept.read_text().strip() == password
+    assert kept.stat().st_mode & 0o777 == 0o600
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.exit_code == 0, again.output
+    assert _printed_password(again.output) == password
+    assert verify_password(_admin_hash(session), password)
+
+
+def test_demo_seed_sets_the_demo_accounts_to_the_password_it_prints(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    assert runner.invoke(args=["demo", "seed", "--password", "first-demo-password"]).exit_code == 0
+    assert verify_password(_admin_hash(session), "first-demo-password")
+    # Seeding again with another password (or after someone changed theirs) sets it back, so
+    # the printed logins are never wrong.
+    again = runner.invoke(args=["demo", "seed", "--password", "second-demo-password"])
+    assert again.exit_code == 0, again.output
+    assert _printed_password(again.output) == "second-demo-password"
+    assert verify_password(_admin_hash(session), "second-demo-password")
+    assert not verify_password(_admin_hash(session), "first-demo-password")
 
 
 def test_orgs_and_users_create(runner: FlaskCliRunner, session: Session) -> None:
