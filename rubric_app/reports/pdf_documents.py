@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort, current_app, url_for
 
 from rubric_app.db import db
 from rubric_app.models import Assessment
@@ -57,6 +57,12 @@ class AssessmentPdf:
     def prefix(self, report: Report) -> str:
         """Return the prefix every cached copy of this PDF of the assessment shares."""
         return assessment_prefix(report, self.name)
+
+    def url(self, assessment_id: int) -> str:
+        """Return the address this PDF of the assessment is downloaded from."""
+        if self.endpoint != "reports.assessment_pdf":
+            return url_for(self.endpoint, assessment_id=assessment_id)
+        return url_for(self.endpoint, assessment_id=assessment_id, document=self.name)
 
 
 def file_stem(report: Report) -> str:

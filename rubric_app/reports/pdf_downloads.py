@@ -45,13 +45,6 @@ class Preparing:
     status_url: str | None
 
 
-def download_url(document: AssessmentPdf, assessment_id: int) -> str:
-    """Return the address ``document`` of the assessment is downloaded from."""
-    if document.endpoint != "reports.assessment_pdf":
-        return url_for(document.endpoint, assessment_id=assessment_id)
-    return url_for(document.endpoint, assessment_id=assessment_id, document=document.name)
-
-
 def pdf_download(
     assessment: Assessment, report: Report, document: AssessmentPdf, file_stem: str
 ) -> ResponseReturnValue:
@@ -104,7 +97,7 @@ def _preparing_page(
         label=document.label,
         job=job_view(job, has_file=False),
         refresh=seconds if refresh_wanted() else 0,
-        download_url=download_url(document, assessment.id),
+        download_url=document.url(assessment.id),
         retry_url=url_for(
             "reports.prepare_pdf", assessment_id=assessment.id, document=document.name
         ),

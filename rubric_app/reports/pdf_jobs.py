@@ -105,13 +105,11 @@ def prepare_assessment_pdf(session: Session, job: Job, progress: registry.Progre
 
 def open_pdf_link(job: Job) -> tuple[str, str] | None:
     """Link a PDF job's page to where its PDF is downloaded (that route checks access)."""
-    from .pdf_downloads import download_url  # it imports this module
-
     document = ASSESSMENT_PDFS.get(str(job.params.get("document", "")))
     assessment_id = int(job.params.get("assessment_id", 0))
     if document is None or not assessment_id:
         return None
-    return f"Open the {document.label}", download_url(document, assessment_id)
+    return f"Open the {document.label}", document.url(assessment_id)
 
 
 registry.register(

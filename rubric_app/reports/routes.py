@@ -43,7 +43,7 @@ from .importer import IMPORT_MAX_BYTES, ImportProblem, import_assessment
 from .labels import item_numbers, short_prompt
 from .page_cache import report_body
 from .pdf_documents import ASSESSMENT_PDFS, board_of, file_stem
-from .pdf_downloads import download_url, pdf_download, retry_pdf
+from .pdf_downloads import pdf_download, retry_pdf
 from .view_data import Report, build_report
 
 
@@ -100,7 +100,7 @@ def prepare_pdf(assessment_id: int, document: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     retry_pdf(assessment, _report_of(assessment), found)
-    return redirect(download_url(found, assessment.id))
+    return redirect(found.url(assessment.id))
 
 
 @bp.get("/assessments/<int:assessment_id>/board")
