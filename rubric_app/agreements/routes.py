@@ -105,7 +105,8 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
 def _flash_uploaded(document: AgreementDocument) -> None:
     name = document.file_name
     if document.extraction_state == "done":
-        flash(f"“{name}” uploaded: {document.clause_count} clauses found.", "success")
+        count = document.clause_count
+        flash(f"“{name}” uploaded: {count} clause{'' if count == 1 else 's'} found.", "success")
     elif document.extraction_state == "failed":
         flash(f"“{name}” was uploaded but could not be read into clauses.", "error")
     else:

@@ -120,6 +120,19 @@ def test_several_documents_per_assessment(
     assert len(_documents(session)) == 2
 
 
+def test_a_one_clause_document_is_counted_in_the_singular(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "owner@example.org")
+    status, page = _upload(client, setting["assessment"], b"Officers wear uniforms.", "note.txt")
+    assert status == 200
+    (document,) = _documents(session)
+    assert document.clause_count == 1
+    assert "1 clause found." in page
+    assert "Plain text, 1 clause. SHA-256" in page
+    assert "1 clauses" not in page
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
