@@ -121,7 +121,7 @@ def section(assessment_id: int, section_id: str) -> ResponseReturnValue:
     sect = section_or_404(rubric, section_id)
     if not can(session, current_user, "edit", assessment):
         if request.method == "POST":
-            abort(403)
+            return _refused_post(assessment, rubric, sect)
         flash("This assessment is read-only for you; here are its answers.", "info")
         return redirect(
             url_for("questionnaire.review", assessment_id=assessment.id) + f"#{sect.id}"
@@ -160,6 +160,42 @@ def section(assessment_id: int, section_id: str) -> ResponseReturnValue:
     return render_section(assessment, rubric, sect, states)
 
 
+#: Why a post was not saved, by whether the assessment is still a draft (else the user's role
+#: no longer allows changing it); each keeps what was typed on the page.
+_NOT_SAVED = {
+    "submitted": (
+        "This assessment was submitted while this page was open, so nothing on this page was "
+        "saved. What you typed is still below: copy anything you want to keep. An owner can "
+        "reopen the assessment from its page to change it.",
+        409,
+    ),
+    "role": (
+        "Your role in this organization no longer allows changing this assessment, so nothing "
+        "on this page was saved. What you typed is still below: copy anything you want to "
+        "keep, or ask an owner of the organization to change your role.",
+        403,
+    ),
+}
+
+
+def _refused_post(assessment: Assessment, rubric: Rubric, sect: Section) -> ResponseReturnValue:
+    """Re-render a section whose save was refused with what was posted, and say why: the page
+    the user typed into must not be replaced by an error page that loses their words."""
+    notice, status = _NOT_SAVED["submitted" if assessment.status != "draft" else "role"]
+    states = load_states(db.session, assessment)
+    read = read_section(rubric, sect, states, flat_form_data(request.form))
+    return render_section(
+        assessment,
+        rubric,
+        sect,
+        states,
+        formdata=request.form,
+        visible=dict(read.visible),
+        notices=(notice,),
+        status=status,
+    )
+
+
 def _save_section_post(
     assessment: Assessment, rubric: Rubric, sect: Section
 ) -> ResponseReturnValue:
@@ -168,11 +204,10 @@ def _save_section_post(
     assessment_id = assessment.id
     try:
         outcome = save_section(session, assessment, rubric, sect, data, current_user)
-    except AssessmentReadOnly as error:
+    except AssessmentReadOnly:
         # Submitted between this page's checks and the save (which re-checks under the lock).
         session.rollback()
-        flash(str(error), "info")
-        return redirect(url_for("questionnaire.review", assessment_id=assessment_id))
+        return _refused_post(session.get(Assessment, assessment_id) or assessment, rubric, sect)
     except AssessmentGone:
         abort(404)
     restore_key = request.form.get("restore_key", "")

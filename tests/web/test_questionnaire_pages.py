@@ -450,9 +450,10 @@ def test_submit_locks_freezes_a_snapshot_and_reopen_keeps_it(
     overview = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert assessment.snapshot_hash in overview
     assert "Ed Editor" in overview
-    # Locked: the section page shows answers read-only, saves are refused.
+    # Locked: the section page shows answers read-only, saves are refused (409: the page
+    # comes back with what was posted and says why, see test_questionnaire_saving.py).
     assert client.get(section_url(assessment)).status_code == 302
-    assert client.post(section_url(assessment), data={"csrf_token": token}).status_code == 403
+    assert client.post(section_url(assessment), data={"csrf_token": token}).status_code == 409
     # Only an owner may reopen.
     assert (
         client.post(f"/assessments/{assessment.id}/reopen", data={"csrf_token": token}).status_code

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
+from sqlalchemy import select
 from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
 
 from rubric_app.assessments import load_states, rubric_for, start_assessment
-from rubric_app.models import Assessment, SavedDraft
+from rubric_app.assessments.submission import submit
+from rubric_app.models import Assessment, Membership, SavedDraft, User
 from rubric_app.rubric_versions import latest_version
 from rubric_app.scoring import score_section
 
@@ -286,3 +288,39 @@ def test_section_page_queries_do_not_grow_with_items(
     assert counts[0] == counts[1]
     assert counts[0] <= 12
     assert session.get(Assessment, assessment.id) is not None
+
+
+def test_a_save_refused_after_submission_or_a_role_change_keeps_what_was_typed(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """A teammate submits while the page is open, or an owner makes the user a viewer: the
+    Save button's post is refused with the reason, on the section page, with every word typed
+    still in its field (never a bare error page that throws the words away)."""
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    fields = page_fields(client, url)
+    fields["mou-purpose-stated__comment"] = ["Typed before the role changed"]
+    membership = session.scalars(
+        select(Membership).join(User).where(User.email == "editor@riverside.example")
+    ).one()
+    membership.role = "viewer"
+    session.commit()
+    response = client.post(url, data=fields)
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "no longer allows changing this assessment" in page
+    assert "Typed before the role changed</textarea>" in page
+
+    membership.role = "editor"
+    session.commit()
+    fields = page_fields(client, url)
+    fields["mou-purpose-stated__comment"] = ["Typed while a teammate submitted"]
+    submit(session, assessment, user=None)
+    session.commit()
+    response = client.post(url, data=fields)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "submitted while this page was open" in page
+    assert "Typed while a teammate submitted</textarea>" in page
+    session.expire_all()
+    assert load_states(session, assessment) == {}
