@@ -39,6 +39,22 @@ def is_expired(job: Job, now: dt.datetime | None = None) -> bool:
     return job.expires_at is not None and as_utc(job.expires_at) <= (now or utcnow())
 
 
+#: The params key that marks a done job whose file was withdrawn (``withdraw``).
+WITHDRAWN = "withdrawn"
+
+
+def withdraw(job: Job) -> None:
+    """End the link of a done job whose file may no longer be served (its kind's check says
+    no): it counts as expired from now (asking again makes a new file) and remembers why."""
+    job.expires_at = utcnow()
+    job.params = {**job.params, WITHDRAWN: True}
+
+
+def is_withdrawn(job: Job) -> bool:
+    """Return whether ``job``'s file was withdrawn (``withdraw``)."""
+    return bool(job.params.get(WITHDRAWN))
+
+
 @dataclass(frozen=True)
 class Requested:
     """The job for a piece of work, and whether it must be handed to the queue now."""

@@ -7,7 +7,8 @@ such switch and is what axe's meta-refresh rule refuses.
 
 Only the user who started a job sees it; anyone else, signed in or not, gets 404, as for
 anything they may not see (``rubric_app.access``). A job's file is served only until its link
-expires, and only while the job's own check still allows it (``file_allowed`` of its kind).
+expires, and only while the job's own check still allows it (``file_allowed`` of its kind);
+once it does not, the file is deleted and the page says it was withdrawn.
 """
 
 from __future__ import annotations
@@ -67,7 +68,12 @@ def status(job_id: int) -> ResponseReturnValue:
 
 
 def _status_page(job: Job, status_code: int = 200) -> ResponseReturnValue:
-    view = job_view(job, has_file=job_file(current_app, job) is not None)
+    path = job_file(current_app, job)
+    kind = job_kind(job.kind)
+    withdrawn = operations.is_withdrawn(job) or (
+        path is not None and kind is not None and not kind.file_allowed(db.session, job)
+    )
+    view = job_view(job, has_file=path is not None, withdrawn=withdrawn)
     seconds = int(current_app.config["JOB_PAGE_REFRESH"])
     response = current_app.make_response(
         (
@@ -95,8 +101,12 @@ def download(job_id: int) -> ResponseReturnValue:
     if job.state != "done" or path is None or kind is None:
         abort(404)
     if not kind.file_allowed(db.session, job):
-        # Access ended after the file was made (e.g. no longer a member of the advocate).
-        abort(404)
+        # Access ended after the file was made (no longer a member of the advocate, a share
+        # revoked): the file is deleted, not kept until it expires, and the page says why.
+        operations.withdraw(job)
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        return _status_page(job, 410)
     return send_file(
         path,
         mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream",

@@ -6,7 +6,9 @@ state, the rubric and filters) whose organization agreed to be named in lists (t
 stay unnamed, as on the dashboard, so their reports are not bundled), that the user may view
 (``access.can``), and none at all when the view is withheld by the small-number
 rule. The list is decided again when the job runs, so a share revoked in the meantime is left
-out, and a user who no longer works for the advocate gets a failed job, not a file.
+out, and a user who no longer works for the advocate gets a failed job, not a file. Each
+download checks the list again: once a report in the file may no longer be seen (its share
+revoked, its organization no longer named, the view withheld), the file is withdrawn.
 
 The ZIP is built by a background job (``state_reports_zip``) with progress per report ("12 of
 40 reports added."); each PDF comes from the PDF cache (and is cached if it was not). Once
@@ -45,6 +47,8 @@ from . import privacy, rollup
 from .rollup import Filters, Scope
 
 KIND = "state_reports_zip"
+#: The job params' key for the ids of the assessments whose reports the ZIP holds.
+BUNDLED = "bundled"
 
 
 def allowed_assessment_ids(session: Session, user: User, scope: Scope) -> list[int]:
@@ -145,6 +149,7 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
     catalog = current_catalog()
     handle, temp_name = open_temp(app)
     used: set[str] = set()
+    bundled: list[int] = []
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as bundle:
             for done, assessment_id in enumerate(ids, start=1):
@@ -161,6 +166,7 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
                 )
                 # PDFs are compressed already: storing them saves time and loses nothing.
                 bundle.writestr(_entry_name(file_stem(report), assessment, used), pdf)
+                bundled.append(assessment_id)
                 added = f"{len(used)} of {_reports(len(ids))} added."
                 progress(min(99, done * 100 // len(ids)), added)
         name = publish(app, temp_name, new_file_name(job, "zip"))
@@ -168,6 +174,8 @@ def build_reports_zip(session: Session, job: Job, progress: registry.Progress) -
         Path(temp_name).unlink(missing_ok=True)
         raise
     job.expires_at = operations.utcnow() + dt.timedelta(hours=int(app.config["JOB_FILE_HOURS"]))
+    # What the file holds, so each download can check the advocate may still see all of it.
+    job.params = {**job.params, BUNDLED: bundled}
     return registry.Made(
         name.name,
         f"{_reports(len(used))} in one ZIP: the report of each organization listed by name on "
@@ -188,12 +196,18 @@ def back_to_dashboard(job: Job) -> tuple[str, str]:
 
 
 def may_still_download(session: Session, job: Job) -> bool:
-    """Return whether the job's user still works for the advocate that the ZIP is about."""
+    """Return whether the job's user still works for the advocate that the ZIP is about and,
+    once the ZIP is made, may still have every report in it: a share revoked, an organization
+    that no longer agrees to be named or a view now withheld ends the file's link at once,
+    not when it expires."""
     user = session.get(User, job.user_id) if job.user_id else None
     advocate = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
-    return (
-        user is not None and advocate is not None and can(session, user, "view_dashboard", advocate)
-    )
+    if user is None or advocate is None or not can(session, user, "view_dashboard", advocate):
+        return False
+    bundled = job.params.get(BUNDLED)
+    if bundled is None:
+        return True
+    return set(bundled) <= set(allowed_assessment_ids(session, user, _scope_of(job.params)))
 
 
 registry.register(

@@ -304,7 +304,10 @@ def _overview_charts(overview: Overview | None) -> dict[str, Any]:
 
 
 def _file_stem(scope: Scope) -> str:
+    """The download's file name without its suffix: state, rubric, period and every other
+    filter set, so two views' files never take each other's name in a downloads folder."""
     parts = [scope.state.lower(), scope.rubric_key, scope.filters.period or "all-periods"]
+    parts += [value for name, value in scope.filters.as_params().items() if name != "period"]
     return "-".join(part.replace(" ", "_") for part in parts)
 
 

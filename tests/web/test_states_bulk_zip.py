@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from rubric_app.accounts.operations import membership_of, remove_member
 from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.jobs.files import files_dir
 from rubric_app.jobs.models import Job
-from rubric_app.models import Organization
+from rubric_app.models import Assessment, Organization, Share
 
 ADVOCATE = "advocate@buckeye.example.org"
 INCLUDED = ("Alder Creek Local Schools", "Birch Valley City Schools")
@@ -181,4 +182,35 @@ def test_a_zip_is_no_longer_served_once_its_requester_left_the_advocate(
     assert membership is not None
     remove_member(session, membership, by=None)
     session.commit()
-    assert client.get(f"/jobs/{job_id}/file").status_code == 404
+    assert client.get(f"/jobs/{job_id}/file").status_code == 410
+
+
+@pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 1}])
+def test_a_zip_is_withdrawn_once_a_report_in_it_is_no_longer_shared(
+    client: FlaskClient, session: Session, ohio: Organization
+) -> None:
+    """A district stops sharing after the ZIP was made: the file holding its report is not
+    served again (and is deleted), the page says why, and asking again leaves it out."""
+    signin(client, ADVOCATE)
+    job_id = _start_zip(client)
+    assert client.get(f"/jobs/{job_id}/file").status_code == 200
+    alder = session.scalar(select(Organization).where(Organization.name == INCLUDED[0]))
+    share = session.scalar(select(Share).join(Assessment).where(Assessment.org_id == alder.id))
+    revoke_share(session, share, by=None)
+    session.commit()
+    refused = client.get(f"/jobs/{job_id}/file")
+    assert refused.status_code == 410
+    page = refused.get_data(as_text=True)
+    assert "This file was withdrawn" in page
+    assert "No longer available" in page
+    assert "2 reports in one ZIP" not in page
+    assert f'href="/jobs/{job_id}/file"' not in page
+    assert not list(files_dir(client.application).glob(f"job-{job_id}-*"))
+    # The job's own page says so from then on, without offering the file.
+    later = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "This file was withdrawn" in later
+    assert f'href="/jobs/{job_id}/file"' not in later
+    again = _start_zip(client)
+    assert again != job_id
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"/jobs/{again}/file").data))
+    assert bundle.namelist() == ["birch-valley-city-schools-2025-26-report.pdf"]

@@ -313,3 +313,20 @@ def test_sharing_asks_whether_to_be_named(
     assert share is not None
     session.refresh(share)
     assert share.named_in_lists is True
+
+
+@pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 1}])
+def test_a_filtered_views_downloads_are_named_after_its_filters(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """Two views' files never take each other's name in a downloads folder."""
+    city = make_org(session, "Burlington City Schools", state="VT", locale="city")
+    _assessment(session, city, maturity=0.5, advocate=vermont)
+    session.commit()
+    signin(client, ADVOCATE)
+    names = {
+        url: client.get(url).headers["Content-Disposition"]
+        for url in ("/states/VT/export.csv?locale=city", "/states/VT/export.csv")
+    }
+    assert "-city.csv" in names["/states/VT/export.csv?locale=city"]
+    assert "-city" not in names["/states/VT/export.csv"]
