@@ -213,7 +213,7 @@ def _one_level_up(
     cleared), by that filter's value (``outcome_groups`` with ``by``)."""
     return {
         name: outcome_groups(session, scope, sets, name, rows=rows)
-        for name in scope.filters.as_params()
+        for name in scope.filters.compared()
     }
 
 
@@ -224,7 +224,7 @@ def _protected(
     view one level up (``up``: one filter cleared, by that filter's value) gives a group
     under ``k`` away."""
     protected: dict[str, set[Outcome]] = {}
-    for name, value in scope.filters.as_params().items():
+    for name, value in scope.filters.compared().items():
         by_value = {category: tally_counted(sets, groups) for category, groups in up[name].items()}
         for position, check_set in enumerate(sets):
             counts = {category: outcome_counts(t[position]) for category, t in by_value.items()}
@@ -259,8 +259,8 @@ def framework_shares(
         # period is a property of the organization, so each organization's latest assessment
         # there is its latest in the view, and a period breakdown is taken per period. One
         # grouped query over item results instead of two.
-        name, value = next(iter(scope.filters.as_params().items()))
-        groups = up[name].get(value, [])
+        name, by_value = next(iter(up.items()))
+        groups = by_value.get(getattr(scope.filters, name), [])
     else:
         groups = outcome_groups(
             session, scope, sets, one_per_organization=one_per_organization, rows=rows

@@ -12,9 +12,8 @@ the view one level up (one filter cleared), which the advocate can always ask fo
 - **Histogram bands.** The same for each band of each score histogram, and then within the
   histogram, since its bands add up to the number of organizations shown beside it.
 
-The rule and its reasoning, for people, are in docs/privacy.md. The period filter counts
-organizations that took part in several periods once per period at the item and band level (the
-view level uses true distinct counts); docs/privacy.md says so.
+The rule and its reasoning, for people, are in docs/privacy.md. Every view is one period, and
+the period is not compared one level up (``Filters.compared`` says why).
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ def view_withheld(session: Session, scope: Scope, k: int, organizations: int) ->
     """Return why nothing about the view may be shown, or None when it may."""
     if 0 < organizations < k:
         return Suppressed(k=k)
-    for name, value in scope.filters.as_params().items():
+    for name, value in scope.filters.compared().items():
         members = resolved.members_by(session, scope, name)
         if value in hidden_member_cells(members, k, always_hidden={None}):
             return Suppressed(k=k, because="complement")
@@ -66,7 +65,7 @@ def protected_items(
     from ``rollup.item_figures``).
     """
     items: set[tuple[str, str]] = set()
-    for name, value in scope.filters.as_params().items():
+    for name, value in scope.filters.compared().items():
         for key, sizes in by_filter.get(name, {}).items():
             if value in hidden_cells(sizes, k, always_hidden={None}):
                 items.add(key)
@@ -93,11 +92,11 @@ def protect_figures(
             k,
             {
                 name: breakdowns.item_organizations_by(session, scope, name)
-                for name in scope.filters.as_params()
+                for name in scope.filters.compared()
             },
         )
     bands: dict[tuple[str, str], set[int]] = {}
-    for name, value in scope.filters.as_params().items():
+    for name, value in scope.filters.compared().items():
         for key, by_value in resolved.band_organizations(session, scope, score_keys, name).items():
             for index in range(len(next(iter(by_value.values())))):
                 sizes = {v: counts[index] for v, counts in by_value.items()}

@@ -27,7 +27,7 @@ reading it is cut from; apart, they would drift from the rows they share.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -294,9 +294,12 @@ def several_in_figures(session: Session, scope: Scope) -> list[int]:
     (``rollup.near_scope_select``); these are the ones whose organization has another there
     that one figure counts with it (``rollup.several_per_organization``).
     """
-    by = scope.filters.as_params()
+    by = scope.filters.compared()
+    cleared = _cleared(scope, by)
     near = []
     for row in base_of(session, scope):
+        if not matches(row, cleared):
+            continue  # outside every view the query reads (another period)
         differ = [name for name, value in by.items() if getattr(row, name) != value]
         if len(differ) <= 1:
             near.append((row.id, row.org_id, row.period))
@@ -318,6 +321,12 @@ def members_by(session: Session, scope: Scope, name: str) -> Mapping[str | None,
             found.setdefault(getattr(row, name), set()).add(row.org_id)
         base.members[(up.filters, name)] = found
     return found
+
+
+def _cleared(scope: Scope, names: Iterable[str]) -> Scope:
+    """Return ``scope`` with the filters ``names`` cleared (the union of their views one
+    level up is within it)."""
+    return replace(scope, filters=replace(scope.filters, **dict.fromkeys(names, "")))
 
 
 def _without(scope: Scope, name: str) -> Scope:

@@ -69,6 +69,18 @@ class Filters:
         """Return the filters that are set, as query-string parameters."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
+    def compared(self) -> dict[str, str]:
+        """Return the filters the small-number rule compares with the view one level up
+        (that filter cleared): every filter set but the period.
+
+        A dashboard view is always one period (``states.routes``: there is no all-periods
+        view), so the view with the period cleared is never shown and there is nothing to
+        subtract a period's view from. Had it been, no rule over partitions could protect it:
+        an organization takes part in several periods, so "all periods" minus one period is
+        not the other periods' groups but whoever took part in none of that one.
+        """
+        return {name: value for name, value in self.as_params().items() if name != "period"}
+
 
 #: The filters a view can set, and the column each one selects on.
 FILTER_COLUMNS: dict[str, Any] = {
@@ -496,6 +508,19 @@ def _reads_most_of_rubric(session: Session, scope: Scope, assessments: int) -> b
     return 2 * assessments >= (submitted or 0)
 
 
+def figures_query(
+    session: Session,
+    scope: Scope,
+    versions: Sequence[ScopedRubric],
+    assessments: int,
+    by: Sequence[str] = (),
+) -> AnySelect:
+    """Return the grouped query ``item_figures`` runs for the scope (``item_results_query``,
+    walking the covering index when the scope holds most of the rubric's assessments)."""
+    walk = not by and _reads_most_of_rubric(session, scope, assessments)
+    return item_results_query(scope, scored_item_ids(versions) if walk else None, by)
+
+
 def item_organizations_query(scope: Scope) -> AnySelect:
     """Return (item id, dimension, distinct organizations) behind the cached item results.
 
@@ -555,8 +580,6 @@ def item_figures(
     """
     if not versions or not assessments:
         return ItemFigures({}, {})
-    walk = not by and _reads_most_of_rubric(session, scope, assessments)
-    item_ids = scored_item_ids(versions) if walk else None
     wanted = [getattr(scope.filters, name) for name in by]
     tallies: dict[str, ItemTally] = {}
     behind: dict[tuple[str, str], int] = {}
@@ -575,7 +598,7 @@ def item_figures(
                 cell[values[index]] = cell.get(values[index], 0) + n
 
     width = len(by)
-    for row in session.execute(item_results_query(scope, item_ids, by)):
+    for row in session.execute(figures_query(session, scope, versions, assessments, by)):
         item_id, dimension, full, label = row[0], row[1], row[2], row[3]
         values, n = tuple(row[4 : 4 + width]), int(row[4 + width])
         count((item_id, dimension), values, n)

@@ -126,13 +126,9 @@ def _resolve_filters(org: Organization) -> FilterState:
         )
     titles = rollup.rubric_titles(db.session, list(catalog_rubrics) or [rubric_key])
     k = int(current_app.config["SUPPRESSION_K"])
-    rubric_choices = tuple(
-        # A small count is withheld here as everywhere else.
-        Choice(
-            key, f"{titles.get(key, key)} ({count} shared)" if count >= k else titles.get(key, key)
-        )
-        for key, count in catalog_rubrics.items()
-    )
+    # No count beside a rubric: one across every period, set against each period's own,
+    # would tell how many took part in a period whose view is withheld.
+    rubric_choices = tuple(Choice(key, titles.get(key, key)) for key in catalog_rubrics)
 
     base = Scope(org.id, org.state, rubric_key)
     options = resolved.filter_options(db.session, base)
@@ -157,8 +153,9 @@ def _resolve_filters(org: Organization) -> FilterState:
     for key, known in allowed.items():
         values[key], notes = query.take(query[key], known)
         problems.extend(notes)
-    if not query.period.asked() and periods:
-        # By default one period, so each organization counts once: the latest one in which
+    if not values["period"] and periods:
+        # Always one period, so each organization counts once (there is no all-periods view:
+        # ``rollup.Filters.compared`` says why). Unless one is chosen, the latest in which
         # enough organizations took part for figures to show (else simply the latest).
         values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
     choices = {

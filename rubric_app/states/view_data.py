@@ -223,7 +223,7 @@ def _item_figures(
         versions,
         organizations=organizations,
         assessments=assessments,
-        by=tuple(scope.filters.as_params()),
+        by=tuple(scope.filters.compared()),
         several=several,
     )
 
@@ -384,8 +384,9 @@ def _participation(session: Session, scope: Scope, k: int) -> list[Participation
 
     It is how the advocate sees coverage over time, whatever period the rest of the page is
     about. That is the view with the period filter cleared, so it is shown only when that view
-    may be; within each period the kinds are protected together, since the period's total is
-    what the dashboard filtered to that period shows.
+    may be; a period whose own view is withheld is withheld whole, and within each other period
+    the kinds are protected together, since the period's total is what the dashboard filtered
+    to that period shows.
     """
     every_period = breakdowns.without_filter(scope, "period")
     totals = resolved.totals(session, every_period)
@@ -398,7 +399,15 @@ def _participation(session: Session, scope: Scope, k: int) -> list[Participation
     cells = []
     for period in periods:
         sizes = {kind: by_cell.get((kind, period), 0) for kind in kinds}
-        hidden = hidden_cells(sizes, k)
+        # A period's row adds up to that period's view (these filters, that period): when the
+        # rule withholds the view, the row is withheld whole, or it would tell what the view
+        # does not.
+        period_view = replace(scope, filters=replace(scope.filters, period=period))
+        organizations = resolved.totals(session, period_view)[0]
+        if privacy.view_withheld(session, period_view, k, organizations) is not None:
+            hidden = set(kinds)
+        else:
+            hidden = hidden_cells(sizes, k)
         for kind in kinds:
             orgs = sizes[kind]
             shown: Shown = (

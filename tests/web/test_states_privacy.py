@@ -1,9 +1,9 @@
 """The small-number rule holds across views: nothing about a group under K can be worked out.
 
 A state of 36 organizations with uneven profiles (small locales, blank fields, two periods, some
-organizations in both) shares with its advocate. Every view that sets one filter, and every view
-that sets two, is built; for each, what it shows is checked against ground truth read straight
-from the tables (not through the roll-up code):
+organizations in both) shares with its advocate. Every view the dashboard serves that sets up to
+two filters besides its period (each view is one period) is built; for each, what it shows is
+checked against ground truth read straight from the tables (not through the roll-up code):
 
 - a view that shows anything holds at least K organizations, and never names one that did not
   agree to be named;
@@ -100,21 +100,24 @@ def state(session: Session) -> Organization:
 
 
 def _views() -> Iterator[Filters]:
-    """Every view with one filter set, and every view with two."""
-    names = list(CHOICES)
-    yield Filters()
-    for name in names:
-        for value in CHOICES[name]:
-            yield Filters(**{name: value})
-    for first, second in itertools.combinations(names, 2):
-        for a, b in itertools.product(CHOICES[first], CHOICES[second]):
-            yield Filters(**{first: a, second: b})
+    """Every view the dashboard serves that sets up to two filters besides its period (a view
+    always sets one period: there is no all-periods view)."""
+    others = [name for name in CHOICES if name != "period"]
+    for period in PERIODS:
+        yield Filters(period=period)
+        for name in others:
+            for value in CHOICES[name]:
+                yield Filters(period=period, **{name: value})
+        for first, second in itertools.combinations(others, 2):
+            for a, b in itertools.product(CHOICES[first], CHOICES[second]):
+                yield Filters(period=period, **{first: a, second: b})
 
 
 def _parents(filters: Filters) -> Iterator[tuple[str, Filters]]:
-    """The views one level up: each set filter cleared in turn."""
+    """The views one level up that the dashboard serves: each set filter but the period
+    cleared in turn."""
     for f in fields(filters):
-        if getattr(filters, f.name):
+        if f.name != "period" and getattr(filters, f.name):
             yield f.name, Filters(**{**filters.as_params(), f.name: ""})
 
 
@@ -240,10 +243,10 @@ def test_no_view_or_pair_of_views_reveals_a_small_group(
         mine = truth.assessments(filters)
         assert dashboard.organizations == len(truth.orgs(mine)), filters
         assert not _small(len(truth.orgs(mine))), filters
-        # Inside a one-period view (one score per organization): the organizations shown beside
-        # a histogram minus its shown bands are none or at least K.
+        # Inside a view (one period: one score per organization): the organizations shown
+        # beside a histogram minus its shown bands are none or at least K.
         for row in dashboard.distributions:
-            if row.shown and filters.period:
+            if row.shown:
                 hidden = row.n - sum(b.count for b, fig in row.bins if not fig.suppressed)
                 assert not _small(hidden), (filters, row.key)
         for name, parent in _parents(filters):
@@ -272,16 +275,17 @@ def test_shown_children_never_leave_a_small_remainder(
 ) -> None:
     """Adding up every shown value of one filter and subtracting it from the total is safe."""
     truth = Truth(session, state)
-    for name, values in CHOICES.items():
-        if name == "period":
-            continue  # an organization can be in both periods: the totals do not add up
-        whole = truth.orgs(truth.assessments(Filters()))
-        covered: set[int] = set()
-        for value in values:
-            filters = Filters(**{name: value})
-            if _build(session, state, filters).withheld is None:
-                covered |= truth.orgs(truth.assessments(filters))
-        assert not _small(len(whole - covered)), name
+    for period in PERIODS:
+        for name, values in CHOICES.items():
+            if name == "period":
+                continue
+            whole = truth.orgs(truth.assessments(Filters(period=period)))
+            covered: set[int] = set()
+            for value in values:
+                filters = Filters(period=period, **{name: value})
+                if _build(session, state, filters).withheld is None:
+                    covered |= truth.orgs(truth.assessments(filters))
+            assert not _small(len(whole - covered)), (period, name)
 
 
 def test_participants_name_only_organizations_that_agreed(
@@ -291,10 +295,14 @@ def test_participants_name_only_organizations_that_agreed(
     assert truth.unnamed  # a quarter of the organizations did not agree
     signin(client, ADVOCATE)
     texts = [
-        client.get(f"/states/NM/dashboard?period=&page={page}").get_data(as_text=True)
+        client.get(f"/states/NM/dashboard?period={period}&page={page}").get_data(as_text=True)
         for page in range(1, 4)
+        for period in PERIODS
     ]
-    texts.append(client.get("/states/NM/export.csv?period=").get_data(as_text=True))
+    texts += [
+        client.get(f"/states/NM/export.csv?period={period}").get_data(as_text=True)
+        for period in PERIODS
+    ]
     joined = " ".join(texts)
     assert "NM Organization 01" in joined
     for name in truth.unnamed:
@@ -311,7 +319,7 @@ def test_exports_of_a_withheld_view_hold_nothing(
         for filters in _views()
         if _build(session, state, filters).withheld is not None and truth.assessments(filters)
     )
-    query = "&".join(f"{k}={v}" for k, v in {"period": "", **small.as_params()}.items())
+    query = "&".join(f"{k}={v}" for k, v in small.as_params().items())
     signin(client, ADVOCATE)
     page = client.get(f"/states/NM/dashboard?{query}").get_data(as_text=True)
     assert "Nothing is shown for these filters" in page
@@ -319,3 +327,44 @@ def test_exports_of_a_withheld_view_hold_nothing(
         response = client.get(f"/states/NM/{export}?{query}")
         assert response.status_code == 302
         assert "/states/NM/dashboard" in response.headers["Location"]
+
+
+def test_no_view_spans_periods_so_a_small_period_cannot_be_subtracted_out(
+    client: FlaskClient, session: Session, state: Organization
+) -> None:
+    """One organization has already shared next period's review. Had the dashboard a view of
+    every period, "every period" minus the default period would be that one organization
+    (its totals and its state-law outcomes), since most organizations take part in several
+    periods. Asking for every period gives the default period, no total spans periods (not
+    even beside the rubric's name), and the lone period shows no count."""
+    version = latest_version(session, RUBRIC)
+    assert version is not None
+    lone = make_org(session, "NM Early Bird Schools", state="NM", locale="city")
+    user = make_user(session, "owner@earlybird.example.org", lone)
+    assessment = start_assessment(
+        session, org=lone, version=version, title="Review", period="2026-27", user=user
+    )
+    answers = generate_states(rubric_of(version), random.Random(3), 0.5, completion=0.9)
+    save_items(session, assessment, [ItemChange(i, s, None) for i, s in answers.items()], user=user)
+    submit(session, assessment, user=user)
+    share_assessment(session, assessment, state, by=user, named=True)
+    session.commit()
+    truth = Truth(session, state)
+    default = truth.orgs(truth.assessments(Filters(period=PERIODS[1])))
+    every = truth.orgs(set(truth.rows))
+    assert len(every - default) == 1  # the group a view of every period would give away
+
+    signin(client, ADVOCATE)
+    for query in ("?period=", ""):
+        page = " ".join(client.get(f"/states/NM/dashboard{query}").get_data(as_text=True).split())
+        assert "All periods" not in page
+        assert f'<option value="{PERIODS[1]}" selected>' in page
+        assert f"from {len(default)} organizations" in page
+        assert f"from {len(every)} organizations" not in page
+        assert " shared)" not in page  # no count beside the rubric, across periods
+        assert "NM Early Bird Schools" not in page
+    lone_view = client.get("/states/NM/dashboard?period=2026-27").get_data(as_text=True)
+    assert "Nothing is shown for these filters" in lone_view
+    exported = client.get("/states/NM/export.csv?period=").get_data(as_text=True)
+    assert "2026-27" not in exported
+    assert PERIODS[0] not in exported
