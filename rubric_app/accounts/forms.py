@@ -208,9 +208,10 @@ class ShareForm(Form):
     named = BooleanField(
         "Name our organization in the receiver's lists of participants",
         description=(
-            "A state advocate counts every shared assessment in its state figures either way. "
-            "Leave this unticked and your organization appears in its participant lists and "
-            "exports only as an unnamed organization."
+            "A state advocate counts every shared assessment in its state figures either way, "
+            "and can always open what you share with it. Leave this unticked and your "
+            "organization is not named in its dashboard's participant list, its exports or its "
+            "ZIP of reports: there it appears only as an unnamed organization."
         ),
     )
 

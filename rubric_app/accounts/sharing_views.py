@@ -24,6 +24,7 @@ from rubric_app.accounts.forms import (
 )
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.sharing import (
+    own_state_advocates,
     partners_found_by,
     revoke_share,
     share_assessment,
@@ -50,9 +51,14 @@ def _label(org: Organization) -> str:
     return f"{org.name} ({ORG_KIND_LABELS[org.kind]}, {org.state}{verified})"
 
 
+def _live_share_orgs(assessment: Assessment) -> set[int]:
+    """The organizations that hold a live share of the assessment."""
+    return {row.org_id for row in shares_of(db.session, assessment) if row.revoked_at is None}
+
+
 def _share_form(assessment: Assessment, owner_org: Organization, partner: str) -> ShareForm:
     # Organizations that already hold a live share are not offered again.
-    live = {row.org_id for row in shares_of(db.session, assessment) if row.revoked_at is None}
+    live = _live_share_orgs(assessment)
     form = ShareForm()
     form.to_org.choices = options(
         [("", "Choose an organization")]
@@ -81,9 +87,16 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
     # The partner reference found earlier travels with the share form, and is checked again.
     partner = (request.form.get("partner") or "").strip() if request.method == "POST" else ""
     form = _share_form(assessment, owner_org, partner)
+    valid = request.method == "POST" and form.validate_on_submit()
+    if request.method == "POST" and not valid:
+        already = _already_shared(assessment, request.form.get("to_org", ""))
+        if already is not None:
+            # Sent again from a stale tab, or a second click that beat the page: done already.
+            flash(f"{assessment.title} is already shared with {already.name}.", "info")
+            return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
     # A post that gets this far was refused: invalid (400) or by share_assessment (below).
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.validate_on_submit():
+    if valid:
         to_org = db.session.get(Organization, int(form.to_org.data))
         assert to_org is not None  # it was one of the choices
         try:
@@ -106,6 +119,13 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
             return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
     lookup = PartnerLookupForm(formdata=None, partner=partner)
     return _render(assessment, owner_org, form, lookup, partner, status)
+
+
+def _already_shared(assessment: Assessment, posted: str) -> Organization | None:
+    """Return the organization ``posted`` names when it holds a live share already."""
+    if not posted.isdigit() or int(posted) not in _live_share_orgs(assessment):
+        return None
+    return db.session.get(Organization, int(posted))
 
 
 def _lookup_limit() -> str:
@@ -173,6 +193,10 @@ def _render(
         partner=partner,
         found=[_label(org) for org in found],
         has_targets=len(form.to_org.choices or []) > 1,
+        advocate_shared=any(
+            org.id in _live_share_orgs(assessment)
+            for org in own_state_advocates(db.session, owner_org)
+        ),
         state_name=STATES[owner_org.state],
         kind_labels=ORG_KIND_LABELS,
     ), status

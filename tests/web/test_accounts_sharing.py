@@ -342,3 +342,26 @@ def test_revoking_a_share_of_another_assessment_is_404(
     assert response.status_code == 404
     session.expire_all()
     assert session.get(Share, share.id).revoked_at is None  # type: ignore[union-attr]
+
+
+def test_once_shared_with_the_advocate_the_page_says_so_and_a_second_post_is_harmless(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    """The advocate is no longer offered once it holds a share: the page must not then say
+    the state has no advocate, and the same share sent again from a stale tab is not an
+    error (nor a second share)."""
+    assessment, ohio = world["assessment"], world["ohio"]
+    assert isinstance(assessment, Assessment)
+    assert isinstance(ohio, Organization)
+    owner = client_for(app, "owner@riverton.example.org")
+    url = f"/assessments/{assessment.id}/sharing"
+    token = csrf_from(owner.get(url).data)
+    for _ in range(2):
+        response = owner.post(url, data={"to_org": str(ohio.id), "csrf_token": token})
+        assert response.status_code == 302
+    page = " ".join(owner.get(url).get_data(as_text=True).split())
+    assert "is already shared with Buckeye Advocates" in page
+    assert "already shared with the verified state advocate of Ohio" in page
+    assert "There is no verified state advocate" not in page
+    shares = session.scalars(select(Share).where(Share.to_org_id == ohio.id)).all()
+    assert len(shares) == 1
