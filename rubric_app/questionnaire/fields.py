@@ -266,7 +266,7 @@ def note_fields(item: Item, rubric: Rubric) -> dict[str, Field]:
     if allows_na(item, rubric):
         fields[field_name(item.id, "na")] = BooleanField("Not applicable to us")
         fields[field_name(item.id, "na_reason")] = TextAreaField(
-            "Why it does not apply", render_kw={"rows": 2}
+            "Why it does not apply", render_kw={"rows": 2, "data-max-length": MAX_TEXT}
         )
     fields[field_name(item.id, "comment")] = TextAreaField(
         "Comment", render_kw={"rows": 2, "data-max-length": MAX_TEXT}
@@ -307,7 +307,7 @@ def state_from_form(
         suffix: normalise_text(first(data, field_name(item.id, suffix)))
         for suffix in ("comment", "evidence_quote", "evidence_source")
     }
-    for suffix, text in texts.items():
+    for suffix, text in (*texts.items(), ("na_reason", na_reason)):
         limit = MAX_SOURCE if suffix == "evidence_source" else MAX_TEXT
         if len(text) > limit:
             errors.append(

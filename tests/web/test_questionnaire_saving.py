@@ -324,3 +324,28 @@ def test_a_save_refused_after_submission_or_a_role_change_keeps_what_was_typed(
     assert "Typed while a teammate submitted</textarea>" in page
     session.expire_all()
     assert load_states(session, assessment) == {}
+
+
+def test_an_over_long_na_reason_is_refused_like_a_comment_and_kept_as_typed(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The N/A reason has the same limit and counter as the other notes: over it, the item is
+    not saved and the field says why, with the text still in it."""
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    page = client.get(url).get_data(as_text=True)
+    reason = next(name for name in form_fields(page) if name.endswith("__na_reason"))
+    tag = re.search(rf'<textarea[^>]*name="{reason}"[^>]*>', page)
+    assert tag is not None
+    assert 'data-max-length="20000"' in tag.group(0)  # the page's character counter
+    fields = form_fields(page)
+    item_id = reason.rpartition("__")[0]
+    fields[f"{item_id}__na"] = ["y"]
+    fields[reason] = ["x" * 20_001]
+    response = client.post(url, data=fields)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Keep this under 20,000 characters." in text
+    assert "x" * 20_001 in text
+    session.expire_all()
+    assert item_id not in load_states(session, assessment)
