@@ -37,6 +37,12 @@ class Preparing:
 
     label: str
     job: JobView
+
+    @property
+    def title_label(self) -> str:
+        """The label starting a sentence: "Report PDF" (``capitalize`` would say "pdf")."""
+        return self.label[:1].upper() + self.label[1:]
+
     refresh: int
     download_url: str
     retry_url: str

@@ -158,6 +158,7 @@ def test_document_being_read_refreshes_until_its_clauses_are_there(
     assert "Being read." in page
     assert f'href="{url}?refresh=off"' in page
     assert "No clauses were found" not in page
+    assert "0 clauses" not in page  # not counted yet: none found is not what it means
     stopped = client.get(f"{url}?refresh=off")
     assert "Refresh" not in stopped.headers
     assert f'href="{url}">Check again</a>' in stopped.get_data(as_text=True)

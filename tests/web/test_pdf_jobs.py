@@ -91,6 +91,7 @@ def test_a_download_before_the_pdf_is_ready_gets_a_page_that_refreshes_itself(
     assert first.status_code == 202
     html = first.get_data(as_text=True)
     assert "The report PDF is being prepared" in html
+    assert "<title>Report PDF being prepared" in html
     assert first.headers["Refresh"] == "3"
     assert f'href="{url}?refresh=off">Stop refreshing' in html
     assert first.headers["Cache-Control"] == "no-store"
