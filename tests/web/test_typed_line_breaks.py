@@ -1,7 +1,10 @@
-"""Line breaks people type in a comment survive on the review page and in the report PDF.
+"""What people type reaches the report PDF as typed: its line breaks, and its script.
 
 A comment of two lines ("We meet every term." then "Minutes go to the board.") was printed as
-one run-on line in the PDF; the text is escaped either way.
+one run-on line in the PDF; the text is escaped either way. A comment in Chinese or Japanese
+was drawn as empty boxes: DejaVu Sans has no such glyphs, and with no fallback font installed
+WeasyPrint draws the missing-glyph box (the text layer still reads right, so only the fonts
+the PDF embeds tell). docs/deploy.md names the font package; .ci/run installs it.
 """
 
 from __future__ import annotations
@@ -43,3 +46,32 @@ def test_a_two_line_comment_stays_two_lines_on_the_page_and_in_the_pdf(
     ]
     assert "Comment: We meet every term." in lines
     assert "Minutes <go> to the board." in lines
+
+
+def _embedded_fonts(data: bytes) -> set[str]:
+    """The base names of the fonts the PDF embeds (subset prefixes dropped)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_a_comment_in_japanese_is_drawn_in_a_font_that_has_it(
+    client: FlaskClient, session: Session
+) -> None:
+    org = make_org(session, "Harbor Schools")
+    owner = make_user(session, "owner@harbor.example.org", org)
+    states = rated_states(session=session)
+    first = next(iter(states))
+    states[first] = dataclasses.replace(states[first], comment="Reviewed with 日本語 speakers")
+    assessment = make_assessment(session, org, owner, states=states)
+    plain = make_assessment(session, org, owner, period="2024-25")
+    session.commit()
+    signin(client, "owner@harbor.example.org")
+    with_cjk = _embedded_fonts(client.get(f"/assessments/{assessment.id}/report.pdf").data)
+    without = _embedded_fonts(client.get(f"/assessments/{plain.id}/report.pdf").data)
+    assert all(name.startswith("DejaVu") for name in without), without
+    # The Japanese words needed a font of their own beside DejaVu Sans.
+    assert with_cjk - without, with_cjk
