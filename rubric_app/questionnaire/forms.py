@@ -199,7 +199,10 @@ class StartForm(Form):
     rubric = RadioField("Rubric", validators=[DataRequired("Choose a rubric.")])
     title = StringField(
         "Title",
-        validators=[DataRequired("Enter a title."), Length(max=200, message="Keep it short.")],
+        validators=[
+            DataRequired("Enter a title."),
+            Length(max=200, message="Keep the title under 200 characters."),
+        ],
         description="For example: MOU review with Riverton Police Department",
     )
     period = StringField(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from rubric_app.form_base import Form
 
 from .actions import DESCRIPTION_MAX, OWNER_MAX
 from .labels import ACTION_STATUS_LABELS
+
+#: The years a due date may fall in.
+FIRST_DUE, LAST_DUE = 2000, 2099
 
 
 def _strip(value: str | None) -> str | None:
@@ -55,9 +60,16 @@ class ActionForm(Form):
     )
 
     def validate_due_date(self, field: DateField) -> None:
-        # DateField reports "Not a valid date value."; say what to type instead.
+        # DateField reports "Not a valid date value."; say what to type instead, with an
+        # example that is not already past.
+        example = f"{dt.date.today().year + 1}-06-30"
         if field.errors:
-            field.errors[:] = ["Enter the due date as a date, e.g. 2026-03-31."]
+            field.errors[:] = [f"Enter the due date as year-month-day, e.g. {example}."]
+        elif field.data is not None and not FIRST_DUE <= field.data.year <= LAST_DUE:
+            # A typo such as 0026 or 20260 is not a plan; older plans' dates still pass.
+            raise ValidationError(
+                f"Enter a due date between {FIRST_DUE} and {LAST_DUE}, e.g. {example}."
+            )
 
 
 class ImportForm(Form):

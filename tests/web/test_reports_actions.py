@@ -85,9 +85,25 @@ def test_bad_action_keeps_what_was_typed(client: FlaskClient, session: Session) 
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
     assert "Describe the action." in page
-    assert "Enter the due date as a date" in page
+    next_year = dt.date.today().year + 1
+    assert f"Enter the due date as year-month-day, e.g. {next_year}-06-30." in page
     assert 'value="Chief of Police Ramirez"' in page
     assert 'value="next spring"' in page
+    assert session.scalar(select(Action)) is None
+
+    # A year mistyped as 0001 is refused too, not saved as "1 Jan 1 (overdue)".
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "item_id": gap.item_id,
+            "description": "Meet each term",
+            "due_date": "0001-01-01",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a due date between 2000 and 2099" in response.get_data(as_text=True)
     assert session.scalar(select(Action)) is None
 
 
