@@ -255,6 +255,9 @@ class AnswerRow:
     number: str
     anchor: str
     answered: bool
+    #: Some of the item's answers given but not all (e.g. the written MOU rated, practice
+    #: not yet): not answered for the counts, but what was given is shown.
+    partly: bool
     flagged: bool
     not_applicable: bool
     na_reason: str
@@ -313,11 +316,14 @@ class ConflictView:
 
 def answer_row(rubric: Rubric, item: Item, number: str, state: ItemState) -> AnswerRow:
     """One item's answers as a row (for the conflict page's two columns)."""
+    answered = is_answered(item, state.to_answer())
+    given = any(state.values.get(dim) not in (None, "", ()) for dim in item.answer_dimensions)
     return AnswerRow(
         item=item,
         number=number,
         anchor=f"item-{item.id}",
-        answered=is_answered(item, state.to_answer()),
+        answered=answered,
+        partly=given and not answered and not state.not_applicable,
         flagged=state.flagged,
         not_applicable=state.not_applicable,
         na_reason=state.na_reason,

@@ -14,7 +14,14 @@ from helpers import csrf_from, make_org, make_user, signin
 from sqlalchemy import select
 from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
 
-from rubric_app.assessments import load_states, rubric_for, start_assessment
+from rubric_app.assessments import (
+    ItemChange,
+    ItemState,
+    load_states,
+    rubric_for,
+    save_items,
+    start_assessment,
+)
 from rubric_app.assessments.submission import submit
 from rubric_app.models import Assessment, Membership, SavedDraft, User
 from rubric_app.rubric_versions import latest_version
@@ -349,3 +356,25 @@ def test_an_over_long_na_reason_is_refused_like_a_comment_and_kept_as_typed(
     assert "x" * 20_001 in text
     session.expire_all()
     assert item_id not in load_states(session, assessment)
+
+
+def test_a_half_rated_item_reads_partly_answered_with_what_was_given(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """The written MOU rated, practice not yet: the review page neither hides the rating
+    behind "Not answered" nor counts the item as answered."""
+    save_items(
+        session,
+        assessment,
+        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "partly"}), None)],
+        user=None,
+    )
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
+    item = page.split('id="item-mou-purpose-stated"')[1].split("</li>")[0]
+    assert "Partly answered" in item
+    assert "Not answered</span>" not in item
+    assert "Partly in place" in item  # the rating given
+    section = page.split('id="item-mou-purpose-stated"')[0].rsplit("<h2", 1)[1]
+    assert re.search(r"\b0 of \d+ answered", section)  # still not counted as answered
