@@ -28,7 +28,7 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     rubric = rubric_for(assessment)
     states = load_states(session, assessment)
     score = score_assessment(rubric, answers_of(states))
-    rows = task_rows(rubric, score, states)
+    rows = task_rows(rubric, score, states, submitted=assessment.status == "submitted")
     can_edit = can(session, current_user, "edit", assessment)
     answers = answers_of(states)
     # Only someone who can still change the answers is led back into them.

@@ -41,11 +41,13 @@ from rubric_app.rubrics.model import (
 )
 from rubric_app.scoring import AssessmentScore, SectionScore, is_answered
 
-SectionStatus = Literal["not-started", "in-progress", "complete", "flagged"]
+SectionStatus = Literal["not-started", "in-progress", "complete", "flagged", "left-unanswered"]
 STATUS_LABELS: dict[str, str] = {
     "not-started": "Not started",
     "in-progress": "In progress",
     "complete": "Complete",
+    # A submitted assessment's section with items left out: no longer "in progress".
+    "left-unanswered": "Some left unanswered",
     "flagged": "Flagged for review",
 }
 
@@ -220,14 +222,21 @@ def section_status(score: SectionScore, touched: bool) -> SectionStatus:
 
 
 def task_rows(
-    rubric: Rubric, score: AssessmentScore, states: Mapping[str, ItemState]
+    rubric: Rubric,
+    score: AssessmentScore,
+    states: Mapping[str, ItemState],
+    *,
+    submitted: bool = False,
 ) -> list[TaskRow]:
-    """The task list: every section with its status and counts."""
+    """The task list: every section with its status and counts (once ``submitted``, a section
+    that is not complete was left with items unanswered, not "in progress")."""
     rows: list[TaskRow] = []
     for section in rubric.sections:
         section_score = score.section(section.id)
         touched = any(not states.get(item.id, EMPTY_STATE).is_empty() for item in section.items)
         status = section_status(section_score, touched)
+        if submitted and status in ("in-progress", "not-started"):
+            status = "left-unanswered"
         rows.append(
             TaskRow(
                 section=section,

@@ -378,3 +378,23 @@ def test_a_half_rated_item_reads_partly_answered_with_what_was_given(
     assert "Partly in place" in item  # the rating given
     section = page.split('id="item-mou-purpose-stated"')[0].rsplit("<h2", 1)[1]
     assert re.search(r"\b0 of \d+ answered", section)  # still not counted as answered
+
+
+def test_a_submitted_assessment_with_gaps_has_no_section_in_progress(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    save_items(
+        session,
+        assessment,
+        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "partly"}), None)],
+        user=None,
+    )
+    submit(session, assessment, user=None)
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = " ".join(client.get(f"/assessments/{assessment.id}").get_data(as_text=True).split())
+    assert "Submitted with 0 of" in page
+    assert "sections fully answered" in page
+    assert "Some left unanswered" in page
+    assert "In progress" not in page
+    assert "Not started" not in page
