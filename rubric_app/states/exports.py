@@ -293,7 +293,9 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
             "and so is any figure that, set beside the others or beside another view of the "
             "dashboard, would let such a group be worked out. The Note column of each table says "
             "why a cell is empty. Organizations are named only if they agreed to be when they "
-            "shared; the others appear as 'Unnamed organization N', numbered within this file.",
+            "shared; the others appear as 'Unnamed organization N', numbered within this file, "
+            "with their enrollment band, locale and SRO staffing left empty (a rare profile "
+            "would name them as surely).",
         ),
         (
             "Participation",

@@ -664,6 +664,17 @@ def _name_if_agreed(scope_rows: Any) -> Any:
     return case((scope_rows.c.named_in_lists.is_(True), Organization.name), else_=None)
 
 
+def _profile_if_agreed(scope_rows: Any) -> tuple[Any, ...]:
+    """The organization's enrollment band, locale and SRO staffing where it agreed to be named,
+    else NULL: a rare profile ("the one city district of over 25,000 students with mixed
+    staffing") names an organization as surely as its name does."""
+    named = scope_rows.c.named_in_lists.is_(True)
+    return tuple(
+        case((named, column), else_=None).label(column.key)
+        for column in (Organization.enrollment_band, Organization.locale, Organization.sro_model)
+    )
+
+
 def _listing_order(scope_rows: Any) -> tuple[Any, ...]:
     """Named organizations by name first, then the unnamed ones (whose names must not sort)."""
     return _named_first(scope_rows.c.named_in_lists, _name_if_agreed(scope_rows))
@@ -680,7 +691,8 @@ class Participant:
 
     assessment_id: int
     org_id: int
-    #: The organization's name, or None when it did not agree to be named when it shared.
+    #: The organization's name, or None when it did not agree to be named when it shared (its
+    #: profile below is None then too).
     org_name: str | None
     kind: str
     enrollment_band: str | None
@@ -732,9 +744,7 @@ def participants(
             Organization.id.label("org_id"),
             _name_if_agreed(s).label("org_name"),
             Organization.kind,
-            Organization.enrollment_band,
-            Organization.locale,
-            Organization.sro_model,
+            *_profile_if_agreed(s),
             Assessment.period,
             Assessment.submitted_at,
             s.c.named_in_lists,
@@ -807,9 +817,7 @@ def answer_rows(session: Session, scope: Scope, *, batch: int = 2000) -> Iterato
             Assessment.id,
             _name_if_agreed(s),
             Organization.kind,
-            Organization.enrollment_band,
-            Organization.locale,
-            Organization.sro_model,
+            *_profile_if_agreed(s),
             Assessment.period,
             Assessment.rubric_version_id,
             Answer.item_id,

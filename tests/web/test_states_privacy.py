@@ -16,8 +16,11 @@ checked against ground truth read straight from the tables (not through the roll
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import fields
 from typing import Any
@@ -308,6 +311,25 @@ def test_participants_name_only_organizations_that_agreed(
     for name in truth.unnamed:
         assert name not in joined
     assert "Unnamed organization" in joined
+    # Nor does their profile leave the database: a rare one would name them as surely.
+    for text in texts[-len(PERIODS) :]:
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        unnamed = [row for row in rows if row["organization"].startswith("Unnamed")]
+        named = [row for row in rows if not row["organization"].startswith("Unnamed")]
+        assert unnamed
+        assert named
+        for row in unnamed:
+            assert (row["enrollment_band"], row["locale"], row["sro_model"]) == ("", "", "")
+        assert any(row["locale"] for row in named)
+    listed = [
+        row
+        for page in texts[: -len(PERIODS)]
+        for row in re.findall(r"<tr>.*?</tr>", page, flags=re.S)
+        if "Unnamed organization" in row
+    ]
+    assert listed
+    for row in listed:
+        assert 'data-label="Locale">—<' in row, row
 
 
 def test_exports_of_a_withheld_view_hold_nothing(
