@@ -87,6 +87,23 @@ def store_upload(
     )
 
 
+def already_uploaded(
+    session: Session, assessment: Assessment, data: bytes
+) -> AgreementDocument | None:
+    """Return the assessment's document with exactly these bytes, if one was uploaded before
+    (the same file twice would only double every clause on the evidence pages)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return session.scalar(
+        select(AgreementDocument)
+        .where(
+            AgreementDocument.assessment_id == assessment.id,
+            AgreementDocument.sha256 == digest,
+        )
+        .order_by(AgreementDocument.id)
+        .limit(1)
+    )
+
+
 def _add_document(
     session: Session,
     assessment: Assessment,

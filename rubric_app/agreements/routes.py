@@ -75,6 +75,16 @@ def documents_page(assessment_id: int) -> ResponseReturnValue:
     max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
     upload = form.file.data
     data = upload.read(max_bytes + 1)
+    same = operations.already_uploaded(db.session, assessment, data)
+    if same is not None:
+        flash(
+            f"This file is already uploaded as “{same.file_name}”; here it is. Nothing new "
+            "was added.",
+            "info",
+        )
+        return redirect(
+            url_for("agreements.document", assessment_id=assessment.id, document_id=same.id)
+        )
     try:
         document = operations.store_upload(
             db.session,

@@ -120,6 +120,22 @@ def test_several_documents_per_assessment(
     assert len(_documents(session)) == 2
 
 
+def test_the_same_file_twice_leads_to_the_first_copy(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    """Uploading identical bytes again adds nothing (every clause would show twice on the
+    evidence pages) and says where the file already is; a changed file is a new document."""
+    signin(client, "owner@example.org")
+    _upload(client, setting["assessment"], mou_text().encode(), "mou.txt")
+    status, page = _upload(client, setting["assessment"], mou_text().encode(), "mou-copy.txt")
+    assert status == 200
+    assert "This file is already uploaded as “mou.txt”" in page
+    (document,) = _documents(session)
+    assert document.file_name == "mou.txt"
+    _upload(client, setting["assessment"], (mou_text() + "\n99. Signed.").encode(), "v2.txt")
+    assert [d.file_name for d in _documents(session)] == ["mou.txt", "v2.txt"]
+
+
 def test_a_one_clause_document_is_counted_in_the_singular(
     client: FlaskClient, session: Session, setting: dict[str, int]
 ) -> None:
