@@ -15,11 +15,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from rubric_app.access import assessment_or_404
-from rubric_app.assessments import load_states, rubric_for
+from rubric_app.assessments import rubric_for
 from rubric_app.db import db
-from rubric_app.questionnaire.forms import flat_form_data, read_section
 from rubric_app.questionnaire.helpers import section_or_404
-from rubric_app.questionnaire.section_views import render_section
+from rubric_app.questionnaire.section_views import render_posted
 from rubric_app.questionnaire.signin_drafts import keep_and_sign_in, signin_redirect
 from rubric_app.security import csrf_recovery
 
@@ -51,24 +50,16 @@ def _recover_from_csrf() -> ResponseReturnValue:
         section_id = str(args.get("section_id", ""))
         if not signed_in:
             return keep_and_sign_in(int(assessment_id), section_id)
-        session = db.session
-        assessment = assessment_or_404(session, current_user, int(assessment_id), "edit")
+        assessment = assessment_or_404(db.session, current_user, int(assessment_id), "edit")
         rubric = rubric_for(assessment)
         sect = section_or_404(rubric, section_id)
-        states = load_states(session, assessment)
-        read = read_section(rubric, sect, states, flat_form_data(request.form))
-        return render_section(
+        return render_posted(
             assessment,
             rubric,
             sect,
-            states,
-            formdata=request.form,
-            visible=dict(read.visible),
-            notices=(
-                "This page had expired, so nothing was saved yet. We kept what you typed; "
-                "review it and press Save.",
-            ),
-            status=400,
+            "This page had expired, so nothing was saved yet. We kept what you typed; "
+            "review it and press Save.",
+            400,
         )
     if assessment_id is not None:
         target = url_for("questionnaire.overview", assessment_id=assessment_id)

@@ -178,10 +178,11 @@ _NOT_SAVED = {
 }
 
 
-def _refused_post(assessment: Assessment, rubric: Rubric, sect: Section) -> ResponseReturnValue:
-    """Re-render a section whose save was refused with what was posted, and say why: the page
-    the user typed into must not be replaced by an error page that loses their words."""
-    notice, status = _NOT_SAVED["submitted" if assessment.status != "draft" else "role"]
+def render_posted(
+    assessment: Assessment, rubric: Rubric, sect: Section, notice: str, status: int
+) -> ResponseReturnValue:
+    """Re-render a section from what was posted, nothing of it saved, with ``notice`` saying
+    why: the page the user typed into is never replaced by one that loses their words."""
     states = load_states(db.session, assessment)
     read = read_section(rubric, sect, states, flat_form_data(request.form))
     return render_section(
@@ -194,6 +195,12 @@ def _refused_post(assessment: Assessment, rubric: Rubric, sect: Section) -> Resp
         notices=(notice,),
         status=status,
     )
+
+
+def _refused_post(assessment: Assessment, rubric: Rubric, sect: Section) -> ResponseReturnValue:
+    """A save refused because the assessment was submitted, or the user's role changed."""
+    notice, status = _NOT_SAVED["submitted" if assessment.status != "draft" else "role"]
+    return render_posted(assessment, rubric, sect, notice, status)
 
 
 def _save_section_post(

@@ -306,29 +306,24 @@ def test_a_save_refused_after_submission_or_a_role_change_keeps_what_was_typed(
     signin(client, "editor@riverside.example")
     url = section_url(assessment)
     fields = page_fields(client, url)
-    fields["mou-purpose-stated__comment"] = ["Typed before the role changed"]
+
+    def refused_and_kept(comment: str, status: int, reason: str) -> None:
+        response = client.post(url, data={**fields, "mou-purpose-stated__comment": [comment]})
+        assert response.status_code == status
+        page = response.get_data(as_text=True)
+        assert reason in page
+        assert f"{comment}</textarea>" in page
+
     membership = session.scalars(
         select(Membership).join(User).where(User.email == "editor@riverside.example")
     ).one()
     membership.role = "viewer"
     session.commit()
-    response = client.post(url, data=fields)
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
-    assert "no longer allows changing this assessment" in page
-    assert "Typed before the role changed</textarea>" in page
-
+    refused_and_kept("Typed after the role changed", 403, "no longer allows changing this")
     membership.role = "editor"
-    session.commit()
-    fields = page_fields(client, url)
-    fields["mou-purpose-stated__comment"] = ["Typed while a teammate submitted"]
     submit(session, assessment, user=None)
     session.commit()
-    response = client.post(url, data=fields)
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "submitted while this page was open" in page
-    assert "Typed while a teammate submitted</textarea>" in page
+    refused_and_kept("Typed while a teammate submitted", 409, "submitted while this page was")
     session.expire_all()
     assert load_states(session, assessment) == {}
 
@@ -358,17 +353,18 @@ def test_an_over_long_na_reason_is_refused_like_a_comment_and_kept_as_typed(
     assert item_id not in load_states(session, assessment)
 
 
+def _rate_paper_only(session: Any, assessment: Assessment) -> None:
+    """Rate the first item's written MOU, and not its practice."""
+    change = ItemChange("mou-purpose-stated", ItemState(values={"policy": "partly"}), None)
+    save_items(session, assessment, [change], user=None)
+
+
 def test_a_half_rated_item_reads_partly_answered_with_what_was_given(
     client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
     """The written MOU rated, practice not yet: the review page neither hides the rating
     behind "Not answered" nor counts the item as answered."""
-    save_items(
-        session,
-        assessment,
-        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "partly"}), None)],
-        user=None,
-    )
+    _rate_paper_only(session, assessment)
     session.commit()
     signin(client, "editor@riverside.example")
     page = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
@@ -383,12 +379,7 @@ def test_a_half_rated_item_reads_partly_answered_with_what_was_given(
 def test_a_submitted_assessment_with_gaps_has_no_section_in_progress(
     client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
-    save_items(
-        session,
-        assessment,
-        [ItemChange("mou-purpose-stated", ItemState(values={"policy": "partly"}), None)],
-        user=None,
-    )
+    _rate_paper_only(session, assessment)
     submit(session, assessment, user=None)
     session.commit()
     signin(client, "editor@riverside.example")

@@ -18,20 +18,30 @@ from pypdf import PdfReader
 from reports_fixtures import make_assessment, rated_states
 from sqlalchemy.orm import Session
 
+from rubric_app.models import Assessment, Organization, User
+
 COMMENT = "We meet every term.\nMinutes <go> to the board."
+
+
+def _with_comment(
+    client: FlaskClient, session: Session, comment: str
+) -> tuple[Assessment, Organization, User]:
+    """A submitted assessment whose first item carries ``comment``; its owner signed in."""
+    org = make_org(session, "Lakeside Schools")
+    owner = make_user(session, "owner@lakeside.example.org", org)
+    states = rated_states(session=session)
+    first = next(iter(states))
+    states[first] = dataclasses.replace(states[first], comment=comment)
+    assessment = make_assessment(session, org, owner, states=states)
+    session.commit()
+    signin(client, "owner@lakeside.example.org")
+    return assessment, org, owner
 
 
 def test_a_two_line_comment_stays_two_lines_on_the_page_and_in_the_pdf(
     client: FlaskClient, session: Session
 ) -> None:
-    org = make_org(session, "Lakeside Schools")
-    owner = make_user(session, "owner@lakeside.example.org", org)
-    states = rated_states(session=session)
-    first = next(iter(states))
-    states[first] = dataclasses.replace(states[first], comment=COMMENT)
-    assessment = make_assessment(session, org, owner, states=states)
-    session.commit()
-    signin(client, "owner@lakeside.example.org")
+    assessment, _, _ = _with_comment(client, session, COMMENT)
 
     review = client.get(f"/assessments/{assessment.id}/review").get_data(as_text=True)
     assert (
@@ -61,15 +71,9 @@ def _embedded_fonts(data: bytes) -> set[str]:
 def test_a_comment_in_japanese_is_drawn_in_a_font_that_has_it(
     client: FlaskClient, session: Session
 ) -> None:
-    org = make_org(session, "Harbor Schools")
-    owner = make_user(session, "owner@harbor.example.org", org)
-    states = rated_states(session=session)
-    first = next(iter(states))
-    states[first] = dataclasses.replace(states[first], comment="Reviewed with 日本語 speakers")
-    assessment = make_assessment(session, org, owner, states=states)
+    assessment, org, owner = _with_comment(client, session, "Reviewed with 日本語 speakers")
     plain = make_assessment(session, org, owner, period="2024-25")
     session.commit()
-    signin(client, "owner@harbor.example.org")
     with_cjk = _embedded_fonts(client.get(f"/assessments/{assessment.id}/report.pdf").data)
     without = _embedded_fonts(client.get(f"/assessments/{plain.id}/report.pdf").data)
     assert all(name.startswith("DejaVu") for name in without), without
