@@ -49,6 +49,8 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         score=score,
         rows=rows,
         complete=sum(row.status == "complete" for row in rows),
+        # Once submitted, what matters is what was left out (a flagged section can be whole).
+        fully_answered=sum(row.answered >= row.applicable for row in rows),
         snapshots=snapshots,
         names=names,
         can_edit=can_edit,
