@@ -26,7 +26,7 @@ from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 
-from rubric_app.hostile_input import text_problem
+from rubric_app.hostile_input import name_problem, text_problem
 
 
 def is_text_field(field_class: type[Any]) -> bool:
@@ -55,6 +55,19 @@ class TextAllowed:
         if problem is not None:
             # Stop here: the length or e-mail checks would only add noise about the same text.
             raise StopValidation(f"{field.label.text} {problem}.")
+
+
+class NameAllowed:
+    """Refuse a name ``hostile_input.name_problem`` finds unfit (invisible formatting
+    characters, alphabets that look alike mixed), with a message naming the field."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            problem = name_problem(field.data)
+            if problem is not None:
+                raise StopValidation(f"{field.label.text} {problem}.")
 
 
 def with_text_rule(unbound: UnboundField) -> UnboundField:

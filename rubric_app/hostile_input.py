@@ -20,6 +20,7 @@ a second line of defence: ``strip_control_characters``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import accumulate
 
 #: Deepest JSON nesting accepted. Forms post flat objects (depth 2) and exports nest about 4 deep.
@@ -71,6 +72,34 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             f"contains an invisible control character (U+{ord(control):04X}) that cannot be "
             "stored; remove it, for example by typing the text again instead of pasting it"
         )
+    return None
+
+
+#: Alphabets with letters that look like each other's (Latin "a" and Cyrillic U+0430).
+_LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
+
+
+def name_problem(name: str) -> str | None:
+    """Say what makes ``name`` (of a person or an organization) unfit, or None.
+
+    Beyond ``text_problem``: invisible formatting characters (zero-width spaces and joiners,
+    right-to-left overrides: Unicode category Cf) are refused, since they make a name blank or
+    print it backwards; and so is a name mixing letters of alphabets that look alike, the
+    way an impostor copies a real name ("Coalition" with a Cyrillic U+0456 for its "i"). One
+    alphabet besides digits and punctuation is what every real name here needs.
+    """
+    for char in name:
+        if unicodedata.category(char) == "Cf":
+            return (
+                f"contains an invisible formatting character (U+{ord(char):04X}); type the "
+                "name again instead of pasting it"
+            )
+    scripts = {
+        unicodedata.name(char, "").split(" ", 1)[0] for char in name if char.isalpha()
+    } & _LOOKALIKE_SCRIPTS
+    if len(scripts) > 1:
+        named = " and ".join(sorted(script.title() for script in scripts))
+        return f"mixes {named} letters, which can look alike; write it in one alphabet"
     return None
 
 

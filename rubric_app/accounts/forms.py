@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, STRENGTH_HINT
-from rubric_app.form_base import Form
+from rubric_app.form_base import Form, NameAllowed
 from rubric_app.us_states import state_choices
 from rubric_app.vocabulary import (
     ENROLLMENT_BAND_LABELS,
@@ -114,7 +114,7 @@ class SigninLinkForm(Form):
 class SignUpForm(Form):
     name = StringField(
         "Your name",
-        validators=[DataRequired("Enter your name."), Length(max=200)],
+        validators=[DataRequired("Enter your name."), Length(max=200), NameAllowed()],
         filters=[strip_whitespace],
         render_kw={"autocomplete": "name"},
     )
@@ -145,7 +145,11 @@ class ResetPasswordForm(Form):
 class OrganizationForm(Form):
     name = StringField(
         "Name of the organization",
-        validators=[DataRequired("Enter the organization's name."), Length(max=200)],
+        validators=[
+            DataRequired("Enter the organization's name."),
+            Length(max=200),
+            NameAllowed(),
+        ],
         filters=[strip_whitespace],
         render_kw={"autocomplete": "organization"},
     )

@@ -21,6 +21,7 @@ from rubric_app import audit
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, weak_password_problem
 from rubric_app.accounts.user_sessions import revoke_all
+from rubric_app.hostile_input import name_problem, text_problem
 from rubric_app.models import (
     ENROLLMENT_BANDS,
     LOCALES,
@@ -57,6 +58,9 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
             "An account with this email address already exists. Sign in, or reset your "
             "password if you have forgotten it."
         )
+    problem = name_problem(name) or text_problem(name)
+    if problem is not None:
+        raise AccountError(f"The name {problem}.")
     check_password_rules(password, email=email, name=name)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password))
     session.add(user)
@@ -171,6 +175,10 @@ def _set_profile(
     name = name.strip()
     if not name:
         raise AccountError("Enter the organization's name.")
+    problem = name_problem(name) or text_problem(name)
+    if problem is not None:
+        # The forms say so at the field; this holds the rule for the command line too.
+        raise AccountError(f"The organization's name {problem}.")
     if kind not in ORG_KINDS:
         raise AccountError(
             f"Unknown organization kind {kind!r}; choose one of {', '.join(ORG_KINDS)}."

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.accounts.operations import AccountError
+from rubric_app.hostile_input import name_problem
 from rubric_app.models import Organization, User, utcnow
 
 #: Kinds of organization that wait for a site administrator before they act as what they are.
@@ -152,6 +153,11 @@ def verify_organization(
     org = _locked(session, org)
     if org.verified_at is not None:
         return False
+    problem = name_problem(org.name)
+    if problem is not None:
+        # Named before names were checked for look-alike letters: the clash check cannot see
+        # through them, so it is not vouched for until it is renamed.
+        raise AccountError(f"It cannot be verified until it is renamed: its name {problem}.")
     clash = _verified_clash(session, org)
     if clash is not None:
         raise AccountError(_clash_message(org, clash.id))

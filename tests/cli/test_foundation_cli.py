@@ -167,6 +167,25 @@ def test_orgs_create_rejects_a_bad_state(runner: FlaskCliRunner) -> None:
     assert "not a two-letter US state code" in result.output
 
 
+def test_orgs_create_refuses_a_look_alike_name_as_the_web_form_does(
+    runner: FlaskCliRunner,
+) -> None:
+    result = runner.invoke(
+        args=[
+            "orgs",
+            "create",
+            "--name",
+            "Maple Sch\u043eols",
+            "--kind",
+            "district",
+            "--state",
+            "VT",
+        ]
+    )
+    assert result.exit_code == 1
+    assert "mixes Cyrillic and Latin letters" in result.output
+
+
 def test_demo_seed_orgs_tops_up_a_synthetic_state(runner: FlaskCliRunner, session: Session) -> None:
     result = runner.invoke(args=["demo", "seed", "--password", "pw-top-up-6-orgs", "--orgs", "6"])
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ from rubric_app.hostile_input import (
     has_lone_surrogate,
     json_nesting_depth,
     json_too_deep,
+    name_problem,
     strip_control_characters,
     text_problem,
 )
@@ -118,3 +119,34 @@ def test_ascii_number_accepts_ascii_digits_in_range_only(text: str | None, expec
 def test_ascii_number_honours_its_bounds() -> None:
     assert ascii_number("0", low=0) == 0
     assert ascii_number("11", high=10) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Buckeye Youth Justice Coalit\u0456on", "mixes Cyrillic and Latin letters"),
+        ("\u0392uckeye Advocates", "mixes Greek and Latin letters"),
+        ("\u200b", "invisible formatting character (U+200B)"),
+        ("Buckeye Youth Justice \u202enoitilaoC", "invisible formatting character (U+202E)"),
+        ("Riverton\u2060 Schools", "invisible formatting character (U+2060)"),
+    ],
+)
+def test_names_that_hide_or_copy_another_are_refused(name: str, problem: str) -> None:
+    found = name_problem(name)
+    assert found is not None
+    assert problem in found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Buckeye Youth Justice Coalition",
+        "Escuela Niños del Valle",
+        "Школа № 5",
+        "Ελληνική Κοινότητα",
+        "東京 International School",
+        "O'Brien-Smith & Co. (K-12)",
+    ],
+)
+def test_real_names_in_one_alphabet_pass(name: str) -> None:
+    assert name_problem(name) is None

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from, make_org, make_user, signin
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.mail import outbox
@@ -91,6 +91,26 @@ def test_create_organization_validates_state_and_id_and_keeps_input(
     assert "7 digits" in page
     assert 'value="Lakeview Unified School District"' in page
     assert session.scalar(select(Organization).where(Organization.name == ORG_FORM["name"])) is None
+
+
+def test_a_name_copying_another_with_look_alike_letters_is_refused(
+    client: FlaskClient, session: Session
+) -> None:
+    """A Cyrillic "\u0456" in "Coalition", or a right-to-left override, made a copy of a real
+    advocate's name that the clash check did not see (and a site admin could approve)."""
+    make_user(session, "new@example.org")
+    session.commit()
+    signin(client, "new@example.org")
+    for name, says in (
+        ("Lakeview Unif\u0456ed School District", "mixes Cyrillic and Latin letters"),
+        ("Lakeview \u202etcirtsiD", "invisible formatting character (U+202E)"),
+    ):
+        response = post(
+            client, "/organizations/new", {**ORG_FORM, "name": name}, "/organizations/new"
+        )
+        assert response.status_code == 400
+        assert says in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Organization)) == 0
 
 
 def test_invite_link_lets_a_newcomer_sign_up_and_join(app: Flask, session: Session) -> None:

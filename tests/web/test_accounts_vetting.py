@@ -330,3 +330,20 @@ def test_renaming_a_verified_advocate_asks_for_approval_again(
     assert [row.id for row in pending_organizations(session)] == [real.id]
     reject_organization(session, renamed, by=None)
     assert verification_status(renamed) == "rejected"
+
+
+def test_a_name_stored_before_look_alike_letters_were_refused_is_not_verified(
+    session: Session, ohio: dict[str, object]
+) -> None:
+    """An organization named before the rule, with a Cyrillic letter in a real advocate's
+    name, cannot be approved until it is renamed (its name key does not clash, so only the
+    name rule can see the copy)."""
+    copy = make_org(session, "Placeholder Advocates", kind="state_advocate", verified=False)
+    copy.name = REAL.replace("i", "\u0456", 1)  # written straight to the row, as before the rule
+    session.commit()
+    with pytest.raises(
+        AccountError, match="until it is renamed: its name mixes Cyrillic and Latin"
+    ):
+        verify_organization(session, copy, by=None)
+    session.rollback()
+    assert verification_status(session.get(Organization, copy.id)) == "pending"  # type: ignore[arg-type]

@@ -357,7 +357,8 @@ def test_nces_id_in_other_scripts_digits_is_refused(client: FlaskClient, session
 
 
 def _share_submitted(session: Session, org: Organization, advocate: Organization) -> None:
-    user = make_user(session, f"owner{org.id}@example.org", org, name="Dana\x07 Owner")
+    user = make_user(session, f"owner{org.id}@example.org", org, name="Dana Owner")
+    user.name = "Dana\x07 Owner"  # stored before the rule, straight to the row
     version = latest_version(session, LOCAL)
     assert version is not None
     assessment = start_assessment(
@@ -375,7 +376,8 @@ def test_stored_control_characters_leave_the_xlsx_export_working(
 ) -> None:
     # One organization shares: with K = 1 the small-number rule lets its rows through.
     # Stored without the form, as names typed before the form rule could be.
-    org = make_org(session, INJECTED, state="VT", locale="rural")
+    org = make_org(session, "Bell District", state="VT", locale="rural")
+    org.name = INJECTED
     _share_submitted(session, org, advocate)
     session.commit()
     response = client.get("/states/VT/export.xlsx?period=")
@@ -393,8 +395,11 @@ def test_stored_control_characters_leave_the_xlsx_export_working(
 def test_stored_control_characters_leave_the_mail_working_without_injection(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    org = make_org(session, INJECTED)
-    make_user(session, "owner@bell.example.org", org, "owner", name="Dana\x07\r\nOwner")
+    # Stored before the rules, straight to the rows.
+    org = make_org(session, "Bell District")
+    org.name = INJECTED
+    owner = make_user(session, "owner@bell.example.org", org, "owner", name="Dana Owner")
+    owner.name = "Dana\x07\r\nOwner"
     session.commit()
     signin(client, "owner@bell.example.org")
     with smtp_sink() as sink:
