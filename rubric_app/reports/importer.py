@@ -12,6 +12,8 @@ submitted export is submitted again, and its snapshot hash must come out the sam
 rubric code differs and nothing is imported). Any other file (unsigned, signed by another
 server, or changed after signing) is "not verifiable": it is imported as a draft, never as
 submitted, and the verdict says why, so its answers can be checked before someone submits it.
+A signed file also comes in as a draft when it names another organization of this server than
+the one importing it, or when its period is changed on import (``_why_draft``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
+from rubric_app.accounts.org_names import name_key
 from rubric_app.assessments import (
     NOTE_FIELDS,
     AssessmentError,
@@ -276,18 +279,59 @@ class ImportResult:
 
     assessment: Assessment
     verdict: Verdict
-    #: The file said "submitted" but could not be verified, so it was imported as a draft.
-    kept_as_draft: bool
+    #: The file said "submitted" but is imported as a draft: why (unverified, another
+    #: organization's, its period changed), else "".
+    why_draft: str = ""
+
+    @property
+    def kept_as_draft(self) -> bool:
+        """The file said "submitted", and the assessment was imported as a draft."""
+        return bool(self.why_draft)
 
     @property
     def notice(self) -> str:
         """The verdict, and what it meant for the import, in plain words."""
         if self.kept_as_draft:
             return (
-                f"{self.verdict.message} It was submitted in the file, so it was imported as "
-                "a draft: check its answers, then submit it here."
+                f"{self.verdict.message} It was submitted in the file, but {self.why_draft}, "
+                "so it was imported as a draft: check its answers, then submit it here."
             )
         return self.verdict.message
+
+
+def _why_draft(
+    session: Session, data: Mapping[str, Any], verdict: Verdict, org: Organization, period: str
+) -> str:
+    """Why a file that says "submitted" must come in as a draft, or "" when it need not.
+
+    The signature vouches for the file, not for who imports it. A file naming an organization
+    of this server other than the importing one is that organization's assessment (a partner
+    it was shared with can download it); a file from another server names none here, or the
+    importing one. And a submission is for the period it was made in. Either would let one
+    organization's review be counted as another's, or twice, in the state's figures.
+    """
+    if data["status"] != "submitted":
+        return ""
+    if not verdict.verified:
+        return "this server cannot vouch for it"
+    source = data.get("organization")
+    source = source if isinstance(source, dict) else {}
+    identity = (
+        name_key(str(source.get("name", ""))),
+        str(source.get("kind", "")),
+        str(source.get("state", "")),
+    )
+    others = select(Organization.id).where(
+        Organization.name_key == identity[0],
+        Organization.kind == identity[1],
+        Organization.state == identity[2],
+        Organization.id != org.id,
+    )
+    if (org.name_key, org.kind, org.state) != identity and session.scalar(others.limit(1)):
+        return f"it is the assessment of {str(source.get('name', ''))[:200]}, not yours"
+    if period != str(data["period"]).strip():
+        return f"its period was changed from {str(data['period']).strip()[:20]} to {period}"
+    return ""
 
 
 def import_assessment(
@@ -305,8 +349,9 @@ def import_assessment(
     data = parse_export(raw)
     version, states = validate_export(session, data)
     verdict = verify_export(data, server_keys())
-    submit_it = data["status"] == "submitted" and verdict.verified
     chosen_period = (period or "").strip() or str(data["period"]).strip()
+    why_draft = _why_draft(session, data, verdict, org, chosen_period)
+    submit_it = data["status"] == "submitted" and not why_draft
     try:
         assessment = start_assessment(
             session,
@@ -345,8 +390,4 @@ def import_assessment(
         signature=verdict.code,
         status=assessment.status,
     )
-    return ImportResult(
-        assessment=assessment,
-        verdict=verdict,
-        kept_as_draft=data["status"] == "submitted" and not submit_it,
-    )
+    return ImportResult(assessment=assessment, verdict=verdict, why_draft=why_draft)

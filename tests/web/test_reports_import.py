@@ -43,7 +43,9 @@ def _count(session: Session) -> int:
 
 
 def _production(session: Session) -> None:
-    org = make_org(session, "Riverton City Schools (production)")
+    # The same district's organization on the production server (the test database holds
+    # both servers' organizations): same name, kind and state as the exporting one.
+    org = make_org(session, "Riverton City School District")
     make_user(session, "admin@prod.example.org", org, "owner")
     session.commit()
 
@@ -153,7 +155,7 @@ def test_viewers_cannot_import(client: FlaskClient, session: Session) -> None:
 
 def test_cli_export_and_import(runner: FlaskCliRunner, session: Session, tmp_path: Path) -> None:
     setup = make_setup(session)
-    target = make_org(session, "Pilot copy")
+    target = make_org(session, setup.org.name)  # the district, on the other server
     session.commit()
     path = tmp_path / "export.json"
 

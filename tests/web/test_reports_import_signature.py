@@ -32,7 +32,7 @@ VERIFIED = "Signed by this server and unchanged."
 ALTERED = "Not verifiable: the file was changed after this server signed it."
 UNSIGNED = "Not verifiable: the file carries no signature"
 OTHER_SERVER = "Not verifiable: the file was signed by another server"
-KEPT_AS_DRAFT = "It was submitted in the file, so it was imported as a draft"
+KEPT_AS_DRAFT = "so it was imported as a draft"
 
 
 def _exported(client: FlaskClient, assessment_id: int) -> dict[str, Any]:
@@ -44,7 +44,9 @@ def _exported(client: FlaskClient, assessment_id: int) -> dict[str, Any]:
 
 def _importer(client: FlaskClient, session: Session) -> FlaskClient:
     """A signed-in owner of another organization on the same server."""
-    org = make_org(session, "Riverton City Schools (production)")
+    # The same district's organization on the production server (the test database holds
+    # both servers' organizations): same name, kind and state as the exporting one.
+    org = make_org(session, "Riverton City School District")
     make_user(session, "admin@prod.example.org", org, "owner")
     session.commit()
     importer = client.application.test_client()
@@ -222,14 +224,62 @@ def test_cli_import_prints_the_verdict(
         "other": (sign_export(data, "another server's secret key"), OTHER_SERVER, "draft"),
     }
     for name, (content, verdict, status) in cases.items():
-        target = make_org(session, f"Copy {name}")
+        target = make_org(session, setup.org.name)  # the district, on the other server
         session.commit()
         path.write_text(json.dumps(content), encoding="utf-8")
         result = runner.invoke(args=["assessments", "import", str(path), "--org", str(target.id)])
         assert result.exit_code == 0, result.output
         assert f"Signature: {verdict}" in result.output
-        assert f", {status}) into Copy {name}." in result.output
+        assert f", {status}) into {setup.org.name}." in result.output, name
         if status == "draft":
             assert KEPT_AS_DRAFT in result.output
         imported = session.scalars(select(Assessment).where(Assessment.org_id == target.id)).one()
         assert imported.status == status
+
+
+def test_a_partner_cannot_import_a_shared_assessment_as_its_own_submission(
+    client: FlaskClient, session: Session
+) -> None:
+    """The export of an assessment shared with a partner is signed by this server, but it is
+    the district's: imported by the partner it is a draft that says whose it is, so it can
+    never be submitted (and counted in the state's figures) as the partner's own."""
+    setup = make_setup(session)
+    signin(client, setup.owner.email)
+    data = _exported(client, setup.assessment.id)
+    partner = make_org(session, "Riverton Youth Sports", kind="afterschool_program")
+    make_user(session, "lead@rys.example.org", partner, "owner")
+    session.commit()
+    lead = client.application.test_client()
+    signin(lead, "lead@rys.example.org")
+    imported, page = _import(lead, session, data)
+    assert imported.org_id == partner.id
+    assert imported.status == "draft"
+    words = " ".join(page.split())
+    assert "it is the assessment of Riverton City School District, not yours" in words
+    assert KEPT_AS_DRAFT in words
+
+
+def test_a_signed_submission_given_another_period_on_import_is_a_draft(
+    client: FlaskClient, session: Session
+) -> None:
+    setup = make_setup(session)
+    signin(client, setup.owner.email)
+    data = _exported(client, setup.assessment.id)
+    importer = _importer(client, session)
+    token = csrf_from(importer.get("/assessments/import").data)
+    response = importer.post(
+        "/assessments/import",
+        data={
+            "csrf_token": token,
+            "period": "2030-31",
+            "file": (io.BytesIO(json.dumps(data).encode()), "export.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    words = " ".join(importer.get(response.headers["Location"]).get_data(as_text=True).split())
+    assert "its period was changed from 2025-26 to 2030-31" in words
+    session.expire_all()
+    imported = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
+    assert imported is not None
+    assert (imported.period, imported.status) == ("2030-31", "draft")
