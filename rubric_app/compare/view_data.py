@@ -301,6 +301,13 @@ def _headline(columns: Sequence[Column], overall: Sequence[Cell], step_text: str
     subject = ref.whose("overall score")
     subject = subject[:1].upper() + subject[1:]
     if ref_cell.value is None:
+        coverage = ref_cell.coverage
+        if coverage is not None and coverage.status == "not-enough-answers":
+            # Rated items there are, too few for a score: say so, as its table cell does.
+            return (
+                f"{subject} cannot be compared yet: not enough answers "
+                f"({basis_text(coverage)})."
+            )
         return f"{subject} cannot be compared yet: it has no rated items."
     parts = []
     missing = []

@@ -15,6 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
@@ -455,3 +456,36 @@ def test_three_columns_name_each_gap_and_where_the_biggest_is(
     )
     assert f"{points_text(to_new)} higher than your district (2024-25)" in page
     assert not VERDICTS.search(page)
+
+
+def test_headline_of_a_reference_with_too_few_answers_says_so(
+    client: FlaskClient, session: Session, world: dict[str, Any]
+) -> None:
+    """Rated items, but too few for a score: not "it has no rated items", which its own
+    table cell ("not enough answers, from 2 of ...") contradicted."""
+    home = session.scalar(select(Organization).where(Organization.name == "=Home District"))
+    me = session.scalar(select(User).where(User.email == "me@home.example.org"))
+    assert home is not None
+    assert me is not None
+    version = latest_version(session, LOCAL)
+    assert version is not None
+    sparse = start_assessment(
+        session, org=home, version=version, title="Early draft", period="2027-28", user=me
+    )
+    states = generate_states(rubric_of(version), random.Random("sparse"), 0.5)
+    three = dict([(i, s) for i, s in states.items() if s.values][:3])
+    save_items(session, sparse, [ItemChange(i, s, None) for i, s in three.items()], user=me)
+    session.commit()
+    signin(client, "me@home.example.org")
+    page = _main(
+        client.get(f"/compare?ids={sparse.id},{world['shared'].id}").get_data(as_text=True)
+    )
+    headline = re.search(r'<p class="lead compare-headline">(.*?)</p>', page, re.S)
+    assert headline, page
+    text = " ".join(headline.group(1).split())
+    assert re.search(
+        r"cannot be compared yet: not enough answers \(from [1-3] of \d+ items answered; "
+        r"a score needs at least \d+\)",
+        text,
+    ), text
+    assert "no rated items" not in text
