@@ -46,7 +46,7 @@ ENROLMENT_EXEMPT = frozenset(
         "accounts.two_step_setup",
     }
 )
-SETUP_REQUIRED = "Your organization requires two-step sign-in. Set it up now to continue."
+SETUP_REQUIRED = "Two-step sign-in is required for your account. Set it up now to continue."
 WRONG_CODE = (
     "That code is not right, or it was already used. Type the code your app shows now "
     "(or wait for the next one), or one of your recovery codes."
@@ -253,8 +253,9 @@ def two_step_disable() -> ResponseReturnValue:
     if form.validate_on_submit():
         if requires_two_step(user, db.session):
             form.proof.errors.append(
-                "Your organization requires two-step sign-in, so it cannot be turned off. "
-                "An owner can change that on the organization page."
+                "Two-step sign-in is required for your account, so it cannot be turned off. "
+                "If your organization requires it, an owner can change that on the "
+                "organization page."
             )
         elif two_step.check_proof(db.session, user, form.proof.data or ""):
             two_step.disable(db.session, user)

@@ -304,10 +304,7 @@ def _headline(columns: Sequence[Column], overall: Sequence[Cell], step_text: str
         coverage = ref_cell.coverage
         if coverage is not None and coverage.status == "not-enough-answers":
             # Rated items there are, too few for a score: say so, as its table cell does.
-            return (
-                f"{subject} cannot be compared yet: not enough answers "
-                f"({basis_text(coverage)})."
-            )
+            return f"{subject} cannot be compared yet: not enough answers ({basis_text(coverage)})."
         return f"{subject} cannot be compared yet: it has no rated items."
     parts = []
     missing = []

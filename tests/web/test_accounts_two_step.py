@@ -316,7 +316,10 @@ def test_owners_require_two_step_and_members_are_sent_to_set_it_up(
     # Three redirects, one reminder.
     setup = member.get("/account/two-step/setup").get_data(as_text=True)
     assert setup.count("Set it up now to continue.") == 1
-    assert "Your organization requires two-step sign-in. Once it is set up" in setup
+    assert (
+        "Two-step sign-in is required for your account (by your organization, or because you"
+        in setup
+    )
     # A missing page (the browser's favicon) is a plain 404, not one more redirect.
     assert member.get("/favicon.ico").status_code == 404
     # Posting elsewhere does nothing either (the token comes from the set-up page).
@@ -339,7 +342,9 @@ def test_owners_require_two_step_and_members_are_sent_to_set_it_up(
         page="/account/two-step",
     )
     assert refused.status_code == 400
-    assert "requires two-step sign-in" in refused.get_data(as_text=True)
+    assert "is required for your account, so it cannot be turned off" in refused.get_data(
+        as_text=True
+    )
 
     # Next sign-in asks the member for a code.
     signout(member)
