@@ -51,11 +51,13 @@ def strip_whitespace(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(label: str = "Email address") -> EmailField:
+def email_field(
+    label: str = "Email address", missing: str = "Enter your email address."
+) -> EmailField:
     return EmailField(
         label,
         validators=[
-            DataRequired("Enter your email address."),
+            DataRequired(missing),
             Email("Enter a valid email address, like name@example.org."),
             Length(max=254),
         ],
@@ -196,7 +198,7 @@ class OrganizationForm(Form):
 
 
 class InviteForm(Form):
-    email = email_field("Colleague's email address")
+    email = email_field("Colleague's email address", "Enter your colleague's email address.")
     role = SelectField("Role", choices=options(ROLE_CHOICES), default="editor")
 
 

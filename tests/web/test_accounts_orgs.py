@@ -128,6 +128,11 @@ def test_invite_link_lets_a_newcomer_sign_up_and_join(app: Flask, session: Sessi
     assert response.status_code == 302
     assert "colleague@riverton.example.org" in owner.get("/organization").get_data(as_text=True)
     path = invitation_path(app)
+    # Left empty, the address asked for is the colleague's, not the owner's own.
+    empty = post(
+        owner, "/organization/invitations", {"email": "", "role": "editor"}, "/organization"
+    )
+    assert "Enter your colleague&#39;s email address." in empty.get_data(as_text=True)
 
     newcomer = app.test_client()
     landing = newcomer.get(path).get_data(as_text=True)
