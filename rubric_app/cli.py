@@ -239,7 +239,13 @@ def demo_seed(password: str | None, n_orgs: int | None, state: str) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--org", "org_ref", help="Organization to join: its id or its exact name.")
-@click.option("--role", type=click.Choice(["owner", "editor", "viewer"]), default="owner")
+@click.option(
+    "--role",
+    type=click.Choice(["owner", "editor", "viewer"]),
+    default="owner",
+    show_default=True,
+    help="Role in the organization given with --org.",
+)
 @click.option(
     "--site-admin",
     is_flag=True,

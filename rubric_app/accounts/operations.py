@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,11 @@ def find_user(session: Session, email: str) -> User | None:
 def create_user(session: Session, *, email: str, name: str, password: str) -> User:
     """Create a user; refuse an e-mail address that is already taken."""
     email = normalize_email(email)
+    try:
+        # The check the forms make (WTForms' Email uses the same library), for the CLI too.
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError(f"{email!r} is not a valid email address.") from None
     if find_user(session, email) is not None:
         raise AccountError(
             "An account with this email address already exists. Sign in, or reset your "

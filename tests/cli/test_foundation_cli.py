@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -157,6 +158,23 @@ def test_orgs_and_users_create(runner: FlaskCliRunner, session: Session) -> None
     assert user.password_hash.startswith("$argon2id$")
     role = session.scalar(select(Membership.role).where(Membership.user_id == user.id))
     assert role == "editor"
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "says"),
+    [
+        ("not-an-email", "Lee", "is not a valid email address"),
+        ("lee@maple.example.org", "Lee\x1bEvil", "invisible control character (U+001B)"),
+    ],
+)
+def test_users_create_checks_what_the_sign_up_form_checks(
+    runner: FlaskCliRunner, session: Session, email: str, name: str, says: str
+) -> None:
+    args = ["users", "create", "--email", email, "--name", name, "--password", "long enough pw"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert says in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_orgs_create_rejects_a_bad_state(runner: FlaskCliRunner) -> None:
