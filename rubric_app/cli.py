@@ -281,6 +281,36 @@ def users_create(
     click.echo(f"Created user {user.id} <{user.email}>{admin}{joined}.")
 
 
+@users_cli.command("reset-two-step")
+@click.argument("email")
+def users_reset_two_step(email: str) -> None:
+    """Turn a user's two-step sign-in off (lost phone, new phone), ending their sessions.
+
+    For a user who must use it (their organization requires it, or a site administrator), no
+    page can turn it off; they set it up again on their next sign-in, on the new phone.
+    """
+    from rubric_app.accounts import two_step
+    from rubric_app.accounts.operations import find_user
+    from rubric_app.accounts.user_sessions import revoke_all
+    from rubric_app.models import utcnow
+
+    user = find_user(db.session, email)
+    if user is None:
+        click.echo(f"Error: no user with the address {email!r}.", err=True)
+        sys.exit(1)
+    if not two_step.is_enabled(user):
+        click.echo(f"{user.email} does not use two-step sign-in; nothing changed.")
+        return
+    two_step.disable(db.session, user)
+    # Whoever holds the lost phone and a session must sign in again, with the new set-up.
+    revoke_all(db.session, user.id, utcnow())
+    db.session.commit()
+    click.echo(
+        f"Two-step sign-in is off for {user.email}; their sessions are ended. If they must use "
+        "it, they set it up again when they next sign in."
+    )
+
+
 def _find_org(reference: str) -> Organization:
     """The organization with this id, else with exactly this name (which must be unique)."""
     from sqlalchemy import select

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pyotp
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,3 +74,47 @@ def test_orgs_create_refuses_bad_ids(runner: FlaskCliRunner) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "IPEDS unit id has 6 digits" in result.output
+
+
+def test_reset_two_step_lets_a_user_who_must_use_it_move_to_a_new_phone(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    """No page can turn two-step off for a site administrator (or a member whose organization
+    requires it); the operator's reset does, ends their sessions, and the next sign-in sets it
+    up again."""
+    from flask import current_app
+
+    from rubric_app.accounts import two_step
+    from rubric_app.models import UserSession, utcnow
+
+    result = runner.invoke(
+        args=[
+            "users", "create", "--email", "admin@site.example.org", "--name", "Sam Admin",
+            "--site-admin", "--password", "long enough password",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = find_user(session, "admin@site.example.org")
+    assert user is not None
+    with current_app.test_request_context():
+        secret = two_step.begin_enrolment(session, user)
+        two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    session.add(
+        UserSession(
+            user_id=user.id, token_hash="x" * 64, expires_at=utcnow() + dt.timedelta(days=1)
+        )
+    )
+    session.commit()
+    assert two_step.is_enabled(user)
+
+    result = runner.invoke(args=["users", "reset-two-step", "Admin@Site.example.org"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in is off for admin@site.example.org" in result.output
+    session.expire_all()
+    assert not two_step.is_enabled(user)
+    live = session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    ).all()
+    assert live == []
+    again = runner.invoke(args=["users", "reset-two-step", "nobody@site.example.org"])
+    assert again.exit_code == 1
