@@ -59,9 +59,14 @@ def format_points(value: float | None) -> str:
 
 
 def points_text(difference: float) -> str:
-    """Return the size of a difference in whole points: '18 points', '1 point'."""
-    size = round(abs(difference))
-    return f"{size} point" if size == 1 else f"{size} points"
+    """Return the size of a difference in points, as precise as the scores beside it: '18
+    points', '1 point', '6.5 points' (30% against 36.5%: rounding to 6 or 7 would contradict
+    the two figures the reader sees, and the CSV's 6.5)."""
+    size = abs(difference)
+    if abs(size - round(size)) < 0.05:
+        whole = round(size)
+        return f"{whole} point" if whole == 1 else f"{whole} points"
+    return f"{size:.1f} points"
 
 
 def relation_text(cell: Cell, reference: str) -> str:

@@ -489,3 +489,15 @@ def test_headline_of_a_reference_with_too_few_answers_says_so(
         text,
     ), text
     assert "no rated items" not in text
+
+
+@pytest.mark.parametrize(
+    ("difference", "text"),
+    [(18.0, "18 points"), (-1.0, "1 point"), (6.5, "6.5 points"), (-6.52, "6.5 points"),
+     (7.98, "8 points")],
+)  # fmt: skip
+def test_a_difference_reads_as_precisely_as_the_scores_beside_it(
+    difference: float, text: str
+) -> None:
+    """30% against 36.5% is "6.5 points", as the CSV says: not 6 (or 7) beside those figures."""
+    assert points_text(difference) == text
