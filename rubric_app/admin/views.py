@@ -16,6 +16,7 @@ from rubric_app.access import require_site_admin
 from rubric_app.accounts.forms import EmptyForm
 from rubric_app.accounts.operations import AccountError
 from rubric_app.accounts.vetting import (
+    VETTED_KINDS,
     pending_organizations,
     reject_organization,
     verify_organization,
@@ -34,8 +35,10 @@ def _me() -> User:
 
 
 def _org_or_404(org_id: int) -> Organization:
+    """An organization this page vets (a state advocate); anything else is not here. A
+    district's "Verified" badge is given on the server only (``flask orgs verify``)."""
     org = db.session.get(Organization, org_id)
-    if org is None:
+    if org is None or org.kind not in VETTED_KINDS:
         abort(404)
     return org
 

@@ -31,6 +31,13 @@ def export_command(assessment_id: int, output: Path | None) -> None:
         click.echo(f"Error: no assessment with id {assessment_id}.", err=True)
         sys.exit(1)
     text = json.dumps(export_assessment(db.session, assessment), indent=2, ensure_ascii=False)
+    if output is not None:
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            # A missing folder or no permission: say so, and record no export that never was.
+            click.echo(f"Error: cannot write {output}: {error.strerror or error}.", err=True)
+            sys.exit(1)
     audit.record_export(
         db.session, org_id=assessment.org_id, assessment_id=assessment.id, format="json", via="cli"
     )
@@ -38,7 +45,6 @@ def export_command(assessment_id: int, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Wrote assessment {assessment_id} to {output}.")
 
 

@@ -191,6 +191,16 @@ def test_a_new_advocate_is_offered_once_a_site_administrator_approves_it(
     assert _option(org.id) not in _offered(district, assessment)
     admin = app.test_client()
     signin_two_step(admin, "admin@site.example.org", str(ohio["secret"]))
+    # A district is not vetted on this page: a forged approval of one finds nothing.
+    riverton = session.scalar(select(Organization).where(Organization.kind == "district"))
+    assert riverton is not None
+    forged = admin.post(
+        f"/admin/organizations/{riverton.id}/approve", data={"csrf_token": _token(admin)}
+    )
+    assert forged.status_code == 404
+    session.expire_all()
+    assert verification_status(riverton) == "not_needed"
+    assert riverton.verified_at is None
     approved = admin.post(
         f"/admin/organizations/{org.id}/approve", data={"csrf_token": _token(admin)}
     )

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, load_states, save_items, submit
-from rubric_app.models import Assessment
+from rubric_app.models import Assessment, AuditEvent
 from rubric_app.reports.export import export_assessment
 
 
@@ -174,3 +174,20 @@ def test_cli_export_and_import(runner: FlaskCliRunner, session: Session, tmp_pat
     result = runner.invoke(args=["assessments", "import", str(path), "--org", str(target.id)])
     assert result.exit_code == 1
     assert "already has an assessment" in result.output
+
+
+def test_cli_export_to_a_missing_folder_says_so(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    setup = make_setup(session)
+    session.commit()
+    target = tmp_path / "no-such-folder" / "export.json"
+    result = runner.invoke(
+        args=["assessments", "export", str(setup.assessment.id), "-o", str(target)]
+    )
+    assert result.exit_code == 1
+    assert f"Error: cannot write {target}: No such file or directory." in result.output
+    assert "Traceback" not in result.output
+    exported = select(AuditEvent).where(AuditEvent.action == "assessment.export")
+    exports = session.scalars(exported).all()
+    assert exports == []
