@@ -35,6 +35,7 @@ from rubric_app.accounts.invitations import (
     invitation_from_token,
     invitation_token,
     invite,
+    open_invitations,
     pending_invitations,
     revoke_invitation,
 )
@@ -48,6 +49,7 @@ from rubric_app.accounts.operations import (
     leave_organization,
     leave_refusal,
     membership_of,
+    normalize_email,
     org_after_leaving,
     regenerate_partner_code,
     remove_member,
@@ -277,10 +279,10 @@ def send_invitation() -> ResponseReturnValue:
     status = 400
     if form.validate_on_submit():
         me = _me()
+        address = normalize_email(form.email.data or "")
+        replaced = bool(open_invitations(db.session, org.id, email=address))
         try:
-            invitation = invite(
-                db.session, org, email=form.email.data or "", role=form.role.data, by=me
-            )
+            invitation = invite(db.session, org, email=address, role=form.role.data, by=me)
         except AccountError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
@@ -290,7 +292,9 @@ def send_invitation() -> ResponseReturnValue:
         else:
             _mail_invitation(invitation, org, me)
             db.session.commit()
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            # A new invitation retires the open one: the link in the earlier mail stops working.
+            earlier = " The link in the earlier invitation to this address no longer works."
+            flash(f"Invitation sent to {invitation.email}.{earlier if replaced else ''}", "success")
             return redirect(url_for("accounts.organization") + "#invitations")
     return _render_organization(org, form, status)
 

@@ -221,6 +221,13 @@ def test_revoked_and_replaced_invitation_links_stop_working(app: Flask, session:
     ).one()
     post(owner, f"/organization/invitations/{newest.id}/revoke", {}, "/organization")
     assert app.test_client().get(second).status_code == 400
+    # Inviting an address with an open invitation again says the earlier link stops working.
+    invite = {"email": "b@example.org", "role": "viewer"}
+    post(owner, "/organization/invitations", invite, "/organization")
+    owner.get("/organization")  # the first flash is read
+    post(owner, "/organization/invitations", invite, "/organization")
+    page = owner.get("/organization").get_data(as_text=True)
+    assert "The link in the earlier invitation to this address no longer works." in page
 
 
 def test_owner_changes_roles_and_removes_members_but_never_the_last_owner(
