@@ -54,14 +54,16 @@ def _importer(client: FlaskClient, session: Session) -> FlaskClient:
     return importer
 
 
-def _import(client: FlaskClient, session: Session, data: dict[str, Any]) -> tuple[Assessment, str]:
+def _import(
+    client: FlaskClient, session: Session, data: dict[str, Any], period: str = ""
+) -> tuple[Assessment, str]:
     """Upload ``data``; return the new assessment and the page the import lands on."""
     token = csrf_from(client.get("/assessments/import").data)
     response = client.post(
         "/assessments/import",
         data={
             "csrf_token": token,
-            "period": "",
+            "period": period,
             "file": (io.BytesIO(json.dumps(data, indent=2).encode()), "export.json"),
         },
         content_type="multipart/form-data",
@@ -72,6 +74,13 @@ def _import(client: FlaskClient, session: Session, data: dict[str, Any]) -> tupl
     imported = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
     assert imported is not None
     return imported, page
+
+
+def _submitted_export(client: FlaskClient, session: Session) -> dict[str, Any]:
+    """The signed export of a submitted assessment, downloaded by its owner (signed in)."""
+    setup = make_setup(session)
+    signin(client, setup.owner.email)
+    return _exported(client, setup.assessment.id)
 
 
 def _last_import_audit(session: Session) -> dict[str, Any]:
@@ -243,9 +252,7 @@ def test_a_partner_cannot_import_a_shared_assessment_as_its_own_submission(
     """The export of an assessment shared with a partner is signed by this server, but it is
     the district's: imported by the partner it is a draft that says whose it is, so it can
     never be submitted (and counted in the state's figures) as the partner's own."""
-    setup = make_setup(session)
-    signin(client, setup.owner.email)
-    data = _exported(client, setup.assessment.id)
+    data = _submitted_export(client, session)
     partner = make_org(session, "Riverton Youth Sports", kind="afterschool_program")
     make_user(session, "lead@rys.example.org", partner, "owner")
     session.commit()
@@ -262,24 +269,8 @@ def test_a_partner_cannot_import_a_shared_assessment_as_its_own_submission(
 def test_a_signed_submission_given_another_period_on_import_is_a_draft(
     client: FlaskClient, session: Session
 ) -> None:
-    setup = make_setup(session)
-    signin(client, setup.owner.email)
-    data = _exported(client, setup.assessment.id)
-    importer = _importer(client, session)
-    token = csrf_from(importer.get("/assessments/import").data)
-    response = importer.post(
-        "/assessments/import",
-        data={
-            "csrf_token": token,
-            "period": "2030-31",
-            "file": (io.BytesIO(json.dumps(data).encode()), "export.json"),
-        },
-        content_type="multipart/form-data",
+    imported, page = _import(
+        _importer(client, session), session, _submitted_export(client, session), "2030-31"
     )
-    assert response.status_code == 302
-    words = " ".join(importer.get(response.headers["Location"]).get_data(as_text=True).split())
-    assert "its period was changed from 2025-26 to 2030-31" in words
-    session.expire_all()
-    imported = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
-    assert imported is not None
+    assert "its period was changed from 2025-26 to 2030-31" in " ".join(page.split())
     assert (imported.period, imported.status) == ("2030-31", "draft")
