@@ -255,10 +255,10 @@ def framework_shares(
     sets = check_sets(framework, rubric)
     up = _one_level_up(session, scope, sets, rows)
     if up:
-        # The view is its own value's group one level up from it: a filter other than the
-        # period is a property of the organization, so each organization's latest assessment
-        # there is its latest in the view, and a period breakdown is taken per period. One
-        # grouped query over item results instead of two.
+        # The view is its own value's group one level up from it: a compared filter (never
+        # the period, ``Filters.compared``) is a property of the organization, so each
+        # organization's latest assessment there is its latest in the view. One grouped query
+        # over item results instead of two.
         name, by_value = next(iter(up.items()))
         groups = by_value.get(getattr(scope.filters, name), [])
     else:
