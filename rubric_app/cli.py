@@ -402,9 +402,10 @@ def orgs_verify(reference: str) -> None:
 
 @orgs_cli.command("list")
 def orgs_list() -> None:
-    """Print every organization with its id, kind, state and number of members."""
+    """Print every organization with its id, kind, state, vetting and number of members."""
     from sqlalchemy import func, select
 
+    from rubric_app.accounts.vetting import verification_status
     from rubric_app.models import Membership, Organization
 
     rows = db.session.execute(
@@ -413,9 +414,10 @@ def orgs_list() -> None:
         .group_by(Organization.id)
         .order_by(Organization.state, Organization.name)
     )
-    click.echo(f"{'ID':>5} {'STATE':5} {'KIND':20} {'MEMBERS':>7}  NAME")
+    click.echo(f"{'ID':>5} {'STATE':5} {'KIND':20} {'VETTING':10} {'MEMBERS':>7}  NAME")
     for org, members in rows:
-        click.echo(f"{org.id:>5} {org.state:5} {org.kind:20} {members:>7}  {org.name}")
+        vetting = verification_status(org)  # verified, pending, rejected or not_needed
+        click.echo(f"{org.id:>5} {org.state:5} {org.kind:20} {vetting:10} {members:>7}  {org.name}")
 
 
 def register(app: Flask) -> None:

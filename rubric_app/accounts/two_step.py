@@ -155,7 +155,8 @@ def confirm_enrolment(
     if not verify_app_code(session, user, code, now=now):
         raise TwoStepError(
             "That code does not match. Check that the app shows the account you just added, "
-            "then type the 6-digit code it shows now."
+            "then type the 6-digit code it shows now (if you just used a code, wait for the "
+            "next one: each code works once)."
         )
     user.two_step_enabled_at = utcnow()
     codes = regenerate_recovery_codes(session, user)

@@ -45,7 +45,23 @@ def test_orgs_create_with_peer_attributes_then_user_joins_by_name(
     assert membership.role == "editor"
     listing = runner.invoke(args=["orgs", "list"])
     line = next(line for line in listing.output.splitlines() if "Harbor Point Schools" in line)
-    assert line.split()[:4] == [str(org.id), "ME", "district", "1"]
+    assert line.split()[:5] == [str(org.id), "ME", "district", "not_needed", "1"]
+    # A state advocate's vetting shows too: an operator sees who waits for approval.
+    runner.invoke(
+        args=[
+            "orgs",
+            "create",
+            "--name",
+            "Pine Tree Voices",
+            "--kind",
+            "state_advocate",
+            "--state",
+            "ME",
+        ]
+    )
+    listing = runner.invoke(args=["orgs", "list"])
+    line = next(line for line in listing.output.splitlines() if "Pine Tree Voices" in line)
+    assert line.split()[2:4] == ["state_advocate", "pending"]
 
 
 def test_users_create_refuses_taken_email_unknown_org_and_short_password(
