@@ -180,6 +180,15 @@ def _render(
     status: int,
 ) -> ResponseReturnValue:
     found = partners_found_by(db.session, owner_org, partner) if partner else []
+    advocates = own_state_advocates(db.session, owner_org)
+    live = _live_share_orgs(assessment)
+    offered = [org for org in advocates if org.id not in live]
+    state_name = STATES[owner_org.state]
+    whom = (
+        f"The verified state advocate of {state_name}"
+        if len(offered) == 1
+        else f"The verified state advocates of {state_name}"
+    )
     return render_template(
         "accounts/sharing.html",
         assessment=assessment,
@@ -193,11 +202,12 @@ def _render(
         partner=partner,
         found=[_label(org) for org in found],
         has_targets=len(form.to_org.choices or []) > 1,
-        advocate_shared=any(
-            org.id in _live_share_orgs(assessment)
-            for org in own_state_advocates(db.session, owner_org)
+        advocate_shared=any(org.id in live for org in advocates),
+        share_hint=(
+            f"{whom}{', and the partner you found' if found else ''}. Verified organizations "
+            "were checked by a site administrator."
         ),
-        state_name=STATES[owner_org.state],
+        state_name=state_name,
         kind_labels=ORG_KIND_LABELS,
     ), status
 

@@ -365,3 +365,16 @@ def test_once_shared_with_the_advocate_the_page_says_so_and_a_second_post_is_har
     assert "There is no verified state advocate" not in page
     shares = session.scalars(select(Share).where(Share.to_org_id == ohio.id)).all()
     assert len(shares) == 1
+
+
+def test_the_share_hint_counts_the_advocates_it_offers(
+    app: Flask, session: Session, world: dict[str, object]
+) -> None:
+    assessment = world["assessment"]
+    assert isinstance(assessment, Assessment)
+    owner = client_for(app, "owner@riverton.example.org")
+    url = f"/assessments/{assessment.id}/sharing"
+    assert "The verified state advocate of Ohio." in owner.get(url).get_data(as_text=True)
+    make_org(session, "Ohio Youth Voices", kind="state_advocate", state="OH")
+    session.commit()
+    assert "The verified state advocates of Ohio." in owner.get(url).get_data(as_text=True)
