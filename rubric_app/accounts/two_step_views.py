@@ -112,6 +112,9 @@ def enforce_required_two_step() -> ResponseReturnValue | None:
 def two_step_code() -> ResponseReturnValue:
     """The second step of signing in: a code from the app or a recovery code."""
     pending = pending_signin()
+    if pending is None and current_user.is_authenticated:
+        # Signed in already (the back button, a bookmark): nothing is pending, nothing expired.
+        return redirect(url_for("main.home"))
     if pending is None:
         clear_pending()
         flash("Your sign-in was not finished in time. Sign in again.", "info")

@@ -153,6 +153,11 @@ def test_signin_asks_for_a_code_and_signs_in_only_with_a_right_one(
     actions = [event.action for event in session.scalars(select(AuditEvent))]
     assert "auth.two_step_failed" in actions
     assert actions.count("auth.signin") == 2  # the set-up sign-in, then this one
+    # The code page again (the back button), signed in: home, not "not finished in time".
+    again = client.get("/two-step")
+    assert again.status_code == 302
+    assert again.headers["Location"] == "/"
+    assert "not finished in time" not in client.get("/").get_data(as_text=True)
 
 
 def test_a_code_cannot_be_used_twice(app: Flask, session: Session) -> None:
