@@ -16,7 +16,7 @@ from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.next_steps import next_steps
 from rubric_app.questionnaire.view_data import continue_target, task_rows
-from rubric_app.scoring import score_assessment, visibility
+from rubric_app.scoring import AssessmentScore, score_assessment, visibility
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -49,6 +49,7 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         score=score,
         rows=rows,
         complete=sum(row.status == "complete" for row in rows),
+        score_basis=_score_basis(score),
         # Once submitted, what matters is what was left out (a flagged section can be whole).
         fully_answered=sum(row.answered >= row.applicable for row in rows),
         snapshots=snapshots,
@@ -64,4 +65,17 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         if assessment.status == "submitted"
         else None,
         reopen_form=ReopenForm(),
+    )
+
+
+def _score_basis(score: AssessmentScore) -> str:
+    """What the scores rest on, when it is not the questions answered shown beside it: those
+    count N/A items as answered and unscored ones too, the scores (and the board summary's
+    "from 24 of 48 items answered") leave both out. "" when the two agree."""
+    coverage = score.coverage
+    if (coverage.answered, coverage.applicable) == (score.answered, score.applicable):
+        return ""
+    return (
+        f"The scores rest on {coverage.answered} of {coverage.applicable} scored items "
+        "(not applicable and unscored ones are left out)."
     )

@@ -389,3 +389,20 @@ def test_a_submitted_assessment_with_gaps_has_no_section_in_progress(
     assert "Some left unanswered" in page
     assert "In progress" not in page
     assert "Not started" not in page
+
+
+def test_the_assessment_page_says_what_the_scores_rest_on_beside_the_questions_answered(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """ "28 of 52 questions" here and "from 24 of 48 items answered" on the board summary read
+    as a contradiction: the page now says the scores leave N/A and unscored items out."""
+    _rate_paper_only(session, assessment)
+    session.commit()
+    signin(client, "editor@riverside.example")
+    page = " ".join(client.get(f"/assessments/{assessment.id}").get_data(as_text=True).split())
+    questions = re.search(r"<dt>Answered</dt><dd>(\d+) of (\d+) questions", page)
+    basis = re.search(r"The scores rest on (\d+) of (\d+) scored items \(not applicable", page)
+    assert questions is not None
+    assert basis is not None
+    assert questions.groups() != basis.groups()
+    assert int(basis.group(2)) < int(questions.group(2))  # the unscored yes/no item
