@@ -82,12 +82,15 @@ _LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHERO
 def name_problem(name: str) -> str | None:
     """Say what makes ``name`` (of a person or an organization) unfit, or None.
 
-    Beyond ``text_problem``: invisible formatting characters (zero-width spaces and joiners,
-    right-to-left overrides: Unicode category Cf) are refused, since they make a name blank or
-    print it backwards; and so is a name mixing letters of alphabets that look alike, the
+    First what ``text_problem`` finds; then invisible formatting characters (zero-width
+    spaces and joiners, right-to-left overrides: Unicode category Cf), which make a name
+    blank or print it backwards; then a name mixing letters of alphabets that look alike, the
     way an impostor copies a real name ("Coalition" with a Cyrillic U+0456 for its "i"). One
     alphabet besides digits and punctuation is what every real name here needs.
     """
+    problem = text_problem(name)
+    if problem is not None:
+        return problem
     for char in name:
         if unicodedata.category(char) == "Cf":
             return (

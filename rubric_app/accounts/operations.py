@@ -22,7 +22,7 @@ from rubric_app import audit
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, weak_password_problem
 from rubric_app.accounts.user_sessions import revoke_all
-from rubric_app.hostile_input import name_problem, text_problem
+from rubric_app.hostile_input import name_problem
 from rubric_app.models import (
     ENROLLMENT_BANDS,
     LOCALES,
@@ -64,7 +64,7 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
             "An account with this email address already exists. Sign in, or reset your "
             "password if you have forgotten it."
         )
-    problem = name_problem(name) or text_problem(name)
+    problem = name_problem(name)
     if problem is not None:
         raise AccountError(f"The name {problem}.")
     check_password_rules(password, email=email, name=name)
@@ -181,7 +181,7 @@ def _set_profile(
     name = name.strip()
     if not name:
         raise AccountError("Enter the organization's name.")
-    problem = name_problem(name) or text_problem(name)
+    problem = name_problem(name)
     if problem is not None:
         # The forms say so at the field; this holds the rule for the command line too.
         raise AccountError(f"The organization's name {problem}.")
