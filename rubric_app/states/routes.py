@@ -177,9 +177,12 @@ def _report_url(person: rollup.Participant) -> str | None:
     return url_for("reports.report", assessment_id=person.assessment_id)
 
 
-def _withheld(scope: Scope) -> bool:
-    """Return whether nothing about this view may be exported (the small-number rule)."""
+def _nothing_to_export(scope: Scope) -> bool:
+    """Return whether this view offers no download: the small-number rule withholds it, or
+    no shared assessment matches it (a file of headers only would tell nothing)."""
     organizations, _ = resolved.totals(db.session, scope)
+    if not organizations:
+        return True
     k = int(current_app.config["SUPPRESSION_K"])
     return privacy.view_withheld(db.session, scope, k, organizations) is not None
 
@@ -279,11 +282,12 @@ def _periods(state: FilterState) -> list[str]:
 def _overview(
     built: Dashboard, periods: Sequence[str], side: SideViews | None = None
 ) -> Overview | None:
-    """Return the findings and side views of a dashboard that may be shown, else None.
+    """Return the findings and side views of a dashboard with figures to show, else None.
 
-    ``periods``: the periods the advocate can choose, newest first.
+    ``periods``: the periods the advocate can choose, newest first. An empty view has none:
+    each finding would only say that no figure reaches the small-number rule, which is not why.
     """
-    if built.withheld is not None:
+    if built.withheld is not None or built.empty:
         return None
     return build_overview(db.session, built, periods, side)
 
@@ -329,7 +333,7 @@ def export_csv(code: str) -> ResponseReturnValue:
     """Download every shared answer in scope, one row per assessment, item and dimension."""
     org = _advocate(code)
     scope = _resolve_filters(org).scope
-    if _withheld(scope):
+    if _nothing_to_export(scope):
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     _record_export(org, scope, "csv")
     lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
@@ -352,7 +356,7 @@ def export_xlsx(code: str) -> ResponseReturnValue:
         parallel=True,
         frameworks=current_frameworks().for_jurisdiction(org.state),
     )
-    if built.withheld is not None:
+    if built.withheld is not None or built.empty:
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     data = exports.workbook(
         built,
@@ -433,7 +437,7 @@ def reports_zip(code: str) -> ResponseReturnValue:
 
     org = _advocate(code)
     scope = _resolve_filters(org).scope
-    if _withheld(scope):
+    if _nothing_to_export(scope):
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     requested = queue_reports_zip(
         db.session, user=current_user, scope=scope, file_stem=_file_stem(scope)

@@ -160,6 +160,12 @@ class Dashboard:
     #: The titles of the state's frameworks (any rubric), so an empty ``law`` can say why.
     law_frameworks: tuple[str, ...] = ()
 
+    @property
+    def empty(self) -> bool:
+        """Return whether the view may be shown but holds no assessment: no figures, findings
+        or downloads then, only a notice that says so (zeros are not withheld, docs/privacy.md)."""
+        return self.withheld is None and not self.organizations
+
 
 @dataclass(frozen=True)
 class Page:
@@ -438,7 +444,14 @@ def _assemble(
 ) -> Dashboard:
     """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
-    rubric_title = latest.title if latest else scope.rubric_key
+    # An empty view pins no version to take the title from: the newest stored one names it.
+    rubric_title = (
+        latest.title
+        if latest
+        else rollup.rubric_titles(session, [scope.rubric_key]).get(
+            scope.rubric_key, scope.rubric_key
+        )
+    )
     dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
     cells = _participation(session, scope, k)
 

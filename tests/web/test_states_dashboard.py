@@ -330,3 +330,47 @@ def test_a_filtered_views_downloads_are_named_after_its_filters(
     }
     assert "-city.csv" in names["/states/VT/export.csv?locale=city"]
     assert "-city" not in names["/states/VT/export.csv"]
+
+
+def test_an_empty_view_says_so_and_offers_no_downloads(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """No Vermont district shared without SROs: the view is empty, not withheld (zeros are not
+    hidden), and every part of it says that nothing matches, under the rubric's title."""
+    signin(client, ADVOCATE)
+    query = "?period=2025-26&sro_model=none"
+    page = _page(client, query)
+    title = "SECURe-aligned Local Implementation Rubric"
+    assert f"{title}: no submitted assessment shared with" in page
+    assert "secure-local-implementation:" not in page
+    assert "No shared assessment matches these filters." in page
+    assert "Nothing is shown for these filters" not in page
+    # No findings that blame the small-number rule, no empty sections, no downloads.
+    assert 'id="findings"' not in page
+    assert "No action step has a median" not in page
+    assert 'id="items"' not in page
+    for link in ("export.csv", "export.xlsx", "summary.pdf", "summary-one-page.pdf", "reports.zip"):
+        assert link not in page
+    # Who took part still shows every period, so the advocate sees where to look instead.
+    assert 'id="participation"' in page
+    # Asked for anyway, the files lead back to the notice; the PDFs say so under the title.
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/states/VT/export.{fmt}{query}")
+        assert response.status_code == 302
+        assert "/states/VT/dashboard" in response.headers["Location"]
+    token = csrf_from(client.get("/account").data)
+    response = client.post(f"/states/VT/reports.zip{query}", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "/states/VT/dashboard" in response.headers["Location"]
+    for url, empty in (
+        ("summary.pdf", "No shared assessment matches these filters"),
+        ("summary-one-page.pdf", "No self-assessment matches these filters"),
+    ):
+        reader = PdfReader(io.BytesIO(client.get(f"/states/VT/{url}{query}").data))
+        assert reader.metadata is not None
+        assert reader.metadata.title == f"Vermont state summary: {title}"
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        assert title in text
+        assert empty in text
+        assert "secure-local-implementation" not in text
+        assert "Findings" not in text

@@ -194,6 +194,22 @@ def test_a_state_with_no_framework_says_so(client: FlaskClient, session: Session
     assert 'class="law-share-table"' not in page
 
 
+def test_an_empty_view_does_not_blame_the_rubric(
+    client: FlaskClient, washington: Organization
+) -> None:
+    """No district shared without SROs: the law cannot be checked because nothing matches,
+    not because the local implementation rubric (the one shown) maps no question to it."""
+    signin(client, ADVOCATE)
+    page = client.get("/states/WA/dashboard?sro_model=none").get_data(as_text=True)
+    assert "No shared assessment matches these filters." in page
+    assert "no question of this rubric is mapped" not in page
+    assert "Choose the local implementation rubric" not in page
+    pdf = PdfReader(io.BytesIO(client.get("/states/WA/summary.pdf?sro_model=none").data))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "No shared assessment matches these filters" in text
+    assert "no question of this rubric is mapped" not in text
+
+
 def test_each_organization_counts_once_at_its_latest_assessment(
     app: Any, session: Session, washington: Organization
 ) -> None:
