@@ -30,3 +30,20 @@ class DashboardQuery(QueryForm):
         if field.validate(self):
             return field.data, []
         return "", list(field.errors)
+
+    def take_period(
+        self, allowed: tuple[str, ...], default: str, why: str
+    ) -> tuple[str, list[str]]:
+        """The period asked for among ``allowed``, else ``default``, and a note when unknown.
+
+        Every view is one period (``rollup.Filters.compared`` says why), so an unknown period
+        is not dropped like the other filters ("showing every period" would be untrue): the
+        page shows ``default`` and the note names it and ``why`` it is the one shown.
+        """
+        value, notes = self.take(self.period, allowed)
+        if not notes:
+            return value or default, []
+        asked = f"Unknown period {self.period.data!r}"
+        if not default:
+            return "", [f"{asked}: no shared assessment of this rubric has a period yet."]
+        return default, [f"{asked}: showing {default}, {why}."]

@@ -151,13 +151,13 @@ def _resolve_filters(org: Organization) -> FilterState:
     }
     values: dict[str, str] = {}
     for key, known in allowed.items():
-        values[key], notes = query.take(query[key], known)
-        problems.extend(notes)
-    if not values["period"] and periods:
-        # Always one period, so each organization counts once (there is no all-periods view:
-        # ``rollup.Filters.compared`` says why). Unless one is chosen, the latest in which
-        # enough organizations took part for figures to show (else simply the latest).
-        values["period"] = next((p for p, n in period_counts if n >= k), periods[0])
+        if key != "period":
+            values[key], notes = query.take(query[key], known)
+            problems.extend(notes)
+    values["period"], notes = query.take_period(
+        allowed["period"], *_default_period(period_counts, k)
+    )
+    problems.extend(notes)
     choices = {
         key: tuple(Choice(v, labels[key].get(v, v)) for v in known)
         for key, known in allowed.items()
@@ -168,6 +168,24 @@ def _resolve_filters(org: Organization) -> FilterState:
         choices,
         tuple(problems),
     )
+
+
+def _default_period(period_counts: Sequence[tuple[str, int]], k: int) -> tuple[str, str]:
+    """Return the period a view shows unless one is chosen, and why it is that one.
+
+    Always one period, so each organization counts once (there is no all-periods view:
+    ``rollup.Filters.compared`` says why): the latest in which enough organizations took part
+    for figures to show, else simply the latest ("" when nothing is shared yet).
+    ``period_counts``: (period, organizations), newest first.
+    """
+    if not period_counts:
+        return "", ""
+    enough = next((period for period, n in period_counts if n >= k), None)
+    if enough is None:
+        return period_counts[0][0], "the latest period"
+    if enough == period_counts[0][0]:
+        return enough, "the latest period"
+    return enough, "the latest period with enough organizations for figures"
 
 
 def _report_url(person: rollup.Participant) -> str | None:

@@ -47,12 +47,13 @@ def _assessment(
     submit_it: bool = True,
     revoke: bool = False,
     named: bool = True,
+    period: str = "2025-26",
 ) -> None:
-    user = make_user(session, f"owner{org.id}@example.org", org)
+    user = make_user(session, f"owner{org.id}-{period}@example.org", org)
     version = latest_version(session, "secure-local-implementation")
     assert version is not None
     assessment = start_assessment(
-        session, org=org, version=version, title="Review", period="2025-26", user=user
+        session, org=org, version=version, title="Review", period=period, user=user
     )
     states = generate_states(rubric_of(version), random.Random(org.name), maturity)
     save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
@@ -248,6 +249,26 @@ def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Or
     assert "Unknown locale &#39;moon&#39;: showing every locale." in page
     assert "No shared assessments use that rubric" in page
     assert "11 submitted" in page
+
+
+def test_an_unknown_period_names_the_period_shown(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """There is no every-period view: an unknown period shows the default one, named."""
+    signin(client, ADVOCATE)
+    page = _page(client, "?period=1999-00")
+    assert "Unknown period &#39;1999-00&#39;: showing 2025-26, the latest period." in page
+    assert "showing every period" not in page
+    assert "11 submitted" in page
+    # A later period with too few organizations for figures is not the default: say why.
+    org = make_org(session, "Early Bird District", state="VT", locale="rural")
+    _assessment(session, org, maturity=0.5, advocate=vermont, period="2026-27")
+    session.commit()
+    page = _page(client, "?period=1999-00")
+    assert (
+        "Unknown period &#39;1999-00&#39;: showing 2025-26, the latest period with enough "
+        "organizations for figures." in page
+    )
 
 
 def test_only_the_states_own_advocates_see_it(
