@@ -243,6 +243,21 @@ def test_participants_paginate(client: FlaskClient, vermont: Organization) -> No
     assert 'rel="next"' not in third
 
 
+def test_a_page_past_the_end_shows_the_last_page_with_a_message(
+    client: FlaskClient, vermont: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    page = _page(client, "?page=99")
+    assert "There is no page 99 of participating organizations: showing page 3, the last." in page
+    assert "Page 3 of 3" in page
+    assert "Town District 3" in page
+    assert 'rel="prev"' in page
+    assert 'rel="next"' not in page
+    # A withheld view lists nobody, and its page count would tell its size: no message.
+    town = _page(client, "?locale=town&page=99")
+    assert "There is no page" not in town
+
+
 def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Organization) -> None:
     signin(client, ADVOCATE)
     page = _page(client, "?locale=moon&rubric=nope&page=x")
