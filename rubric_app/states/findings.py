@@ -196,8 +196,22 @@ def _organizations(n: int) -> str:
     return f"{n} organization{'' if n == 1 else 's'}"
 
 
+def _whole(value: float) -> int:
+    """Return a percent rounded as the dashboard and its PDFs print it ("37%")."""
+    return round(value)
+
+
 def _percent(value: float) -> str:
-    return f"{value:.0f}%"
+    return f"{_whole(value)}%"
+
+
+def _as_shown(values: dict[str, float]) -> dict[str, float]:
+    """Return each percent as the reader sees it: whole, as in the trend table."""
+    return {key: float(_whole(value)) for key, value in values.items()}
+
+
+def _points(points: int) -> str:
+    return f"{points} point{'' if points == 1 else 's'}"
 
 
 def weakest_step(dashboard: Dashboard, steps: Sequence[Step]) -> Finding:
@@ -270,7 +284,12 @@ def largest_step_change(
     if previous is None:
         return Finding(title, why_not=f"There is no period before {period} to compare with.")
     current = shown_medians(dashboard)
-    chosen = largest_change(_shown_values(current), _shown_values(previous.medians))
+    # Compared as printed (whole percents, as beside the statement and in the trend table):
+    # 18.4% to 36.6% reads "from 18% to 37%", so it rose 19 points, not round(18.2) = 18; and
+    # the step named is the one whose printed medians moved most.
+    chosen = largest_change(
+        _as_shown(_shown_values(current)), _as_shown(_shown_values(previous.medians))
+    )
     if chosen is None:
         return Finding(
             title,
@@ -280,9 +299,9 @@ def largest_step_change(
     step = next(s for s in steps if s.section_id == chosen.key)
     points = round(chosen.delta)
     moved = (
-        f"rose {points} points"
+        f"rose {_points(points)}"
         if points > 0
-        else f"fell {-points} points"
+        else f"fell {_points(-points)}"
         if points < 0
         else "did not move"
     )

@@ -148,6 +148,54 @@ def test_change_needs_both_periods_shown(session: Session, maine: Organization) 
     assert _overview(session, maine).findings[2].why_not.startswith("Choose one period")
 
 
+@pytest.mark.parametrize(
+    ("now", "before", "statement"),
+    [
+        # 18.4% to 36.6% reads "18% to 37%": 19 points, as the reader works it out.
+        ([36.6, 50.0], [18.4, 50.0], "its median rose 19 points, from 18% in 2024-25 to 37%"),
+        # Step 2 moved more exactly (18.8 against 18.2), but it reads 22% to 40%, 18 points:
+        # the step named is the one whose shown figures moved most.
+        ([36.6, 40.4], [18.4, 21.6], "Step 1 changed most: its median rose 19 points"),
+        ([50.4, 50.0], [49.6, 50.0], "its median did not move, from 50% in 2024-25 to 50%"),
+    ],
+)
+def test_a_change_agrees_with_the_rounded_figures_beside_it(
+    session: Session,
+    maine: Organization,
+    now: list[float],
+    before: list[float],
+    statement: str,
+) -> None:
+    built = build_dashboard(session, _scope(maine, period="2025-26"), K)
+    steps = findings.steps_of(built)
+    current = dict(zip([s.section_id for s in steps], now, strict=False))
+    previous = dict(zip([s.section_id for s in steps], before, strict=False))
+    shown = dataclasses.replace(
+        built,
+        distributions=tuple(
+            dataclasses.replace(
+                row, summary=dataclasses.replace(row.summary, median=current[row.key])
+            )
+            if row.summary is not None and row.key in current
+            else row
+            for row in built.distributions
+        ),
+    )
+    earlier = findings.ViewSteps(
+        "2024-25",
+        "2024-25",
+        Figure(13.0, 13),
+        {key: Figure(value, 13) for key, value in previous.items()},
+    )
+    change = findings.largest_step_change(shown, steps, earlier)
+    assert statement in change.statement
+    moved = re.search(r"(rose|fell) (\d+) points?, from (\d+)% .* to (\d+)%", change.statement)
+    if moved is not None:
+        way, points, first, last = moved.groups()
+        assert int(points) == abs(int(last) - int(first))
+        assert (way == "rose") == (int(last) > int(first))
+
+
 def test_a_finding_is_absent_when_its_figures_are_hidden(
     session: Session, maine: Organization
 ) -> None:
