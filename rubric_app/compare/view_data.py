@@ -69,16 +69,31 @@ def points_text(difference: float) -> str:
     return f"{size:.1f} points"
 
 
+def printed_difference(value: float, difference: float) -> float:
+    """Return the difference of the two scores as printed: ``value`` and the reference score
+    (``value - difference``), each to one decimal as ``format_points`` and the CSV print them.
+
+    27.96% against 36.04% prints as "28%" and "36%": the difference shown beside them is 8
+    points, not the exact 8.08 (which would read "8.1 points"). The page uses one decimal
+    where it matters, the report whole percents; the comparison keeps its decimal, because it
+    sets close scores side by side, and so states its differences from what it prints.
+    """
+    # Scores carry 9 decimals (scoring.score), so this gives the reference score back exactly.
+    reference = round(value - difference, 9)
+    return round(round(value, 1) - round(reference, 1), 1)
+
+
 def relation_text(cell: Cell, reference: str) -> str:
     """Return a cell's difference as a phrase about ``reference``, or '' when there is none.
 
     ``reference`` is what the difference is measured from: 'your program', 'Riverton's', ...
     """
-    if cell.difference is None or cell.relation is None:
+    if cell.difference is None or cell.relation is None or cell.value is None:
         return ""
     if cell.relation == "same":
         return f"the same as {reference}"
-    return f"{points_text(cell.difference)} {cell.relation} than {reference}"
+    printed = printed_difference(cell.value, cell.difference)
+    return f"{points_text(printed)} {cell.relation} than {reference}"
 
 
 def possessive(name: str) -> str:
@@ -121,6 +136,7 @@ class CellView:
 
     value: str
     number: float | None
+    #: From the reference, as the two printed scores give it (``printed_difference``).
     difference: float | None
     sentence: str
     #: For items: the options chosen, or why there is no figure ('N/A', 'not asked', ...).
@@ -217,7 +233,10 @@ def _cell(cell: Cell, reference: str, note: str = "") -> CellView:
     return CellView(
         value,
         cell.value,
-        cell.difference,
+        # As printed, so the CSV's difference is its two score columns subtracted.
+        None
+        if cell.difference is None or cell.value is None
+        else printed_difference(cell.value, cell.difference),
         relation_text(cell, reference),
         note,
         basis="" if coverage is None else basis_text(coverage),
@@ -317,14 +336,15 @@ def _headline(columns: Sequence[Column], overall: Sequence[Cell], step_text: str
         if column.is_reference:
             continue
         other = column.whose("score") if column.repeated else possessive(column.sentence_name)
-        if cell.difference is None or cell.relation is None:
+        if cell.difference is None or cell.relation is None or cell.value is None:
             missing.append(column.sentence_name)
         elif cell.relation == "same":
             parts.append(f"the same as {other} (within half a point)")
         else:
             # Turned round: the reference's score against the other's, as the reader sees it.
             flipped = "higher" if cell.relation == "lower" else "lower"
-            parts.append(f"{points_text(cell.difference)} {flipped} than {other}")
+            printed = printed_difference(cell.value, cell.difference)
+            parts.append(f"{points_text(printed)} {flipped} than {other}")
     sentence = (
         f"{subject} is {_join(parts)}" if parts else f"{subject} is {format_points(ref_cell.value)}"
     )
@@ -363,12 +383,13 @@ def _trend(
     previous_period = ""
     for (assessment, _, _), point in zip(ordered, points, strict=True):
         change = ""
-        if point.change is not None and point.direction is not None:
+        if point.change is not None and point.direction is not None and point.percent is not None:
             if point.direction == "same":
                 change = f"about the same as in {previous_period}"
             else:
                 way = "up" if point.change > 0 else "down"
-                change = f"{way} {points_text(point.change)} since {previous_period}"
+                printed = printed_difference(point.percent, point.change)
+                change = f"{way} {points_text(printed)} since {previous_period}"
         views.append(TrendView(point.label, format_points(point.percent), change))
         if point.percent is not None:
             previous_period = assessment.period

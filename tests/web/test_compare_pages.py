@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,12 +29,12 @@ from rubric_app.assessments import (
     start_assessment,
     submit,
 )
-from rubric_app.compare.view_data import format_points, points_text
+from rubric_app.compare.view_data import format_points, points_text, relation_text
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, User
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring import score_assessment
-from rubric_app.scoring.compare import compare_scores, largest_step_difference
+from rubric_app.scoring.compare import Cell, compare_scores, largest_step_difference, relation_of
 
 LOCAL = "secure-local-implementation"
 AFTERSCHOOL = "afterschool-law-enforcement-partnership"
@@ -501,3 +503,29 @@ def test_a_difference_reads_as_precisely_as_the_scores_beside_it(
 ) -> None:
     """30% against 36.5% is "6.5 points", as the CSV says: not 6 (or 7) beside those figures."""
     assert points_text(difference) == text
+
+
+@given(
+    value=st.integers(0, 100_000).map(lambda n: n / 1000),
+    reference=st.integers(0, 100_000).map(lambda n: n / 1000),
+)
+def test_a_stated_difference_is_the_difference_of_the_printed_scores(
+    value: float, reference: float
+) -> None:
+    """27.96% against 36.04% prints "28%" and "36%": 8 points between them, never 8.1."""
+    difference = round(value - reference, 9)
+    relation = relation_of(difference)
+    sentence = relation_text(Cell(value, difference, relation), "your district")
+    if relation == "same":
+        assert sentence == "the same as your district"
+        return
+    points = float(sentence.split(" point")[0])
+    shown = float(format_points(value)[:-1]) - float(format_points(reference)[:-1])
+    assert points == pytest.approx(abs(shown), abs=1e-9)
+    assert (relation == "higher") == (shown > 0)
+
+
+def test_the_example_of_the_rounding_report() -> None:
+    cell = Cell(36.04, round(36.04 - 27.96, 9), "higher")
+    assert (format_points(27.96), format_points(36.04)) == ("28%", "36%")
+    assert relation_text(cell, "your district") == "8 points higher than your district"
