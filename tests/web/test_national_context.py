@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from typing import Any
 
 import pytest
@@ -80,7 +81,17 @@ def test_the_state_dashboard_shows_the_national_figure_beside_the_states(
     page = client.get("/states/IA/dashboard").get_data(as_text=True)
     assert "Nothing is shown for these filters" not in page
     items = page.split('id="items"')[1]
-    row = items.split("The MOU states that SROs have no role in administering school")[1]
-    row = row.split("</tr>")[0]
-    assert DISCIPLINE in row
-    assert SURVEY in row
+    # The item names its row (a row header), and its national context follows in a row of its
+    # own tied to that header, so it is read with the item but not with each of its figures.
+    header = re.search(
+        r'<th scope="row" id="(item-row-[^"]+)">The MOU states that SROs have no role in '
+        r"administering school",
+        items,
+    )
+    assert header is not None
+    row, context = items[header.end() :].split("</tr>")[:2]
+    assert SURVEY not in row
+    assert f'headers="{header.group(1)}"' in context
+    assert DISCIPLINE in context
+    assert SURVEY in context
+    assert not re.search(r"<tr[^>]*>\s*<td>", items.split("</details>")[0])  # no item in a td
