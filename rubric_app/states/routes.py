@@ -233,7 +233,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         meanwhile=count_side_views,
     )
     people, total = built.participants, built.assessments or 0
-    pages = max(1, -(-total // page_size))
+    pages = max(1, -(-built.listed // page_size))
     params = state.scope.query_params()
     overview = _overview(built, periods, side[0] if side else None)
     return render_template(
@@ -251,6 +251,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         page=min(page, pages),
         pages=pages,
         total=total,
+        unlisted=total - built.listed,
         prev_url=url_for("states.dashboard", code=org.state, **params, page=page - 1)
         if page > 1
         else None,
