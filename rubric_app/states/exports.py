@@ -324,7 +324,10 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
             "Answers",
             "Every shared answer, one row per organization, item and dimension, in "
             "rubric order. Columns ending in _code hold the stable codes behind the labels beside "
-            "them (for joining with other data); points are numbers.",
+            "them (for joining with other data); points are numbers. They are what the "
+            "organizations shared with you, one by one: the hidden figures of the other sheets "
+            "can be worked out from them, so before passing this file on (to a board, the "
+            "press, another agency), delete this sheet, or pass on the state summary PDF.",
         ),
         (
             "Empty cells",
