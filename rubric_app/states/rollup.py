@@ -47,7 +47,7 @@ from rubric_app.models import (
 )
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Item, Rubric
-from rubric_app.scoring import is_scored_item
+from rubric_app.scoring import NOT_ENOUGH_ANSWERS, Coverage, basis_text, is_scored_item
 
 #: The column types of a statement that ``_within_scope`` narrows and hands back unchanged.
 _Columns = TypeVarTuple("_Columns")
@@ -717,6 +717,22 @@ class Participant:
     period: str
     submitted_at: Any
     overall: float | None
+    #: What the overall score rests on: items answered of those that apply (None for scores
+    #: cached before the counts were kept).
+    answered: int | None = None
+    applicable: int | None = None
+
+    @property
+    def score_text(self) -> str:
+        """The overall score with what it rests on, as every other score in the product says it:
+        "39% (from 12 of 20 items answered)", "not enough answers (3 of 20 items answered)"."""
+        if self.applicable is None or self.answered is None:
+            return "—" if self.overall is None else f"{self.overall:.0f}%"
+        if self.overall is None:
+            if not self.applicable:
+                return "no item applies"
+            return f"{NOT_ENOUGH_ANSWERS} ({self.answered} of {self.applicable} items answered)"
+        return f"{self.overall:.0f}% ({basis_text(Coverage(self.answered, self.applicable, 0.0))})"
 
 
 def _shared_rows(session: Session, scope: Scope, ids: Sequence[int] | None) -> Any:
@@ -789,6 +805,8 @@ def participants(
             chosen.c.period,
             chosen.c.submitted_at,
             overall.percent,
+            overall.answered,
+            overall.applicable,
         )
         .outerjoin(
             overall,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
 from rubric_app.demo import generate_states
-from rubric_app.models import AuditEvent, Organization, Share
+from rubric_app.models import Assessment, AuditEvent, Organization, SectionScoreRow, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
 
 ADVOCATE = "advocate@vt.example.org"
@@ -240,6 +241,35 @@ def test_participants_paginate(client: FlaskClient, vermont: Organization) -> No
     assert third.count('<td data-label="Organization">Unnamed organization</td>') == 2
     assert 'rel="prev"' in third
     assert 'rel="next"' not in third
+
+
+def test_participants_scores_say_what_they_rest_on(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """Like every other score in the product: the percent and how many items it rests on."""
+    signin(client, ADVOCATE)
+    page = _page(client, "?page=1&period=2025-26")
+    cells = re.findall(r'<td class="num" data-label="Overall score">(.*?)</td>', page)
+    assert len(cells) == 4
+    row = session.execute(
+        select(SectionScoreRow.percent, SectionScoreRow.answered, SectionScoreRow.applicable)
+        .join(Assessment, Assessment.id == SectionScoreRow.assessment_id)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(
+            Organization.name == "Rural District 0",
+            SectionScoreRow.section_id == "_overall",
+            SectionScoreRow.dimension == "_all",
+        )
+    ).one()
+    percent, answered, applicable = row
+    assert answered
+    assert applicable
+    expected = (
+        f"{percent:.0f}% (from {answered} of {applicable} items answered)"
+        if percent is not None
+        else f"not enough answers ({answered} of {applicable} items answered)"
+    )
+    assert expected in cells
 
 
 def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Organization) -> None:
