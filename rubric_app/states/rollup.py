@@ -724,15 +724,20 @@ class Participant:
 
     @property
     def score_text(self) -> str:
-        """The overall score with what it rests on, as every other score in the product says it:
-        "39% (from 12 of 20 items answered)", "not enough answers (3 of 20 items answered)"."""
+        """The overall score for people: "39%", "not enough answers", or a dash for none."""
+        if self.overall is not None:
+            return f"{self.overall:.0f}%"
+        if self.applicable:
+            return NOT_ENOUGH_ANSWERS
+        return "—"
+
+    @property
+    def basis(self) -> str:
+        """What the overall score rests on, as every other score in the product says it ("from
+        12 of 20 items answered"); empty for scores cached before the counts were kept."""
         if self.applicable is None or self.answered is None:
-            return "—" if self.overall is None else f"{self.overall:.0f}%"
-        if self.overall is None:
-            if not self.applicable:
-                return "no item applies"
-            return f"{NOT_ENOUGH_ANSWERS} ({self.answered} of {self.applicable} items answered)"
-        return f"{self.overall:.0f}% ({basis_text(Coverage(self.answered, self.applicable, 0.0))})"
+            return ""
+        return basis_text(Coverage(self.answered, self.applicable, 0.0))
 
 
 def _shared_rows(session: Session, scope: Scope, ids: Sequence[int] | None) -> Any:
