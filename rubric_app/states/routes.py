@@ -334,7 +334,7 @@ def export_csv(code: str) -> ResponseReturnValue:
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     _record_export(org, scope, "csv")
     lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
-    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response = Response(stream_with_context(db.closing_session(lines)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(scope)}.csv"'
     return response
 
