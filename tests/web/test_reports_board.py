@@ -227,18 +227,20 @@ def test_the_first_assessment_says_so(client: FlaskClient, session: Session) -> 
 
 
 def _peers(session: Session) -> tuple[Assessment, list[float], dict[str, User]]:
-    """Our district and two similar ones that shared with the Ohio advocate, plus three that do
-    not count: a similar one that did not share, one whose share is revoked, one in another
-    locale. Returns our assessment, the two counted peers' overall percents and the peers'
-    owners by organization name."""
+    """Our district and two similar, verified ones that shared with the Ohio advocate, plus four
+    that do not count: a similar one that did not share, one whose share is revoked, one in
+    another locale, and one nobody verified. Returns our assessment, the two counted peers'
+    overall percents and the peers' owners by organization name."""
     advocate = make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
     ours = make_org(session, "Riverton City School District", **PROFILE)
     owner = make_user(session, "owner@riverton.example.org", ours, "owner")
     own = make_assessment(session, ours, owner)
     owners: dict[str, User] = {}
 
-    def peer(name: str, states: dict[str, ItemState] | None, **profile: str) -> Assessment:
-        org = make_org(session, name, **profile)
+    def peer(
+        name: str, states: dict[str, ItemState] | None, *, verified: bool = True, **profile: str
+    ) -> Assessment:
+        org = make_org(session, name, verified=verified, **profile)
         owners[name] = make_user(session, f"owner@{name.split()[0].lower()}.example.org", org)
         return make_assessment(session, org, owners[name], states=states)
 
@@ -255,8 +257,38 @@ def _peers(session: Session) -> tuple[Assessment, list[float], dict[str, User]]:
     revoke_share(session, share, by=None)
     city = peer("Elm District", _all_fully(session), **{**PROFILE, "locale": "city"})
     share_assessment(session, city, advocate, by=owners["Elm District"])
+    unvetted = peer("Fir District", _all_fully(session), verified=False, **PROFILE)
+    share_assessment(session, unvetted, advocate, by=owners["Fir District"])
     session.commit()
     return own, counted, owners
+
+
+def test_made_up_peers_cannot_steer_the_median_onto_one_real_score(
+    client: FlaskClient, session: Session
+) -> None:
+    """Anyone can sign up and make organizations of any profile: four made-up peers sharing
+    chosen scores beside one real one would make the median of five that real one's score.
+    Only organizations a site administrator verified count as peers."""
+    advocate = make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
+    real = make_org(session, "Twin Oaks District", verified=True, **PROFILE)
+    real_owner = make_user(session, "owner@twinoaks.example.org", real)
+    real_assessment = make_assessment(session, real, real_owner)
+    share_assessment(session, real_assessment, advocate, by=real_owner)
+    prober = make_org(session, "Probe District", **PROFILE)
+    mallory = make_user(session, "mallory@example.org", prober, "owner")
+    probe = make_assessment(session, prober, mallory)
+    for index in range(4):
+        sybil = make_org(session, f"Sybil District {index}", **PROFILE)
+        sybil_owner = make_user(session, f"owner{index}@sybil.example.org", sybil)
+        made_up = make_assessment(
+            session, sybil, sybil_owner, states=_all_fully(session) if index < 2 else None
+        )
+        share_assessment(session, made_up, advocate, by=sybil_owner)
+    session.commit()
+    signin(client, "mallory@example.org")
+    text = _normal(client.get(f"/assessments/{probe.id}/board").get_data(as_text=True))
+    assert "There are too few similar organizations to compare with." in text
+    assert "The median of" not in text
 
 
 @pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 2}])
