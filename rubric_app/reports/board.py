@@ -28,7 +28,7 @@ from rubric_app.scoring.board import (
     peer_benchmark,
     step_status,
 )
-from rubric_app.scoring.coverage import Coverage, basis_text
+from rubric_app.scoring.coverage import Coverage, CoverageStatus, basis_text
 from rubric_app.templating import format_date
 
 from .peers import PeerGroup, peer_scores, previous_submitted
@@ -132,7 +132,7 @@ def _row(
     applicable: int,
     min_coverage: float,
     previous_percent: float | None,
-    previous_enough: bool,
+    previous_status: CoverageStatus,
     previous_period: str | None,
     peer_percents: Sequence[float | None],
     k: int,
@@ -151,11 +151,7 @@ def _row(
         low_coverage=low,
         status=status,
         change=change_since(
-            percent,
-            previous_percent,
-            previous_period,
-            enough_now=not low,
-            enough_before=previous_enough,
+            percent, previous_percent, previous_period, now=coverage.status, before=previous_status
         ),
         peers=peer_benchmark(peer_percents, k, own=None if low else percent),
     )
@@ -213,8 +209,8 @@ def build_board_summary(
     previous_period = previous.period if previous is not None else None
     before_sections = {s.section_id: s for s in before.sections} if before else {}
 
-    def enough_before(answered: int, applicable: int) -> bool:
-        return Coverage(answered, applicable, min_coverage).enough
+    def status_before(answered: int, applicable: int) -> CoverageStatus:
+        return Coverage(answered, applicable, min_coverage).status
 
     peers = peer_scores(session, assessment.organization, assessment.rubric_key)
 
@@ -234,11 +230,13 @@ def build_board_summary(
                 if section.section_id in before_sections
                 else None
             ),
-            previous_enough=section.section_id in before_sections
-            and enough_before(
+            # A step the previous assessment did not have reads "not rated then".
+            previous_status=status_before(
                 before_sections[section.section_id].coverage.answered,
                 before_sections[section.section_id].coverage.applicable,
-            ),
+            )
+            if section.section_id in before_sections
+            else "shown",
             previous_period=previous_period,
             peer_percents=peers.by_section.get(section.section_id, ()),
             k=k,
@@ -255,8 +253,9 @@ def build_board_summary(
         applicable=report.coverage.applicable,
         min_coverage=min_coverage,
         previous_percent=before.percent if before else None,
-        previous_enough=before is not None
-        and enough_before(before.coverage.answered, before.coverage.applicable),
+        previous_status=status_before(before.coverage.answered, before.coverage.applicable)
+        if before is not None
+        else "shown",
         previous_period=previous_period,
         peer_percents=peers.overall,
         k=k,
@@ -267,8 +266,9 @@ def build_board_summary(
         StepResult(None, overall.title, overall.percent, overall.status),
         [StepResult(row.number, row.title, row.percent, row.status) for row in rows],
         overall.change,
-        answered=report.coverage.answered,
-        applicable=report.coverage.applicable,
+        # The questions as the report page counts them, from the same report.
+        questions_answered=report.answered,
+        questions_applicable=report.applicable,
         draft=report.is_draft,
     )
     return BoardSummary(

@@ -11,7 +11,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import make_org, make_user, signin
+from helpers import PASSWORD, make_org, make_user, signin
 from pypdf import PdfReader
 from reports_fixtures import LOCAL, make_assessment, make_setup, rated_states
 from sqlalchemy import select
@@ -454,3 +454,75 @@ def test_a_board_summary_with_the_longest_content_still_fits_one_page(
     assert _normal(LONG_ACTION)[:120] in " ".join(
         _pdf_text(full, index) for index in range(2, len(full.pages))
     )
+
+
+def test_the_board_summary_counts_questions_as_the_report_page_does(
+    client: FlaskClient, session: Session
+) -> None:
+    """Riverton's demo draft: the report page said "26 of 52 questions are answered" and the
+    board summary "Only 23 of 49 questions" (its scored items under the name of questions).
+    Both now give the questions answered, and both say the scores rest on the scored items."""
+    seed_demo(session, PASSWORD)
+    session.commit()
+    draft = session.scalar(
+        select(Assessment)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(Organization.name == "Riverton City School District", Assessment.status == "draft")
+    )
+    assert draft is not None
+    signin(client, "admin@riverton.example.org")
+    report_page = _page_text(client.get(f"/assessments/{draft.id}/report").get_data(as_text=True))
+    board_page = _page_text(client.get(f"/assessments/{draft.id}/board").get_data(as_text=True))
+    board_pdf = PdfReader(io.BytesIO(client.get(f"/assessments/{draft.id}/board.pdf").data))
+    board_text = _pdf_text(board_pdf, 0)
+    questions = re.search(r"(\d+) of (\d+) questions are answered", report_page)
+    assert questions is not None
+    said = f"Only {questions.group(1)} of {questions.group(2)} questions are answered"
+    assert said in board_page
+    assert said in board_text
+    # The scores rest on the scored items, in the report's words on both.
+    report = build_report(session, draft, current_catalog())
+    assert (report.answered, report.applicable) != (
+        report.coverage.answered,
+        report.coverage.applicable,
+    ), "the demo draft no longer tells the two counts apart"
+    basis = f"from {report.coverage.answered} of {report.coverage.applicable} items answered"
+    assert basis in report_page
+    assert basis in board_page
+    assert basis in board_text
+
+
+def test_a_partly_answered_step_says_it_has_too_few_answers_to_compare(
+    client: FlaskClient, session: Session
+) -> None:
+    """A step half answered since the last period read "not rated now", as if nobody had
+    answered it: it now says "not enough answers now", as the report says "not enough
+    answers" for its score."""
+    seed_demo(session, PASSWORD)
+    session.commit()
+    draft = session.scalar(
+        select(Assessment)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(Organization.name == "Riverton City School District", Assessment.status == "draft")
+    )
+    assert draft is not None
+    report = build_report(session, draft, current_catalog())
+    board = build_board_summary(session, draft, report, k=5)
+    assert board.previous_period is not None
+    partly = [
+        section
+        for section in report.sections
+        if section.coverage.answered > 0 and not section.coverage.enough
+    ]
+    assert partly, "the demo draft has no partly answered step any more"
+    signin(client, "admin@riverton.example.org")
+    page = _page_text(client.get(f"/assessments/{draft.id}/board").get_data(as_text=True))
+    assert "not rated now" not in page
+    for section in partly:
+        row = page.split(f"{section.number}. {_normal(section.title)}", 1)[1]
+        row = row.split(f"{section.number + 1}. ", 1)[0]
+        assert "Not scored" in row
+        assert f"from {section.coverage.answered} of {section.coverage.applicable}" in row
+        assert "not enough answers now" in row
+    report_page = _page_text(client.get(f"/assessments/{draft.id}/report").get_data(as_text=True))
+    assert "not enough answers" in report_page
