@@ -303,6 +303,19 @@
     });
   }
 
+  // Who saved the other version of the conflicting items: this same user in another tab or
+  // window (the server says which, conflicts_by_you), someone else, or some of each.
+  function conflictText(conflicts, byYou) {
+    var count = conflicts.length;
+    var items = count === 1 ? "1 item" : count + " items";
+    var notSaved = ", so " + (count === 1 ? "it was" : "they were") + " not saved here. ";
+    if (count && byYou.length === count) {
+      return "You also changed " + items + " in another tab or window" + notSaved;
+    }
+    var who = byYou.length ? "Someone else, or you in another tab or window," : "Someone else";
+    return who + " changed " + items + " you also changed" + notSaved;
+  }
+
   function handleSaved(data) {
     applyBases(data.bases);
     var revision = fieldsNamed("base_revision");
@@ -331,12 +344,10 @@
       if (key) {
         key.value = data.conflict_key || "";
       }
-      var count = (data.conflicts || []).length;
       kind = "error";
       parts = [
-        "Someone else changed " + (count === 1 ? "1 item" : count + " items") +
-          " you also changed, so " + (count === 1 ? "it was" : "they were") +
-          " not saved. " + (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
+        conflictText(data.conflicts || [], data.conflicts_by_you || []) +
+          (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
         { href: data.conflict_url, text: "Choose which answers to keep" },
       ];
     }
