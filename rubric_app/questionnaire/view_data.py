@@ -120,11 +120,13 @@ def item_views(
         na = form[field_name(item.id, "na")] if allows_na(item, rubric) else None
         na_reason = form[field_name(item.id, "na_reason")] if na is not None else None
         na_ticked = na is not None and na.checked
-        if na_ticked:
-            # What the server stores for an N/A item (no ratings), also on a page re-rendered
-            # from posted data, where the radios would otherwise come back ticked.
+        if na_ticked and not any(group.field.chosen for group in answers):
+            # A stored N/A item has no ratings: they are switched off until N/A is unticked.
+            # A page sent back from a post (a reason missing) keeps the ratings posted with
+            # N/A, as typed and not disabled, so that unticking N/A and saving, even without
+            # the script (which switches them off on load), brings them back; the server
+            # stores none while N/A is ticked (``fields.state_from_form``).
             for group in answers:
-                group.field.chosen = frozenset()
                 group.field.disabled = True
         notes = [form[field_name(item.id, suffix)] for suffix in ("comment", "evidence_quote")]
         notes.append(form[field_name(item.id, "evidence_source")])
