@@ -129,12 +129,13 @@ def last_writers(
     wanted = sorted(item_ids)
     if not wanted:
         return {}
+    # .all(): a Result has keys() (its column names), so dict() would read it as a mapping.
     notes: dict[str, int | None] = dict(
         session.execute(
             select(ItemNote.item_id, ItemNote.updated_by_id).where(
                 ItemNote.assessment_id == assessment.id, ItemNote.item_id.in_(wanted)
             )
-        )
+        ).all()
     )
     ratings: dict[str, dict[str, int | None]] = {item_id: {} for item_id in wanted}
     for item_id, dimension, user_id in session.execute(
