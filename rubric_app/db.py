@@ -7,14 +7,17 @@ between requests and scales out across workers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -96,6 +99,26 @@ class Database:
             g.db_session = self._bound().session_factory()
         session: Session = g.db_session
         return session
+
+    def closing_session(self, body: Iterable[T]) -> Iterator[T]:
+        """Return ``body`` (a streamed response's, reading through this request's session) as
+        an iterator that closes that session once the body ends or the client goes away.
+
+        Flask tears the request's app context down (closing the session on ``g``) when the view
+        returns; a streamed body runs after that, through the session object the view handed
+        it, which is no longer on ``g``. Nothing closed it, so its connection stayed checked out
+        until the garbage collector came by: a client that stopped reading an export kept one
+        connection, and a few such downloads emptied the pool for everyone.
+        """
+        session = self.session  # now, in the view: the body's first read comes later
+
+        def chunks() -> Iterator[T]:
+            try:
+                yield from body
+            finally:
+                session.close()
+
+        return chunks()
 
     @staticmethod
     def _remove_session(_exc: BaseException | None) -> None:

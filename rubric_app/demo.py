@@ -26,7 +26,7 @@ from rubric_app.accounts.operations import (
 from rubric_app.accounts.passwords import verify_password
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.accounts.verification import mark_verified
-from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
+from rubric_app.accounts.vetting import verify_organization
 from rubric_app.assessments import (
     ItemChange,
     ItemState,
@@ -156,8 +156,9 @@ def seed_demo(session: Session, password: str | None = None) -> tuple[list[DemoL
             locale=locale,
             sro_model=sro,
         )
-        if kind in VETTED_KINDS:
-            # The demo advocate is the real one: verified, as a site administrator would.
+        # Verified, as a site administrator would: the advocate to receive shares, the others
+        # to count as one another's peers on the board summary (``reports.peers``).
+        if orgs[key].verified_at is None:
             verify_organization(session, orgs[key], by=None, via="demo")
     logins: list[DemoLogin] = []
     users: dict[str, User] = {}

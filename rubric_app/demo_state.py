@@ -247,6 +247,9 @@ def seed_state(
                 "locale": locale,
                 "sro_model": sro,
                 "created_at": now,
+                # They stand for real organizations a site administrator has verified, so they
+                # count as one another's peers on the board summary (``reports.peers``).
+                "verified_at": now,
             }
         )
         maturity = MATURITY_BY_LOCALE[locale] + MATURITY_BY_SRO[sro] + rng.gauss(0, 0.12)

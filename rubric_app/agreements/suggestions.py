@@ -11,6 +11,7 @@ Clause texts reach the template as ``Markup`` built here: each piece of the text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -180,6 +181,25 @@ def build_evidence_page(
     return EvidencePage(section.id, section.number, section.title, documents, tuple(views))
 
 
+def clause_words(texts: Sequence[str], matched: Sequence[str]) -> tuple[str, ...]:
+    """What matched, in the clause's own words: each entry the clause has as it is ("use of
+    force"), else the clause's words that share its stems, once each.
+
+    The search compares stems, so the item's "informed" finds a clause's "informal"; saying
+    "Matched: informed" of a clause without that word would mislead.
+    """
+    joined = "\n".join(texts)
+    words: dict[str, None] = {}
+    for entry in matched:
+        if re.search(rf"(?<!\w){re.escape(entry)}(?!\w)", joined, flags=re.IGNORECASE):
+            words.setdefault(entry, None)
+            continue
+        for text in texts:
+            for start, end in highlight_spans(text, (entry,)):
+                words.setdefault(text[start:end].lower(), None)
+    return tuple(words)
+
+
 def _suggestion_view(clause: _Clause, matched: tuple[str, ...]) -> SuggestionView:
     passage = clause.passage
     return SuggestionView(
@@ -191,5 +211,5 @@ def _suggestion_view(clause: _Clause, matched: tuple[str, ...]) -> SuggestionVie
         heading=marked_text(passage.heading, matched),
         page=passage.page,
         text=marked_text(passage.text, matched),
-        matched=matched,
+        matched=clause_words((passage.heading, passage.text), matched),
     )

@@ -32,8 +32,10 @@ importing ``from rubric_app.assessments import X``:
 
 from rubric_app.assessments.locking import lock_assessment
 from rubric_app.assessments.reads import (
+    PartWriters,
     assessments_for_period,
     find_existing,
+    last_writers,
     load_answers,
     load_states,
     load_states_many,
@@ -85,6 +87,7 @@ __all__ = [
     "Conflict",
     "ItemChange",
     "ItemState",
+    "PartWriters",
     "SaveResult",
     "StartRefusal",
     "StartRefused",
@@ -95,6 +98,7 @@ __all__ = [
     "encode_value",
     "find_existing",
     "item_result_rows",
+    "last_writers",
     "load_answers",
     "load_states",
     "load_states_many",

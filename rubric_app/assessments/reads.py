@@ -5,11 +5,13 @@ Nothing here writes. ``load_states_many`` reads several assessments in two queri
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from rubric_app.assessments.parts import value_part
 from rubric_app.assessments.states import ItemState
 from rubric_app.assessments.storage import decode_value, type_of
 from rubric_app.models import Answer, Assessment, ItemNote
@@ -99,6 +101,50 @@ def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState
             flagged=bool(flagged),
         )
     return states
+
+
+@dataclass(frozen=True)
+class PartWriters:
+    """Who last wrote one item's parts (user ids; None when nobody known).
+
+    A rating's answer row says who last changed that rating (``ratings``, by part name). The
+    note row is rewritten with every save of its item, so for the N/A, comment, evidence and
+    flag parts, and a rating cleared since (it has no row), ``item`` says who last saved the
+    item: close enough to tell "you, in another tab" from "someone else", all it is used for.
+    """
+
+    ratings: Mapping[str, int | None]
+    item: int | None
+
+    def of(self, part: str) -> int | None:
+        """Who last wrote ``part`` (a name from ``parts``)."""
+        return self.ratings.get(part, self.item)
+
+
+def last_writers(
+    session: Session, assessment: Assessment, item_ids: Collection[str]
+) -> dict[str, PartWriters]:
+    """Who last wrote the parts of these items. Read only when a save or the conflicts page
+    has conflicts, so an autosave without one pays nothing for it."""
+    wanted = sorted(item_ids)
+    if not wanted:
+        return {}
+    # .all(): a Result has keys() (its column names), so dict() would read it as a mapping.
+    notes: dict[str, int | None] = dict(
+        session.execute(
+            select(ItemNote.item_id, ItemNote.updated_by_id).where(
+                ItemNote.assessment_id == assessment.id, ItemNote.item_id.in_(wanted)
+            )
+        ).all()
+    )
+    ratings: dict[str, dict[str, int | None]] = {item_id: {} for item_id in wanted}
+    for item_id, dimension, user_id in session.execute(
+        select(Answer.item_id, Answer.dimension, Answer.updated_by_id).where(
+            Answer.assessment_id == assessment.id, Answer.item_id.in_(wanted)
+        )
+    ):
+        ratings[item_id][value_part(dimension)] = user_id
+    return {item_id: PartWriters(ratings[item_id], notes.get(item_id)) for item_id in wanted}
 
 
 def load_states_many(

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from rubric_app import audit
 from rubric_app.assessments.locking import lock_assessment
+from rubric_app.assessments.parts import merge_item, parse_base
 from rubric_app.assessments.reads import load_states, rubric_for
 from rubric_app.assessments.states import (
     EMPTY_STATE,
@@ -103,7 +104,9 @@ def save_items(
 
     An item whose posted state equals the state its page was rendered with was not touched on
     that page and is left alone (someone else's newer answer survives). An item changed both
-    here and elsewhere since the page was rendered is a conflict and is not saved. The
+    here and elsewhere since the page was rendered is merged part by part (``parts``): the
+    parts only one side changed are saved, and a part both changed to different values is a
+    conflict, left as stored (with a whole-item base, the whole item is). The
     assessment is locked first (``lock_assessment``), so the status and the stored states this
     checks against cannot change before the write. A caller that already holds the lock and
     has read the stored states under it (``load_states`` after ``lock_assessment`` in this
@@ -126,12 +129,27 @@ def save_items(
         if change.base_fingerprint is None:
             to_write.append(change)
             continue
-        if change.state.fingerprint() == change.base_fingerprint:
+        base = parse_base(change.base_fingerprint)
+        # The usual cases need the whole fingerprints only; parts are compared when both
+        # this page and someone else changed the item.
+        if change.state.fingerprint() == base.fingerprint:
             continue  # untouched on this page
-        if current.fingerprint() != change.base_fingerprint:
+        if current.fingerprint() == base.fingerprint:
+            to_write.append(change)
+            continue
+        merge = merge_item(base, change.state, current)
+        if merge is None:  # a whole-item base: the whole item conflicts
             conflicts.append(Conflict(change.item_id, change.state, current, current.fingerprint()))
             continue
-        to_write.append(change)
+        if merge.conflicts:
+            conflicts.append(
+                Conflict(
+                    change.item_id, change.state, current, current.fingerprint(), merge.conflicts
+                )
+            )
+        # The parts only one side changed are saved now, even beside a conflicting part.
+        if merge.state != current:
+            to_write.append(ItemChange(change.item_id, merge.state, change.base_fingerprint))
     if to_write:
         _count_revision(session, assessment)
         _write_items(session, assessment, to_write, user, stored)
@@ -149,6 +167,7 @@ def save_items(
         saved=tuple(change.item_id for change in to_write),
         conflicts=tuple(conflicts),
         revision=assessment.revision,
+        written={change.item_id: change.state for change in to_write},
     )
 
 

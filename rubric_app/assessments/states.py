@@ -166,8 +166,9 @@ def _fingerprint_of_content(content: tuple[Any, ...]) -> str:
 class ItemChange:
     """A posted item: the new state, and the fingerprint of the state the page was rendered with.
 
-    ``base_fingerprint`` None means "overwrite whatever is stored" (imports, copies, resolving
-    a conflict in favour of this version).
+    ``base_fingerprint`` is the posted base (``parts.base_of``: the fingerprint, and the part
+    hashes that let changes to different parts merge) or a bare fingerprint (the whole item);
+    None means "overwrite whatever is stored" (imports, copies).
     """
 
     item_id: str
@@ -183,10 +184,17 @@ class Conflict:
     mine: ItemState
     theirs: ItemState
     theirs_fingerprint: str
+    #: The parts both changed to different values (``parts``); () when the page's base knew
+    #: the whole item only, so the whole item conflicts.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SaveResult:
+    """What a save wrote (``written``: the state saved per item, merged where it was) and
+    which items conflict; an item may be in both when some of its parts were saved."""
+
     saved: tuple[str, ...]
     conflicts: tuple[Conflict, ...]
     revision: int
+    written: Mapping[str, ItemState] = field(default_factory=dict)

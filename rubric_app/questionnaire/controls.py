@@ -92,7 +92,7 @@ class Control:
     chosen: frozenset[str] = frozenset()
     #: A single checkbox is ticked.
     checked: bool = False
-    #: "Not applicable" is ticked: the ratings are shown cleared and switched off.
+    #: "Not applicable" is ticked and no rating is chosen: the ratings are switched off.
     disabled: bool = False
     errors: list[str] = field(default_factory=list)
 

@@ -10,7 +10,8 @@ Field names come from the stable YAML ids: ``<item_id>__<dimension>`` for answer
 
 Reading and writing must round-trip exactly (``to_values(from_values(v)) == v``): a page that
 shows an item unchanged must post back the same fingerprint, or a teammate's newer answer would
-look like a conflict.
+look like a conflict. The ``__base`` field carries the fingerprint and one hash per part of the
+item (``assessments.parts``), so changes to different parts of an item merge.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from wtforms.fields import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rubric_app.assessments import ItemState
+from rubric_app.assessments.parts import base_of
 from rubric_app.rubrics.answer_types import (
     MAX_TEXT,
     AnswerError,
@@ -327,7 +329,7 @@ def state_from_form(
 
 
 def form_data_from_state(item: Item, rubric: Rubric, state: ItemState) -> dict[str, Any]:
-    """Field data (by field name) showing a stored state, base fingerprint included."""
+    """Field data (by field name) showing a stored state, its base (``parts.base_of``) included."""
     data = item_type(item).from_values(item, state.values)
     if allows_na(item, rubric):
         data[field_name(item.id, "na")] = state.not_applicable
@@ -336,7 +338,7 @@ def form_data_from_state(item: Item, rubric: Rubric, state: ItemState) -> dict[s
     data[field_name(item.id, "evidence_quote")] = state.evidence_quote
     data[field_name(item.id, "evidence_source")] = state.evidence_source
     data[field_name(item.id, "flagged")] = state.flagged
-    data[field_name(item.id, BASE_SUFFIX)] = state.fingerprint()
+    data[field_name(item.id, BASE_SUFFIX)] = base_of(state)
     return data
 
 

@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
+from rubric_app.assessments.parts import base_of
 from rubric_app.bounded_cache import BoundedCache
 from rubric_app.form_base import Form, TextRule, text_rule_errors, text_rules
 from rubric_app.questionnaire.fields import (
@@ -180,9 +181,9 @@ def read_section(
             errors.extend(errors_by_item[item.id])
             invalid.add(item.id)
             continue
-        # A missing base reads as "the page showed it empty": a stored answer then conflicts
-        # instead of being overwritten.
-        base = first(data, field_name(item.id, BASE_SUFFIX)) or EMPTY_STATE.fingerprint()
+        # A missing base reads as "the page showed it empty": a stored part then conflicts
+        # with a posted one instead of being overwritten.
+        base = first(data, field_name(item.id, BASE_SUFFIX)) or base_of(EMPTY_STATE)
         changes.append(ItemChange(item.id, posted[item.id], base))
     return SectionRead(tuple(changes), tuple(errors), frozenset(invalid), shown, posted)
 

@@ -8,7 +8,7 @@ with. The caller commits (which lets the next writer in).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -17,13 +17,15 @@ from rubric_app.assessments import (
     EMPTY_STATE,
     Conflict,
     ItemState,
+    PartWriters,
     SaveResult,
+    last_writers,
     load_states,
     lock_assessment,
     save_items,
 )
+from rubric_app.assessments.parts import base_of, differing_parts, parse_base, rebase
 from rubric_app.models import Assessment, User
-from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, first
 from rubric_app.questionnaire.forms import SectionRead, read_section
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import section_progress
@@ -33,9 +35,11 @@ from rubric_app.scoring import section_progress
 class SectionSave:
     """What saving a section did.
 
-    ``bases`` are the new base fingerprints for items whose page now shows what is stored;
-    ``stale`` items were untouched here but changed by someone else (the page shows an older
-    answer); ``conflicts`` were changed in both places and not saved.
+    ``bases`` are the new bases (``parts.base_of``) of the items the page should compare
+    its next save with; ``stale`` items were merged with, or left to, someone else's change
+    (the page shows an older version of some part); ``conflicts`` have parts changed in both
+    places that were not saved, and ``conflicts_by_you`` are those whose other version this
+    same user saved (another tab or window).
     """
 
     read: SectionRead
@@ -43,6 +47,7 @@ class SectionSave:
     states: Mapping[str, ItemState]
     bases: Mapping[str, str]
     stale: tuple[str, ...]
+    conflicts_by_you: frozenset[str] = frozenset()
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -88,21 +93,54 @@ def save_section(
     read = read_section(rubric, section, stored, data)
     # Read under the lock just above, so save_items checks against the same states.
     result = save_items(session, assessment, read.changes, user=user, stored=stored)
-    saved = {
-        change.item_id: change.state for change in read.changes if change.item_id in result.saved
-    }
-    after = {**stored, **saved}
+    after = {**stored, **result.written}
+    conflicted = {conflict.item_id: conflict for conflict in result.conflicts}
+    read_items = {change.item_id: change for change in read.changes}
     bases: dict[str, str] = {}
     stale: list[str] = []
     for item in section.items:
         posted = read.posted[item.id]
         current = after.get(item.id, EMPTY_STATE)
-        # Equal states have equal fingerprints: one hash, not two, for the usual item.
         if posted == current:
-            bases[item.id] = current.fingerprint()
-        elif (
-            posted.fingerprint() == first(data, field_name(item.id, BASE_SUFFIX))
-            and read.visible[item.id]
-        ):
+            bases[item.id] = base_of(current)
+            continue
+        change = read_items.get(item.id)
+        if change is None:
+            continue  # hidden or invalid: not saved, its base stays as the page has it
+        conflict = conflicted.get(item.id)
+        if conflict is None:
+            # Merged (or untouched here): what the page shows is the next save's base, part by
+            # part, so the parts someone else changed stay theirs unless changed here.
+            bases[item.id] = base_of(posted)
             stale.append(item.id)
-    return SectionSave(read, result, after, bases, tuple(stale))
+            continue
+        rebased = rebase(parse_base(change.base_fingerprint or ""), posted, conflict.parts)
+        if rebased is not None:
+            bases[item.id] = rebased
+    by_you: frozenset[str] = frozenset()
+    if result.conflicts and user is not None:
+        by_you = _changed_by(session, assessment, result.conflicts, user)
+    return SectionSave(read, result, after, bases, tuple(stale), by_you)
+
+
+def _changed_by(
+    session: Session, assessment: Assessment, conflicts: Sequence[Conflict], user: User
+) -> frozenset[str]:
+    """The conflicting items whose other version ``user`` saved (in another tab or window)."""
+    writers = last_writers(session, assessment, [conflict.item_id for conflict in conflicts])
+    return frozenset(
+        conflict.item_id
+        for conflict in conflicts
+        if conflict_by(writers[conflict.item_id], conflict_parts(conflict)) == user.id
+    )
+
+
+def conflict_parts(conflict: Conflict) -> tuple[str, ...]:
+    """The parts a conflict is about (with a whole-item base, those in which they differ)."""
+    return conflict.parts or differing_parts(conflict.mine, conflict.theirs)
+
+
+def conflict_by(writers: PartWriters, parts: Sequence[str]) -> int | None:
+    """Who saved the other version of these parts, if one person saved all of them."""
+    found = {writers.of(part) for part in parts}
+    return found.pop() if len(found) == 1 else None

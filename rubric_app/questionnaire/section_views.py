@@ -322,6 +322,13 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
             conflict_key=key,
             conflict_url=url_for("questionnaire.conflicts", assessment_id=assessment.id, key=key),
             conflicts=[conflict.item_id for conflict in outcome.conflicts],
+            # Of those, the items whose other version this user saved (another tab or window):
+            # the page then says so instead of "someone else".
+            conflicts_by_you=[
+                conflict.item_id
+                for conflict in outcome.conflicts
+                if conflict.item_id in outcome.conflicts_by_you
+            ],
         )
     session.commit()
     answered, applicable = outcome.section_progress(rubric, sect)

@@ -20,6 +20,13 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from rubric_app.assessments import EMPTY_STATE, ItemState
+from rubric_app.assessments.parts import (
+    COMMENT_PART,
+    EVIDENCE_PART,
+    FLAG_PART,
+    NA_PART,
+    VALUE_PREFIX,
+)
 from rubric_app.questionnaire.controls import Control, SectionControls
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
@@ -113,11 +120,13 @@ def item_views(
         na = form[field_name(item.id, "na")] if allows_na(item, rubric) else None
         na_reason = form[field_name(item.id, "na_reason")] if na is not None else None
         na_ticked = na is not None and na.checked
-        if na_ticked:
-            # What the server stores for an N/A item (no ratings), also on a page re-rendered
-            # from posted data, where the radios would otherwise come back ticked.
+        if na_ticked and not any(group.field.chosen for group in answers):
+            # A stored N/A item has no ratings: they are switched off until N/A is unticked.
+            # A page sent back from a post (a reason missing) keeps the ratings posted with
+            # N/A, as typed and not disabled, so that unticking N/A and saving, even without
+            # the script (which switches them off on load), brings them back; the server
+            # stores none while N/A is ticked (``fields.state_from_form``).
             for group in answers:
-                group.field.chosen = frozenset()
                 group.field.disabled = True
         notes = [form[field_name(item.id, suffix)] for suffix in ("comment", "evidence_quote")]
         notes.append(form[field_name(item.id, "evidence_source")])
@@ -313,14 +322,80 @@ def answer_sections(
 
 
 @dataclass(frozen=True)
+class PartLine:
+    """One part of an item changed in both places (a rating, N/A, the comment, ...): what
+    each version holds."""
+
+    label: str
+    mine: str
+    theirs: str
+
+
+@dataclass(frozen=True)
 class ConflictView:
-    """One item changed both here and elsewhere: both versions, side by side."""
+    """One item changed both here and elsewhere: the parts in conflict, and both versions.
+
+    ``mine`` is the saved version with this page's changes on top, so parts this page never
+    touched show (and would keep) what is saved. ``whole_item``: the page's base knew the item
+    only as a whole (drawn before per-part bases), so ``mine`` is the page's version as it was
+    and ``parts`` are all those in which the two differ. ``by_you``: the saved version is this
+    same user's, from another tab or window.
+    """
 
     item: Item
     number: str
     mine: AnswerRow
     theirs: AnswerRow
     theirs_fingerprint: str
+    parts: tuple[PartLine, ...] = ()
+    whole_item: bool = False
+    by_you: bool = False
+
+
+def part_lines(
+    rubric: Rubric, item: Item, names: Iterable[str], mine: ItemState, theirs: ItemState
+) -> tuple[PartLine, ...]:
+    """The named parts (``assessments.parts``) of both versions, as people read them."""
+    return tuple(
+        PartLine(
+            _part_label(rubric, name),
+            mine=_part_text(rubric, item, name, mine),
+            theirs=_part_text(rubric, item, name, theirs),
+        )
+        for name in names
+    )
+
+
+def _part_label(rubric: Rubric, name: str) -> str:
+    if name.startswith(VALUE_PREFIX):
+        dimension = name.removeprefix(VALUE_PREFIX)
+        return "Answer" if dimension == VALUE_DIMENSION else rubric.dimension(dimension).label
+    return _NOTE_PART_LABELS[name]
+
+
+#: The words for each part besides the ratings (the labels of their fields on the page).
+_NOTE_PART_LABELS = {
+    NA_PART: "Not applicable to us",
+    COMMENT_PART: "Comment",
+    EVIDENCE_PART: "Evidence",
+    FLAG_PART: "Flag for review",
+}
+
+
+def _part_text(rubric: Rubric, item: Item, name: str, state: ItemState) -> str:
+    """One part of a state in words; an empty part says so rather than showing nothing."""
+    if name.startswith(VALUE_PREFIX):
+        return display_value(rubric, item, name.removeprefix(VALUE_PREFIX), state)
+    if name == NA_PART:
+        if state.not_applicable:
+            return f"Ticked. Why: {state.na_reason}"
+        return f"Not ticked (reason typed: {state.na_reason})" if state.na_reason else "Not ticked"
+    if name == COMMENT_PART:
+        return state.comment or "No comment"
+    if name == EVIDENCE_PART:
+        cited = " — ".join(part for part in (state.evidence_quote, state.evidence_source) if part)
+        return cited or "No evidence"
+    return "Flagged" if state.flagged else "Not flagged"
 
 
 def answer_row(rubric: Rubric, item: Item, number: str, state: ItemState) -> AnswerRow:

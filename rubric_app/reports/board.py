@@ -28,7 +28,7 @@ from rubric_app.scoring.board import (
     peer_benchmark,
     step_status,
 )
-from rubric_app.scoring.coverage import Coverage, basis_text
+from rubric_app.scoring.coverage import Coverage, CoverageStatus, basis_text
 from rubric_app.templating import format_date
 
 from .peers import PeerGroup, peer_scores, previous_submitted
@@ -36,6 +36,29 @@ from .view_data import GapView, Report
 
 #: How many actions the summary lists.
 TOP_ACTIONS = 3
+
+#: The longest texts the summary prints whole. It must fit one printed page (the full report's
+#: first page is this summary), so an organization name, an action or an owner past these ends
+#: in "…", and an action says where its full text is. The rubrics' own advice (at most 324
+#: characters, both sides of a gap together) is never cut: only what people typed can be.
+ORG_NAME_MAX = 90
+ACTION_TEXT_MAX = 340
+PLAN_OWNER_MAX = 40
+
+
+def clip_text(text: str, limit: int) -> str:
+    """Return ``text`` with its whitespace folded, cut to at most ``limit`` characters.
+
+    A cut text ends at a word boundary with "…", so no word is left half printed.
+    """
+    folded = " ".join(text.split())
+    if len(folded) <= limit:
+        return folded
+    cut = folded[: limit - 1]
+    head, space, _tail = cut.rpartition(" ")
+    # A single very long word is cut inside it rather than dropped whole.
+    kept = head if space and len(head) >= limit // 2 else cut
+    return kept.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
 @dataclass(frozen=True)
@@ -59,12 +82,16 @@ class BoardRow:
 class BoardAction:
     """One of the top actions: what to do, for which item, and whether it is planned."""
 
+    #: At most ``ACTION_TEXT_MAX`` characters; ``clipped`` says whether it was cut.
     text: str
     item_number: str
     step_title: str
     essential: bool
     #: "In progress (Assistant superintendent, due 14 Jan 2027)" or "Not planned yet".
     plan: str
+    clipped: bool = False
+    #: Where the full text is, when ``clipped``: "the report's action plan" or "gap list".
+    full_text_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +132,7 @@ def _row(
     applicable: int,
     min_coverage: float,
     previous_percent: float | None,
-    previous_enough: bool,
+    previous_status: CoverageStatus,
     previous_period: str | None,
     peer_percents: Sequence[float | None],
     k: int,
@@ -124,11 +151,7 @@ def _row(
         low_coverage=low,
         status=status,
         change=change_since(
-            percent,
-            previous_percent,
-            previous_period,
-            enough_now=not low,
-            enough_before=previous_enough,
+            percent, previous_percent, previous_period, now=coverage.status, before=previous_status
         ),
         peers=peer_benchmark(peer_percents, k, own=None if low else percent),
     )
@@ -139,7 +162,7 @@ def _plan_text(gap: GapView) -> str:
     if not open_actions:
         return "Not planned yet"
     action = open_actions[0]
-    details = [action.owner] if action.owner else []
+    details = [clip_text(action.owner, PLAN_OWNER_MAX)] if action.owner else []
     if action.due_date is not None:
         details.append(f"due {format_date(action.due_date)}")
     return action.status_label + (f" ({', '.join(details)})" if details else "")
@@ -158,13 +181,17 @@ def top_actions(report: Report, count: int = TOP_ACTIONS) -> tuple[BoardAction, 
     views = []
     for gap in chosen[:count]:
         open_action = next((a for a in gap.actions if a.status != "done"), None)
+        full = open_action.description if open_action else gap.recommendation
+        text = clip_text(full, ACTION_TEXT_MAX)
         views.append(
             BoardAction(
-                text=open_action.description if open_action else gap.recommendation,
+                text=text,
                 item_number=gap.item_number,
                 step_title=gap.section_title,
                 essential=gap.essential,
                 plan=_plan_text(gap),
+                clipped=text != " ".join(full.split()),
+                full_text_in="the report's action plan" if open_action else "the report's gap list",
             )
         )
     return tuple(views)
@@ -182,8 +209,8 @@ def build_board_summary(
     previous_period = previous.period if previous is not None else None
     before_sections = {s.section_id: s for s in before.sections} if before else {}
 
-    def enough_before(answered: int, applicable: int) -> bool:
-        return Coverage(answered, applicable, min_coverage).enough
+    def status_before(answered: int, applicable: int) -> CoverageStatus:
+        return Coverage(answered, applicable, min_coverage).status
 
     peers = peer_scores(session, assessment.organization, assessment.rubric_key)
 
@@ -203,11 +230,13 @@ def build_board_summary(
                 if section.section_id in before_sections
                 else None
             ),
-            previous_enough=section.section_id in before_sections
-            and enough_before(
+            # A step the previous assessment did not have reads "not rated then".
+            previous_status=status_before(
                 before_sections[section.section_id].coverage.answered,
                 before_sections[section.section_id].coverage.applicable,
-            ),
+            )
+            if section.section_id in before_sections
+            else "shown",
             previous_period=previous_period,
             peer_percents=peers.by_section.get(section.section_id, ()),
             k=k,
@@ -224,24 +253,27 @@ def build_board_summary(
         applicable=report.coverage.applicable,
         min_coverage=min_coverage,
         previous_percent=before.percent if before else None,
-        previous_enough=before is not None
-        and enough_before(before.coverage.answered, before.coverage.applicable),
+        previous_status=status_before(before.coverage.answered, before.coverage.applicable)
+        if before is not None
+        else "shown",
         previous_period=previous_period,
         peer_percents=peers.overall,
         k=k,
     )
+    org_name = clip_text(report.org_name, ORG_NAME_MAX)
     headline = board_headline(
-        report.org_name,
+        org_name,
         StepResult(None, overall.title, overall.percent, overall.status),
         [StepResult(row.number, row.title, row.percent, row.status) for row in rows],
         overall.change,
-        answered=report.coverage.answered,
-        applicable=report.coverage.applicable,
+        # The questions as the report page counts them, from the same report.
+        questions_answered=report.answered,
+        questions_applicable=report.applicable,
         draft=report.is_draft,
     )
     return BoardSummary(
         assessment_id=report.assessment_id,
-        org_name=report.org_name,
+        org_name=org_name,
         org_kind_label=report.org_kind_label,
         title=report.title,
         rubric_title=report.rubric_title,

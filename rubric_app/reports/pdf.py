@@ -14,6 +14,7 @@ embedded DejaVu fonts, running header (``string-set`` from ``.running-org`` and
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,7 +23,14 @@ from flask import current_app, render_template
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-__all__ = ["PDF_VARIANT", "StaticOnlyFetcher", "render_pdf", "render_template_pdf"]
+__all__ = [
+    "PDF_VARIANT",
+    "StaticOnlyFetcher",
+    "page_count",
+    "render_fitting_pdf",
+    "render_pdf",
+    "render_template_pdf",
+]
 
 #: Tagged PDF with a structure tree, document language and title (PDF/UA-1).
 PDF_VARIANT = "pdf/ua-1"
@@ -52,6 +60,16 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
 
 
+def _html(html: str, static_root: Path | None) -> HTML:
+    root = (static_root or Path(current_app.static_folder or "static")).resolve()
+    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
+
+
+def page_count(html: str, *, static_root: Path | None = None) -> int:
+    """Return how many pages ``html`` lays out to, without writing a PDF."""
+    return len(_html(html, static_root).render().pages)
+
+
 def render_pdf(
     html: str,
     *,
@@ -64,10 +82,28 @@ def render_pdf(
     Relative URLs resolve against ``static_root`` (default: the app's static folder), the only
     place files are read from.
     """
-    root = (static_root or Path(current_app.static_folder or "static")).resolve()
-    document = HTML(
-        string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root)
-    ).render(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return render_fitting_pdf([html], title=title, lang=lang, static_root=static_root)
+
+
+def render_fitting_pdf(
+    htmls: Sequence[str],
+    *,
+    max_pages: int | None = None,
+    title: str,
+    lang: str = "en",
+    static_root: Path | None = None,
+) -> bytes:
+    """Render the first of ``htmls`` that lays out to at most ``max_pages`` pages (else the last).
+
+    For a document that must keep to a page count: the layouts go from the most generous to the
+    tightest, and each is laid out only if the one before it did not fit.
+    """
+    if not htmls:
+        raise ValueError("nothing to render")
+    for html in htmls:
+        document = _html(html, static_root).render(pdf_variant=PDF_VARIANT, pdf_tags=True)
+        if max_pages is None or len(document.pages) <= max_pages:
+            break
     document.metadata.title = title
     document.metadata.lang = lang
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, render_template, url_for
 
 from rubric_app.db import db
 from rubric_app.models import Assessment
 
 from .board import BoardSummary, build_board_summary
 from .charts import section_score_chart
-from .pdf import render_template_pdf
+from .pdf import page_count, render_fitting_pdf, render_template_pdf
 from .pdf_cache import assessment_prefix, cache_key
 from .view_data import Report
 
@@ -81,6 +81,17 @@ def board_of(report: Report) -> BoardSummary:
     return build_board_summary(db.session, assessment, report, k=k)
 
 
+def board_is_compact(report: Report, board: BoardSummary) -> bool:
+    """Return whether the board summary needs its compact layout to keep to one page.
+
+    Most summaries fit at the standard size; a long one (peers and the previous period beside
+    long step titles, long planned actions) is set tighter rather than spill a few lines onto a
+    second page. Only laying it out tells: the standard layout is laid out (not written) once.
+    """
+    html = render_template("pdf/board.html", report=report, board=board, compact=False)
+    return page_count(html) > 1
+
+
 def render_report_pdf(report: Report, board: BoardSummary) -> bytes:
     """Draw the full report PDF; its first page is the board summary."""
     return render_template_pdf(
@@ -88,17 +99,20 @@ def render_report_pdf(report: Report, board: BoardSummary) -> bytes:
         title=f"{report.org_name}: {report.rubric_title} ({report.period})",
         report=report,
         board=board,
+        compact=board_is_compact(report, board),
         chart=section_score_chart(report, chart_id="pdf-section-scores"),
     )
 
 
 def render_board_pdf(report: Report, board: BoardSummary) -> bytes:
-    """Draw the board summary on its own (at most four pages)."""
-    return render_template_pdf(
-        "pdf/board.html",
+    """Draw the board summary on its own: one page, as the full report's first page."""
+    return render_fitting_pdf(
+        [
+            render_template("pdf/board.html", report=report, board=board, compact=compact)
+            for compact in (False, True)
+        ],
+        max_pages=1,
         title=f"Board summary: {report.org_name}, {report.period}",
-        report=report,
-        board=board,
     )
 
 

@@ -2,11 +2,13 @@
 
 *Similar organizations* (the peer group the organization form promises) are those of the same
 kind with the same enrollment band, locale and SRO staffing, where the organization has filled
-these in (a profile field left blank does not narrow the group). Only what peers chose to share
-with their state advocate counts: a submitted assessment of the same rubric with a live share
-(not revoked) to a verified state advocate of the peer's own state. Each peer counts once, with
-its latest such assessment. Scores come from the ``section_scores`` rows that
-``assessments.submit`` caches from the scoring core, so nothing here scores anything; the
+these in (a profile field left blank does not narrow the group), and that a site administrator
+has verified: anyone can sign up and make organizations of any profile, and four made-up peers
+with chosen scores beside one real one would make the median of five that real one's score.
+Only what peers chose to share with their state advocate counts: a submitted assessment of the
+same rubric with a live share (not revoked) to a verified state advocate of the peer's own state.
+Each peer counts once, with its latest such assessment. Scores come from the ``section_scores``
+rows that ``assessments.submit`` caches from the scoring core, so nothing here scores anything; the
 small-number rule is applied by ``scoring.board.peer_benchmark`` on what this returns.
 """
 
@@ -101,6 +103,7 @@ def peer_scores(session: Session, org: Organization, rubric_key: str) -> PeerSco
             Assessment.rubric_key == rubric_key,
             Organization.id != org.id,
             Organization.kind == org.kind,
+            Organization.verified_at.is_not(None),
             shared_with_advocate,
         )
     )

@@ -24,7 +24,7 @@ from rubric_app.rubrics.model import Level
 
 from .aggregate import quantile
 from .compare import direction_of
-from .coverage import Coverage
+from .coverage import NOT_ENOUGH_ANSWERS, Coverage, CoverageStatus
 
 __all__ = [
     "Change",
@@ -102,10 +102,18 @@ class Change:
 
     #: None when there is no previous period, or either score is missing or too thin.
     difference: float | None
-    #: For a table cell under "Since 2025-26": "up 9 points", "first assessment".
+    #: For a table cell under "Since 2025-26": "up 9 points", "not enough answers now".
     short: str
     #: As part of a sentence: "up 9 points since 2025-26".
     text: str
+
+
+#: Why a score has no percent, in the words the report uses ("not enough answers").
+_NO_SCORE: dict[CoverageStatus, str] = {
+    "not-enough-answers": NOT_ENOUGH_ANSWERS,
+    "nothing-applicable": "no item applies",
+    "shown": "not rated",
+}
 
 
 def change_since(
@@ -113,24 +121,24 @@ def change_since(
     previous: float | None,
     previous_period: str | None,
     *,
-    enough_now: bool = True,
-    enough_before: bool = True,
+    now: CoverageStatus = "shown",
+    before: CoverageStatus = "shown",
 ) -> Change:
     """Return the change from ``previous`` (in ``previous_period``) to ``current``.
 
-    A score that rests on too few answers (``enough_now`` / ``enough_before`` False) is not
-    compared: a jump from two answers to ten says nothing about progress.
+    ``now`` and ``before`` are the coverage statuses of the two scores. A score that rests on
+    too few answers is not compared (a jump from two answers to ten says nothing about
+    progress), and the cell says so in the report's words: a step half answered now reads "not
+    enough answers now", not "not rated now", which would read as if nobody had answered it.
     """
     if previous_period is None:
         return Change(None, "first assessment", "first assessment")
-    if previous is None:
-        return Change(None, "not rated then", f"not rated in {previous_period}")
-    if current is None:
-        return Change(None, "not rated now", "not rated now")
-    if not (enough_now and enough_before):
-        return Change(
-            None, "too few answers to compare", f"too few answers to compare with {previous_period}"
-        )
+    if now != "shown" or current is None:
+        why = _NO_SCORE[now]
+        return Change(None, f"{why} now", f"{why} now, so no comparison with {previous_period}")
+    if before != "shown" or previous is None:
+        why = _NO_SCORE[before]
+        return Change(None, f"{why} then", f"{why} in {previous_period}")
     difference = current - previous
     short = points_text(difference)
     return Change(difference, short, f"{short} since {previous_period}")
@@ -228,11 +236,15 @@ def board_headline(
     steps: Sequence[StepResult],
     change: Change,
     *,
-    answered: int,
-    applicable: int,
+    questions_answered: int,
+    questions_applicable: int,
     draft: bool,
 ) -> Headline:
     """Return the plain-language headline: where the organization stands, then why.
+
+    ``questions_answered`` of ``questions_applicable`` are the questions as the report page
+    counts them (``Report.answered``, N/A and unscored questions included), not the scored
+    items a score rests on, so the two pages give one figure under one name.
 
     Only steps with a status (enough answers) are named as furthest along or behind, so a step
     rated on two answers is never held up as the best or the worst. "Furthest along" rather
@@ -243,7 +255,7 @@ def board_headline(
         details.append("This is a draft: the answers can still change.")
     if overall.status.tone == "unknown":
         details.append(
-            f"Only {answered} of {applicable} questions are answered; "
+            f"Only {questions_answered} of {questions_applicable} questions are answered; "
             "finish the review for a fuller picture."
         )
     rated = [step for step in steps if step.status.tone != "unknown" and step.percent is not None]

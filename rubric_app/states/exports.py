@@ -131,8 +131,9 @@ def answer_rows(session: Session, scope: Scope) -> Iterator[list[Cell]]:
 
     An organization that did not agree to be named when it shared appears as "Unnamed
     organization N", numbered in the order of this file only, so its rows still read together
-    without anything that leads back to it. The caller checks first that the view may be shown
-    at all (``privacy.view_withheld``).
+    without anything that leads back to it; under a profile filter it is left out
+    (``rollup.Filters.lists_unnamed``). The caller checks first that the view may be shown at
+    all (``privacy.view_withheld``).
     """
     versions = {v.version_id: v.rubric for v in rollup.versions_in_scope(session, scope)}
     not_applicable = rollup.not_applicable_items(session, scope)
@@ -295,7 +296,9 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
             "why a cell is empty. Organizations are named only if they agreed to be when they "
             "shared; the others appear as 'Unnamed organization N', numbered within this file, "
             "with their enrollment band, locale and SRO staffing left empty (a rare profile "
-            "would name them as surely).",
+            "would name them as surely). In a view filtered by enrollment band, locale or SRO "
+            "staffing their answers are left out altogether, since the filter would describe "
+            "them; the summary figures still count them.",
         ),
         (
             "Participation",
@@ -321,7 +324,10 @@ def _about(dashboard: Dashboard, advocate: str, generated: dt.datetime) -> list[
             "Answers",
             "Every shared answer, one row per organization, item and dimension, in "
             "rubric order. Columns ending in _code hold the stable codes behind the labels beside "
-            "them (for joining with other data); points are numbers.",
+            "them (for joining with other data); points are numbers. They are what the "
+            "organizations shared with you, one by one: the hidden figures of the other sheets "
+            "can be worked out from them, so before passing this file on (to a board, the "
+            "press, another agency), delete this sheet, or pass on the state summary PDF.",
         ),
         (
             "Empty cells",

@@ -45,13 +45,23 @@ class Protection:
 
 
 def view_withheld(session: Session, scope: Scope, k: int, organizations: int) -> Suppressed | None:
-    """Return why nothing about the view may be shown, or None when it may."""
+    """Return why nothing about the view may be shown, or None when it may.
+
+    An empty view is withheld too when a view one level up is: "none" beside "fewer than 5"
+    for each value of a filter would tell which values the withheld group holds (every one of
+    its organizations rural, sheriff-staffed...). It then reads exactly as a small one does.
+    """
     if 0 < organizations < k:
         return Suppressed(k=k)
     for name, value in scope.filters.compared().items():
         members = resolved.members_by(session, scope, name)
         if value in hidden_member_cells(members, k, always_hidden={None}):
             return Suppressed(k=k, because="complement")
+    if organizations == 0:
+        for name in scope.filters.compared():
+            up = breakdowns.without_filter(scope, name)
+            if view_withheld(session, up, k, resolved.totals(session, up)[0]) is not None:
+                return Suppressed(k=k)
     return None
 
 

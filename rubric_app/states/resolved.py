@@ -251,6 +251,13 @@ def rows_in(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
 # --- Counts of a view (``rollup.totals``, ``rollup.participation`` ...) -----------------------
 
 
+def listed_rows(session: Session, scope: Scope) -> list[ScopeRow]:
+    """Return the rows the view's participants list holds: all of them, but under a profile
+    filter only those of organizations that agreed to be named (``Filters.lists_unnamed``)."""
+    everyone = scope.filters.lists_unnamed()
+    return [row for row in rows_in(session, scope) if everyone or row.named]
+
+
 def totals(session: Session, scope: Scope) -> tuple[int, int]:
     """Return (organizations, assessments) in scope."""
     rows = rows_in(session, scope)

@@ -47,7 +47,7 @@ from rubric_app.models import (
 )
 from rubric_app.rubric_versions import rubric_of
 from rubric_app.rubrics.model import Item, Rubric
-from rubric_app.scoring import is_scored_item
+from rubric_app.scoring import NOT_ENOUGH_ANSWERS, Coverage, basis_text, is_scored_item
 
 #: The column types of a statement that ``_within_scope`` narrows and hands back unchanged.
 _Columns = TypeVarTuple("_Columns")
@@ -80,6 +80,22 @@ class Filters:
         not the other periods' groups but whoever took part in none of that one.
         """
         return {name: value for name, value in self.as_params().items() if name != "period"}
+
+    def lists_unnamed(self) -> bool:
+        """Whether per-organization rows (the participants list, the exports' answers) may
+        hold organizations that did not agree to be named: not once a profile filter is set.
+
+        Their profile is never read out of the database (``_profile_if_agreed``), but a row in
+        a view filtered to "rural" says "rural" all the same; beside the unfiltered list, where
+        the same row shows its score, the two would tie the profile to the score. They are
+        still counted in every figure of the view.
+        """
+        return not any(getattr(self, name) for name in PROFILE_FILTERS)
+
+
+#: The filters that describe an organization's profile (not its kind, nor the period): a row
+#: listed under one of them says that much about its organization.
+PROFILE_FILTERS = ("enrollment_band", "locale", "sro_model")
 
 
 #: The filters a view can set, and the column each one selects on.
@@ -701,6 +717,27 @@ class Participant:
     period: str
     submitted_at: Any
     overall: float | None
+    #: What the overall score rests on: items answered of those that apply (None for scores
+    #: cached before the counts were kept).
+    answered: int | None = None
+    applicable: int | None = None
+
+    @property
+    def score_text(self) -> str:
+        """The overall score for people: "39%", "not enough answers", or a dash for none."""
+        if self.overall is not None:
+            return f"{self.overall:.0f}%"
+        if self.applicable:
+            return NOT_ENOUGH_ANSWERS
+        return "—"
+
+    @property
+    def basis(self) -> str:
+        """What the overall score rests on, as every other score in the product says it ("from
+        12 of 20 items answered"); empty for scores cached before the counts were kept."""
+        if self.applicable is None or self.answered is None:
+            return ""
+        return basis_text(Coverage(self.answered, self.applicable, 0.0))
 
 
 def _shared_rows(session: Session, scope: Scope, ids: Sequence[int] | None) -> Any:
@@ -731,10 +768,14 @@ def participants(
 ) -> tuple[list[Participant], int]:
     """Return one page of the assessments in scope (by organization name, newest period first).
 
-    ``total`` is how many assessments are in scope, when the caller already counted them, and
-    ``ids`` which they are (``resolved.rows_in``), when the caller read them already.
+    ``total`` is how many assessments the list holds, when the caller already counted them, and
+    ``ids`` which they are (``resolved.rows_in``), when the caller read them already. Under a
+    profile filter the list holds only organizations that agreed to be named
+    (``Filters.lists_unnamed``).
     """
     s = _shared_rows(session, scope, ids)
+    if not scope.filters.lists_unnamed():
+        s = select(s).where(s.c.named_in_lists.is_(True)).subquery()
     if total is None:
         total = session.scalar(select(func.count()).select_from(s)) or 0
     # The page is chosen first; only its rows look their overall score up.
@@ -769,6 +810,8 @@ def participants(
             chosen.c.period,
             chosen.c.submitted_at,
             overall.percent,
+            overall.answered,
+            overall.applicable,
         )
         .outerjoin(
             overall,
@@ -810,8 +853,11 @@ def answer_rows(session: Session, scope: Scope, *, batch: int = 2000) -> Iterato
     """Yield every stored answer of the assessments in scope, by organization and item.
 
     Streams in batches, so an export of thousands of assessments never sits in memory at once.
+    Under a profile filter, only organizations that agreed to be named (``Filters.lists_unnamed``).
     """
     s = scope_select(scope).subquery()
+    if not scope.filters.lists_unnamed():
+        s = select(s).where(s.c.named_in_lists.is_(True)).subquery()
     stmt = (
         select(
             Assessment.id,

@@ -263,7 +263,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         meanwhile=count_side_views,
     )
     people, total = built.participants, built.assessments or 0
-    pages = max(1, -(-total // page_size))
+    pages = max(1, -(-built.listed // page_size))
     params = state.scope.query_params()
     overview = _overview(built, periods, side[0] if side else None)
     return render_template(
@@ -281,6 +281,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         page=min(page, pages),
         pages=pages,
         total=total,
+        unlisted=total - built.listed,
         prev_url=url_for("states.dashboard", code=org.state, **params, page=page - 1)
         if page > 1
         else None,
@@ -307,10 +308,10 @@ def _last_page(scope: Scope, k: int, page_size: int) -> int | None:
     A withheld view lists nobody, and how many pages it would have would tell how many
     assessments it holds; an empty view lists nobody either.
     """
-    organizations, assessments = resolved.totals(db.session, scope)
+    organizations, _ = resolved.totals(db.session, scope)
     if not organizations or privacy.view_withheld(db.session, scope, k, organizations):
         return None
-    return max(1, -(-assessments // page_size))
+    return max(1, -(-len(resolved.listed_rows(db.session, scope)) // page_size))
 
 
 def _periods(state: FilterState) -> list[str]:
@@ -376,7 +377,7 @@ def export_csv(code: str) -> ResponseReturnValue:
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     _record_export(org, scope, "csv")
     lines = csv_lines(exports.ANSWER_HEADER, exports.answer_rows(db.session, scope))
-    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response = Response(stream_with_context(db.closing_session(lines)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(scope)}.csv"'
     return response
 

@@ -155,6 +155,9 @@ class Dashboard:
     dimension_labels: dict[str, str]
     #: One page of the participating organizations' assessments, when a page was asked for.
     participants: tuple[rollup.Participant, ...] = ()
+    #: How many assessments the participants list holds (all of the view's, but under a profile
+    #: filter only those of organizations that agreed to be named).
+    listed: int = 0
     #: The state's law across the view: each framework with a rule over this rubric.
     law: tuple[FrameworkShares, ...] = ()
     #: The titles of the state's frameworks (any rubric), so an empty ``law`` can say why.
@@ -502,14 +505,12 @@ def _assemble(
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
     people: list[rollup.Participant] = []
+    # Under a profile filter the list leaves out organizations that did not agree to be named
+    # (``Filters.lists_unnamed``); the figures above still count them.
+    listed = [row.id for row in resolved.listed_rows(session, scope)]
     if page is not None:
         people, _ = rollup.participants(
-            session,
-            scope,
-            page=page.number,
-            page_size=page.size,
-            total=assessments,
-            ids=[row.id for row in resolved.rows_in(session, scope)],
+            session, scope, page=page.number, page_size=page.size, total=len(listed), ids=listed
         )
     if meanwhile is not None:
         meanwhile(distributions)
@@ -591,6 +592,7 @@ def _assemble(
         paper_practice=tuple(paper_practice),
         dimension_labels=dimension_labels,
         participants=tuple(people),
+        listed=len(listed),
         law=law,
         law_frameworks=tuple(framework.title for framework in frameworks),
     )

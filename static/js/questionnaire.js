@@ -7,9 +7,10 @@
  * - Skip logic: items whose show_if no longer holds are hidden at once, using the conditions the
  *   server put in <script type="application/json" id="skip-logic">. The server stays the
  *   authority: every autosave answers with the visibility it computed, which is applied.
- * - N/A: ticking it clears and disables the item's rating radios (with a visible hint, tied to
- *   each rating group by aria-describedby); unticking enables them again. The justification box
- *   is shown only while N/A is ticked (or already has text).
+ * - N/A: ticking it switches the item's rating radios off (disabled, so not posted and not
+ *   stored, with a visible hint tied to each rating group by aria-describedby) without clearing
+ *   them; unticking switches them on again with the choices made on this page. The
+ *   justification box is shown only while N/A is ticked (or already has text).
  * - Save status: one state at a time (pending, saving, saved, invalid, failed, conflict), so the
  *   bar never says "saved" and "not saved" at once.
  * - Character counters on long text boxes (data-max-length): a visible count, and a polite live
@@ -207,10 +208,9 @@
       hint.hidden = !notApplicable;
     }
     Array.prototype.forEach.call(item.querySelectorAll(".q-dimension"), function (group) {
+      // Switched off, not cleared: a disabled radio is not posted, so the server stores no
+      // rating while N/A is ticked, and unticking brings back the choices made on this page.
       Array.prototype.forEach.call(group.querySelectorAll('input[type="radio"]'), function (radio) {
-        if (notApplicable) {
-          radio.checked = false;
-        }
         radio.disabled = notApplicable;
       });
       if (hint) {
@@ -303,6 +303,19 @@
     });
   }
 
+  // Who saved the other version of the conflicting items: this same user in another tab or
+  // window (the server says which, conflicts_by_you), someone else, or some of each.
+  function conflictText(conflicts, byYou) {
+    var count = conflicts.length;
+    var items = count === 1 ? "1 item" : count + " items";
+    var notSaved = ", so " + (count === 1 ? "it was" : "they were") + " not saved here. ";
+    if (count && byYou.length === count) {
+      return "You also changed " + items + " in another tab or window" + notSaved;
+    }
+    var who = byYou.length ? "Someone else, or you in another tab or window," : "Someone else";
+    return who + " changed " + items + " you also changed" + notSaved;
+  }
+
   function handleSaved(data) {
     applyBases(data.bases);
     var revision = fieldsNamed("base_revision");
@@ -331,12 +344,10 @@
       if (key) {
         key.value = data.conflict_key || "";
       }
-      var count = (data.conflicts || []).length;
       kind = "error";
       parts = [
-        "Someone else changed " + (count === 1 ? "1 item" : count + " items") +
-          " you also changed, so " + (count === 1 ? "it was" : "they were") +
-          " not saved. " + (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
+        conflictText(data.conflicts || [], data.conflicts_by_you || []) +
+          (data.errors && data.errors.length ? "" : "Your other answers are saved. "),
         { href: data.conflict_url, text: "Choose which answers to keep" },
       ];
     }
@@ -535,6 +546,11 @@
     // The Save buttons post the page the ordinary way; stop autosave racing them.
     submitting = true;
     window.clearTimeout(timer);
+    // Post the ratings N/A switched off too: the server stores none while N/A is ticked, but a
+    // page it sends back (a missing reason) then still holds them, to come back on untick.
+    Array.prototype.forEach.call(form.querySelectorAll(".q-dimension input[type=radio]:disabled"), function (radio) {
+      radio.disabled = false;
+    });
   });
   window.addEventListener("beforeunload", function (event) {
     if (!submitting && (dirty || inFlight)) {

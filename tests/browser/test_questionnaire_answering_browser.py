@@ -1,6 +1,7 @@
-"""Answering details in Chromium (issue 16, item 5): N/A clears and disables the ratings from the
-keyboard, the save bar shows one state at a time, long text has a character counter, and the
-review page's "Change" links lead to the item. Screenshots at 1280 and 360 px."""
+"""Answering details in Chromium (issue 16, item 5): N/A switches the ratings off from the
+keyboard and unticking it brings them back, the save bar shows one state at a time, long text
+has a character counter, and the review page's "Change" links lead to the item. Screenshots at
+1280 and 360 px."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def ratings(page: Any) -> Any:
     return page.locator(f"#item-{ITEM} .q-dimension input[type=radio]")
 
 
-def test_na_clears_and_disables_the_ratings_from_the_keyboard(
+def test_na_switches_the_ratings_off_and_unticking_brings_them_back_from_the_keyboard(
     page: Any, live_server: Any, signin_page: Any, screenshot: Any
 ) -> None:
     signin_page(page, live_server, EDITOR)
@@ -59,7 +60,8 @@ def test_na_clears_and_disables_the_ratings_from_the_keyboard(
     assert count >= 6
     for index in range(count):
         expect(ratings(page).nth(index)).to_be_disabled()
-        expect(ratings(page).nth(index)).not_to_be_checked()
+    # Switched off, not cleared: the choice stays on the page (and is not posted).
+    expect(page.locator(f"#{ITEM}__policy-1")).to_be_checked()
     expect(hint).to_be_visible()
     expect(page.locator(f"#{ITEM}__policy")).to_have_attribute(
         "aria-describedby", re.compile(f"item-{ITEM}-na-hint")
@@ -80,17 +82,23 @@ def test_na_clears_and_disables_the_ratings_from_the_keyboard(
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, "answering-section-na-ticked-1280")
 
-    # Unticking enables the ratings again, reachable by keyboard.
+    # Unticking enables the ratings again, with the choice made before N/A, and saves it.
     na.focus()
     page.keyboard.press("Space")
     expect(hint).to_be_hidden()
     for index in range(count):
         expect(ratings(page).nth(index)).to_be_enabled()
+    expect(page.locator(f"#{ITEM}__policy-1")).to_be_checked()
+    expect(status).to_have_text(re.compile(r"^Saved at"))
+    assert stored(live_server, assessment_id)[ITEM].values == {"policy": "partly"}
+    # Still reachable by keyboard.
     page.locator(f"#{ITEM}__practice-2").focus()
     page.keyboard.press("Space")
     expect(page.locator(f"#{ITEM}__practice-2")).to_be_checked()
     expect(status).to_have_text(re.compile(r"^Saved at"))
-    assert stored(live_server, assessment_id)[ITEM].values == {"practice": "fully"}
+    state = stored(live_server, assessment_id)[ITEM]
+    assert state.values == {"policy": "partly", "practice": "fully"}
+    assert not state.not_applicable
     log = page.evaluate("window.statusLog")
     assert log, "the status never changed"
     both = [text for text in log if "Saved at" in text and "Not saved" in text]
@@ -177,3 +185,57 @@ def test_review_lists_what_needs_attention_and_change_leads_to_the_item(
     page.get_by_role("link", name=f"Change the answer to {number}").first.click()
     page.wait_for_url(re.compile(rf"/sections/{SECTION}#item-{ITEM}$"))
     expect(page.locator(f"#item-{ITEM}")).to_be_in_viewport()
+
+
+def test_ticking_and_unticking_na_keeps_both_ratings_after_a_reload(
+    page: Any, live_server: Any, signin_page: Any
+) -> None:
+    """The reported steps: an item rated Fully / Partly, N/A ticked then unticked (each step
+    autosaved, the reason not typed yet): the ratings are there again, also after a reload."""
+    signin_page(page, live_server, EDITOR)
+    assessment_id = start_assessment_in_browser(page, live_server)
+    url = live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}")
+    page.goto(url)
+    status = page.locator("[data-autosave-status]")
+    page.locator(f"#{ITEM}__policy-2").check()  # Fully in place
+    page.locator(f"#{ITEM}__practice-1").check()  # Partly in place
+    expect(status).to_have_text(re.compile(r"^Saved at"))
+    na = page.locator(f"#{ITEM}__na")
+    na.check()
+    page.locator(f"#{ITEM}__na_reason").fill("Not sure yet")
+    expect(status).to_have_text(re.compile(r"^Saved at"))
+    assert stored(live_server, assessment_id)[ITEM].values == {}  # N/A stores no ratings
+    na.uncheck()
+    expect(page.locator(f"#{ITEM}__policy-2")).to_be_checked()
+    expect(page.locator(f"#{ITEM}__practice-1")).to_be_checked()
+    expect(status).to_have_text(re.compile(r"^Saved at"))
+    page.reload()
+    expect(page.locator(f"#{ITEM}__policy-2")).to_be_checked()
+    expect(page.locator(f"#{ITEM}__practice-1")).to_be_checked()
+    expect(na).not_to_be_checked()
+    assert stored(live_server, assessment_id)[ITEM].values == {
+        "policy": "fully",
+        "practice": "partly",
+    }
+
+
+def test_the_save_button_with_na_and_no_reason_keeps_the_ratings_to_untick(
+    page: Any, live_server: Any, signin_page: Any
+) -> None:
+    """Save pressed with N/A ticked and no reason: the page comes back with the error and the
+    ratings still chosen (switched off), so unticking N/A and saving keeps them."""
+    signin_page(page, live_server, EDITOR)
+    assessment_id = start_assessment_in_browser(page, live_server)
+    page.goto(live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}"))
+    page.locator(f"#{ITEM}__policy-1").check()
+    page.locator(f"#{ITEM}__na").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    expect(page.locator(f"#{ITEM}__na")).to_be_checked()
+    expect(page.locator(f"#{ITEM}__policy-1")).to_be_checked()
+    expect(page.locator(f"#{ITEM}__policy-1")).to_be_disabled()
+    page.locator(f"#{ITEM}__na").uncheck()
+    expect(page.locator(f"#{ITEM}__policy-1")).to_be_enabled()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert stored(live_server, assessment_id)[ITEM].values == {"policy": "partly"}

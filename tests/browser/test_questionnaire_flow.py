@@ -112,15 +112,21 @@ def test_two_tabs_conflict_is_resolved_side_by_side(
     tab_two.locator("#mou-purpose-stated__policy-0").check()  # Not in place: conflicts
     conflict_link = tab_two.get_by_role("link", name="Choose which answers to keep")
     conflict_link.wait_for()
-    assert "Someone else changed 1 item" in tab_two.locator("[data-autosave-status]").inner_text()
+    # Both tabs are this user's: the page says so, not "someone else".
+    bar = tab_two.locator("[data-autosave-status]").inner_text()
+    assert "You also changed 1 item in another tab or window" in bar
+    assert "Someone else" not in bar
     assert stored(live_server, assessment_id)["mou-model-based"].values == {"policy": "partly"}
     assert stored(live_server, assessment_id)["mou-purpose-stated"].values == {"policy": "fully"}
 
     conflict_link.click()
     tab_two.wait_for_url(re.compile("/conflicts/"))
     assert tab_two.get_by_text("Keep my version").is_visible()
-    assert tab_two.get_by_text("Not in place").is_visible()
-    assert tab_two.get_by_text("Fully in place").is_visible()
+    assert tab_two.get_by_text("You changed this item in another tab or window.").is_visible()
+    # The conflicting part, with what each version holds.
+    part = tab_two.get_by_role("row", name=re.compile("Written MOU or policy"))
+    expect(part).to_contain_text("Not in place")
+    expect(part).to_contain_text("Fully in place")
     screenshot(tab_two, "questionnaire-conflict")
     tab_two.get_by_label(re.compile("Keep my version")).check()
     tab_two.get_by_role("button", name="Save my choices").click()

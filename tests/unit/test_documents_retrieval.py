@@ -112,3 +112,16 @@ def test_highlight_spans_mark_the_matched_words_in_the_text() -> None:
         "conduct",
     ]
     assert highlight_spans(text, ()) == []
+
+
+def test_what_matched_is_said_in_the_clauses_own_words() -> None:
+    """Stems find "informal" for "informed"; the list names the clause's word, not the item's,
+    and keeps an entry the clause has as it is (a phrase stays a phrase)."""
+    from rubric_app.agreements.suggestions import clause_words
+
+    heading = "Counseling"
+    text = "An informal counselor may meet students; the SRO follows the Use of Force policy."
+    found = clause_words((heading, text), ("informed", "use of force", "sro"))
+    assert found == ("informal", "use of force", "sro")
+    assert "informed" not in found
+    assert clause_words((heading, text), ("budget",)) == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rubric_app.assessments import EMPTY_STATE, ItemState
+from rubric_app.assessments.parts import base_of
 from rubric_app.questionnaire.fields import (
     ITEM_TYPES,
     field_name,
@@ -113,7 +114,9 @@ def test_showing_a_state_and_posting_it_back_keeps_its_fingerprint(
 ) -> None:
     item = rubric.item(item_id)
     data = form_data_from_state(item, rubric, state)
-    assert data[field_name(item_id, "base")] == state.fingerprint()
+    # The base: the fingerprint, then a hash per part (what lets changes to parts merge).
+    assert data[field_name(item_id, "base")] == base_of(state)
+    assert data[field_name(item_id, "base")].startswith(f"{state.fingerprint()};")
     read, errors = state_from_form(item, rubric, as_post(data))
     assert errors == []
     assert read == state

@@ -66,10 +66,27 @@ def test_change_since_the_previous_period() -> None:
     assert change_since(50.2, 50.0, "2025-26").short == "no change"
     assert change_since(50.0, None, None) == Change(None, "first assessment", "first assessment")
     assert change_since(50.0, None, "2025-26").text == "not rated in 2025-26"
-    thin = change_since(90.0, 40.0, "2025-26", enough_now=False)
+    thin = change_since(90.0, 40.0, "2025-26", now="not-enough-answers")
     assert thin.difference is None
-    assert thin.short == "too few answers to compare"
-    assert change_since(90.0, 40.0, "2025-26", enough_before=False).difference is None
+    assert change_since(90.0, 40.0, "2025-26", before="not-enough-answers").difference is None
+
+
+def test_a_step_with_too_few_answers_says_so_instead_of_not_rated() -> None:
+    """A step half answered has no percent, but "not rated now" read as if nobody answered it:
+    it says what the report says, "not enough answers"."""
+    half = change_since(None, 54.0, "2025-26", now="not-enough-answers")
+    assert half == Change(
+        None, "not enough answers now", "not enough answers now, so no comparison with 2025-26"
+    )
+    assert (
+        change_since(61.0, None, "2025-26", before="not-enough-answers").short
+        == "not enough answers then"
+    )
+    assert change_since(None, 54.0, "2025-26", now="nothing-applicable").short == (
+        "no item applies now"
+    )
+    # A step the previous assessment did not score at all.
+    assert change_since(61.0, None, "2025-26").short == "not rated then"
 
 
 def test_points_text_rounds_and_names_the_direction() -> None:
@@ -138,8 +155,8 @@ def test_headline_says_where_the_organization_stands_and_which_steps_lead_and_la
         _step(0, "Overall", 55.0, "fair"),
         steps,
         change_since(55.0, 46.0, "2025-26"),
-        answered=40,
-        applicable=52,
+        questions_answered=40,
+        questions_applicable=52,
         draft=False,
     )
     assert (
@@ -158,8 +175,8 @@ def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
         _step(0, "Overall", 90.0, "unknown"),
         [_step(1, "Agreements", 90.0, "unknown")],
         change_since(90.0, None, None),
-        answered=12,
-        applicable=52,
+        questions_answered=12,
+        questions_applicable=52,
         draft=True,
     )
     assert headline.main == "Too few questions are answered to say where Riverton stands."

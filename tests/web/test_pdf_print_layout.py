@@ -1,8 +1,9 @@
 """The demo's PDFs, parsed back, read well in print: the report opens with a contents page whose
 entries link to their parts and print the right page numbers, the gap list links to every item,
-no page is less than a quarter full except where a part ends, no heading is left alone at the
-bottom of a page (report, state summary and comparison), and the comparison keeps its step and
-dimension hierarchy.
+no page is less than a quarter full except where a part ends nor two pages in a row both less
+than half full, no heading is left alone at the bottom of a page (report, state summary and
+comparison), the state's law table starts under its heading, and the comparison keeps its step
+and dimension hierarchy.
 
 Page layout is read from the text runs pypdf reports (position, font, size): a heading is bold
 text of at least 10 pt (h3; body text and table headers are 9.5 pt); a part starts where a page
@@ -45,6 +46,8 @@ PAGE_BOTTOM = 20 / 25.4 * 72
 PART_HEADING = 17 / 0.75 - 0.1
 HEADING = 10 / 0.75 - 0.1
 MIN_FILL = 0.25
+#: Of two pages in a row, at least one is this full (the last page of a part may be nearly empty).
+MIN_PAIR_FILL = 0.5
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,19 @@ def test_no_page_is_less_than_a_quarter_full_except_where_a_part_ends(
 
 
 @pytest.mark.parametrize("which", ["report", "state", "compare"])
+def test_no_two_pages_in_a_row_are_both_nearly_empty(demo_pdfs: DemoPdfs, which: str) -> None:
+    """A part that ends low on a page may leave it nearly empty, but the next part must then
+    fill its first page: QA found the state summary's law part holding only its heading and
+    introduction on one page, its table whole on the next, after a page ending the findings."""
+    pages = getattr(demo_pdfs, which).runs
+    for number, (runs, following) in enumerate(itertools.pairwise(pages), 1):
+        assert max(_fill(runs), _fill(following)) >= MIN_PAIR_FILL, (
+            f"{which} PDF, pages {number} and {number + 1} of {len(pages)} are only "
+            f"{_fill(runs):.0%} and {_fill(following):.0%} full"
+        )
+
+
+@pytest.mark.parametrize("which", ["report", "state", "compare"])
 def test_no_heading_is_left_alone_at_the_bottom_of_a_page(demo_pdfs: DemoPdfs, which: str) -> None:
     pages = getattr(demo_pdfs, which).runs
     assert any(_is_heading(run) for runs in pages for run in runs), "no headings found"
@@ -270,6 +286,22 @@ def test_no_heading_is_left_alone_at_the_bottom_of_a_page(demo_pdfs: DemoPdfs, w
             f"{which} PDF, page {number}: the page ends with the heading "
             f"{' '.join(run.text for run in last)!r}"
         )
+
+
+def test_state_law_table_starts_under_its_heading_and_keeps_each_share_on_one_line(
+    demo_pdfs: DemoPdfs,
+) -> None:
+    """The law table was kept whole, so it moved to the next page and left its heading and
+    introduction alone on one; and its narrow "Partly met" column broke "69% (36)" in two."""
+    pdf = demo_pdfs.state
+    law = next(i for i, text in enumerate(pdf.texts) if "'s law: organizations meeting" in text)
+    assert "share of organizations by outcome" in pdf.texts[law], (
+        "the table is not with its heading"
+    )
+    raw = pdf.reader.pages[law].extract_text()
+    shares = re.findall(r"\d+%(\s+)\(\d+\)", raw)
+    assert shares, "no share with its count in the law table"
+    assert all(space == " " for space in shares), "a share and its count are on two lines"
 
 
 def test_only_parts_open_a_page_in_the_report(demo_pdfs: DemoPdfs) -> None:

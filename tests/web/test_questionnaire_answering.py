@@ -55,11 +55,13 @@ def error_summary(page: str) -> str:
 # --- N/A clears and disables the ratings ---------------------------------------------------
 
 
-def test_a_posted_na_item_stores_no_ratings_and_shows_them_cleared_and_disabled(
+def test_a_posted_na_item_stores_no_ratings_and_keeps_them_on_the_page(
     client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
 ) -> None:
     signin(client, "editor@riverside.example")
-    # No reason yet: the page comes back with the error, N/A ticked and the ratings cleared.
+    # No reason yet: the page comes back with the error, N/A ticked and the posted ratings
+    # still chosen (and not disabled: a disabled radio would not be posted without a script),
+    # so that unticking N/A brings them back.
     response = post_section(
         client,
         section_url(assessment),
@@ -71,14 +73,31 @@ def test_a_posted_na_item_stores_no_ratings_and_shows_them_cleared_and_disabled(
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    for dimension in ("policy", "practice"):
+    for dimension, chosen in (("policy", "partly"), ("practice", "fully")):
         radios = radios_of(page, f"{NA_ITEM}__{dimension}")
         assert len(radios) >= 3
-        assert all("disabled" in tag and "checked" not in tag for tag in radios)
+        assert [tag for tag in radios if "checked" in tag] == [
+            tag for tag in radios if f'value="{chosen}"' in tag
+        ]
+        assert not any("disabled" in tag for tag in radios)
     hint = re.search(rf'<p class="q-na-hint" id="item-{NA_ITEM}-na-hint"[^>]*>', page)
     assert hint
     assert "hidden" not in hint.group(0)
     assert f'aria-describedby="item-{NA_ITEM}-na-hint' in page
+    assert load_states(session, assessment).get(NA_ITEM) is None  # nothing saved yet
+
+    # Unticking N/A and saving that page as it came back saves the ratings.
+    response = post_section(
+        client,
+        section_url(assessment),
+        {f"{NA_ITEM}__policy": "partly", f"{NA_ITEM}__practice": "fully"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert load_states(session, assessment)[NA_ITEM].values == {
+        "policy": "partly",
+        "practice": "fully",
+    }
 
     # With a reason, the item saves as N/A even though ratings are posted (no script ran).
     response = post_section(

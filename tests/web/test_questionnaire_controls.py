@@ -270,7 +270,12 @@ def test_na_ticked_describes_and_switches_off_the_ratings(
     page = by_name(controls_of(html).found)
     for dimension in ("policy", "practice"):
         radios = page[f"rated__{dimension}"]
-        assert all("disabled" in r and "checked" not in r for r in radios)
+        # The ratings posted with N/A stay chosen, not disabled (so they post again without a
+        # script and come back on untick); the script switches them off on load.
+        chosen = posted.getlist(f"rated__{dimension}")
+        assert chosen
+        assert [r["value"] for r in radios if "checked" in r] == chosen
+        assert not any("disabled" in r for r in radios)
         group = re.search(rf'<fieldset class="q-dimension" id="rated__{dimension}"[^>]*>', html)
         assert group is not None
         assert 'aria-describedby="item-rated-na-hint"' in group.group(0)

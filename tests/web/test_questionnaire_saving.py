@@ -22,6 +22,7 @@ from rubric_app.assessments import (
     save_items,
     start_assessment,
 )
+from rubric_app.assessments.parts import base_of
 from rubric_app.assessments.submission import submit
 from rubric_app.models import Assessment, Membership, SavedDraft, User
 from rubric_app.rubric_versions import latest_version
@@ -125,9 +126,10 @@ def test_autosave_saves_and_reports_bases_visibility_and_conflicts(
     assert body["answered"] == 1
     assert body["applicable"] == 12
     new_base = body["bases"]["partnership-exists"]
-    assert new_base == load_states(session, assessment)["partnership-exists"].fingerprint()
+    assert new_base == base_of(load_states(session, assessment)["partnership-exists"])
 
-    # Someone else changes the gate; this page (with its old base) changes it too.
+    # Someone else changes the gate; this page (with its old base) adds a comment only: the
+    # two parts merge, and the page hears that the item holds someone else's change too.
     other = client.application.test_client()
     signin(other, "owner@riverside.example")
     theirs = page_fields(other, url)
@@ -135,8 +137,20 @@ def test_autosave_saves_and_reports_bases_visibility_and_conflicts(
     assert other.post(url, data=theirs).status_code == 302
 
     fields["partnership-exists__base"] = [new_base]
-    fields["partnership-exists__value"] = ["yes"]
     fields["partnership-exists__comment"] = ["Two SROs since 2019"]
+    body = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
+    assert body["status"] == "saved"
+    assert body["stale"] == ["partnership-exists"]
+    session.expire_all()
+    merged = load_states(session, assessment)["partnership-exists"]
+    assert (merged.values, merged.comment) == ({"value": "no"}, "Two SROs since 2019")
+
+    # Both change the comment: that part conflicts, and this page's comment is not saved.
+    fields["partnership-exists__base"] = [body["bases"]["partnership-exists"]]
+    theirs = page_fields(other, url)
+    theirs["partnership-exists__comment"] = ["Three SROs"]
+    assert other.post(url, data=theirs).status_code == 302
+    fields["partnership-exists__comment"] = ["Two SROs since 2020"]
     response = client.post(autosave, data=fields, headers={"X-CSRFToken": token})
     body = response.get_json()
     assert body["status"] == "conflict"

@@ -3,6 +3,7 @@ since the previous period and the peer benchmark under the small-number rule (bo
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -10,7 +11,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import make_org, make_user, signin
+from helpers import PASSWORD, make_org, make_user, signin
 from pypdf import PdfReader
 from reports_fixtures import LOCAL, make_assessment, make_setup, rated_states
 from sqlalchemy import select
@@ -20,9 +21,11 @@ from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import ItemState, rubric_for, score_of
 from rubric_app.catalog_state import current_catalog
 from rubric_app.demo import seed_demo
+from rubric_app.demo_state import AFTERSCHOOL_RUBRIC, seed_state
 from rubric_app.models import Assessment, Organization, Share, User
-from rubric_app.reports.board import build_board_summary
-from rubric_app.reports.pdf import render_template_pdf
+from rubric_app.reports.actions import DESCRIPTION_MAX, OWNER_MAX, create_action
+from rubric_app.reports.board import BoardSummary, build_board_summary
+from rubric_app.reports.pdf_documents import board_of, render_board_pdf, render_report_pdf
 from rubric_app.reports.view_data import build_report
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring.board import points_text
@@ -41,6 +44,11 @@ def _page_text(page: str) -> str:
 
 def _pdf_text(reader: PdfReader, index: int) -> str:
     return _normal(reader.pages[index].extract_text())
+
+
+def _without_footer(text: str) -> str:
+    """A page's text without its "Page 1 of N" footer."""
+    return re.sub(r"Page 1 of \d+", "", text)
 
 
 def _all_fully(session: Session) -> dict[str, ItemState]:
@@ -227,18 +235,20 @@ def test_the_first_assessment_says_so(client: FlaskClient, session: Session) -> 
 
 
 def _peers(session: Session) -> tuple[Assessment, list[float], dict[str, User]]:
-    """Our district and two similar ones that shared with the Ohio advocate, plus three that do
-    not count: a similar one that did not share, one whose share is revoked, one in another
-    locale. Returns our assessment, the two counted peers' overall percents and the peers'
-    owners by organization name."""
+    """Our district and two similar, verified ones that shared with the Ohio advocate, plus four
+    that do not count: a similar one that did not share, one whose share is revoked, one in
+    another locale, and one nobody verified. Returns our assessment, the two counted peers'
+    overall percents and the peers' owners by organization name."""
     advocate = make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
     ours = make_org(session, "Riverton City School District", **PROFILE)
     owner = make_user(session, "owner@riverton.example.org", ours, "owner")
     own = make_assessment(session, ours, owner)
     owners: dict[str, User] = {}
 
-    def peer(name: str, states: dict[str, ItemState] | None, **profile: str) -> Assessment:
-        org = make_org(session, name, **profile)
+    def peer(
+        name: str, states: dict[str, ItemState] | None, *, verified: bool = True, **profile: str
+    ) -> Assessment:
+        org = make_org(session, name, verified=verified, **profile)
         owners[name] = make_user(session, f"owner@{name.split()[0].lower()}.example.org", org)
         return make_assessment(session, org, owners[name], states=states)
 
@@ -255,8 +265,38 @@ def _peers(session: Session) -> tuple[Assessment, list[float], dict[str, User]]:
     revoke_share(session, share, by=None)
     city = peer("Elm District", _all_fully(session), **{**PROFILE, "locale": "city"})
     share_assessment(session, city, advocate, by=owners["Elm District"])
+    unvetted = peer("Fir District", _all_fully(session), verified=False, **PROFILE)
+    share_assessment(session, unvetted, advocate, by=owners["Fir District"])
     session.commit()
     return own, counted, owners
+
+
+def test_made_up_peers_cannot_steer_the_median_onto_one_real_score(
+    client: FlaskClient, session: Session
+) -> None:
+    """Anyone can sign up and make organizations of any profile: four made-up peers sharing
+    chosen scores beside one real one would make the median of five that real one's score.
+    Only organizations a site administrator verified count as peers."""
+    advocate = make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
+    real = make_org(session, "Twin Oaks District", verified=True, **PROFILE)
+    real_owner = make_user(session, "owner@twinoaks.example.org", real)
+    real_assessment = make_assessment(session, real, real_owner)
+    share_assessment(session, real_assessment, advocate, by=real_owner)
+    prober = make_org(session, "Probe District", **PROFILE)
+    mallory = make_user(session, "mallory@example.org", prober, "owner")
+    probe = make_assessment(session, prober, mallory)
+    for index in range(4):
+        sybil = make_org(session, f"Sybil District {index}", **PROFILE)
+        sybil_owner = make_user(session, f"owner{index}@sybil.example.org", sybil)
+        made_up = make_assessment(
+            session, sybil, sybil_owner, states=_all_fully(session) if index < 2 else None
+        )
+        share_assessment(session, made_up, advocate, by=sybil_owner)
+    session.commit()
+    signin(client, "mallory@example.org")
+    text = _normal(client.get(f"/assessments/{probe.id}/board").get_data(as_text=True))
+    assert "There are too few similar organizations to compare with." in text
+    assert "The median of" not in text
 
 
 @pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 2}])
@@ -339,23 +379,182 @@ def test_a_new_peer_share_refreshes_a_cached_report_pdf(
     )
 
 
-def test_every_demo_board_summary_pdf_fits_in_four_pages(app: Flask, session: Session) -> None:
+def _seed_make_run_demo(session: Session) -> list[Assessment]:
+    """The demo ``make run`` seeds (the demo, and 60 Ohio organizations sharing with the
+    advocate, so that many summaries carry the peer median), every assessment of it."""
     seed_demo(session, "demo-password-for-tests")
+    seed_state(session, 60, "OH")
     session.commit()
-    assessments = session.scalars(select(Assessment).order_by(Assessment.id)).all()
-    assert len(assessments) >= 5
+    return list(session.scalars(select(Assessment).order_by(Assessment.id)))
+
+
+def _board_pdf(session: Session, assessment: Assessment) -> tuple[BoardSummary, PdfReader]:
+    """The board summary of ``assessment`` and its PDF (in a request context)."""
+    report = build_report(session, assessment, current_catalog())
+    board = board_of(report)
+    return board, PdfReader(io.BytesIO(render_board_pdf(report, board)))
+
+
+def test_every_demo_board_summary_pdf_is_one_page(app: Flask, session: Session) -> None:
+    """QA found five demo summaries running a few lines onto a second page, which pushed the
+    full report's cover to page 3; long ones are now set tighter instead."""
+    assessments = _seed_make_run_demo(session)
+    assert len(assessments) >= 60
     pages: dict[str, int] = {}
-    for assessment in assessments:
-        report = build_report(session, assessment, current_catalog())
-        board = build_board_summary(session, assessment, report, k=5)
-        with app.test_request_context():
-            pdf = render_template_pdf("pdf/board.html", title="Board summary", board=board)
-        reader = PdfReader(io.BytesIO(pdf))
+    with app.test_request_context():
+        for assessment in assessments:
+            board, reader = _board_pdf(session, assessment)
+            pages[f"{assessment.id} {board.org_name} {assessment.period}"] = len(reader.pages)
+            text = _normal(reader.pages[0].extract_text())
+            assert board.headline.main in text
+            for row in board.rows:
+                assert f"{row.number}. {_normal(row.title)}" in text
+            # Each action is printed whole: the rubrics' advice is never shortened.
+            for action in board.actions:
+                assert not action.clipped
+                assert action.text in text
+    assert all(count == 1 for count in pages.values()), {
+        name: count for name, count in pages.items() if count != 1
+    }
+
+
+LONG_NAME = (
+    "Consolidated Metropolitan Independent Unified School District of the Greater Northwestern "
+    "Lake Erie Shoreline Counties and Townships Educational Service Center Region"
+)
+LONG_ACTION = (
+    "Convene the superintendent, the police chief and counsel to rewrite the memorandum of "
+    "understanding section by section. " * 20
+)[:DESCRIPTION_MAX]
+LONG_OWNER = ("Assistant superintendent for student services and district safety " * 4)[:OWNER_MAX]
+
+
+@pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 2}])
+@pytest.mark.parametrize("rubric_id", [LOCAL, AFTERSCHOOL_RUBRIC])
+def test_a_board_summary_with_the_longest_content_still_fits_one_page(
+    app: Flask, session: Session, rubric_id: str
+) -> None:
+    """The longest organization name, three planned actions as long as the form takes with the
+    longest owners, the previous period and the peer median beside every step: one page, and
+    the full report's cover is still page 2. What is shortened says so and where it is whole."""
+    _seed_make_run_demo(session)
+    with app.test_request_context():
+        candidates = session.scalars(
+            select(Assessment)
+            .where(Assessment.rubric_key == rubric_id, Assessment.status == "submitted")
+            .order_by(Assessment.id)
+        ).all()
+        # The widest table: the previous period's column and the peer median's.
+        assessment = next(
+            candidate
+            for candidate in candidates
+            if (
+                summary := board_of(build_report(session, candidate, current_catalog()))
+            ).peers_shown
+            and summary.previous_period is not None
+        )
         org = session.get(Organization, assessment.org_id)
         assert org is not None
-        pages[f"{org.name} {assessment.period}"] = len(reader.pages)
-        text = _normal(" ".join(page.extract_text() for page in reader.pages))
-        assert board.headline.main in text
-        for row in board.rows:
-            assert f"{row.number}. {_normal(row.title)}" in text
-    assert all(count <= 4 for count in pages.values()), pages
+        org.name = LONG_NAME
+        report = build_report(session, assessment, current_catalog())
+        for gap in sorted(report.gaps, key=lambda gap: gap.priority)[:3]:
+            create_action(
+                session,
+                assessment,
+                item_id=gap.item_id,
+                description=LONG_ACTION,
+                owner=LONG_OWNER,
+                due_date=dt.date(2027, 1, 14),
+                status="in_progress",
+                user=None,
+            )
+        session.commit()
+        board, reader = _board_pdf(session, assessment)
+        report = build_report(session, assessment, current_catalog())
+        full = PdfReader(io.BytesIO(render_report_pdf(report, board)))
+    assert len(reader.pages) == 1
+    text = _normal(reader.pages[0].extract_text())
+    assert board.headline.main in text
+    assert board.org_name.endswith("…")
+    assert LONG_NAME.startswith(board.org_name[:-1])
+    assert text.count("Shortened: full text in the report's action plan.") == 3
+    for row in board.rows:
+        assert f"{row.number}. {_normal(row.title)}" in text
+    assert _without_footer(_pdf_text(full, 0)) == _without_footer(text)
+    assert "policy review report" in _pdf_text(full, 1).lower()
+    # Whole in the report's action plan.
+    assert _normal(LONG_ACTION)[:120] in " ".join(
+        _pdf_text(full, index) for index in range(2, len(full.pages))
+    )
+
+
+def test_the_board_summary_counts_questions_as_the_report_page_does(
+    client: FlaskClient, session: Session
+) -> None:
+    """Riverton's demo draft: the report page said "26 of 52 questions are answered" and the
+    board summary "Only 23 of 49 questions" (its scored items under the name of questions).
+    Both now give the questions answered, and both say the scores rest on the scored items."""
+    seed_demo(session, PASSWORD)
+    session.commit()
+    draft = session.scalar(
+        select(Assessment)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(Organization.name == "Riverton City School District", Assessment.status == "draft")
+    )
+    assert draft is not None
+    signin(client, "admin@riverton.example.org")
+    report_page = _page_text(client.get(f"/assessments/{draft.id}/report").get_data(as_text=True))
+    board_page = _page_text(client.get(f"/assessments/{draft.id}/board").get_data(as_text=True))
+    board_pdf = PdfReader(io.BytesIO(client.get(f"/assessments/{draft.id}/board.pdf").data))
+    board_text = _pdf_text(board_pdf, 0)
+    questions = re.search(r"(\d+) of (\d+) questions are answered", report_page)
+    assert questions is not None
+    said = f"Only {questions.group(1)} of {questions.group(2)} questions are answered"
+    assert said in board_page
+    assert said in board_text
+    # The scores rest on the scored items, in the report's words on both.
+    report = build_report(session, draft, current_catalog())
+    assert (report.answered, report.applicable) != (
+        report.coverage.answered,
+        report.coverage.applicable,
+    ), "the demo draft no longer tells the two counts apart"
+    basis = f"from {report.coverage.answered} of {report.coverage.applicable} items answered"
+    assert basis in report_page
+    assert basis in board_page
+    assert basis in board_text
+
+
+def test_a_partly_answered_step_says_it_has_too_few_answers_to_compare(
+    client: FlaskClient, session: Session
+) -> None:
+    """A step half answered since the last period read "not rated now", as if nobody had
+    answered it: it now says "not enough answers now", as the report says "not enough
+    answers" for its score."""
+    seed_demo(session, PASSWORD)
+    session.commit()
+    draft = session.scalar(
+        select(Assessment)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(Organization.name == "Riverton City School District", Assessment.status == "draft")
+    )
+    assert draft is not None
+    report = build_report(session, draft, current_catalog())
+    board = build_board_summary(session, draft, report, k=5)
+    assert board.previous_period is not None
+    partly = [
+        section
+        for section in report.sections
+        if section.coverage.answered > 0 and not section.coverage.enough
+    ]
+    assert partly, "the demo draft has no partly answered step any more"
+    signin(client, "admin@riverton.example.org")
+    page = _page_text(client.get(f"/assessments/{draft.id}/board").get_data(as_text=True))
+    assert "not rated now" not in page
+    for section in partly:
+        row = page.split(f"{section.number}. {_normal(section.title)}", 1)[1]
+        row = row.split(f"{section.number + 1}. ", 1)[0]
+        assert "Not scored" in row
+        assert f"from {section.coverage.answered} of {section.coverage.applicable}" in row
+        assert "not enough answers now" in row
+    report_page = _page_text(client.get(f"/assessments/{draft.id}/report").get_data(as_text=True))
+    assert "not enough answers" in report_page

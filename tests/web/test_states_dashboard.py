@@ -11,22 +11,31 @@ one is a draft. Their names must never appear in the page, the CSV, the XLSX or 
 from __future__ import annotations
 
 import csv
+import gc
+import http.client
 import io
 import random
+import re
+import threading
+import time
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
+from werkzeug.serving import make_server
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
 from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
+from rubric_app.db import db
 from rubric_app.demo import generate_states
-from rubric_app.models import AuditEvent, Organization, Share
+from rubric_app.models import Assessment, AuditEvent, Organization, SectionScoreRow, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
 
 ADVOCATE = "advocate@vt.example.org"
@@ -256,6 +265,73 @@ def test_a_page_past_the_end_shows_the_last_page_with_a_message(
     # A withheld view lists nobody, and its page count would tell its size: no message.
     town = _page(client, "?locale=town&page=99")
     assert "There is no page" not in town
+
+
+def test_an_export_the_client_stops_reading_gives_its_connection_back(
+    client: FlaskClient, app: Flask, vermont: Organization
+) -> None:
+    """The CSV streams after the view's request context is gone; a client that reads a little
+    and goes away must not keep a database connection (a few such downloads emptied the pool
+    for every user until the garbage collector came by, so it is kept off here). Served over
+    HTTP by a real server on its own threads, as in production."""
+    signin(client, ADVOCATE)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    with app.app_context():
+        pool = db.engine.pool
+    assert isinstance(pool, QueuePool)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    gc.disable()
+    try:
+        before = pool.checkedout()
+        for _ in range(3):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            connection.request(
+                "GET",
+                "/states/VT/export.csv?period=2025-26",
+                headers={"Cookie": f"{cookie.key}={cookie.value}"},
+            )
+            response = connection.getresponse()
+            assert response.status == 200
+            assert response.read(200)  # the first rows, then the client goes away
+            connection.close()
+        # The server notices the closed connection on its next write: wait for that (bounded).
+        deadline = time.monotonic() + 20
+        while pool.checkedout() != before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.checkedout() == before
+    finally:
+        gc.enable()
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_participants_scores_say_what_they_rest_on(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """Like every other score in the product: the percent and how many items it rests on."""
+    signin(client, ADVOCATE)
+    page = _page(client, "?page=1&period=2025-26")
+    cells = re.findall(r'<td class="num" data-label="Overall score">(.*?)</td>', page)
+    assert len(cells) == 4
+    row = session.execute(
+        select(SectionScoreRow.percent, SectionScoreRow.answered, SectionScoreRow.applicable)
+        .join(Assessment, Assessment.id == SectionScoreRow.assessment_id)
+        .join(Organization, Organization.id == Assessment.org_id)
+        .where(
+            Organization.name == "Rural District 0",
+            SectionScoreRow.section_id == "_overall",
+            SectionScoreRow.dimension == "_all",
+        )
+    ).one()
+    percent, answered, applicable = row
+    assert answered
+    assert applicable
+    expected = f"{percent:.0f}%" if percent is not None else "not enough answers"
+    basis = f"from {answered} of {applicable} items answered"
+    assert f'{expected}<br><span class="muted basis">{basis}</span>' in cells
 
 
 def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Organization) -> None:

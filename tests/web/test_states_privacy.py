@@ -390,3 +390,63 @@ def test_no_view_spans_periods_so_a_small_period_cannot_be_subtracted_out(
     exported = client.get("/states/NM/export.csv?period=").get_data(as_text=True)
     assert "2026-27" not in exported
     assert PERIODS[0] not in exported
+
+
+def test_an_empty_view_under_a_withheld_one_reads_as_withheld(
+    session: Session, state: Organization
+) -> None:
+    """ "None" beside "fewer than 5" for the values of a filter would tell which values a
+    withheld group holds: an empty view one filter below a withheld view is withheld too,
+    while an empty view whose every parent is shown says it is empty."""
+    truth = Truth(session, state)
+    built = {filters: _build(session, state, filters) for filters in _views()}
+    empty_under_withheld = empty_under_shown = 0
+    for filters, dashboard in built.items():
+        if truth.assessments(filters):
+            continue
+        parents = [built[parent] for _, parent in _parents(filters) if parent in built]
+        if any(parent.withheld is not None for parent in parents):
+            empty_under_withheld += 1
+            assert dashboard.withheld is not None, filters
+            assert dashboard.organizations is None, filters
+        elif parents:
+            empty_under_shown += 1
+            assert dashboard.withheld is None, filters
+            assert dashboard.organizations == 0, filters
+    # The state has both kinds, so neither branch above is vacuous.
+    assert empty_under_withheld
+    assert empty_under_shown
+
+
+def test_a_view_filtered_by_profile_lists_no_unnamed_organization(
+    client: FlaskClient, app: Flask, session: Session, state: Organization
+) -> None:
+    """A row listed under "rural" says "rural"; beside the unfiltered list, where the same row
+    shows its score, the two would tie the profile to the score. So a view filtered by
+    enrollment, locale or SRO staffing lists and exports only organizations that agreed to be
+    named, and says how many it counts without listing them."""
+    truth = Truth(session, state)
+    signin(client, ADVOCATE)
+    checked = 0
+    for filters in _views():
+        if not any(getattr(filters, name) for name in ("enrollment_band", "locale", "sro_model")):
+            continue
+        ids = truth.assessments(filters)
+        unnamed = {aid for aid in ids if not truth.rows[aid][8]}
+        if not unnamed or _build(session, state, filters).withheld is not None:
+            continue
+        checked += 1
+        query = "&".join(f"{k}={v}" for k, v in filters.as_params().items())
+        page = client.get(f"/states/NM/dashboard?{query}&page=1").get_data(as_text=True)
+        assert "Unnamed organization" not in page, filters
+        said = " ".join(page.split())
+        assert f"{len(unnamed)} of them, from organizations that did not agree to be named" in said
+        listed = len(re.findall(r'<td data-label="Organization">', page))
+        assert listed == min(len(ids) - len(unnamed), app.config["PAGE_SIZE"]), filters
+        exported = client.get(f"/states/NM/export.csv?{query}").get_data(as_text=True)
+        rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+        assert not [row for row in rows if row["organization"].startswith("Unnamed")], filters
+        assert {row["organization"] for row in rows} == {
+            truth.rows[aid][7] for aid in ids - unnamed
+        }, filters
+    assert checked

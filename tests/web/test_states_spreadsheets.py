@@ -97,6 +97,8 @@ def test_readme_explains_the_sheets_and_the_rule(client: FlaskClient, delaware: 
     for name in TABLES:
         assert about[name], name
     assert "fewer than 5 organizations is left empty" in about["Small-number rule"]
+    # The answers undo the rule if the file travels: the sheet says so where it is described.
+    assert "before passing this file on" in about["Answers"]
     assert about["Organizations"] == 8
     assert about["Period"] == "2025-26"
 
