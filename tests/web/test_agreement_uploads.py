@@ -342,3 +342,24 @@ def test_body_over_the_upload_allowance_gets_413_naming_that_limit(
     assert response.status_code == 413
     assert "is 1 MB" in response.get_data(as_text=True)
     assert _documents(session) == []
+
+
+def test_a_too_large_file_is_named_as_such_with_the_limit_and_a_way_back(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    url = _url(setting["assessment"])
+    token = csrf_from(client.get(url).data)
+    response = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(b"a" * (22 * 1024 * 1024)), "mou.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "That file is too large" in page
+    assert "The largest file this page accepts is 20 MB." in page
+    assert f'<a href="{url}">Back to the agreement documents</a>' in page
+    # The advice for long typed texts is for form posts, not for a file.
+    assert "Shorten long texts" not in page
+    assert _documents(session) == []
