@@ -363,3 +363,23 @@ def test_a_too_large_file_is_named_as_such_with_the_limit_and_a_way_back(
     # The advice for long typed texts is for form posts, not for a file.
     assert "Shorten long texts" not in page
     assert _documents(session) == []
+
+
+def test_a_short_name_that_would_print_backwards_is_refused(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    url = _url(setting["assessment"])
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(client.get(url).data),
+            "file": (io.BytesIO(mou_text().encode()), "mou.txt"),
+            "label": "\u202eUOM",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "invisible formatting character (U+202E)" in response.get_data(as_text=True)
+    assert _documents(session) == []
+

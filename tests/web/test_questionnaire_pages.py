@@ -135,6 +135,33 @@ def test_editor_starts_an_assessment_and_a_duplicate_period_is_refused(
     assert "Start another assessment of this rubric for this period anyway" in text
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"title": "\u202e6202 weiver UOM"},
+            "Title contains an invisible formatting character (U+202E)",
+        ),
+        (
+            {"period": "\u202e2026-27"},
+            "The period contains an invisible formatting character (U+202E)",
+        ),
+        ({"period": "Spring"}, "Enter the period as a school year, like 2026-27."),
+        ({"period": "2026-28"}, "after 2026- comes 27"),
+    ],
+)
+def test_a_title_or_period_that_would_print_backwards_or_askew_is_refused(
+    client: FlaskClient, session: Any, team: dict[str, Any], changes: dict[str, str], message: str
+) -> None:
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    form = {"csrf_token": token, "rubric": LOCAL, "title": "MOU review", "period": "2026-27"}
+    response = client.post("/assessments/new", data={**form, **changes})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert session.scalar(select(Assessment).where(Assessment.org_id == team["org"].id)) is None
+
+
 def test_a_second_assessment_for_the_same_period_needs_a_tick_and_its_own_title(
     client: FlaskClient, session: Any, team: dict[str, Any]
 ) -> None:
