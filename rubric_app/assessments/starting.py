@@ -6,8 +6,8 @@ asked for, and then its title must tell the two apart; answers are copied only f
 organization's assessment of the same rubric; the title and the period are labels every page,
 PDF and export shows, so they hold no invisible formatting characters (a right-to-left override
 prints "MOU review 2026" as "6202 weiver UOM"), and the period is a school year such as 2026-27
-(``period_problem``). A refusal is a ``StartRefused`` with a code the page maps to the form
-field it concerns.
+or a year such as 2026 (``period_problem``). A refusal is a ``StartRefused`` with a code the
+page maps to the form field it concerns.
 """
 
 from __future__ import annotations
@@ -37,24 +37,25 @@ StartRefusal = Literal[
     "title_unfit",
 ]
 
-#: A school year: four ASCII digits, a hyphen, the next year's last two ("2026-27"). Periods
-#: are sorted and compared as text (the previous period, the dashboard's trend), which only
-#: works while they share this one shape.
-_SCHOOL_YEAR = re.compile(r"([0-9]{4})-([0-9]{2})")
-PERIOD_HINT = "Enter the period as a school year, like 2026-27."
+#: A school year, four ASCII digits, a hyphen and the next year's last two ("2026-27"), or a
+#: year ("2026", the state policy review's cycle). Periods are sorted and compared as text (the
+#: previous period, the dashboard's trend), which only works while they keep these shapes.
+_PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
+PERIOD_HINT = "Enter the period as a school year like 2026-27, or a year like 2026."
 
 
 def period_problem(period: str) -> str | None:
-    """Say why ``period`` (trimmed) is not a school year such as 2026-27, or None."""
+    """Say why ``period`` (trimmed) is neither a school year such as 2026-27 nor a year such as
+    2026, or None."""
     period = period.strip()
     problem = label_problem(period)
     if problem is not None:
         return f"The period {problem}."
-    found = _SCHOOL_YEAR.fullmatch(period)
+    found = _PERIOD.fullmatch(period)
     if found is None:
-        return f"{PERIOD_HINT} “{period}” is not one."
-    start, end = int(found.group(1)), int(found.group(2))
-    if end != (start + 1) % 100:
+        return f"{PERIOD_HINT} “{period}” is neither."
+    start, end = int(found.group(1)), found.group(2)
+    if end is not None and int(end) != (start + 1) % 100:
         return (
             f"{PERIOD_HINT} A school year runs into the next year: after {start}- comes "
             f"{(start + 1) % 100:02d}."

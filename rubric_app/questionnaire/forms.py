@@ -213,7 +213,8 @@ class StartForm(Form):
             DataRequired("Enter the period, for example 2026-27."),
             Length(max=20, message="Keep the period under 20 characters, like 2026-27."),
         ],
-        description="The school year this review covers, for example 2026-27.",
+        description="The school year this review covers, for example 2026-27 (or a year, "
+        "such as 2026).",
     )
     previous = SelectField(
         "Start from a previous assessment (optional)",

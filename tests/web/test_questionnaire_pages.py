@@ -146,7 +146,7 @@ def test_editor_starts_an_assessment_and_a_duplicate_period_is_refused(
             {"period": "\u202e2026-27"},
             "The period contains an invisible formatting character (U+202E)",
         ),
-        ({"period": "Spring"}, "Enter the period as a school year, like 2026-27."),
+        ({"period": "Spring"}, "Enter the period as a school year like 2026-27, or a year"),
         ({"period": "2026-28"}, "after 2026- comes 27"),
     ],
 )
@@ -596,3 +596,4 @@ def test_a_draft_has_no_next_steps_panel(
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "Submitted: what to do next" not in page
     assert "Technical details" not in page
+

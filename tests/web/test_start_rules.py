@@ -83,6 +83,7 @@ def test_answers_are_copied_only_from_the_same_rubric_and_organization(session: 
         ({"period": "\u202e2026-27"}, "period_unfit", "(U+202E)"),
         ({"period": "2026-2027"}, "period_unfit", "like 2026-27"),
         ({"period": "\uff12\uff10\uff12\uff16-27"}, "period_unfit", "like 2026-27"),
+        ({"period": "2026-28"}, "period_unfit", "after 2026- comes 27"),
     ],
 )
 def test_titles_and_periods_hold_no_invisible_formatting_and_periods_are_school_years(
@@ -103,3 +104,9 @@ def test_a_title_may_quote_another_alphabet(session: Session) -> None:
     assert (
         _start(session, org, title="MOU review, Αθήνα campus").title == "MOU review, Αθήνα campus"
     )
+
+
+@pytest.mark.parametrize("period", ["2026-27", " 2099-00 ", "2026"])
+def test_school_years_and_years_are_periods(session: Session, period: str) -> None:
+    org = make_org(session, "Riverside District")
+    assert _start(session, org, period=period).period == period.strip()
