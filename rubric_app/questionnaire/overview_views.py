@@ -61,6 +61,10 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         and assessment.status == "submitted",
         report_url=url_for("reports.report", assessment_id=assessment.id),
         sharing_url=url_for("accounts.sharing", assessment_id=assessment.id) if may_share else None,
+        # Offered to those who may upload the agreement (MOU) whose clauses back the answers.
+        documents_url=url_for("agreements.documents_page", assessment_id=assessment.id)
+        if can(session, current_user, "documents", assessment)
+        else None,
         steps=next_steps(session, assessment, may_share=may_share)
         if assessment.status == "submitted"
         else None,

@@ -383,3 +383,21 @@ def test_a_short_name_that_would_print_backwards_is_refused(
     assert "invisible formatting character (U+202E)" in response.get_data(as_text=True)
     assert _documents(session) == []
 
+
+def test_the_task_list_and_section_pages_lead_to_the_documents_for_those_who_upload(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    assessment_id = setting["assessment"]
+    link = f'href="{_url(assessment_id)}"'
+    section = f"/assessments/{assessment_id}/sections/partnerships-and-mous"
+    signin(client, "editor@example.org")
+    assert link in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    before = client.get(section).get_data(as_text=True)
+    assert f"<a {link}>Upload your agreement (MOU)</a>" in before
+    assert _upload(client, assessment_id, mou_text().encode(), "mou.txt")[0] == 200
+    after = client.get(section).get_data(as_text=True)
+    assert "Find evidence for this section in your agreement" in after
+    assert f"<a {link}>Agreement documents</a>" in after
+    # A viewer may not upload: the task list offers no such link.
+    signin(client, "viewer@example.org")
+    assert link not in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
