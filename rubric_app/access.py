@@ -13,6 +13,7 @@ action         owner                       editor  viewer  member of an org shar
 =============  ==========================  ======  ======  ==========================
 view           yes                         yes     yes     while submitted and not revoked
 view_shares    yes                         yes     yes     no
+follow_up      yes                         yes     yes     no
 edit, submit   draft only                  draft   no      no
 reopen         submitted only              no      no      no
 share, plan    yes                         yes     no      no
@@ -47,6 +48,9 @@ from rubric_app.models import Assessment, Membership, Organization, Share, User
 AssessmentAction = Literal[
     "view",  # read answers, report, PDF, JSON, compare
     "view_shares",  # see with whom the owning organization shares it
+    # be addressed as the owning organization: "your" wording and the next steps after
+    # submitting (a reader it was shared with gets neither; see ``reports.voice``)
+    "follow_up",
     "edit",  # change answers, notes, start from previous
     "submit",
     "reopen",
@@ -189,7 +193,7 @@ def _assessment_allows(
         return submitted and shared_with_user(session, user, assessment.id)
     if role is None:
         return False
-    if action == "view_shares":
+    if action in ("view_shares", "follow_up"):
         return True
     if action in ("edit", "submit"):
         return role in EDIT_ROLES and not submitted

@@ -85,6 +85,16 @@ LARGE_BODY_ENDPOINTS: dict[str, str] = {"agreements.documents_page": "DOCUMENT_M
 MULTIPART_ROOM = 64 * 1024
 
 
+def body_limit() -> int:
+    """The largest body the current request's address takes, in bytes: the file allowance of a
+    ``LARGE_BODY_ENDPOINTS`` address (without the multipart room), else ``MAX_CONTENT_LENGTH``.
+    """
+    setting = LARGE_BODY_ENDPOINTS.get(request.endpoint or "")
+    if setting is not None:
+        return int(current_app.config[setting])
+    return int(current_app.config["MAX_CONTENT_LENGTH"])
+
+
 def allow_large_bodies() -> None:
     """Raise the body limit for the few endpoints that take files larger than the default."""
     setting = LARGE_BODY_ENDPOINTS.get(request.endpoint or "")

@@ -26,7 +26,7 @@ from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 
-from rubric_app.hostile_input import name_problem, text_problem
+from rubric_app.hostile_input import label_problem, name_problem, text_problem
 
 
 def is_text_field(field_class: type[Any]) -> bool:
@@ -66,6 +66,23 @@ class NameAllowed:
     def __call__(self, form: Any, field: Field) -> None:
         if isinstance(field.data, str):
             problem = name_problem(field.data)
+            if problem is not None:
+                raise StopValidation(f"{field.label.text} {problem}.")
+
+
+class LabelAllowed:
+    """Refuse a label others read (a title, a period, an owner) that
+    ``hostile_input.label_problem`` finds unfit (invisible formatting characters such as a
+    right-to-left override), with a message naming the field."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            problem = label_problem(field.data, multiline=self.multiline)
             if problem is not None:
                 raise StopValidation(f"{field.label.text} {problem}.")
 

@@ -79,24 +79,40 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
 _LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
 
 
+def label_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Say what makes ``text``, a short label others read (an assessment's title or period, an
+    action's owner, a document's short name; ``multiline``: an action's description, which the
+    board summary shows as its line), unfit, or None.
+
+    What ``text_problem`` finds, then invisible formatting characters (Unicode category Cf:
+    zero-width spaces and joiners, right-to-left overrides), which print a label backwards
+    ("6202 weiver UOM") or make it blank on every page, PDF and export that shows it.
+    """
+    problem = text_problem(text, multiline=multiline)
+    if problem is not None:
+        return problem
+    for char in text:
+        if unicodedata.category(char) == "Cf":
+            return (
+                f"contains an invisible formatting character (U+{ord(char):04X}); type it "
+                "again instead of pasting it"
+            )
+    return None
+
+
 def name_problem(name: str) -> str | None:
     """Say what makes ``name`` (of a person or an organization) unfit, or None.
 
-    First what ``text_problem`` finds; then invisible formatting characters (zero-width
-    spaces and joiners, right-to-left overrides: Unicode category Cf), which make a name
-    blank or print it backwards; then a name mixing letters of alphabets that look alike, the
-    way an impostor copies a real name ("Coalition" with a Cyrillic U+0456 for its "i"). One
-    alphabet besides digits and punctuation is what every real name here needs.
+    First what ``label_problem`` finds (control and invisible formatting characters, which make
+    a name blank or print it backwards); then a name mixing letters of alphabets that look
+    alike, the way an impostor copies a real name ("Coalition" with a Cyrillic U+0456 for its
+    "i"). One alphabet besides digits and punctuation is what every real name here needs.
+    Labels are not held to that: a title may quote a name in another alphabet, and nobody
+    proves who they are by an assessment's title.
     """
-    problem = text_problem(name)
+    problem = label_problem(name)
     if problem is not None:
         return problem
-    for char in name:
-        if unicodedata.category(char) == "Cf":
-            return (
-                f"contains an invisible formatting character (U+{ord(char):04X}); type the "
-                "name again instead of pasting it"
-            )
     scripts = {
         unicodedata.name(char, "").split(" ", 1)[0] for char in name if char.isalpha()
     } & _LOOKALIKE_SCRIPTS

@@ -33,6 +33,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from rubric_app.body_guard import body_limit
+
+#: Pages that take a file, by endpoint: what the 413 page's link back to them says. Each
+#: upload form posts to its own address, so that address (GET) is the page to go back to.
+UPLOAD_PAGES: dict[str, str] = {
+    "agreements.documents_page": "the agreement documents",
+    "reports.import_file": "the import page",
+}
+
 CSP = (
     "default-src 'self'; "
     "script-src 'self'; "
@@ -158,9 +167,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int]:
         # The request's own limit: the agreement upload has a larger one (body_guard).
-        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
-        limit_mb = limit / (1024 * 1024)
-        return render_template("errors/413.html", limit_mb=limit_mb), 413
+        limit_mb = body_limit() / (1024 * 1024)
+        # A file upload (multipart) was too large because of its file: advice about long texts
+        # would be wrong there, and the page the file came from is one link away.
+        upload = request.mimetype == "multipart/form-data"
+        return render_template(
+            "errors/413.html",
+            limit_mb=limit_mb,
+            upload=upload,
+            back_url=request.path if upload else None,
+            back_label=UPLOAD_PAGES.get(request.endpoint or "", "the form"),
+        ), 413
 
     @app.errorhandler(429)
     def rate_limited(error: Exception) -> tuple[str, int]:

@@ -8,17 +8,20 @@ routes attach to the right field.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, StopValidation
 
+from rubric_app.accounts.email_addresses import EMAIL_INPUT_MAX, email_problem
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, STRENGTH_HINT
 from rubric_app.form_base import Form, NameAllowed
 from rubric_app.us_states import state_choices
@@ -51,18 +54,29 @@ def strip_whitespace(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+class EmailAllowed:
+    """Refuse an address ``email_problem`` finds unusable (too long, not an address, a
+    one-character domain ending), with its message."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            problem = email_problem(field.data)
+            if problem is not None:
+                raise StopValidation(problem)
+
+
 def email_field(
     label: str = "Email address", missing: str = "Enter your email address."
 ) -> EmailField:
     return EmailField(
         label,
-        validators=[
-            DataRequired(missing),
-            Email("Enter a valid email address, like name@example.org."),
-            Length(max=254),
-        ],
+        validators=[DataRequired(missing), EmailAllowed()],
         filters=[strip_whitespace],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
+        # Not the 254 kept: a browser cuts a longer paste at maxlength into another address
+        # (see ``email_addresses``), so the whole of it must reach the check above.
+        render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": EMAIL_INPUT_MAX},
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
+from rubric_app.accounts.email_addresses import email_problem
 from rubric_app.accounts.operations import (
     AccountError,
     add_member,
@@ -53,6 +54,9 @@ def invite(
     # Invitations reach other people: only from someone whose own address is proven.
     require_verified(by)
     email = normalize_email(email)
+    problem = email_problem(email)
+    if problem is not None:
+        raise AccountError(problem)
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     existing_user = find_user(session, email)

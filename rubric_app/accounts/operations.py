@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app import audit
+from rubric_app.accounts.email_addresses import email_problem
 from rubric_app.accounts.partner_codes import new_partner_code
 from rubric_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, weak_password_problem
 from rubric_app.accounts.user_sessions import revoke_all
@@ -54,11 +54,10 @@ def find_user(session: Session, email: str) -> User | None:
 def create_user(session: Session, *, email: str, name: str, password: str) -> User:
     """Create a user; refuse an e-mail address that is already taken."""
     email = normalize_email(email)
-    try:
-        # The check the forms make (WTForms' Email uses the same library), for the CLI too.
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise AccountError(f"{email!r} is not a valid email address.") from None
+    # The check the forms make, for the CLI too.
+    problem = email_problem(email)
+    if problem is not None:
+        raise AccountError(f"{email!r} is not a valid email address: {problem}")
     if find_user(session, email) is not None:
         raise AccountError(
             "An account with this email address already exists. Sign in, or reset your "

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from rubric_app.form_base import Form
+from rubric_app.form_base import Form, LabelAllowed
 
 
 class UploadForm(Form):
@@ -22,6 +22,7 @@ class UploadForm(Form):
         validators=[
             # Left empty, the document is cited as "MOU".
             Optional(),
+            LabelAllowed(),
             Length(max=40, message="Keep the short name to 40 characters or fewer."),
         ],
     )

@@ -3,12 +3,16 @@
 The rules of a start live here, not in the pages that call it (the start page, the importer,
 the demo seeder): an organization has one assessment of a rubric per period unless a second is
 asked for, and then its title must tell the two apart; answers are copied only from the same
-organization's assessment of the same rubric. A refusal is a ``StartRefused`` with a code the
+organization's assessment of the same rubric; the title and the period are labels every page,
+PDF and export shows, so they hold no invisible formatting characters (a right-to-left override
+prints "MOU review 2026" as "6202 weiver UOM"), and the period is a school year such as 2026-27
+or a year such as 2026 (``period_problem``). A refusal is a ``StartRefused`` with a code the
 page maps to the form field it concerns.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -18,14 +22,45 @@ from rubric_app.assessments.locking import lock_assessment
 from rubric_app.assessments.reads import assessments_for_period, load_states
 from rubric_app.assessments.saving import save_items
 from rubric_app.assessments.states import AssessmentError, ItemChange
+from rubric_app.hostile_input import label_problem
 from rubric_app.models import Assessment, Organization, RubricVersion, User
 from rubric_app.rubric_versions import rubric_of
 
-#: Why a start was refused: ``previous_*`` concern the assessment to copy from, ``period_taken``
-#: the period, ``title_not_distinct`` the title of a second assessment for the period.
+#: Why a start was refused: ``previous_*`` concern the assessment to copy from, ``period_*``
+#: the period, ``title_*`` the title (``title_not_distinct``: of a second one for the period).
 StartRefusal = Literal[
-    "previous_other_org", "previous_other_rubric", "period_taken", "title_not_distinct"
+    "previous_other_org",
+    "previous_other_rubric",
+    "period_taken",
+    "period_unfit",
+    "title_not_distinct",
+    "title_unfit",
 ]
+
+#: A school year, four ASCII digits, a hyphen and the next year's last two ("2026-27"), or a
+#: year ("2026", the state policy review's cycle). Periods are sorted and compared as text (the
+#: previous period, the dashboard's trend), which only works while they keep these shapes.
+_PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
+PERIOD_HINT = "Enter the period as a school year like 2026-27, or a year like 2026."
+
+
+def period_problem(period: str) -> str | None:
+    """Say why ``period`` (trimmed) is neither a school year such as 2026-27 nor a year such as
+    2026, or None."""
+    period = period.strip()
+    problem = label_problem(period)
+    if problem is not None:
+        return f"The period {problem}."
+    found = _PERIOD.fullmatch(period)
+    if found is None:
+        return f"{PERIOD_HINT} “{period}” is neither."
+    start, end = int(found.group(1)), found.group(2)
+    if end is not None and int(end) != (start + 1) % 100:
+        return (
+            f"{PERIOD_HINT} A school year runs into the next year: after {start}- comes "
+            f"{(start + 1) % 100:02d}."
+        )
+    return None
 
 
 class StartRefused(AssessmentError):
@@ -50,6 +85,12 @@ def check_start(
     allow_second: bool = False,
 ) -> None:
     """Raise ``StartRefused`` when the rules refuse this start (nothing is written)."""
+    problem = label_problem(title)
+    if problem is not None:
+        raise StartRefused("title_unfit", f"The title {problem}.")
+    problem = period_problem(period)
+    if problem is not None:
+        raise StartRefused("period_unfit", problem)
     period = period.strip()
     if previous is not None and previous.org_id != org.id:
         raise StartRefused(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Field
+from wtforms import Field, HiddenField
 from wtforms.validators import StopValidation
 
 from rubric_app.form_base import QueryForm
@@ -48,10 +48,13 @@ def _ok(part: str) -> bool:
 
 
 class CompareQuery(QueryForm):
-    """``ids``: the assessments to compare, 2 to 4 of them."""
+    """``ids``: the assessments to compare, 2 to 4 of them; ``chosen``: sent by the chooser's
+    Compare button, so pressing it with nothing ticked (no ``ids`` at all in the query string)
+    is told apart from opening the page, and gets the same message as ticking one."""
 
     ids = AssessmentIdsField("Assessments")
+    chosen = HiddenField()
 
     def asked(self) -> bool:
-        """Whether any ``ids`` were given at all (else the page shows the chooser)."""
-        return bool(self.ids.raw_data)
+        """Whether the chooser was sent or ``ids`` given (else the page shows the chooser)."""
+        return bool(self.ids.raw_data or self.chosen.raw_data)

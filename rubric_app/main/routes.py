@@ -1,8 +1,8 @@
-"""Home page and ``/healthz``."""
+"""Home page, ``/healthz`` and ``/favicon.ico``."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, url_for
+from flask import current_app, jsonify, render_template, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -89,4 +89,15 @@ def healthz() -> ResponseReturnValue:
             {"file": file.name, "line": file.line, "code": file.code, "errors": file.errors}
             for file in broken
         ],
+    )
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The site's icon at the address browsers ask for when a page names none (a PDF, JSON)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=7 * 24 * 3600,
     )

@@ -25,12 +25,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from rubric_app.assessments import EMPTY_STATE, ItemChange, ItemState
 from rubric_app.assessments.parts import base_of
+from rubric_app.assessments.starting import period_problem
 from rubric_app.bounded_cache import BoundedCache
-from rubric_app.form_base import Form, TextRule, text_rule_errors, text_rules
+from rubric_app.form_base import Form, LabelAllowed, TextRule, text_rule_errors, text_rules
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
     FieldError,
@@ -202,6 +203,7 @@ class StartForm(Form):
         "Title",
         validators=[
             DataRequired("Enter a title."),
+            LabelAllowed(),
             Length(max=200, message="Keep the title under 200 characters."),
         ],
         description="For example: MOU review with Riverton Police Department",
@@ -212,7 +214,8 @@ class StartForm(Form):
             DataRequired("Enter the period, for example 2026-27."),
             Length(max=20, message="Keep the period under 20 characters, like 2026-27."),
         ],
-        description="The school year or cycle this review covers, for example 2026-27.",
+        description="The school year this review covers, for example 2026-27 (or a year, "
+        "such as 2026).",
     )
     previous = SelectField(
         "Start from a previous assessment (optional)",
@@ -227,6 +230,13 @@ class StartForm(Form):
         description="For example one per school building or per police partner. Give it a "
         "title that tells the two apart.",
     )
+
+    def validate_period(self, field: StringField) -> None:
+        # The start operation holds the same rule for every caller; asked here too, so a bad
+        # period is reported together with the form's other errors.
+        problem = period_problem(field.data or "")
+        if problem is not None:
+            raise StopValidation(problem)
 
 
 class ReopenForm(Form):

@@ -1,6 +1,7 @@
-"""What a submitted assessment's task list offers to do next: the board summary (and the full
-report PDF), sharing with the state advocate (and whether one is verified for the state), and
-the action plan.
+"""What a submitted assessment's task list offers its own organization to do next: the board
+summary (and the full report PDF), sharing with the state advocate (whether one is verified for
+the state, or with whom it is shared already), and the action plan. A reader from an
+organization it was shared with is offered none of it (``overview_views`` asks ``follow_up``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, Organization
+from rubric_app.models import Assessment, Organization, Share
 from rubric_app.questionnaire.helpers import optional_url
 
 
@@ -27,6 +28,9 @@ class NextSteps:
     #: Whether a verified state advocate exists for the organization's state.
     advocate_verified: bool
     state: str
+    #: The state advocates that hold a live share of it, by name: "share with your state
+    #: advocate" is done already when there are any.
+    advocates_shared_with: tuple[str, ...] = ()
 
 
 def state_has_verified_advocate(session: Session, state: str) -> bool:
@@ -43,8 +47,24 @@ def state_has_verified_advocate(session: Session, state: str) -> bool:
     return found is not None
 
 
+def advocates_shared_with(session: Session, assessment: Assessment) -> tuple[str, ...]:
+    """The names of the state advocate organizations holding a live share of the assessment."""
+    return tuple(
+        session.scalars(
+            select(Organization.name)
+            .join(Share, Share.to_org_id == Organization.id)
+            .where(
+                Share.assessment_id == assessment.id,
+                Share.revoked_at.is_(None),
+                Organization.kind == "state_advocate",
+            )
+            .order_by(Organization.name)
+        )
+    )
+
+
 def next_steps(session: Session, assessment: Assessment, *, may_share: bool) -> NextSteps:
-    """The panel's links."""
+    """The panel's links (for members of the owning organization only)."""
     state = assessment.organization.state
     return NextSteps(
         board_pdf_url=optional_url("reports.board_summary_pdf", assessment_id=assessment.id),
@@ -57,4 +77,5 @@ def next_steps(session: Session, assessment: Assessment, *, may_share: bool) -> 
         actions_url=optional_url("reports.actions", assessment_id=assessment.id),
         advocate_verified=state_has_verified_advocate(session, state),
         state=state,
+        advocates_shared_with=advocates_shared_with(session, assessment),
     )

@@ -16,6 +16,7 @@ from rubric_app.questionnaire.forms import ReopenForm
 from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.next_steps import next_steps
 from rubric_app.questionnaire.view_data import continue_target, task_rows
+from rubric_app.reports.voice import Voice
 from rubric_app.scoring import AssessmentScore, score_assessment, visibility
 
 
@@ -41,6 +42,8 @@ def overview(assessment_id: int) -> ResponseReturnValue:
     names = user_names({assessment.submitted_by_id, assessment.created_by_id})
     names.update(user_names({snapshot.submitted_by_id for snapshot in snapshots}))
     may_share = can(session, current_user, "share", assessment)
+    # A reader from an organization it was shared with reads about someone else's work.
+    voice = Voice(can(session, current_user, "follow_up", assessment), assessment.organization.name)
     return render_template(
         "questionnaire/overview.html",
         assessment=assessment,
@@ -61,9 +64,14 @@ def overview(assessment_id: int) -> ResponseReturnValue:
         and assessment.status == "submitted",
         report_url=url_for("reports.report", assessment_id=assessment.id),
         sharing_url=url_for("accounts.sharing", assessment_id=assessment.id) if may_share else None,
-        steps=next_steps(session, assessment, may_share=may_share)
-        if assessment.status == "submitted"
+        # Offered to those who may upload the agreement (MOU) whose clauses back the answers.
+        documents_url=url_for("agreements.documents_page", assessment_id=assessment.id)
+        if can(session, current_user, "documents", assessment)
         else None,
+        steps=next_steps(session, assessment, may_share=may_share)
+        if assessment.status == "submitted" and voice.member
+        else None,
+        voice=voice,
         reopen_form=ReopenForm(),
     )
 

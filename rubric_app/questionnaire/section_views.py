@@ -105,6 +105,8 @@ def render_section(
         restore_key=restore_key,
         # One indexed look-up: the link to the evidence page shows only when there is a document.
         has_documents=has_documents(db.session, assessment.id),
+        # Until then, those who may upload the agreement are shown where to.
+        may_upload=can(db.session, current_user, "documents", assessment),
     ), status
 
 

@@ -116,7 +116,9 @@ _REFUSAL_FIELD: dict[StartRefusal, str] = {
     "previous_other_org": "previous",
     "previous_other_rubric": "previous",
     "period_taken": "period",
+    "period_unfit": "period",
     "title_not_distinct": "title",
+    "title_unfit": "title",
 }
 
 

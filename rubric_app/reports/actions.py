@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.assessments import rubric_for
+from rubric_app.hostile_input import label_problem
 from rubric_app.models import ACTION_STATUSES, Action, Assessment, User, utcnow
 from rubric_app.rubrics.model import Rubric
 
@@ -245,6 +246,12 @@ def _check(
         raise ActionError(f"Keep the description under {DESCRIPTION_MAX} characters.")
     if len(owner) > OWNER_MAX:
         raise ActionError(f"Keep the owner under {OWNER_MAX} characters.")
+    # Both are shown as one line on the board summary, where a right-to-left override would
+    # print them backwards.
+    for field, text, multiline in (("description", description, True), ("owner", owner, False)):
+        problem = label_problem(text, multiline=multiline)
+        if problem is not None:
+            raise ActionError(f"The {field} {problem}.")
     if status not in ACTION_STATUSES:
         raise ActionError(f"Unknown status {status!r}.")
     return description, owner

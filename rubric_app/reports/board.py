@@ -87,7 +87,8 @@ class BoardAction:
     item_number: str
     step_title: str
     essential: bool
-    #: "In progress (Assistant superintendent, due 14 Jan 2027)" or "Not planned yet".
+    #: "In progress (Assistant superintendent, due 14 Jan 2027)", "Action done" or "Not planned
+    #: yet".
     plan: str
     clipped: bool = False
     #: Where the full text is, when ``clipped``: "the report's action plan" or "gap list".
@@ -158,14 +159,21 @@ def _row(
 
 
 def _plan_text(gap: GapView) -> str:
+    """Where the gap's plan stands: its first open action's status with owner and due date,
+    else "Action done" (with its owner) when every action on it is done, else "Not planned
+    yet". A done action is no gap left unplanned: the board must not be told otherwise."""
     open_actions = [action for action in gap.actions if action.status != "done"]
-    if not open_actions:
-        return "Not planned yet"
-    action = open_actions[0]
-    details = [clip_text(action.owner, PLAN_OWNER_MAX)] if action.owner else []
-    if action.due_date is not None:
-        details.append(f"due {format_date(action.due_date)}")
-    return action.status_label + (f" ({', '.join(details)})" if details else "")
+    if open_actions:
+        action = open_actions[0]
+        details = [clip_text(action.owner, PLAN_OWNER_MAX)] if action.owner else []
+        if action.due_date is not None:
+            details.append(f"due {format_date(action.due_date)}")
+        return action.status_label + (f" ({', '.join(details)})" if details else "")
+    if gap.actions:
+        # No completion date is stored (only the status), so none is claimed.
+        owners = [action.owner for action in gap.actions if action.owner]
+        return "Action done" + (f" ({clip_text(owners[0], PLAN_OWNER_MAX)})" if owners else "")
+    return "Not planned yet"
 
 
 def top_actions(report: Report, count: int = TOP_ACTIONS) -> tuple[BoardAction, ...]:

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from rubric_app.form_base import Form
+from rubric_app.form_base import Form, LabelAllowed
 
 from .actions import DESCRIPTION_MAX, OWNER_MAX
 from .labels import ACTION_STATUS_LABELS
@@ -34,6 +34,7 @@ class ActionForm(Form):
         description="Plain words: what changes, and how you will know it is done.",
         validators=[
             DataRequired("Describe the action."),
+            LabelAllowed(multiline=True),
             Length(max=DESCRIPTION_MAX, message=f"Keep it under {DESCRIPTION_MAX} characters."),
         ],
         filters=[_strip],
@@ -43,6 +44,7 @@ class ActionForm(Form):
         description="The person or role responsible, e.g. “Assistant superintendent”.",
         validators=[
             Optional(),
+            LabelAllowed(),
             Length(max=OWNER_MAX, message=f"Keep it under {OWNER_MAX} characters."),
         ],
         filters=[_strip],

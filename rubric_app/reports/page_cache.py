@@ -15,14 +15,17 @@ app runs as several stateless processes, each with its own) under a key made of:
   are kept, whose answers no writer changes.
 - ``may_plan``: whether the viewer may plan actions (the page's "Plan an action" links), so
   an editor's body is never shown to a viewer, nor the other way round;
+- ``member``: whether the viewer belongs to the owning organization (``reports.voice``: "Where
+  you stand" for its members, "Where Riverton ... stands" for a reader it was shared with);
 - the request's script root (the body's links are relative to it).
 
 An entry also holds the catalog, the frameworks and the compiled body template it was drawn
 with and is used only while the app still has those same objects. Nothing else goes in: the
-body template reads only ``report``, ``chart``, ``phone_chart`` and ``may_plan`` (a test holds
-it to that), and the per-user page around it (navigation, flash messages, forms and their CSRF
-tokens) is rendered on every request by ``reports/report.html``. The cache is off while
-templates reload from disk (``TEMPLATES_AUTO_RELOAD`` or debug). Drafts are never kept: they
+body template reads only ``report``, ``chart``, ``phone_chart``, ``may_plan`` and ``voice``
+(made from ``member`` and the report; a test holds it to that), and the per-user page around
+it (navigation, flash messages, forms and their CSRF tokens) is rendered on every request by
+``reports/report.html``. The cache is off while templates reload from disk
+(``TEMPLATES_AUTO_RELOAD`` or debug). Drafts are never kept: they
 change with every save, so a hit would be rare.
 
 Under PostgreSQL's read-committed isolation the answers are read by a later statement than the
@@ -50,6 +53,7 @@ from rubric_app.rubrics.catalog import Catalog
 from .charts import section_score_chart
 from .sources import ReportSources, read_sources
 from .view_data import Report, build_report
+from .voice import Voice
 
 #: Rendered bodies kept per process (a large report's body is about 150 KB, so about 10 MB).
 CACHE_SIZE = 64
@@ -66,6 +70,7 @@ class PageKey:
 
     sources: ReportSources
     may_plan: bool
+    member: bool
     script_root: str
 
 
@@ -86,8 +91,11 @@ def page_cache(app: Flask) -> BoundedCache[PageKey, _Entry]:
     return found
 
 
-def render_body(report: Report, *, may_plan: bool, template: Template | None = None) -> Markup:
-    """Render the report page's body from ``report`` and the viewer's right to plan."""
+def render_body(
+    report: Report, *, may_plan: bool, member: bool = True, template: Template | None = None
+) -> Markup:
+    """Render the report page's body from ``report``, the viewer's right to plan and whether
+    the viewer belongs to the owning organization (``member``)."""
     body = template or current_app.jinja_env.get_template(BODY_TEMPLATE)
     # The output of an autoescaping template (every value in it was escaped as it rendered),
     # marked safe so the page around it inserts it as it is.
@@ -100,11 +108,14 @@ def render_body(report: Report, *, may_plan: bool, template: Template | None = N
                 report, chart_id="section-scores-phone", layout="narrow"
             ),
             may_plan=may_plan,
+            voice=Voice(member, report.org_name),
         )
     )
 
 
-def report_body(session: Session, assessment: Assessment, *, may_plan: bool) -> Markup:
+def report_body(
+    session: Session, assessment: Assessment, *, may_plan: bool, member: bool = True
+) -> Markup:
     """The report page's body of ``assessment``, from the cache when it is submitted."""
     sources = read_sources(session, assessment)
     catalog = current_catalog()
@@ -113,8 +124,8 @@ def report_body(session: Session, assessment: Assessment, *, may_plan: bool) -> 
     template = app.jinja_env.get_template(BODY_TEMPLATE)
     if sources.status != "submitted" or app.jinja_env.auto_reload:
         built = build_report(session, assessment, catalog, sources=sources)
-        return render_body(built, may_plan=may_plan, template=template)
-    key = PageKey(sources, may_plan, request.script_root)
+        return render_body(built, may_plan=may_plan, member=member, template=template)
+    key = PageKey(sources, may_plan, member, request.script_root)
     cache = page_cache(app)
     entry = cache.get(key)
     if (
@@ -125,6 +136,6 @@ def report_body(session: Session, assessment: Assessment, *, may_plan: bool) -> 
     ):
         return entry.body
     built = build_report(session, assessment, catalog, sources=sources)
-    body = render_body(built, may_plan=may_plan, template=template)
+    body = render_body(built, may_plan=may_plan, member=member, template=template)
     cache.put(key, _Entry(catalog, frameworks, template, body))
     return body

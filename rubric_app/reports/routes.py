@@ -45,6 +45,7 @@ from .page_cache import report_body
 from .pdf_documents import ASSESSMENT_PDFS, board_of, file_stem
 from .pdf_downloads import pdf_download, retry_pdf
 from .view_data import Report, build_report
+from .voice import Voice
 
 
 def _report_of(assessment: Assessment) -> Report:
@@ -62,7 +63,12 @@ def report(assessment_id: int) -> ResponseReturnValue:
         title=assessment.title,
         # Checked access first: the body (kept per content for submitted assessments,
         # ``page_cache``) is only looked up for someone allowed to see this assessment.
-        body=report_body(db.session, assessment, may_plan=may_plan),
+        body=report_body(
+            db.session,
+            assessment,
+            may_plan=may_plan,
+            member=can(db.session, current_user, "follow_up", assessment),
+        ),
     )
 
 
@@ -207,6 +213,7 @@ def actions(assessment_id: int) -> ResponseReturnValue:
         report=built,
         unplanned=[gap for gap in built.gaps if gap.item_id not in planned],
         may_plan=can(db.session, current_user, "plan", assessment),
+        voice=Voice(can(db.session, current_user, "follow_up", assessment), built.org_name),
         carry=action_ops.carry_candidates(db.session, assessment),
     )
 

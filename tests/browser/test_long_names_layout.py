@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from rubric_app.models import Organization, User
+from rubric_app.models import Assessment, Organization, User
 
 LONG = "Supercalifragilistic" * 9 + "Schools"  # 187 characters, no space
 
@@ -38,5 +38,35 @@ def test_a_long_one_word_name_wraps_instead_of_widening_the_page(
             assert LONG in page.content()
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= width, (path, wide)
+    finally:
+        context.close()
+
+
+def test_a_long_one_word_title_never_breaks_a_status_badge_inside_a_word(
+    browser: Any, live_server: Any, signin_page: Any
+) -> None:
+    """A 50-character word in a title squeezed the Status column at 1280 px until "Submitted"
+    broke as "Submitt/ed"; the title breaks instead, and each badge keeps its words whole."""
+    with live_server.app.app_context():
+        session = live_server.session()
+        org = session.scalar(select(Organization).where(Organization.name.like("Riverton City%")))
+        assert org is not None
+        for assessment in session.scalars(select(Assessment).where(Assessment.org_id == org.id)):
+            assessment.title = "MOU review " + "W" * 50  # wide letters: the widest word
+        session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        signin_page(page, live_server, "admin@riverton.example.org")
+        page.goto(live_server.url_for("/assessments"))
+        badges = page.locator("table.q-list td[data-label='Status'] .tag")
+        assert badges.count() > 0
+        for index in range(badges.count()):
+            # A word broken across lines leaves the badge's text on more than one line box.
+            lines = badges.nth(index).evaluate(
+                "el => { const r = document.createRange(); r.selectNodeContents(el);"
+                " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+            )
+            assert lines == 1, badges.nth(index).inner_text()
     finally:
         context.close()

@@ -653,6 +653,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
 NOT_PAGES: dict[str, str] = {
     "static": "CSS, JavaScript, fonts and images",
     "main.healthz": "JSON health check",
+    "main.favicon": "the site's icon (image/vnd.microsoft.icon)",
     "observability.metrics": "Prometheus metrics (plain text, loopback or bearer token only)",
     "reports.export_json": "JSON export of an assessment",
     "reports.amendments_docx": "Word document of proposed MOU amendments (read back by its tests)",

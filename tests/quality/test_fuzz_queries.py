@@ -47,6 +47,7 @@ RULES = [(rule.endpoint, rule.rule) for rule in rules_for(_MAP_APP, "GET")]
 #: the parsing code and not only the "unknown parameter" path.
 QUERY_NAMES = [
     "ids",
+    "chosen",
     "page",
     "rubric",
     "period",

@@ -25,22 +25,32 @@ from rubric_app.rubric_versions import latest_version
 
 ROLES = ("owner", "editor", "viewer", "none")
 RELATIONS = ("own", "other", "shared", "revoked")
-ACTIONS = ("view", "view_shares", "edit", "submit", "reopen", "share", "plan", "delete")
+ACTIONS = (
+    "view",
+    "view_shares",
+    "follow_up",
+    "edit",
+    "submit",
+    "reopen",
+    "share",
+    "plan",
+    "delete",
+)
 STATUSES = ("draft", "submitted")
 
 # What each role may do on its OWN organization's assessment, by status.
 OWN = {
     "owner": {
-        "draft": {"view", "view_shares", "edit", "submit", "share", "plan", "delete"},
-        "submitted": {"view", "view_shares", "reopen", "share", "plan", "delete"},
+        "draft": {"view", "view_shares", "follow_up", "edit", "submit", "share", "plan", "delete"},
+        "submitted": {"view", "view_shares", "follow_up", "reopen", "share", "plan", "delete"},
     },
     "editor": {
-        "draft": {"view", "view_shares", "edit", "submit", "share", "plan"},
-        "submitted": {"view", "view_shares", "share", "plan"},
+        "draft": {"view", "view_shares", "follow_up", "edit", "submit", "share", "plan"},
+        "submitted": {"view", "view_shares", "follow_up", "share", "plan"},
     },
     "viewer": {
-        "draft": {"view", "view_shares"},
-        "submitted": {"view", "view_shares"},
+        "draft": {"view", "view_shares", "follow_up"},
+        "submitted": {"view", "view_shares", "follow_up"},
     },
     "none": {"draft": set(), "submitted": set()},
 }

@@ -13,6 +13,7 @@ from rubric_app.hostile_input import (
     has_lone_surrogate,
     json_nesting_depth,
     json_too_deep,
+    label_problem,
     name_problem,
     strip_control_characters,
     text_problem,
@@ -150,3 +151,22 @@ def test_names_that_hide_or_copy_another_are_refused(name: str, problem: str) ->
 )
 def test_real_names_in_one_alphabet_pass(name: str) -> None:
     assert name_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "problem"),
+    [
+        ("\u202e6202 weiver UOM", False, "invisible formatting character (U+202E)"),
+        ("Line one\nline \u2066two", True, "invisible formatting character (U+2066)"),
+        ("Title\nwith a break", False, "invisible control character (U+000A)"),
+    ],
+)
+def test_labels_refuse_invisible_formatting(text: str, multiline: bool, problem: str) -> None:
+    found = label_problem(text, multiline=multiline)
+    assert found is not None
+    assert problem in found
+
+
+def test_labels_allow_line_breaks_where_multiline_and_other_alphabets() -> None:
+    assert label_problem("Plan\nthe MOU", multiline=True) is None
+    assert label_problem("Review, Αθήνα campus") is None

@@ -169,6 +169,50 @@ def test_invite_link_lets_a_newcomer_sign_up_and_join(app: Flask, session: Sessi
     assert "already been used" in again.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        # 260 characters: the browser no longer cuts it at 254 into "...@x.o"; the server
+        # sees the whole of it and says why it cannot be used.
+        ("a" * 250 + "@x.org", "An email address has at most 254 characters; this one has 256."),
+        ("colleague@x.o", "The address ends in “.o”, and no domain ends in a single character"),
+        ("colleague@riverton.example.o", "The address ends in “.o”"),
+    ],
+)
+def test_an_unusable_address_is_refused_with_a_reason_and_nobody_is_invited(
+    app: Flask, session: Session, address: str, message: str
+) -> None:
+    org = make_org(session, "Riverton")
+    make_user(session, "owner@riverton.example.org", org, "owner")
+    session.commit()
+    owner = app.test_client()
+    signin(owner, "owner@riverton.example.org")
+    page = owner.get("/organization").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="email"[^>]*>', page)
+    assert field is not None
+    # Room for the longest address the standards allow, so a paste reaches the server whole.
+    maxlength = re.search(r'maxlength="(\d+)"', field.group(0))
+    assert maxlength is not None
+    assert int(maxlength.group(1)) >= 320
+    response = post(
+        owner, "/organization/invitations", {"email": address, "role": "editor"}, "/organization"
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Invitation)) == 0
+    with app.app_context():
+        assert outbox() == []
+
+
+def test_invite_refuses_an_unusable_address_whoever_calls_it(session: Session) -> None:
+    from rubric_app.accounts.invitations import invite
+
+    org = make_org(session, "Riverton")
+    owner = make_user(session, "owner@riverton.example.org", org, "owner")
+    with pytest.raises(AccountError, match="single character"):
+        invite(session, org, email="colleague@x.o", role="editor", by=owner)
+
+
 def test_invitation_needs_the_invited_address(app: Flask, session: Session) -> None:
     org = make_org(session, "Riverton")
     make_user(session, "owner@example.org", org, "owner")

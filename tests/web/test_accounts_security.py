@@ -152,6 +152,9 @@ def test_too_large_request_gets_a_clear_413(app: Flask, client: FlaskClient) -> 
     page = response.get_data(as_text=True)
     assert "too large" in page
     assert "1 MB" in page
+    # A form post that is too long is told how to shorten what was typed.
+    assert "Shorten long texts" in " ".join(page.split())
+    assert "That file is too large" not in page
     assert_security_headers(response, "413")
 
 

@@ -342,3 +342,62 @@ def test_body_over_the_upload_allowance_gets_413_naming_that_limit(
     assert response.status_code == 413
     assert "is 1 MB" in response.get_data(as_text=True)
     assert _documents(session) == []
+
+
+def test_a_too_large_file_is_named_as_such_with_the_limit_and_a_way_back(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    url = _url(setting["assessment"])
+    token = csrf_from(client.get(url).data)
+    response = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(b"a" * (22 * 1024 * 1024)), "mou.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "That file is too large" in page
+    assert "The largest file this page accepts is 20 MB." in page
+    assert f'<a href="{url}">Back to the agreement documents</a>' in page
+    # The advice for long typed texts is for form posts, not for a file.
+    assert "Shorten long texts" not in page
+    assert _documents(session) == []
+
+
+def test_a_short_name_that_would_print_backwards_is_refused(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    signin(client, "editor@example.org")
+    url = _url(setting["assessment"])
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(client.get(url).data),
+            "file": (io.BytesIO(mou_text().encode()), "mou.txt"),
+            "label": "\u202eUOM",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "invisible formatting character (U+202E)" in response.get_data(as_text=True)
+    assert _documents(session) == []
+
+
+def test_the_task_list_and_section_pages_lead_to_the_documents_for_those_who_upload(
+    client: FlaskClient, session: Session, setting: dict[str, int]
+) -> None:
+    assessment_id = setting["assessment"]
+    link = f'href="{_url(assessment_id)}"'
+    section = f"/assessments/{assessment_id}/sections/partnerships-and-mous"
+    signin(client, "editor@example.org")
+    assert link in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    before = client.get(section).get_data(as_text=True)
+    assert f"<a {link}>Upload your agreement (MOU)</a>" in before
+    assert _upload(client, assessment_id, mou_text().encode(), "mou.txt")[0] == 200
+    after = client.get(section).get_data(as_text=True)
+    assert "Find evidence for this section in your agreement" in after
+    assert f"<a {link}>Agreement documents</a>" in after
+    # A viewer may not upload: the task list offers no such link.
+    signin(client, "viewer@example.org")
+    assert link not in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)

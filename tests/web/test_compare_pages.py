@@ -199,6 +199,23 @@ def test_bad_choices_get_clear_errors(
     assert message in response.get_data(as_text=True)
 
 
+def test_pressing_compare_with_nothing_ticked_says_to_choose_two(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    signin(client, "me@home.example.org")
+    chooser = client.get("/compare").get_data(as_text=True)
+    form = re.search(r'<form method="get"[^>]*>.*?</form>', chooser, re.S)
+    assert form is not None
+    # What the browser sends with no box ticked: the form's hidden fields only.
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0))
+    assert hidden
+    response = client.get("/compare", query_string=dict(hidden))
+    assert response.status_code == 400
+    assert "Choose at least 2 assessments to compare." in response.get_data(as_text=True)
+    # Opening the page is not pressing the button: no message.
+    assert "Choose at least" not in chooser
+
+
 VERDICTS = re.compile(r"\b(better|worse)\b|[\u25b2\u25bc]|compare-change--", re.I)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from, make_org, make_user, signin
 from sqlalchemy.orm import Session
@@ -23,6 +25,21 @@ def test_healthz_reports_database_and_versions(client: FlaskClient) -> None:
         "database": "ok",
         "rubric_versions": len(current_catalog().rubrics),
     }
+
+
+def test_every_page_names_an_icon_and_favicon_ico_answers(client: FlaskClient) -> None:
+    # Browsers asked for /favicon.ico on every page and got a 404.
+    for path in ("/", "/signin", "/no-such-page"):
+        page = client.get(path).get_data(as_text=True)
+        found = re.search(r'<link rel="icon" href="([^"]+)"', page)
+        assert found is not None, path
+        icon = client.get(found.group(1))
+        assert icon.status_code == 200
+        assert icon.data.startswith(b"\x00\x00\x01\x00")  # the ICO header
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data.startswith(b"\x00\x00\x01\x00")
 
 
 def test_security_headers_on_pages_and_errors(client: FlaskClient) -> None:

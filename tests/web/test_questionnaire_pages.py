@@ -135,6 +135,33 @@ def test_editor_starts_an_assessment_and_a_duplicate_period_is_refused(
     assert "Start another assessment of this rubric for this period anyway" in text
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"title": "\u202e6202 weiver UOM"},
+            "Title contains an invisible formatting character (U+202E)",
+        ),
+        (
+            {"period": "\u202e2026-27"},
+            "The period contains an invisible formatting character (U+202E)",
+        ),
+        ({"period": "Spring"}, "Enter the period as a school year like 2026-27, or a year"),
+        ({"period": "2026-28"}, "after 2026- comes 27"),
+    ],
+)
+def test_a_title_or_period_that_would_print_backwards_or_askew_is_refused(
+    client: FlaskClient, session: Any, team: dict[str, Any], changes: dict[str, str], message: str
+) -> None:
+    signin(client, "editor@riverside.example")
+    token = csrf_from(client.get("/assessments/new").data)
+    form = {"csrf_token": token, "rubric": LOCAL, "title": "MOU review", "period": "2026-27"}
+    response = client.post("/assessments/new", data={**form, **changes})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert session.scalar(select(Assessment).where(Assessment.org_id == team["org"].id)) is None
+
+
 def test_a_second_assessment_for_the_same_period_needs_a_tick_and_its_own_title(
     client: FlaskClient, session: Any, team: dict[str, Any]
 ) -> None:
@@ -569,3 +596,80 @@ def test_a_draft_has_no_next_steps_panel(
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "Submitted: what to do next" not in page
     assert "Technical details" not in page
+
+
+def _shared_with_elsewhere(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    """Submitted by Riverside's owner and shared with Elsewhere Schools."""
+    from rubric_app.accounts.sharing import share_assessment
+
+    _submit_as_owner(client, session, team, assessment)
+    session.expire_all()
+    share_assessment(
+        session,
+        session.get(Assessment, assessment.id),
+        team["other"],
+        by=team["owner"],
+        partner=team["other"].partner_code,
+    )
+    session.commit()
+
+
+def _text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_a_reader_from_another_organization_is_not_told_what_to_do_next(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
+    session.commit()
+    _shared_with_elsewhere(client, session, team, assessment)
+    base = f"/assessments/{assessment.id}"
+    own_report = _text(client.get(f"{base}/report").get_data(as_text=True))
+    assert "Where you stand" in own_report
+    assert "Answer more of the questionnaire to see a level." in own_report
+    signin(client, "someone@elsewhere.example")
+    overview = client.get(base).get_data(as_text=True)
+    text = _text(overview)
+    assert "Riverside Schools shared this assessment with your organization to read." in text
+    for owners_only in (
+        "Submitted: what to do next",
+        "to take to your board",
+        "Ask an owner of your organization",
+        "Share with your state advocate",
+        "Plan actions",
+    ):
+        assert owners_only not in text, owners_only
+    assert f'href="{base}/actions"' not in overview
+    plan = _text(client.get(f"{base}/actions").get_data(as_text=True))
+    assert "What Riverside Schools will do to close the gaps found in" in plan
+    assert "your organization" not in plan
+    report = _text(client.get(f"{base}/report").get_data(as_text=True))
+    assert "Where Riverside Schools stands" in report
+    assert "Where you stand" not in report
+    assert "Answer more of the questionnaire" not in report
+    assert "A level shows once more of the questionnaire is answered." in report
+    # The owner's own report (kept per process for a submitted assessment) is not the reader's.
+    signin(client, "owner@riverside.example")
+    assert "Where you stand" in _text(client.get(f"{base}/report").get_data(as_text=True))
+
+
+def test_once_shared_with_the_state_advocate_the_next_steps_say_with_whom(
+    client: FlaskClient, session: Any, team: dict[str, Any], assessment: Assessment
+) -> None:
+    from rubric_app.accounts.sharing import share_assessment
+
+    advocate = make_org(session, "Ohio Advocates", kind="state_advocate", state="OH")
+    session.commit()
+    _submit_as_owner(client, session, team, assessment)
+    session.expire_all()
+    share_assessment(session, session.get(Assessment, assessment.id), advocate, by=team["owner"])
+    session.commit()
+    for who in ("owner@riverside.example", "viewer@riverside.example"):
+        signin(client, who)
+        text = _text(client.get(f"/assessments/{assessment.id}").get_data(as_text=True))
+        assert "Shared with your state advocate: Ohio Advocates." in text, who
+        assert "Share with your state advocate" not in text, who
+        assert "Ask an owner of your organization to share it" not in text, who

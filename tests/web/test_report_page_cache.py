@@ -332,10 +332,10 @@ def test_a_new_catalog_or_reloading_templates_is_never_served_a_kept_body(
         app.jinja_env.auto_reload = False
 
 
-def test_the_body_template_reads_only_its_four_names(app: Flask) -> None:
+def test_the_body_template_reads_only_its_five_names(app: Flask) -> None:
     """What the body shows can only come from the key's values: no user, session or request."""
     env = app.jinja_env
-    allowed = {"report", "chart", "phone_chart", "may_plan", "url_for"}
+    allowed = {"report", "chart", "phone_chart", "may_plan", "voice", "url_for"}
     source = env.loader.get_source(env, BODY_TEMPLATE)[0]  # type: ignore[union-attr]
     parsed = env.parse(source)
     assert jinja2.meta.find_undeclared_variables(parsed) <= allowed

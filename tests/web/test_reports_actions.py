@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_user, signin
 from markupsafe import escape
@@ -18,6 +19,7 @@ from rubric_app.catalog_state import current_catalog
 from rubric_app.models import Action, AuditEvent
 from rubric_app.reports.actions import (
     DESCRIPTION_MAX,
+    ActionError,
     advice_draft,
     create_action,
     planned_actions_for,
@@ -97,6 +99,37 @@ def test_bad_action_keeps_what_was_typed(client: FlaskClient, session: Session) 
     assert response.status_code == 400
     assert "Enter a due date between 2000 and 2099" in response.get_data(as_text=True)
     assert session.scalar(select(Action)) is None
+
+
+def test_an_owner_or_description_that_would_print_backwards_is_refused(
+    client: FlaskClient, session: Session
+) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    signin(client, setup.owner.email)
+    url = f"/assessments/{setup.assessment.id}/actions/new"
+    fields = {
+        "csrf_token": csrf_from(client.get(url).data),
+        "item_id": gap.item_id,
+        "status": "planned",
+        "description": "Sign the MOU.",
+        "owner": "Superintendent",
+    }
+    for name in ("owner", "description"):
+        response = client.post(url, data={**fields, name: "\u202etnednetnirepuS"})
+        assert response.status_code == 400, name
+        assert "invisible formatting character (U+202E)" in response.get_data(as_text=True)
+    assert session.scalar(select(Action)) is None
+    # The operation refuses it too, whoever calls it.
+    with pytest.raises(ActionError, match="U\\+202E"):
+        create_action(
+            session,
+            setup.assessment,
+            item_id=gap.item_id,
+            description="Sign the MOU.",
+            owner="\u202etnednetnirepuS",
+            user=setup.owner,
+        )
 
 
 def test_unknown_item_is_refused(client: FlaskClient, session: Session) -> None:

@@ -127,6 +127,38 @@ def test_a_planned_action_leads_the_top_actions_with_its_owner(
     assert "In progress (District counsel)" in actions
 
 
+def test_a_gap_whose_action_is_done_reads_action_done_not_unplanned(
+    client: FlaskClient, session: Session
+) -> None:
+    from rubric_app.reports.actions import complete_action, create_action
+
+    setup = make_setup(session)
+    report = build_report(session, setup.assessment, current_catalog())
+    first_gap = min(report.gaps, key=lambda gap: gap.priority)
+    action = create_action(
+        session,
+        setup.assessment,
+        item_id=first_gap.item_id,
+        description="Sign the MOU before officers start.",
+        owner="Superintendent",
+        due_date=None,
+        status="planned",
+        user=setup.owner,
+    )
+    complete_action(session, setup.assessment, action, user=setup.owner)
+    session.commit()
+    signin(client, setup.owner.email)
+    page = client.get(f"/assessments/{setup.assessment.id}/board").get_data(True)
+    actions = _page_text(page).split("What to do first", 1)[1]
+    # The done gap is still among the first three (by priority) and says so.
+    assert _normal(first_gap.recommendation) in actions
+    assert "Action done (Superintendent)" in actions
+    assert actions.count("Not planned yet") == 2
+    pdf = client.get(f"/assessments/{setup.assessment.id}/board.pdf")
+    assert pdf.status_code == 200
+    assert "Action done (Superintendent)" in _pdf_text(PdfReader(io.BytesIO(pdf.data)), 0)
+
+
 def test_a_step_with_few_answers_says_not_enough_answers_instead_of_a_score(
     client: FlaskClient, session: Session
 ) -> None:

@@ -67,7 +67,7 @@ def test_scores_match_after_a_database_round_trip(
     session.add(org)
     session.flush()
     assessment = start_assessment(
-        session, org=org, version=version, title="T", period="P", user=None, allow_second=True
+        session, org=org, version=version, title="T", period="2026-27", user=None, allow_second=True
     )
     save_items(
         session,

@@ -73,3 +73,40 @@ def test_answers_are_copied_only_from_the_same_rubric_and_organization(session: 
     assert _count(session) == 2
     copied = _start(session, org, previous=earlier)
     assert copied.previous_id == earlier.id
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        ({"title": "MOU review \u202e2026"}, "title_unfit", "(U+202E)"),
+        ({"title": "MOU\u200b review"}, "title_unfit", "(U+200B)"),
+        ({"period": "\u202e2026-27"}, "period_unfit", "(U+202E)"),
+        ({"period": "2026-2027"}, "period_unfit", "like 2026-27"),
+        ({"period": "\uff12\uff10\uff12\uff16-27"}, "period_unfit", "like 2026-27"),
+        ({"period": "2026-28"}, "period_unfit", "after 2026- comes 27"),
+    ],
+)
+def test_titles_and_periods_hold_no_invisible_formatting_and_periods_are_school_years(
+    session: Session, changes: dict[str, str], code: str, message: str
+) -> None:
+    # The operation holds the rule for every caller (the start page, the importer, the seeder).
+    org = make_org(session, "Riverside District")
+    with pytest.raises(StartRefused) as refused:
+        _start(session, org, **changes)
+    assert refused.value.code == code
+    assert message in str(refused.value)
+    assert _count(session) == 0
+
+
+def test_a_title_may_quote_another_alphabet(session: Session) -> None:
+    # Mixed alphabets are refused in names (impostors), not in titles.
+    org = make_org(session, "Riverside District")
+    assert (
+        _start(session, org, title="MOU review, Αθήνα campus").title == "MOU review, Αθήνα campus"
+    )
+
+
+@pytest.mark.parametrize("period", ["2026-27", " 2099-00 ", "2026"])
+def test_school_years_and_years_are_periods(session: Session, period: str) -> None:
+    org = make_org(session, "Riverside District")
+    assert _start(session, org, period=period).period == period.strip()
