@@ -427,6 +427,8 @@ def _board_pdf(session: Session, assessment: Assessment) -> tuple[BoardSummary, 
     return board, PdfReader(io.BytesIO(render_board_pdf(report, board)))
 
 
+# Layout does not depend on the database, and drawing every demo summary takes a minute: once.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_demo_board_summary_pdf_is_one_page(app: Flask, session: Session) -> None:
     """QA found five demo summaries running a few lines onto a second page, which pushed the
     full report's cover to page 3; long ones are now set tighter instead."""
@@ -461,6 +463,7 @@ LONG_ACTION = (
 LONG_OWNER = ("Assistant superintendent for student services and district safety " * 4)[:OWNER_MAX]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # layout: once
 @pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 2}])
 @pytest.mark.parametrize("rubric_id", [LOCAL, AFTERSCHOOL_RUBRIC])
 def test_a_board_summary_with_the_longest_content_still_fits_one_page(
