@@ -298,7 +298,7 @@ def build_dashboard(
     organizations, assessments = resolved.totals(session, scope)
     withheld = privacy.view_withheld(session, scope, k, organizations)
     if withheld is not None:
-        return withheld_dashboard(scope, k, withheld, versions)
+        return withheld_dashboard(scope, k, withheld, _newest_title(session, scope))
     # The assessments the item query reads, from the scope already read: whose organizations
     # have several in one figure (counted apart, see rollup.item_figures).
     several = resolved.several_in_figures(session, scope)
@@ -365,14 +365,21 @@ def build_dashboard(
     )
 
 
-def withheld_dashboard(
-    scope: Scope, k: int, withheld: Suppressed, versions: list[rollup.ScopedRubric]
-) -> Dashboard:
-    """Return a dashboard that says only why the view is withheld: no counts, names or rows."""
-    latest = versions[-1].rubric if versions else None
+def _newest_title(session: Session, scope: Scope) -> str:
+    """The title of the newest stored version of the view's rubric (its key if none is)."""
+    return rollup.rubric_titles(session, [scope.rubric_key]).get(scope.rubric_key, scope.rubric_key)
+
+
+def withheld_dashboard(scope: Scope, k: int, withheld: Suppressed, title: str) -> Dashboard:
+    """Return a dashboard that says only why the view is withheld: no counts, names or rows.
+
+    Nothing in it comes from the view's assessments, not even the title or the dimension names
+    (taken from the versions they are pinned to, they would differ between an empty view and a
+    small one, which must read the same: ``privacy.view_withheld``).
+    """
     return Dashboard(
         scope=scope,
-        rubric_title=latest.title if latest else scope.rubric_key,
+        rubric_title=title,
         k=k,
         organizations=None,
         assessments=None,
@@ -384,7 +391,7 @@ def withheld_dashboard(
         sections=(),
         top_gaps=(),
         paper_practice=(),
-        dimension_labels={d.id: d.label for v in versions for d in v.rubric.dimensions},
+        dimension_labels={},
     )
 
 
@@ -448,13 +455,7 @@ def _assemble(
     """Run the small queries and turn everything into figures; ask for the item tallies last."""
     latest = versions[-1].rubric if versions else None
     # An empty view pins no version to take the title from: the newest stored one names it.
-    rubric_title = (
-        latest.title
-        if latest
-        else rollup.rubric_titles(session, [scope.rubric_key]).get(
-            scope.rubric_key, scope.rubric_key
-        )
-    )
+    rubric_title = latest.title if latest else _newest_title(session, scope)
     dimension_labels = {d.id: d.label for v in versions for d in v.rubric.dimensions}
     cells = _participation(session, scope, k)
 

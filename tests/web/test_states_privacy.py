@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import fields
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -37,7 +38,7 @@ from rubric_app.assessments import ItemChange, save_items, start_assessment, sub
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, ItemResult, Organization, SectionScoreRow, Share
 from rubric_app.rubric_versions import latest_version, rubric_of
-from rubric_app.scoring import histogram_of_counts
+from rubric_app.scoring import Suppressed, histogram_of_counts
 from rubric_app.states.rollup import Filters, Scope
 from rubric_app.states.view_data import Dashboard, build_dashboard
 
@@ -450,3 +451,41 @@ def test_a_view_filtered_by_profile_lists_no_unnamed_organization(
             truth.rows[aid][7] for aid in ids - unnamed
         }, filters
     assert checked
+
+
+def _main_of(page: str) -> str:
+    """The page's main part without what says which filters were chosen."""
+    main = re.search(r"<main.*?</main>", page, flags=re.S)
+    assert main is not None
+    text = re.sub(r"<input[^>]*csrf[^>]*>", "", main.group(0))
+    return text.replace(" selected>", ">")
+
+
+def test_an_empty_withheld_view_reads_exactly_as_a_small_one(
+    client: FlaskClient, session: Session, state: Organization
+) -> None:
+    """Withheld is withheld: an empty view under a withheld one must not give itself away by
+    anything on the page (its title was the rubric's key, since no assessment named it)."""
+    truth = Truth(session, state)
+    small: dict[tuple[str, ...], Filters] = {}
+    empty: dict[tuple[str, ...], Filters] = {}
+    for filters in _views():
+        names = tuple(sorted(filters.as_params()))
+        withheld = _build(session, state, filters).withheld
+        # "Fewer than 5" (not "would reveal a group", which an empty view never reads).
+        if withheld is None or withheld.because != Suppressed(k=K).because:
+            continue
+        (empty if not truth.assessments(filters) else small).setdefault(names, filters)
+    pairs = [(small[names], empty[names]) for names in small.keys() & empty.keys()]
+    assert pairs
+    signin(client, ADVOCATE)
+    for one, other in pairs:
+        pages = [
+            _main_of(
+                client.get(f"/states/NM/dashboard?{urlencode(f.as_params())}").get_data(
+                    as_text=True
+                )
+            )
+            for f in (one, other)
+        ]
+        assert pages[0] == pages[1], (one, other)
