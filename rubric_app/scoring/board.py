@@ -254,9 +254,14 @@ def board_headline(
     if draft:
         details.append("This is a draft: the answers can still change.")
     if overall.status.tone == "unknown":
-        details.append(
-            f"Only {questions_answered} of {questions_applicable} questions are answered; "
+        # A submitted review cannot be finished any more: the next one can answer more.
+        advice = (
             "finish the review for a fuller picture."
+            if draft
+            else "the next review can answer more for a fuller picture."
+        )
+        details.append(
+            f"Only {questions_answered} of {questions_applicable} questions are answered; {advice}"
         )
     rated = [step for step in steps if step.status.tone != "unknown" and step.percent is not None]
     if len(rated) >= 2:

@@ -185,3 +185,21 @@ def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
         "Only 12 of 52 questions are answered; finish the review for a fuller picture.",
         "This is the first assessment, so there is nothing to compare with yet.",
     )
+
+
+def test_a_thin_submitted_review_is_not_told_to_finish_itself() -> None:
+    """A submitted review cannot be finished any more (QA read "finish the review" on one)."""
+    headline = board_headline(
+        "Riverton",
+        _step(0, "Overall", 90.0, "unknown"),
+        [_step(1, "Agreements", 90.0, "unknown")],
+        change_since(90.0, None, None),
+        questions_answered=12,
+        questions_applicable=52,
+        draft=False,
+    )
+    assert (
+        "Only 12 of 52 questions are answered; the next review can answer more for a fuller "
+        "picture." in headline.details
+    )
+    assert not any("finish the review" in detail for detail in headline.details)
