@@ -721,6 +721,10 @@ class Participant:
     #: cached before the counts were kept).
     answered: int | None = None
     applicable: int | None = None
+    #: Whether a site administrator verified the organization (anyone can make one and share
+    #: with the advocate; a made-up copy of a real district's name is not verified). Always
+    #: False for an unnamed one: nothing about it is told.
+    verified: bool = False
 
     @property
     def score_text(self) -> str:
@@ -789,6 +793,9 @@ def participants(
             Assessment.period,
             Assessment.submitted_at,
             s.c.named_in_lists,
+            and_(s.c.named_in_lists.is_(True), Organization.verified_at.is_not(None)).label(
+                "verified"
+            ),
         )
         .join(s, s.c.id == Assessment.id)
         .join(Organization, Organization.id == Assessment.org_id)
@@ -812,6 +819,7 @@ def participants(
             overall.percent,
             overall.answered,
             overall.applicable,
+            chosen.c.verified,
         )
         .outerjoin(
             overall,

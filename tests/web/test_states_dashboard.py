@@ -32,6 +32,7 @@ from sqlalchemy.pool import QueuePool
 from werkzeug.serving import make_server
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.accounts.vetting import verify_organization
 from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
 from rubric_app.db import db
 from rubric_app.demo import generate_states
@@ -332,6 +333,27 @@ def test_participants_scores_say_what_they_rest_on(
     expected = f"{percent:.0f}%" if percent is not None else "not enough answers"
     basis = f"from {answered} of {applicable} items answered"
     assert f'{expected}<br><span class="muted basis">{basis}</span>' in cells
+
+
+def test_participants_say_which_organizations_were_verified(
+    client: FlaskClient, session: Session, vermont: Organization
+) -> None:
+    """Anyone can make an organization and share with the advocate, under any name: the list
+    marks those a site administrator verified, and says nothing of unnamed ones."""
+    for name in ("Rural District 0", "City District 0"):  # named, and unnamed
+        org = session.scalar(select(Organization).where(Organization.name == name))
+        assert org is not None
+        verify_organization(session, org, by=None, via="cli")
+    session.commit()
+    signin(client, ADVOCATE)
+    rows = re.findall(
+        r'<td data-label="Organization">(.*?)</td>',
+        " ".join(_page(client, f"?page={page}&period=2025-26") for page in (1, 2, 3)),
+    )
+    verified = [row for row in rows if "Verified" in row]
+    assert len(verified) == 1
+    assert "Rural District 0" in verified[0]
+    assert rows.count("Unnamed organization") == 2
 
 
 def test_bad_filters_are_ignored_with_a_message(client: FlaskClient, vermont: Organization) -> None:
