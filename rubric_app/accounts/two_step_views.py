@@ -40,6 +40,7 @@ from rubric_app.models import User
 ENROLMENT_EXEMPT = frozenset(
     {
         "static",
+        "main.favicon",
         "main.healthz",
         "accounts.signout",
         "accounts.two_step_settings",
@@ -82,7 +83,8 @@ def _me() -> User:
 def enforce_required_two_step() -> ResponseReturnValue | None:
     """Send a signed-in member of an organization that requires two-step sign-in, who has not
     set it up, to set it up; until then every other page redirects there."""
-    # No endpoint: a 404 (a browser's favicon request, say), which reveals and changes nothing.
+    # No endpoint: a 404, which reveals and changes nothing. The favicon is exempt like the
+    # static files: a browser asks for it on every page, and a redirect is not an icon.
     if request.endpoint is None or request.endpoint in ENROLMENT_EXEMPT:
         return None
     if not current_user.is_authenticated:

@@ -325,8 +325,10 @@ def test_owners_require_two_step_and_members_are_sent_to_set_it_up(
         "Two-step sign-in is required for your account (by your organization, or because you"
         in setup
     )
-    # A missing page (the browser's favicon) is a plain 404, not one more redirect.
-    assert member.get("/favicon.ico").status_code == 404
+    # A missing page is a plain 404, and the browser's favicon is the icon, not one more
+    # redirect.
+    assert member.get("/no-such-page").status_code == 404
+    assert member.get("/favicon.ico").status_code == 200
     # Posting elsewhere does nothing either (the token comes from the set-up page).
     token = csrf_from(member.get("/account/two-step/setup").data)
     blocked = member.post("/organizations/new", data={"csrf_token": token, "name": "X"})

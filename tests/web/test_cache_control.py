@@ -17,8 +17,17 @@ from reports_fixtures import make_assessment, make_setup
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Rule
 
+from rubric_app.accounts.sharing import share_assessment
+
 ADVOCATE = "advocate@vt.example.org"
 OWNER = "owner@riverton.example.org"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    # One organization shares with the advocate: its view is shown (these tests are about
+    # headers, not the small-number rule).
+    return {"SUPPRESSION_K": 1}
 
 
 @pytest.fixture
@@ -28,6 +37,12 @@ def world(session: Session) -> dict[str, Any]:
     later = make_assessment(session, setup.org, setup.owner, period="2026-27")
     advocate = make_org(session, "Vermont Advocates", kind="state_advocate", state="VT")
     make_user(session, ADVOCATE, advocate)
+    # Something shared with the advocate, so its downloads are files (an empty view's lead back
+    # to the dashboard's notice).
+    district = make_org(session, "Burlington School District", state="VT")
+    district_owner = make_user(session, "owner@burlington.example.org", district)
+    shared = make_assessment(session, district, district_owner)
+    share_assessment(session, shared, advocate, by=district_owner)
     session.commit()
     return {"first": setup.assessment.id, "later": later.id, "org": setup.org.id}
 
