@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from rubric_app.accounts import two_step
 from rubric_app.accounts.operations import add_member, create_organization, create_user
 from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
-from rubric_app.models import Organization, User, utcnow
+from rubric_app.assessments import start_assessment
+from rubric_app.models import Assessment, Organization, User, utcnow
+from rubric_app.rubric_versions import latest_version
 
 PASSWORD = "correct horse battery staple"
 
@@ -66,6 +68,22 @@ def make_org(
     if verified if verified is not None else kind in VETTED_KINDS:
         verify_organization(session, org, by=None, via="cli")
     return org
+
+
+def start_draft(
+    session: Session, org: Organization, user: User, rubric_id: str = "secure-local-implementation"
+) -> Assessment:
+    """A new draft of the rubric's latest version ("MOU review", 2026-27), committed."""
+    created = start_assessment(
+        session,
+        org=org,
+        version=latest_version(session, rubric_id),
+        title="MOU review",
+        period="2026-27",
+        user=user,
+    )
+    session.commit()
+    return created
 
 
 def make_user(

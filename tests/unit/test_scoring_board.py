@@ -10,6 +10,7 @@ from scoring_factories import LEVELS
 from rubric_app.scoring.board import (
     TOO_FEW_PEERS,
     Change,
+    Headline,
     StepResult,
     StepStatus,
     board_headline,
@@ -169,16 +170,21 @@ def test_headline_says_where_the_organization_stands_and_which_steps_lead_and_la
     )
 
 
-def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
-    headline = board_headline(
+def _thin_headline(*, draft: bool) -> Headline:
+    """The headline of a review with too few answers for a verdict (12 of 52 questions)."""
+    return board_headline(
         "Riverton",
         _step(0, "Overall", 90.0, "unknown"),
         [_step(1, "Agreements", 90.0, "unknown")],
         change_since(90.0, None, None),
         questions_answered=12,
         questions_applicable=52,
-        draft=True,
+        draft=draft,
     )
+
+
+def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
+    headline = _thin_headline(draft=True)
     assert headline.main == "Too few questions are answered to say where Riverton stands."
     assert headline.details == (
         "This is a draft: the answers can still change.",
@@ -189,15 +195,7 @@ def test_headline_of_a_thin_draft_says_so_instead_of_a_verdict() -> None:
 
 def test_a_thin_submitted_review_is_not_told_to_finish_itself() -> None:
     """A submitted review cannot be finished any more (QA read "finish the review" on one)."""
-    headline = board_headline(
-        "Riverton",
-        _step(0, "Overall", 90.0, "unknown"),
-        [_step(1, "Agreements", 90.0, "unknown")],
-        change_since(90.0, None, None),
-        questions_answered=12,
-        questions_applicable=52,
-        draft=False,
-    )
+    headline = _thin_headline(draft=False)
     assert (
         "Only 12 of 52 questions are answered; the next review can answer more for a fuller "
         "picture." in headline.details

@@ -16,15 +16,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import csrf_from, make_org, make_user, signin
+from helpers import csrf_from, make_org, make_user, signin, start_draft
 from sqlalchemy.orm import Session
 from test_concurrent_saves import at_once, pool
 from test_questionnaire_pages import LOCAL, form_fields, section_url
 from werkzeug.test import TestResponse
 
-from rubric_app.assessments import EMPTY_STATE, ItemState, load_states, start_assessment
+from rubric_app.assessments import EMPTY_STATE, ItemState, load_states
 from rubric_app.models import Assessment
-from rubric_app.rubric_versions import latest_version
 
 ITEM = "mou-purpose-stated"
 RACE_ROUNDS = 25
@@ -37,16 +36,7 @@ def assessment(session: Session) -> Assessment:
     org = make_org(session, "Riverside Schools")
     dana = make_user(session, "dana@riverside.example", org, "owner")
     make_user(session, "sam@riverside.example", org, "editor")
-    created = start_assessment(
-        session,
-        org=org,
-        version=latest_version(session, LOCAL),
-        title="MOU review",
-        period="2026-27",
-        user=dana,
-    )
-    session.commit()
-    return created
+    return start_draft(session, org, dana, LOCAL)
 
 
 class Page:
