@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rubric_app.models import Assessment, Organization, Share
+from rubric_app.accounts.sharing import shares_of
+from rubric_app.models import Assessment, Organization
 from rubric_app.questionnaire.helpers import optional_url
 
 
@@ -48,17 +49,13 @@ def state_has_verified_advocate(session: Session, state: str) -> bool:
 
 
 def advocates_shared_with(session: Session, assessment: Assessment) -> tuple[str, ...]:
-    """The names of the state advocate organizations holding a live share of the assessment."""
+    """The names of the state advocate organizations holding a live share of the assessment
+    (from the sharing page's own list, ``sharing.shares_of``)."""
     return tuple(
-        session.scalars(
-            select(Organization.name)
-            .join(Share, Share.to_org_id == Organization.id)
-            .where(
-                Share.assessment_id == assessment.id,
-                Share.revoked_at.is_(None),
-                Organization.kind == "state_advocate",
-            )
-            .order_by(Organization.name)
+        sorted(
+            share.org_name
+            for share in shares_of(session, assessment)
+            if share.revoked_at is None and share.org_kind == "state_advocate"
         )
     )
 
