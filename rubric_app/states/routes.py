@@ -54,7 +54,7 @@ from rubric_app.vocabulary import (
     SRO_MODELS,
 )
 
-from . import charts, exports, privacy, resolved, rollup
+from . import charts, exports, figure_cache, privacy, resolved, rollup
 from .findings import Overview, SideViews, build_overview, side_views, steps_of_rows
 from .forms import DashboardQuery
 from .histogram import bars_of
@@ -64,6 +64,7 @@ from .view_data import (
     DistributionRow,
     Page,
     build_dashboard,
+    participants_page,
 )
 
 DEFAULT_RUBRIC = "secure-local-implementation"
@@ -245,27 +246,15 @@ def dashboard(code: str) -> ResponseReturnValue:
         state = replace(state, problems=(*state.problems, note))
         page = last
     periods = _periods(state)
-    side: list[SideViews] = []
-
-    def count_side_views(distributions: Sequence[DistributionRow]) -> None:
-        # Counted while the item query runs on its own connection.
-        steps = steps_of_rows(distributions)
-        side.append(side_views(db.session, state.scope, k, steps, periods))
-
-    built = build_dashboard(
-        db.session,
-        state.scope,
-        k,
-        parallel=True,
-        page=Page(page, page_size),
-        benchmarks=current_catalog().benchmarks,
-        frameworks=current_frameworks().for_jurisdiction(org.state),
-        meanwhile=count_side_views,
-    )
+    kept = _dashboard_figures(org, state.scope, k, periods)
+    built = kept.dashboard
+    if built.withheld is None and not built.empty:
+        people = participants_page(db.session, state.scope, Page(page, page_size))
+        built = replace(built, participants=people)
     people, total = built.participants, built.assessments or 0
     pages = max(1, -(-built.listed // page_size))
     params = state.scope.query_params()
-    overview = _overview(built, periods, side[0] if side else None)
+    overview = _overview(built, periods, kept.side)
     return render_template(
         "states/dashboard.html",
         overview=overview,
@@ -312,6 +301,38 @@ def _last_page(scope: Scope, k: int, page_size: int) -> int | None:
     if not organizations or privacy.view_withheld(db.session, scope, k, organizations):
         return None
     return max(1, -(-len(resolved.listed_rows(db.session, scope)) // page_size))
+
+
+def _dashboard_figures(
+    org: Organization, scope: Scope, k: int, periods: Sequence[str]
+) -> figure_cache.KeptFigures:
+    """The view's figures and side views: kept ones when they were counted from exactly the
+    base rows this request read (``figure_cache``), else counted now and kept."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
+    catalog, loaded = current_catalog(), current_frameworks()
+    key = figure_cache.figure_key(app, scope, k, resolved.base_of(db.session, scope))
+    found = figure_cache.kept_figures(app, key, frameworks=loaded, benchmarks=catalog)
+    if found is not None:
+        return found
+    side: list[SideViews] = []
+
+    def count_side_views(distributions: Sequence[DistributionRow]) -> None:
+        # Counted while the item query runs on its own connection.
+        steps = steps_of_rows(distributions)
+        side.append(side_views(db.session, scope, k, steps, periods))
+
+    built = build_dashboard(
+        db.session,
+        scope,
+        k,
+        parallel=True,
+        benchmarks=catalog.benchmarks,
+        frameworks=loaded.for_jurisdiction(org.state),
+        meanwhile=count_side_views,
+    )
+    found = figure_cache.KeptFigures(built, side[0] if side else None, loaded, catalog)
+    figure_cache.keep_figures(app, key, found)
+    return found
 
 
 def _periods(state: FilterState) -> list[str]:

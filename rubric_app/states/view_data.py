@@ -505,14 +505,8 @@ def _assemble(
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
-    people: list[rollup.Participant] = []
-    # Under a profile filter the list leaves out organizations that did not agree to be named
-    # (``Filters.lists_unnamed``); the figures above still count them.
-    listed = [row.id for row in resolved.listed_rows(session, scope)]
-    if page is not None:
-        people, _ = rollup.participants(
-            session, scope, page=page.number, page_size=page.size, total=len(listed), ids=listed
-        )
+    people = participants_page(session, scope, page) if page is not None else ()
+    listed = resolved.listed_rows(session, scope)
     if meanwhile is not None:
         meanwhile(distributions)
     law = read_law()
@@ -592,11 +586,22 @@ def _assemble(
         top_gaps=tuple(top_gaps[:TOP_GAPS]),
         paper_practice=tuple(paper_practice),
         dimension_labels=dimension_labels,
-        participants=tuple(people),
+        participants=people,
         listed=len(listed),
         law=law,
         law_frameworks=tuple(framework.title for framework in frameworks),
     )
+
+
+def participants_page(session: Session, scope: Scope, page: Page) -> tuple[rollup.Participant, ...]:
+    """One page of the view's participants list, read now (names, vetting, report links)."""
+    # Under a profile filter the list leaves out organizations that did not agree to be named
+    # (``Filters.lists_unnamed``); the figures still count them.
+    listed = [row.id for row in resolved.listed_rows(session, scope)]
+    people, _ = rollup.participants(
+        session, scope, page=page.number, page_size=page.size, total=len(listed), ids=listed
+    )
+    return tuple(people)
 
 
 def _protected(value: float | None, n: int, k: int, complement: bool) -> Shown:

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from helpers import make_org, make_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import share_assessment
@@ -115,3 +115,22 @@ def test_both_ways_of_reading_the_scope_agree(session: Session) -> None:
         assert by_join == by_index
         if filters == Filters():
             assert by_join  # something was counted
+
+
+def test_the_index_walk_is_chosen_when_the_scope_holds_at_least_half(session: Session) -> None:
+    """The bounded count answers as the full count did, on each side of one half."""
+    seeded = seed_state(session, 6, "VT", rng_seed=5, afterschool_share=0.0, previous_share=0.0)
+    session.commit()
+    scope = Scope(seeded.advocate_org_id, "VT", LOCAL_RUBRIC)
+    submitted = session.scalar(
+        select(func.count())
+        .select_from(Assessment)
+        .where(Assessment.rubric_key == LOCAL_RUBRIC, Assessment.status == "submitted")
+    )
+    assert submitted
+    half, rest = divmod(submitted, 2)
+    # Exactly half (rounded up) holds "at least half"; one fewer does not.
+    assert rollup._reads_most_of_rubric(session, scope, half + rest)
+    assert not rollup._reads_most_of_rubric(session, scope, half + rest - 1)
+    assert rollup._reads_most_of_rubric(session, scope, submitted)
+    assert not rollup._reads_most_of_rubric(session, scope, 0)

@@ -1,0 +1,216 @@
+"""The dashboard's kept figures (``states/figure_cache.py``): counted once, never stale.
+
+A repeat view of the same data is served from the kept figures (its item query does not run
+again), and after every kind of change the figures are counted from (a new share, a revoked
+one, a change of profile or of naming, a reopened and changed assessment, a resubmission) the
+page reads exactly as one counted from nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import make_org, make_user, signin
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.sharing import revoke_share, share_assessment
+from rubric_app.assessments import ItemChange, reopen, save_items, start_assessment
+from rubric_app.assessments import submit as submit_assessment
+from rubric_app.db import db
+from rubric_app.demo import generate_states
+from rubric_app.models import Assessment, Organization, Share, User
+from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.states import figure_cache
+
+ADVOCATE = "advocate@oh-cache.example.org"
+RUBRIC = "secure-local-implementation"
+PAGE = "/states/OH/dashboard"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"SUPPRESSION_K": 3, "PAGE_SIZE": 5}
+
+
+def _submitted(session: Session, org: Organization, maturity: float) -> Assessment:
+    found = [membership.user for membership in org.memberships]
+    user = found[0] if found else make_user(session, f"owner{org.id}@example.org", org)
+    version = latest_version(session, RUBRIC)
+    assert version is not None
+    assessment = start_assessment(
+        session,
+        org=org,
+        version=version,
+        title=f"Review at {maturity:.2f}",
+        period="2025-26",
+        user=user,
+        allow_second=True,
+    )
+    states = generate_states(rubric_of(version), random.Random(org.name), maturity)
+    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
+    submit_assessment(session, assessment, user=user)
+    return assessment
+
+
+@pytest.fixture
+def advocate(session: Session) -> Organization:
+    """Ohio's advocate (Ohio has a law the dashboard checks) and six districts sharing with it,
+    two of them twice this period."""
+    org = make_org(session, "Ohio Cache Advocates", kind="state_advocate", state="OH")
+    make_user(session, ADVOCATE, org)
+    for index in range(6):
+        district = make_org(
+            session,
+            f"Cache District {index}",
+            state="OH",
+            locale="rural" if index % 2 else "town",
+            sro_model="sheriff",
+        )
+        shares = [_submitted(session, district, 0.2 + 0.1 * index)]
+        if index < 2:
+            shares.append(_submitted(session, district, 0.9 - 0.1 * index))
+        for assessment in shares:
+            share_assessment(session, assessment, org, by=None, named=index != 5)
+    session.commit()
+    return org
+
+
+def _main_of(page: str) -> str:
+    """The page's main part, without its forms' CSRF tokens (signed with the time)."""
+    found = re.search(r"<main.*?</main>", page, flags=re.S)
+    assert found is not None
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', found.group(0))
+
+
+@contextmanager
+def _item_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect the statements that read the cached item results while the block runs."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "item_results" in statement:
+            seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _page(client: FlaskClient, query: str = "") -> str:
+    response = client.get(PAGE + query)
+    assert response.status_code == 200
+    return _main_of(response.get_data(as_text=True))
+
+
+def test_a_repeat_view_is_served_from_the_kept_figures(
+    app: Flask, client: FlaskClient, advocate: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    with _item_queries(app) as first:
+        page = _page(client)
+    assert first, "the first view counts the item results"
+    assert "Cache District 0" in page
+    with _item_queries(app) as again:
+        repeat = _page(client)
+    assert not again, "a repeat view of the same data counts nothing again"
+    assert repeat == page
+    # Another page of the participants list is read now; the figures stay kept.
+    with _item_queries(app) as paging:
+        second = _page(client, "?page=2")
+    assert not paging
+    assert second != page
+    # Another view is counted once too.
+    with _item_queries(app) as other:
+        _page(client, "?locale=rural")
+    assert other
+
+
+def _share_another(session: Session, advocate: Organization) -> None:
+    district = make_org(session, "Cache District New", state="OH", locale="town")
+    share_assessment(session, _submitted(session, district, 0.55), advocate, by=None)
+
+
+def _revoke_one(session: Session, advocate: Organization) -> None:
+    share = session.scalars(
+        select(Share).where(Share.to_org_id == advocate.id, Share.revoked_at.is_(None))
+    ).first()
+    assert share is not None
+    revoke_share(session, share, by=None)
+
+
+def _move_locale(session: Session, advocate: Organization) -> None:
+    org = session.scalars(select(Organization).where(Organization.name == "Cache District 2"))
+    org.one().locale = "city"
+
+
+def _unname(session: Session, advocate: Organization) -> None:
+    share = session.scalars(
+        select(Share).where(Share.to_org_id == advocate.id, Share.named_in_lists.is_(True))
+    ).first()
+    assert share is not None
+    share.named_in_lists = False
+
+
+def _reopen_and_change(session: Session, advocate: Organization) -> None:
+    """The district with one assessment this period answers as if nothing were in place."""
+    org = session.scalars(select(Organization).where(Organization.name == "Cache District 3"))
+    assessment = session.scalars(select(Assessment).where(Assessment.org_id == org.one().id))
+    found = assessment.one()
+    user = session.get(User, found.created_by_id)
+    reopen(session, found, user=user, reason="Correction.")
+    states = generate_states(rubric_of(found.rubric_version), random.Random("low"), 0.0)
+    save_items(session, found, [ItemChange(i, s, None) for i, s in states.items()], user=user)
+    submit_assessment(session, found, user=user)
+
+
+def _resubmit_the_older(session: Session, advocate: Organization) -> None:
+    """A district with two assessments this period resubmits the older one unchanged: it is
+    now its latest (the law counts each organization at its latest)."""
+    org = session.scalars(select(Organization).where(Organization.name == "Cache District 0"))
+    older = session.scalars(
+        select(Assessment).where(Assessment.org_id == org.one().id).order_by(Assessment.id)
+    ).first()
+    assert older is not None
+    user = session.get(User, older.created_by_id)
+    reopen(session, older, user=user, reason="Resubmitting.")
+    submit_assessment(session, older, user=user)
+
+
+CHANGES: dict[str, Callable[[Session, Organization], None]] = {
+    "a new share": _share_another,
+    "a revoked share": _revoke_one,
+    "a changed profile": _move_locale,
+    "a share no longer named": _unname,
+    "a reopened and changed assessment": _reopen_and_change,
+    "an older assessment resubmitted": _resubmit_the_older,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_after_a_change_the_page_reads_as_counted_from_nothing(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization, change: str
+) -> None:
+    signin(client, ADVOCATE)
+    views = ("", "?locale=rural", "?page=2")
+    before = [_page(client, view) for view in views]
+    CHANGES[change](session, advocate)
+    session.commit()
+    kept = [_page(client, view) for view in views]
+    figure_cache.forget_figures(app)
+    fresh = [_page(client, view) for view in views]
+    for one, other in zip(kept, fresh, strict=True):
+        difference = difflib.unified_diff(one.splitlines(), other.splitlines(), lineterm="", n=1)
+        assert one == other, "\n".join(difference)
+    assert kept != before, "the change shows on the page"
