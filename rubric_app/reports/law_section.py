@@ -55,8 +55,9 @@ __all__ = [
 
 #: Shown with every rendering of the section.
 LAW_NOTE = (
-    "This is not legal advice. It reads your answers against a summary of the law as of the "
-    "date shown; laws change, so check the current text (and ask your district's counsel)."
+    "This is not legal advice. It reads the assessment's answers against a summary of the law "
+    "as of the date shown; laws change, so check the current text (and ask the organization's "
+    "counsel)."
 )
 
 #: Why a check cannot tell, in words.

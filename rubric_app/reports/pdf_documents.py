@@ -21,6 +21,7 @@ from .charts import section_score_chart
 from .pdf import page_count, render_fitting_pdf, render_template_pdf
 from .pdf_cache import assessment_prefix, cache_key
 from .view_data import Report
+from .voice import Voice
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def render_report_pdf(report: Report, board: BoardSummary) -> bytes:
         board=board,
         compact=board_is_compact(report, board),
         chart=section_score_chart(report, chart_id="pdf-section-scores"),
+        # One file for every reader (the organization's board, a partner, the state
+        # advocate): it names the organization instead of saying "your".
+        voice=Voice(member=False, org_name=report.org_name),
     )
 
 

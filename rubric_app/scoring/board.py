@@ -152,9 +152,12 @@ class PeerBenchmark:
     median: float | None
     #: How many organizations the median rests on; None when withheld, so no small count shows.
     organizations: int | None
-    #: For a table cell: "median 55%; you are 4 points above", or the reason there is none.
+    #: For a table cell: "median 55%; this one is 4 points above", or the reason there is none.
+    #: Never "you": the summary is read by the organization's board, its partners and the
+    #: state advocate alike (one PDF for all of them).
     text: str
-    #: As a sentence: "The median of 6 similar organizations is 55%; you are 4 points above it."
+    #: As a sentence: "The median of 6 similar organizations is 55%; this assessment is 4
+    #: points above it."
     sentence: str
 
     @property
@@ -192,12 +195,12 @@ def peer_benchmark(
         points = round(abs(own - median))
         unit = "point" if points == 1 else "points"
         if relation == "same":
-            text += "; you are at the median"
-            sentence += "; you are at the median."
+            text += "; this one is at the median"
+            sentence += "; this assessment is at the median."
         else:
             side = "above" if relation == "better" else "below"
-            text += f"; you are {points} {unit} {side}"
-            sentence += f"; you are {points} {unit} {side} it."
+            text += f"; this one is {points} {unit} {side}"
+            sentence += f"; this assessment is {points} {unit} {side} it."
     else:
         sentence += "."
     return PeerBenchmark(median, len(values), text, sentence)

@@ -101,12 +101,13 @@ def test_peer_benchmark_with_enough_peers_gives_the_median_and_where_you_stand()
     assert benchmark.shown
     assert benchmark.median == 60.0
     assert benchmark.organizations == 5
-    assert benchmark.text == "median 60%; you are 4 points above"
+    assert benchmark.text == "median 60%; this one is 4 points above"
     assert benchmark.sentence == (
-        "The median of 5 similar organizations is 60%; you are 4 points above it."
+        "The median of 5 similar organizations is 60%; this assessment is 4 points above it."
     )
-    assert peer_benchmark([40.0, 50.0], 2, own=45.0).text == "median 45%; you are at the median"
-    assert peer_benchmark([40.0, 50.0], 2, own=30.0).text == "median 45%; you are 15 points below"
+    assert peer_benchmark([40.0, 50.0], 2, own=45.0).text == "median 45%; this one is at the median"
+    below = peer_benchmark([40.0, 50.0], 2, own=30.0)
+    assert below.text == "median 45%; this one is 15 points below"
 
 
 def test_peer_benchmark_below_k_says_too_few_and_gives_no_count_or_figure() -> None:

@@ -81,6 +81,12 @@ def test_pdf_has_cover_sections_and_metadata(
     assert "No officers at night." in text  # N/A justification
     assert "MOU 2024, section 4.2" in text  # evidence source
     assert "Appendix: method, rubric version and provenance" in text
+    # One file for every reader, downloaded here by the district's owner: no "you" in its own
+    # words (the rubric's prompts may address the reader; they are the rubric's).
+    assert report.level is not None
+    assert "Overall level of this assessment" in text
+    assert "Your overall level" not in text
+    assert "you are" not in text.lower()
     # Document title and language; a tagged PDF with a structure tree.
     assert reader.metadata is not None
     assert reader.metadata.title == (
