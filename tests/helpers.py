@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import re
 import time
 
 import pyotp
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts import two_step
 from rubric_app.accounts.operations import add_member, create_organization, create_user
 from rubric_app.accounts.vetting import VETTED_KINDS, verify_organization
-from rubric_app.assessments import start_assessment
+from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
+from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, User, utcnow
-from rubric_app.rubric_versions import latest_version
+from rubric_app.rubric_versions import latest_version, rubric_of
 
 PASSWORD = "correct horse battery staple"
 
@@ -84,6 +87,31 @@ def start_draft(
     )
     session.commit()
     return created
+
+
+def submitted_generated(
+    session: Session, org: Organization, period: str, maturity: float, *, seed: str = ""
+) -> Assessment:
+    """A submitted assessment of the local rubric, answered as ``demo.generate_states`` does at
+    ``maturity`` (random from ``seed``, else the organization's name), by the organization's
+    owner (made on first use). One organization may have several in one period."""
+    email = f"owner{org.id}@example.org"
+    user = session.scalar(select(User).where(User.email == email)) or make_user(session, email, org)
+    version = latest_version(session, "secure-local-implementation")
+    assert version is not None
+    assessment = start_assessment(
+        session,
+        org=org,
+        version=version,
+        title=f"Review {maturity}",
+        period=period,
+        user=user,
+        allow_second=True,
+    )
+    states = generate_states(rubric_of(version), random.Random(seed or org.name), maturity)
+    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
+    submit(session, assessment, user=user)
+    return assessment
 
 
 def make_user(

@@ -11,19 +11,16 @@ made later in the same transaction must show.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
-from helpers import make_org, make_user
+from helpers import make_org, submitted_generated
 from sqlalchemy import distinct, event, func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
-from rubric_app.assessments import ItemChange, save_items, start_assessment, submit
-from rubric_app.demo import generate_states
 from rubric_app.demo_state import LOCAL_RUBRIC, seed_state
-from rubric_app.models import Assessment, ItemResult, Organization, User
+from rubric_app.models import Assessment, ItemResult, Organization
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.states import breakdowns, resolved, rollup
 from rubric_app.states.breakdowns import FILTER_COLUMNS, without_filter
@@ -33,23 +30,8 @@ PERIODS = ("2023-24", "2024-25", "2025-26")
 
 
 def _submitted(session: Session, org: Organization, period: str, maturity: float) -> Assessment:
-    email = f"owner{org.id}@example.org"
-    user = session.scalar(select(User).where(User.email == email)) or make_user(session, email, org)
-    version = latest_version(session, LOCAL_RUBRIC)
-    assert version is not None
-    assessment = start_assessment(
-        session,
-        org=org,
-        version=version,
-        title=f"Review {maturity}",
-        period=period,
-        user=user,
-        allow_second=True,  # one organization, two assessments in one period: rows != orgs
-    )
-    states = generate_states(rubric_of(version), random.Random(f"{org.name}:resolved"), maturity)
-    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
-    submit(session, assessment, user=user)
-    return assessment
+    # One organization may have two assessments in one period: rows != orgs.
+    return submitted_generated(session, org, period, maturity, seed=f"{org.name}:resolved")
 
 
 @pytest.fixture

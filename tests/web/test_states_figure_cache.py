@@ -18,17 +18,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import make_org, make_user, signin
+from helpers import make_org, make_user, signin, submitted_generated
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
-from rubric_app.assessments import ItemChange, reopen, save_items, start_assessment
+from rubric_app.assessments import ItemChange, reopen, save_items
 from rubric_app.assessments import submit as submit_assessment
 from rubric_app.db import db
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, Share, User
-from rubric_app.rubric_versions import latest_version, rubric_of
+from rubric_app.rubric_versions import rubric_of
 from rubric_app.states import figure_cache
 
 ADVOCATE = "advocate@oh-cache.example.org"
@@ -42,23 +42,7 @@ def app_config() -> dict[str, Any]:
 
 
 def _submitted(session: Session, org: Organization, maturity: float) -> Assessment:
-    found = [membership.user for membership in org.memberships]
-    user = found[0] if found else make_user(session, f"owner{org.id}@example.org", org)
-    version = latest_version(session, RUBRIC)
-    assert version is not None
-    assessment = start_assessment(
-        session,
-        org=org,
-        version=version,
-        title=f"Review at {maturity:.2f}",
-        period="2025-26",
-        user=user,
-        allow_second=True,
-    )
-    states = generate_states(rubric_of(version), random.Random(org.name), maturity)
-    save_items(session, assessment, [ItemChange(i, s, None) for i, s in states.items()], user=user)
-    submit_assessment(session, assessment, user=user)
-    return assessment
+    return submitted_generated(session, org, "2025-26", maturity)
 
 
 @pytest.fixture
