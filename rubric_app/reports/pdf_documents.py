@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, render_template, url_for
 
@@ -93,18 +94,25 @@ def board_is_compact(report: Report, board: BoardSummary) -> bool:
     return page_count(html) > 1
 
 
+def report_pdf_context(report: Report, board: BoardSummary) -> dict[str, Any]:
+    """What ``pdf/report.html`` is drawn from."""
+    return {
+        "report": report,
+        "board": board,
+        "compact": board_is_compact(report, board),
+        "chart": section_score_chart(report, chart_id="pdf-section-scores"),
+        # One file for every reader (the organization's board, a partner, the state
+        # advocate): it names the organization instead of saying "your".
+        "voice": Voice(member=False, org_name=report.org_name),
+    }
+
+
 def render_report_pdf(report: Report, board: BoardSummary) -> bytes:
     """Draw the full report PDF; its first page is the board summary."""
     return render_template_pdf(
         "pdf/report.html",
         title=f"{report.org_name}: {report.rubric_title} ({report.period})",
-        report=report,
-        board=board,
-        compact=board_is_compact(report, board),
-        chart=section_score_chart(report, chart_id="pdf-section-scores"),
-        # One file for every reader (the organization's board, a partner, the state
-        # advocate): it names the organization instead of saying "your".
-        voice=Voice(member=False, org_name=report.org_name),
+        **report_pdf_context(report, board),
     )
 
 

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 from rubric_app.agreements import evidence, operations
 from rubric_app.catalog_state import current_catalog
 from rubric_app.models import AgreementClause, AgreementDocument
-from rubric_app.reports.charts import section_score_chart
-from rubric_app.reports.pdf_documents import board_of
+from rubric_app.reports.pdf_documents import board_of, report_pdf_context
 from rubric_app.reports.view_data import build_report
 
 
@@ -189,12 +188,7 @@ def test_the_pdf_lists_citations_with_the_items_typed_evidence_and_in_the_gap_li
     _accept(session, from_pdf, typed.item_id, "3.1")
     report = build_report(session, from_pdf.setup.assessment, current_catalog())
     with app.test_request_context("/"):
-        page = render_template(
-            "pdf/report.html",
-            report=report,
-            board=board_of(report),
-            chart=section_score_chart(report, chart_id="pdf-section-scores"),
-        )
+        page = render_template("pdf/report.html", **report_pdf_context(report, board_of(report)))
     block = _between(page, f'<div class="item" id="item-{typed.item_id}">', '<div class="item"')
     # After the hand-typed evidence, in the item's own block.
     assert block.index("item__evidence") < block.index(
