@@ -28,18 +28,22 @@ What is read on every request and never kept: the participants list (organizatio
 vetting change without touching the base), the filter choices, who is asking (every route
 checks the advocate first).
 
-Under PostgreSQL's read-committed isolation the figures are read by later statements than the
-base rows, so a change committed in between could be counted under the rows read before it.
-The next request then reads the new rows, which do not match, and counts again; only requests
-that read the same rows at the same moment could get the newer figures.
+The figures are read by later statements than the base rows (on PostgreSQL, under
+read-committed isolation, and on connections of their own), so a change committed in between
+could be counted under the rows read before it. So the base is read again once the figures are
+counted, on a thread of its own after the request, and they are kept only when it did not
+change meanwhile (``keep_when_unchanged``).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from flask import Flask
@@ -58,6 +62,8 @@ CACHE_SIZE = 64
 BASES_SIZE = 256
 
 _EXTENSION = "rubric_app.state_figures"
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,18 @@ class _BaseTokens:
             return number
 
 
+def _keeper() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="figure-keeper")
+
+
 @dataclass
 class _Store:
     tokens: _BaseTokens
     figures: BoundedCache[FigureKey, KeptFigures]
+    #: Reads the base again after a view was counted, off the request (``keep_when_unchanged``).
+    keeper: ThreadPoolExecutor = field(default_factory=_keeper)
+    checks: list[Future[None]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _store(app: Flask) -> _Store:
@@ -124,10 +138,20 @@ def _store(app: Flask) -> _Store:
     return found
 
 
+def _in_order(rows: Sequence[ScopeRow]) -> tuple[ScopeRow, ...]:
+    """The rows by assessment id: the database returns them in no set order."""
+    return tuple(sorted(rows, key=attrgetter("id")))
+
+
 def figure_key(app: Flask, scope: Scope, k: int, rows: Sequence[ScopeRow]) -> FigureKey:
     """The key of ``scope``'s figures counted from ``rows`` (its base, as read just now)."""
-    number = _store(app).tokens.token(scope, tuple(rows))
+    number = _store(app).tokens.token(scope, _in_order(rows))
     return FigureKey(scope.advocate_org_id, scope.state, scope.rubric_key, scope.filters, k, number)
+
+
+def unchanged(before: Sequence[ScopeRow], after: Sequence[ScopeRow]) -> bool:
+    """Whether the base read after counting is the one read before (see ``keep_figures``)."""
+    return _in_order(before) == _in_order(after)
 
 
 def kept_figures(
@@ -140,11 +164,54 @@ def kept_figures(
     return entry
 
 
-def keep_figures(app: Flask, key: FigureKey, entry: KeptFigures) -> None:
-    """Keep ``entry`` under ``key``."""
-    _store(app).figures.put(key, entry)
+def keep_when_unchanged(
+    app: Flask,
+    key: FigureKey,
+    entry: KeptFigures,
+    *,
+    rows: Sequence[ScopeRow],
+    read_base: Callable[[], Sequence[ScopeRow]],
+) -> None:
+    """Keep ``entry`` under ``key`` if the base, read again (``read_base``) once the figures
+    were counted from ``rows``, is still those rows.
+
+    The item query and the law run on connections of their own, each statement seeing what
+    was committed when it began, so a share made while they ran could be in the figures but
+    not in the rows they would be kept under; once it was revoked again, the rows would read
+    as before and bring back figures that count it. Reading the base again costs about as much
+    as the first reading (30 ms for the largest state), so it is done on a thread of its own
+    after the request has its figures: the page does not wait for it, and the figures are
+    kept a moment later.
+    """
+    store = _store(app)
+
+    def check() -> None:
+        if unchanged(rows, read_base()):
+            store.figures.put(key, entry)
+
+    def done(future: Future[None]) -> None:
+        with store.lock:
+            if future in store.checks:
+                store.checks.remove(future)
+        if future.exception() is not None:
+            # Nothing is kept; the next view counts again.
+            _log.warning("Kept dashboard figures not checked: %s", future.exception())
+
+    with store.lock:
+        future = store.keeper.submit(check)
+        store.checks.append(future)
+    future.add_done_callback(done)
+
+
+def settle(app: Flask) -> None:
+    """Wait until every view counted so far was checked and kept (tests, benchmarks)."""
+    store = _store(app)
+    with store.lock:
+        pending = list(store.checks)
+    wait(pending)
 
 
 def forget_figures(app: Flask) -> None:
-    """Forget every kept view (the benchmarks' first-view timing)."""
+    """Forget every kept view, and those about to be kept (the benchmarks' first-view timing)."""
+    settle(app)
     _store(app).figures.clear()

@@ -229,6 +229,11 @@ def rubric_counts(session: Session, advocate_org_id: int, state: str) -> list[tu
     )
 
 
+def base_now(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
+    """Return the base of ``scope`` read again now (not the rows this transaction remembers)."""
+    return _read_base(session, scope).rows
+
+
 def base_of(session: Session, scope: Scope) -> tuple[ScopeRow, ...]:
     """Return every assessment of the scope's base: its advocate, state and rubric, no filters."""
     return _base(session, scope).rows

@@ -30,6 +30,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.access import can
@@ -310,7 +312,8 @@ def _dashboard_figures(
     base rows this request read (``figure_cache``), else counted now and kept."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     catalog, loaded = current_catalog(), current_frameworks()
-    key = figure_cache.figure_key(app, scope, k, resolved.base_of(db.session, scope))
+    rows = resolved.base_of(db.session, scope)
+    key = figure_cache.figure_key(app, scope, k, rows)
     found = figure_cache.kept_figures(app, key, frameworks=loaded, benchmarks=catalog)
     if found is not None:
         return found
@@ -331,8 +334,18 @@ def _dashboard_figures(
         meanwhile=count_side_views,
     )
     found = figure_cache.KeptFigures(built, side[0] if side else None, loaded, catalog)
-    figure_cache.keep_figures(app, key, found)
+    # Kept only if nothing was shared, revoked or resubmitted while they were counted.
+    engine = db.engine
+    figure_cache.keep_when_unchanged(
+        app, key, found, rows=rows, read_base=lambda: _base_now(engine, scope)
+    )
     return found
+
+
+def _base_now(engine: Engine, scope: Scope) -> tuple[resolved.ScopeRow, ...]:
+    """The view's base read now, in a session of its own (for the figure keeper's thread)."""
+    with Session(engine) as session:
+        return resolved.base_now(session, scope)
 
 
 def _periods(state: FilterState) -> list[str]:

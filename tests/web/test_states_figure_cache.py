@@ -29,7 +29,7 @@ from rubric_app.db import db
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.rubric_versions import rubric_of
-from rubric_app.states import figure_cache
+from rubric_app.states import figure_cache, routes
 
 ADVOCATE = "advocate@oh-cache.example.org"
 RUBRIC = "secure-local-implementation"
@@ -95,6 +95,8 @@ def _item_queries(app: Flask) -> Iterator[list[str]]:
 def _page(client: FlaskClient, query: str = "") -> str:
     response = client.get(PAGE + query)
     assert response.status_code == 200
+    # The figures are kept once the base was read again, on a thread of their own.
+    figure_cache.settle(client.application)
     return _main_of(response.get_data(as_text=True))
 
 
@@ -198,3 +200,42 @@ def test_after_a_change_the_page_reads_as_counted_from_nothing(
         difference = difflib.unified_diff(one.splitlines(), other.splitlines(), lineterm="", n=1)
         assert one == other, "\n".join(difference)
     assert kept != before, "the change shows on the page"
+
+
+def test_figures_counted_while_a_share_came_in_are_not_kept(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    advocate: Organization,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A share committed after the page read its base rows, but before its item query ran, is
+    in the figures and not in the rows; kept under those rows, the figures would come back
+    (counting it) once it was revoked again. They are not kept."""
+    district = make_org(session, "Cache District Late", state="OH", locale="town")
+    late = _submitted(session, district, 0.95)
+    session.commit()
+    counted = routes.build_dashboard
+    shared: list[int] = []
+
+    def share_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if not shared:
+            # Another person shares, on a connection of their own, just after the base was read.
+            with Session(db.engine) as other:
+                found = other.get_one(Assessment, late.id)
+                to = other.get_one(Organization, advocate.id)
+                share = share_assessment(other, found, to, by=None)
+                other.commit()
+                shared.append(share.id)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "build_dashboard", share_meanwhile)
+    signin(client, ADVOCATE)
+    _page(client)
+    monkeypatch.setattr(routes, "build_dashboard", counted)
+    with Session(db.engine) as other:
+        revoke_share(other, other.get_one(Share, shared[0]), by=None)
+        other.commit()
+    after = _page(client)
+    figure_cache.forget_figures(app)
+    assert after == _page(client)
