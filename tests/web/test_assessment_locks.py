@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from helpers import make_org, make_user
+from helpers import make_org, make_user, start_draft
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from test_questionnaire_pages import LOCAL
 
 from rubric_app.assessments import (
     AssessmentGone,
@@ -25,12 +24,10 @@ from rubric_app.assessments import (
     load_states,
     lock_assessment,
     save_items,
-    start_assessment,
     submit,
 )
 from rubric_app.db import db
 from rubric_app.models import Assessment, User
-from rubric_app.rubric_versions import latest_version
 
 ITEM = "mou-purpose-stated"
 
@@ -39,16 +36,7 @@ ITEM = "mou-purpose-stated"
 def assessment(session: Session) -> Assessment:
     org = make_org(session, "Riverside Schools")
     owner = make_user(session, "owner@riverside.example", org, "owner")
-    created = start_assessment(
-        session,
-        org=org,
-        version=latest_version(session, LOCAL),
-        title="MOU review",
-        period="2026-27",
-        user=owner,
-    )
-    session.commit()
-    return created
+    return start_draft(session, org, owner)
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import confirmed_submit_data, csrf_from, make_org, make_user, signin
+from helpers import confirmed_submit_data, csrf_from, make_org, make_user, signin, start_draft
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_questionnaire_pages import LOCAL, form_fields, section_url
+from test_questionnaire_pages import form_fields, section_url
 from werkzeug.test import TestResponse
 
 from rubric_app.assessments import (
@@ -33,12 +33,10 @@ from rubric_app.assessments import (
     load_states,
     reopen,
     save_items,
-    start_assessment,
     states_from_payload,
 )
 from rubric_app.models import Assessment, Snapshot
 from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name
-from rubric_app.rubric_versions import latest_version
 
 ITEM = "mou-purpose-stated"
 SAVE_ROUNDS = 200
@@ -53,16 +51,7 @@ def assessment(session: Session) -> Assessment:
     org = make_org(session, "Riverside Schools")
     first = make_user(session, "first@riverside.example", org, "owner")
     make_user(session, "second@riverside.example", org, "owner")
-    created = start_assessment(
-        session,
-        org=org,
-        version=latest_version(session, LOCAL),
-        title="MOU review",
-        period="2026-27",
-        user=first,
-    )
-    session.commit()
-    return created
+    return start_draft(session, org, first)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import csrf_from, make_org, make_user, signin
+from helpers import csrf_from, make_org, make_user, signin, start_draft
 from sqlalchemy import select
-from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
+from test_questionnaire_pages import FIRST, form_fields, section_url
 
 from rubric_app.assessments import (
     ItemChange,
@@ -20,12 +20,10 @@ from rubric_app.assessments import (
     load_states,
     rubric_for,
     save_items,
-    start_assessment,
 )
 from rubric_app.assessments.parts import base_of
 from rubric_app.assessments.submission import submit
 from rubric_app.models import Assessment, Membership, SavedDraft, User
-from rubric_app.rubric_versions import latest_version
 from rubric_app.scoring import score_section
 
 
@@ -36,16 +34,7 @@ def assessment(session: Any) -> Assessment:
     owner = make_user(session, "owner@riverside.example", org, "owner")
     make_user(session, "editor@riverside.example", org, "editor")
     make_user(session, "other@elsewhere.example", None)
-    created = start_assessment(
-        session,
-        org=org,
-        version=latest_version(session, LOCAL),
-        title="MOU review",
-        period="2026-27",
-        user=owner,
-    )
-    session.commit()
-    return created
+    return start_draft(session, org, owner)
 
 
 def page_fields(client: FlaskClient, url: str) -> dict[str, list[str]]:

@@ -14,15 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import PASSWORD, csrf_from, make_org, make_user, signin
+from helpers import PASSWORD, csrf_from, make_org, make_user, signin, start_draft
 from sqlalchemy import select
-from test_questionnaire_pages import FIRST, LOCAL, form_fields, section_url
+from test_questionnaire_pages import FIRST, form_fields, section_url
 from test_questionnaire_saving import page_fields
 
-from rubric_app.assessments import load_states, start_assessment
+from rubric_app.assessments import load_states
 from rubric_app.models import Assessment, SavedDraft
 from rubric_app.questionnaire.signin_drafts import DRAFT_COOKIE
-from rubric_app.rubric_versions import latest_version
 
 KEPT_PATH = "/assessments/kept-draft"
 SIGNIN_LOCATION = "/signin?next=%2Fassessments%2Fkept-draft"
@@ -36,16 +35,7 @@ def assessment(session: Any) -> Assessment:
     owner = make_user(session, "owner@riverside.example", org, "owner")
     make_user(session, "editor@riverside.example", org, "editor")
     make_user(session, "other@elsewhere.example", None)
-    created = start_assessment(
-        session,
-        org=org,
-        version=latest_version(session, LOCAL),
-        title="MOU review",
-        period="2026-27",
-        user=owner,
-    )
-    session.commit()
-    return created
+    return start_draft(session, org, owner)
 
 
 def _typed(client: FlaskClient, assessment: Assessment) -> dict[str, list[str]]:
