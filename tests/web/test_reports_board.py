@@ -23,7 +23,12 @@ from rubric_app.catalog_state import current_catalog
 from rubric_app.demo import seed_demo
 from rubric_app.demo_state import AFTERSCHOOL_RUBRIC, seed_state
 from rubric_app.models import Assessment, Organization, Share, User
-from rubric_app.reports.actions import DESCRIPTION_MAX, OWNER_MAX, create_action
+from rubric_app.reports.actions import (
+    DESCRIPTION_MAX,
+    OWNER_MAX,
+    complete_action,
+    create_action,
+)
 from rubric_app.reports.board import BoardSummary, build_board_summary
 from rubric_app.reports.pdf_documents import board_of, render_board_pdf, render_report_pdf
 from rubric_app.reports.view_data import build_report
@@ -102,8 +107,6 @@ def test_board_page_shows_headline_every_step_with_coverage_status_and_top_actio
 def test_a_planned_action_leads_the_top_actions_with_its_owner(
     client: FlaskClient, session: Session
 ) -> None:
-    from rubric_app.reports.actions import create_action
-
     setup = make_setup(session)
     report = build_report(session, setup.assessment, current_catalog())
     last_gap = max(report.gaps, key=lambda gap: gap.priority)
@@ -130,8 +133,6 @@ def test_a_planned_action_leads_the_top_actions_with_its_owner(
 def test_a_gap_whose_action_is_done_reads_action_done_not_unplanned(
     client: FlaskClient, session: Session
 ) -> None:
-    from rubric_app.reports.actions import complete_action, create_action
-
     setup = make_setup(session)
     report = build_report(session, setup.assessment, current_catalog())
     first_gap = min(report.gaps, key=lambda gap: gap.priority)
