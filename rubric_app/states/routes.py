@@ -238,23 +238,24 @@ def dashboard(code: str) -> ResponseReturnValue:
         # Like the filters: ignored with a message (page 1), never an error page.
         state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
         page = 1
-    last = _last_page(state.scope, k, page_size)
-    if last is not None and page > last:
-        # Past the end: the last page, with a message, like any other value it cannot show.
-        note = (
-            f"There is no page {page} of participating organizations: "
-            f"showing page {last}, the last."
-        )
-        state = replace(state, problems=(*state.problems, note))
-        page = last
     periods = _periods(state)
     kept = _dashboard_figures(org, state.scope, k, periods)
     built = kept.dashboard
+    pages = max(1, -(-built.listed // page_size))
+    # A withheld or empty view lists nobody (and how many pages a withheld one would have
+    # would tell how many assessments it holds): no page is past its end.
     if built.withheld is None and not built.empty:
+        if page > pages:
+            # Past the end: the last page, with a message, like any other value it cannot show.
+            note = (
+                f"There is no page {page} of participating organizations: "
+                f"showing page {pages}, the last."
+            )
+            state = replace(state, problems=(*state.problems, note))
+            page = pages
         people = participants_page(db.session, state.scope, Page(page, page_size))
         built = replace(built, participants=people)
     people, total = built.participants, built.assessments or 0
-    pages = max(1, -(-built.listed // page_size))
     params = state.scope.query_params()
     overview = _overview(built, periods, kept.side)
     return render_template(
@@ -291,18 +292,6 @@ def dashboard(code: str) -> ResponseReturnValue:
         locale_labels=LOCALE_LABELS,
         sro_labels=SRO_MODEL_LABELS,
     )
-
-
-def _last_page(scope: Scope, k: int, page_size: int) -> int | None:
-    """Return the last page of the view's participants list, or None when it has no list.
-
-    A withheld view lists nobody, and how many pages it would have would tell how many
-    assessments it holds; an empty view lists nobody either.
-    """
-    organizations, _ = resolved.totals(db.session, scope)
-    if not organizations or privacy.view_withheld(db.session, scope, k, organizations):
-        return None
-    return max(1, -(-len(resolved.listed_rows(db.session, scope)) // page_size))
 
 
 def _dashboard_figures(
