@@ -242,6 +242,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     kept = _dashboard_figures(org, state.scope, k, periods)
     built = kept.dashboard
     pages = max(1, -(-built.listed // page_size))
+    people: tuple[rollup.Participant, ...] = ()
     # A withheld or empty view lists nobody (and how many pages a withheld one would have
     # would tell how many assessments it holds): no page is past its end.
     if built.withheld is None and not built.empty:
@@ -254,8 +255,7 @@ def dashboard(code: str) -> ResponseReturnValue:
             state = replace(state, problems=(*state.problems, note))
             page = pages
         people = participants_page(db.session, state.scope, Page(page, page_size))
-        built = replace(built, participants=people)
-    people, total = built.participants, built.assessments or 0
+    total = built.assessments or 0
     params = state.scope.query_params()
     overview = _overview(built, periods, kept.side)
     return render_template(

@@ -153,8 +153,6 @@ class Dashboard:
     top_gaps: tuple[ItemFigure, ...]
     paper_practice: tuple[PaperPracticeFigure, ...]
     dimension_labels: dict[str, str]
-    #: One page of the participating organizations' assessments, when a page was asked for.
-    participants: tuple[rollup.Participant, ...] = ()
     #: How many assessments the participants list holds (all of the view's, but under a profile
     #: filter only those of organizations that agreed to be named).
     listed: int = 0
@@ -278,7 +276,6 @@ def build_dashboard(
     k: int,
     *,
     parallel: bool = False,
-    page: Page | None = None,
     benchmarks: Benchmarks | None = None,
     frameworks: Sequence[Framework] = (),
     meanwhile: Callable[[Sequence[DistributionRow]], None] | None = None,
@@ -287,7 +284,7 @@ def build_dashboard(
 
     ``parallel`` runs the item tallies on a second connection at the same time (see the module
     docstring); only for a session with nothing uncommitted, which the other connection
-    could not see. ``page`` also lists that page of the participating organizations.
+    could not see.
     ``benchmarks``: national figures to show beside the items they match. ``frameworks``: the
     state's laws, for the share of organizations meeting each requirement. ``meanwhile``:
     the caller's own work on this thread's session (given the score rows), run while the item
@@ -334,7 +331,6 @@ def build_dashboard(
                 versions,
                 organizations,
                 assessments,
-                page,
                 pending.result,
                 law.result,
                 benchmarks=benchmarks,
@@ -348,7 +344,6 @@ def build_dashboard(
         versions,
         organizations,
         assessments,
-        page,
         lambda: _item_figures(session, scope, versions, organizations, assessments, several),
         lambda: law_shares(
             session,
@@ -444,7 +439,6 @@ def _assemble(
     versions: list[rollup.ScopedRubric],
     organizations: int,
     assessments: int,
-    page: Page | None,
     read_items: Callable[[], rollup.ItemFigures],
     read_law: Callable[[], tuple[FrameworkShares, ...]],
     *,
@@ -505,7 +499,6 @@ def _assemble(
 
     item_figures: dict[str, list[ItemFigure]] = defaultdict(list)
     prompts = {item.id: item for v in versions for item in rollup.scored_items(v.rubric)}
-    people = participants_page(session, scope, page) if page is not None else ()
     listed = resolved.listed_rows(session, scope)
     if meanwhile is not None:
         meanwhile(distributions)
@@ -586,7 +579,6 @@ def _assemble(
         top_gaps=tuple(top_gaps[:TOP_GAPS]),
         paper_practice=tuple(paper_practice),
         dimension_labels=dimension_labels,
-        participants=people,
         listed=len(listed),
         law=law,
         law_frameworks=tuple(framework.title for framework in frameworks),

@@ -239,8 +239,10 @@ def test_no_view_or_pair_of_views_reveals_a_small_group(
         assert dashboard.organizations is None, filters
         assert dashboard.assessments is None, filters
         parts = ("distributions", "sections", "participation")
-        for part in (*parts, "top_gaps", "paper_practice", "participants"):
+        for part in (*parts, "top_gaps", "paper_practice"):
             assert getattr(dashboard, part) == (), (filters, part)
+        # No rows either: its participants list holds nobody (the page reads none for it).
+        assert dashboard.listed == 0, filters
         assert "(n=" not in dashboard.withheld.reason, filters
 
     for filters, dashboard in shown.items():
