@@ -31,6 +31,7 @@ from rubric_app.scoring.board import (
 from rubric_app.scoring.coverage import Coverage, CoverageStatus, basis_text
 from rubric_app.templating import format_date
 
+from .labels import clip_text
 from .peers import PeerGroup, peer_scores, previous_submitted
 from .view_data import GapView, Report
 
@@ -44,21 +45,6 @@ TOP_ACTIONS = 3
 ORG_NAME_MAX = 90
 ACTION_TEXT_MAX = 340
 PLAN_OWNER_MAX = 40
-
-
-def clip_text(text: str, limit: int) -> str:
-    """Return ``text`` with its whitespace folded, cut to at most ``limit`` characters.
-
-    A cut text ends at a word boundary with "…", so no word is left half printed.
-    """
-    folded = " ".join(text.split())
-    if len(folded) <= limit:
-        return folded
-    cut = folded[: limit - 1]
-    head, space, _tail = cut.rpartition(" ")
-    # A single very long word is cut inside it rather than dropped whole.
-    kept = head if space and len(head) >= limit // 2 else cut
-    return kept.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
 @dataclass(frozen=True)

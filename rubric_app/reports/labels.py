@@ -29,10 +29,21 @@ def item_numbers(rubric: Rubric) -> dict[str, str]:
     return {item.id: rubric.item_number(item.id) for item in rubric.items}
 
 
+def clip_text(text: str, limit: int) -> str:
+    """Return ``text`` with its whitespace folded, cut to at most ``limit`` characters.
+
+    A cut text ends at a word boundary with "…", so no word is left half printed.
+    """
+    folded = " ".join(text.split())
+    if len(folded) <= limit:
+        return folded
+    cut = folded[: limit - 1]
+    head, space, _tail = cut.rpartition(" ")
+    # A single very long word is cut inside it rather than dropped whole.
+    kept = head if space and len(head) >= limit // 2 else cut
+    return kept.rstrip(" ,;:.-\u2013\u2014") + "…"
+
+
 def short_prompt(prompt: str, limit: int = SHORT_PROMPT_CHARS) -> str:
-    """Return ``prompt`` cut at a word boundary to at most ``limit`` characters, with "…"."""
-    text = " ".join(prompt.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
-    return f"{cut}…"
+    """Return an item's ``prompt`` as a select option or a table cell shows it (``clip_text``)."""
+    return clip_text(prompt, limit)
