@@ -239,3 +239,23 @@ def test_figures_counted_while_a_share_came_in_are_not_kept(
     after = _page(client)
     figure_cache.forget_figures(app)
     assert after == _page(client)
+
+
+def test_kept_figures_are_shown_to_nobody_but_the_states_advocates(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    """The figures the advocate's view kept are behind the same check as ever: a member of a
+    sharing district and another state's advocate are refused, before and after."""
+    district = session.scalars(select(Organization).where(Organization.name == "Cache District 0"))
+    make_user(session, "member@cache-district.example.org", district.one())
+    other = make_org(session, "Indiana Cache Advocates", kind="state_advocate", state="IN")
+    make_user(session, "advocate@in-cache.example.org", other)
+    session.commit()
+    signin(client, ADVOCATE)
+    kept = _page(client)
+    assert "Cache District 1" in kept
+    for email in ("member@cache-district.example.org", "advocate@in-cache.example.org"):
+        signin(client, email)
+        response = client.get(PAGE)
+        assert response.status_code == 404, email
+        assert "Cache District 1" not in response.get_data(as_text=True)
