@@ -38,11 +38,13 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
     browser: Any, page: Any, live_server: Any, outbox: list[Any], screenshot: Any
 ) -> None:
     page.goto(live_server.url_for("/"))
-    page.get_by_role("link", name="Create account").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Create account").click()
     fill_signup(page, "Morgan Reyes", "morgan@harborpoint.example.org", NEWCOMER_PASSWORD)
     # Sign-up answers "check your email" whether or not the address is taken: sign in next.
     assert page.get_by_role("heading", name="Check your email").is_visible()
-    page.locator("main").get_by_role("link", name="Sign in").click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Sign in").click()
     signin(page, "morgan@harborpoint.example.org", NEWCOMER_PASSWORD)
     assert page.url.endswith("/organizations/new")
     assert page.get_by_role("heading", name="Create an organization").is_visible()
@@ -56,7 +58,10 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
     # The next step is the first assessment; the organization page is one link away.
     assert page.get_by_role("heading", name="Start your first assessment").is_visible()
     screenshot(page, "accounts-first-assessment")
-    page.get_by_role("link", name="Organization", exact=True).click()
+    # A link click does not wait for the next page: without the wait, the assertions below
+    # could read the page being left.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Organization", exact=True).click()
     assert page.get_by_role("heading", name="Harbor Point Schools").is_visible()
     assert "working for Harbor Point Schools" in page.locator(".org-bar").inner_text()
 
@@ -92,7 +97,8 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
         other = colleague.new_page()
         other.goto(link.group(0))
         assert "Morgan Reyes" in other.inner_text("main")
-        other.get_by_role("link", name="Create an account to join").click()
+        with other.expect_navigation():
+            other.get_by_role("link", name="Create an account to join").click()
         assert other.get_by_label("Email address").input_value() == "jamie@harborpoint.example.org"
         fill_signup(other, "Jamie Chen", None, COLLEAGUE_PASSWORD)
         with other.expect_navigation():
@@ -108,7 +114,8 @@ def test_newcomer_creates_an_organization_and_a_colleague_joins(
     assert "Jamie Chen" in members
     assert "jamie@harborpoint.example.org" in members
     assert "No invitations are waiting." in page.inner_text("main")
-    page.get_by_role("link", name="Audit log").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Audit log").click()
     log = page.inner_text("main")
     assert "Accepted an invitation" in log
     assert "Invited someone" in log

@@ -52,7 +52,8 @@ def test_district_administrator_signs_up_assesses_and_downloads_the_report(
     page.get_by_role("button", name="Create account").click()
     # Sign-up answers "check your email" (the same for a taken address); then sign in.
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    page.locator("main").get_by_role("link", name="Sign in").click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -89,8 +90,9 @@ def test_district_administrator_signs_up_assesses_and_downloads_the_report(
         page.wait_for_url(re.compile(r"/sections/"))
         assert answer_visible_items(page, rating_for) > 0
         steps(f"section {number} answered", page)
-        page.get_by_role("button", name="Save and continue").click()
-        page.wait_for_load_state()
+        # The URL stays under /sections/ from one step to the next: wait for the page itself.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url(re.compile(r"/review$"))
     steps("review", page)
 

@@ -166,8 +166,8 @@ def test_review_lists_what_needs_attention_and_change_leads_to_the_item(
     page.locator(f"#{ITEM}__policy-2").check()
     page.locator(f"#{ITEM}__practice-2").check()
     page.locator(f"#{ITEM}__flagged").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
 
     page.goto(live_server.url_for(f"/assessments/{assessment_id}/review"))
     attention = page.locator(".q-attention-list")
@@ -229,13 +229,13 @@ def test_the_save_button_with_na_and_no_reason_keeps_the_ratings_to_untick(
     page.goto(live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}"))
     page.locator(f"#{ITEM}__policy-1").check()
     page.locator(f"#{ITEM}__na").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(f"#{ITEM}__na")).to_be_checked()
     expect(page.locator(f"#{ITEM}__policy-1")).to_be_checked()
     expect(page.locator(f"#{ITEM}__policy-1")).to_be_disabled()
     page.locator(f"#{ITEM}__na").uncheck()
     expect(page.locator(f"#{ITEM}__policy-1")).to_be_enabled()
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     assert stored(live_server, assessment_id)[ITEM].values == {"policy": "partly"}

@@ -52,7 +52,8 @@ def test_start_fill_with_autosave_and_skip_logic(
     assert page.get_by_text("0 of 5 sections complete").is_visible()
     screenshot(page, "questionnaire-task-list")
 
-    page.get_by_role("link", name=re.compile("1. Build lasting partnerships")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("1. Build lasting partnerships")).click()
     improve_item = page.locator("#item-mou-living-document-reviewed")
     assert improve_item.is_hidden()
     page.locator("#partnership-exists__value-0").check()  # "Yes"
@@ -171,7 +172,8 @@ def test_ended_session_keeps_typed_answers_through_sign_in(
         "The SRO shall not discipline"
     )
     screenshot(page, "questionnaire-restored")
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text(re.compile("Saved at")).first.wait_for()
     state = stored(live_server, assessment_id)["mou-purpose-stated"]
     assert state.values == {"policy": "fully"}
