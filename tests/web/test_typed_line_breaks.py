@@ -4,13 +4,19 @@ A comment of two lines ("We meet every term." then "Minutes go to the board.") w
 one run-on line in the PDF; the text is escaped either way. A comment in Chinese or Japanese
 was drawn as empty boxes: DejaVu Sans has no such glyphs, and with no fallback font installed
 WeasyPrint draws the missing-glyph box (the text layer still reads right, so only the fonts
-the PDF embeds tell). docs/deploy.md names the font package; .ci/run installs it.
+the PDF embeds tell). Emoji (a comment "Done ✅") were boxes the same way. docs/deploy.md names
+the font packages; .ci/run installs them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
@@ -58,24 +64,80 @@ def test_a_two_line_comment_stays_two_lines_on_the_page_and_in_the_pdf(
     assert "Minutes <go> to the board." in lines
 
 
-def _embedded_fonts(data: bytes) -> set[str]:
-    """The base names of the fonts the PDF embeds (subset prefixes dropped)."""
+def _fonts_drawing(data: bytes, character: str) -> set[str]:
+    """The base names (subset prefixes dropped) of the fonts that draw ``character`` in the PDF.
+
+    Read from each font's ToUnicode map, which names the text every glyph code stands for: a
+    character no installed font has is still mapped, in DejaVu Sans, to its missing-glyph box.
+    """
+    target = character.encode("utf-16-be").hex().upper()
+    pair = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
     names = set()
     for page in PdfReader(io.BytesIO(data)).pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
-        for font in fonts.values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+        for font in page["/Resources"].get_object().get("/Font", {}).values():
+            font = font.get_object()
+            to_unicode = font.get("/ToUnicode")
+            if to_unicode is None:
+                continue
+            cmap = to_unicode.get_object().get_data().decode("latin-1")
+            if any(text.upper() == target for _code, text in pair.findall(cmap)):
+                names.add(str(font["/BaseFont"]).split("+", 1)[-1])
     return names
+
+
+def _report_with_comment(client: FlaskClient, session: Session, comment: str) -> bytes:
+    assessment, _, _ = _with_comment(client, session, comment)
+    response = client.get(f"/assessments/{assessment.id}/report.pdf")
+    assert response.status_code == 200
+    return response.data
 
 
 def test_a_comment_in_japanese_is_drawn_in_a_font_that_has_it(
     client: FlaskClient, session: Session
 ) -> None:
-    assessment, org, owner = _with_comment(client, session, "Reviewed with 日本語 speakers")
-    plain = make_assessment(session, org, owner, period="2024-25")
-    session.commit()
-    with_cjk = _embedded_fonts(client.get(f"/assessments/{assessment.id}/report.pdf").data)
-    without = _embedded_fonts(client.get(f"/assessments/{plain.id}/report.pdf").data)
-    assert all(name.startswith("DejaVu") for name in without), without
-    # The Japanese words needed a font of their own beside DejaVu Sans.
-    assert with_cjk - without, with_cjk
+    data = _report_with_comment(client, session, "Reviewed with 日本語 speakers")
+    assert {name.split("-")[0] for name in _fonts_drawing(data, "R")} == {"DejaVu"}
+    # The Japanese words needed a font of their own: DejaVu Sans would draw a box.
+    drawing = _fonts_drawing(data, "日")
+    assert drawing, "the character is not in the PDF's text"
+    assert not any(name.startswith("DejaVu") for name in drawing), drawing
+
+
+def test_emoji_in_a_comment_are_drawn_in_an_emoji_font(
+    client: FlaskClient, session: Session
+) -> None:
+    data = _report_with_comment(client, session, "Done \u2705 with the \U0001f693 unit")
+    for emoji in ("\u2705", "\U0001f693"):
+        drawing = _fonts_drawing(data, emoji)
+        assert drawing, f"{emoji!r} is not in the PDF's text"
+        assert not any(name.startswith("DejaVu") for name in drawing), (emoji, drawing)
+
+
+#: A fontconfig setup with the fallback fonts taken away, as on a machine without them.
+WITHOUT_FALLBACKS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont><glob>*Emoji*</glob><glob>*Droid*</glob></rejectfont></selectfont>
+</fontconfig>
+"""
+
+
+def test_a_missing_font_shows_as_dejavu_drawing_the_character(tmp_path: Path) -> None:
+    """The check above can fail: without the fallback fonts, DejaVu Sans draws both (as boxes)."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(WITHOUT_FALLBACKS, encoding="utf-8")
+    out = tmp_path / "boxes.pdf"
+    script = (
+        "import sys\n"
+        "from weasyprint import HTML\n"
+        "HTML(string='<p style=\"font-family: DejaVu Sans\">Done \\u2705 \\u65e5</p>')"
+        ".write_pdf(sys.argv[1])\n"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        [sys.executable, "-c", script, str(out)], check=True, env=env
+    )
+    data = out.read_bytes()
+    assert _fonts_drawing(data, "\u2705") == {"DejaVu-Sans"}
+    assert _fonts_drawing(data, "\u65e5") == {"DejaVu-Sans"}
