@@ -475,6 +475,10 @@ class Action(Base, Timestamped):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    #: When the action was marked done (``reports.actions`` sets it with the status and clears
+    #: it when the action is reopened). Null for actions not done, and for those marked done
+    #: before it was recorded: no date is claimed for them.
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: The previous period's action this one was carried over from, if any.
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("actions.id", ondelete="SET NULL")

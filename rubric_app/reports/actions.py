@@ -1,8 +1,9 @@
 """The action plan: the only code that writes ``Action`` rows, and the views pages read.
 
 An action closes (part of) a gap: one item of one assessment, a description, an owner, a due
-date and a status (planned, in progress, done). Functions add and flush; the request or CLI
-command commits. ``planned_actions_for`` is what the questionnaire shows beside each item.
+date and a status (planned, in progress, done), with the time it was marked done. Functions add
+and flush; the request or CLI command commits. ``planned_actions_for`` is what the
+questionnaire shows beside each item.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class ActionView:
     status: str
     status_label: str
     overdue: bool
+    #: The day (UTC) it was marked done; None when not done, or done before that was recorded.
+    done_on: dt.date | None = None
     #: True when the action was planned on the assessment this one was started from.
     from_previous: bool = False
 
@@ -84,8 +87,23 @@ def _view(
         status=action.status,
         status_label=ACTION_STATUS_LABELS.get(action.status, action.status),
         overdue=action.status != "done" and action.due_date is not None and action.due_date < today,
+        done_on=(
+            action.done_at.astimezone(dt.UTC).date()
+            if action.status == "done" and action.done_at is not None
+            else None
+        ),
         from_previous=from_previous,
     )
+
+
+def _set_status(action: Action, status: str, now: dt.datetime) -> None:
+    """Set the status, and the time it was done: set when it becomes done, kept while it stays
+    done (an edit of a done action's wording is no new completion), cleared when reopened."""
+    if status != "done":
+        action.done_at = None
+    elif action.status != "done":  # a new action has no status until it is inserted
+        action.done_at = now
+    action.status = status
 
 
 def _rows(session: Session, assessment_id: int) -> list[Action]:
@@ -276,8 +294,8 @@ def create_action(
         description=description,
         owner=owner,
         due_date=due_date,
-        status=status,
     )
+    _set_status(action, status, utcnow())
     session.add(action)
     session.flush()
     audit.record(
@@ -310,8 +328,9 @@ def update_action(
     action.description = description
     action.owner = owner
     action.due_date = due_date
-    action.status = status
-    action.updated_at = utcnow()
+    now = utcnow()
+    _set_status(action, status, now)
+    action.updated_at = now
     session.flush()
     audit.record(
         session,
@@ -328,9 +347,10 @@ def update_action(
 def complete_action(
     session: Session, assessment: Assessment, action: Action, *, user: User | None
 ) -> Action:
-    """Mark an action done."""
-    action.status = "done"
-    action.updated_at = utcnow()
+    """Mark an action done (one already done keeps the day it was done)."""
+    now = utcnow()
+    _set_status(action, "done", now)
+    action.updated_at = now
     session.flush()
     audit.record(
         session,

@@ -146,8 +146,9 @@ def _row(
 
 def _plan_text(gap: GapView) -> str:
     """Where the gap's plan stands: its first open action's status with owner and due date,
-    else "Action done" (with its owner) when every action on it is done, else "Not planned
-    yet". A done action is no gap left unplanned: the board must not be told otherwise."""
+    else "Action done" (with the day the last was done, where recorded, and its owner) when
+    every action on it is done, else "Not planned yet". A done action is no gap left unplanned:
+    the board must not be told otherwise."""
     open_actions = [action for action in gap.actions if action.status != "done"]
     if open_actions:
         action = open_actions[0]
@@ -156,9 +157,12 @@ def _plan_text(gap: GapView) -> str:
             details.append(f"due {format_date(action.due_date)}")
         return action.status_label + (f" ({', '.join(details)})" if details else "")
     if gap.actions:
-        # No completion date is stored (only the status), so none is claimed.
         owners = [action.owner for action in gap.actions if action.owner]
-        return "Action done" + (f" ({clip_text(owners[0], PLAN_OWNER_MAX)})" if owners else "")
+        # Actions marked done before the day was recorded have none: no day is claimed then.
+        days = [action.done_on for action in gap.actions if action.done_on is not None]
+        when = f" on {format_date(max(days))}" if len(days) == len(gap.actions) else ""
+        owner = f" ({clip_text(owners[0], PLAN_OWNER_MAX)})" if owners else ""
+        return f"Action done{when}{owner}"
     return "Not planned yet"
 
 

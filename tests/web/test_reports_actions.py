@@ -25,6 +25,7 @@ from rubric_app.reports.actions import (
     planned_actions_for,
 )
 from rubric_app.reports.view_data import build_report
+from rubric_app.templating import format_date
 
 
 def test_plan_an_action_from_a_gap(client: FlaskClient, session: Session) -> None:
@@ -189,6 +190,68 @@ def test_edit_and_complete(client: FlaskClient, session: Session) -> None:
     assert response.status_code == 302
     session.refresh(action)
     assert action.status == "done"
+    assert action.done_at is not None
+    done_at = action.done_at
+    today = format_date(done_at.astimezone(dt.UTC).date())
+    listing = client.get(f"/assessments/{setup.assessment.id}/actions").get_data(as_text=True)
+    assert f'<span class="action__done-on">on {today}</span>' in listing
+    assert f"Done on {today}." in client.get(f"/assessments/{setup.assessment.id}/report").get_data(
+        as_text=True
+    )
+
+    # Rewording a done action is no new completion: its day stays.
+    fields = {
+        "item_id": gap.item_id,
+        "description": "Clause drafted with counsel",
+        "owner": "Counsel",
+        "due_date": "",
+    }
+    page = client.get(edit_url).get_data(as_text=True)
+    response = client.post(
+        edit_url, data={**fields, "csrf_token": csrf_from(page), "status": "done"}
+    )
+    assert response.status_code == 302
+    session.refresh(action)
+    assert (action.description, action.done_at) == ("Clause drafted with counsel", done_at)
+
+    # Reopened, it has no day until it is done again.
+    response = client.post(
+        edit_url, data={**fields, "csrf_token": csrf_from(page), "status": "in_progress"}
+    )
+    assert response.status_code == 302
+    session.refresh(action)
+    assert (action.status, action.done_at) == ("in_progress", None)
+    listing = client.get(f"/assessments/{setup.assessment.id}/actions").get_data(as_text=True)
+    assert "action__done-on" not in listing
+
+
+def test_an_action_planned_as_done_is_dated_and_one_done_before_dates_were_kept_is_not(
+    client: FlaskClient, session: Session
+) -> None:
+    setup = make_setup(session)
+    gap = build_report(session, setup.assessment, current_catalog()).gaps[0]
+    before = dt.datetime.now(dt.UTC)
+    action = create_action(
+        session,
+        setup.assessment,
+        item_id=gap.item_id,
+        description="Signed",
+        status="done",
+        user=setup.owner,
+    )
+    session.commit()
+    session.refresh(action)
+    assert action.done_at is not None
+    assert before <= action.done_at.astimezone(dt.UTC) <= dt.datetime.now(dt.UTC)
+
+    action.done_at = None  # as for actions marked done before the migration
+    session.commit()
+    signin(client, setup.owner.email)
+    listing = client.get(f"/assessments/{setup.assessment.id}/actions").get_data(as_text=True)
+    assert "action__done-on" not in listing
+    assert "Done on" not in client.get(f"/assessments/{setup.assessment.id}/report").get_data(
+        as_text=True
+    )
 
 
 def test_completing_without_csrf_is_refused(client: FlaskClient, session: Session) -> None:

@@ -34,6 +34,7 @@ from rubric_app.reports.pdf_documents import board_of, render_board_pdf, render_
 from rubric_app.reports.view_data import build_report
 from rubric_app.rubric_versions import latest_version, rubric_of
 from rubric_app.scoring.board import points_text
+from rubric_app.templating import format_date
 
 PROFILE = {"enrollment_band": "5k_25k", "locale": "suburb", "sro_model": "local_police"}
 
@@ -148,16 +149,24 @@ def test_a_gap_whose_action_is_done_reads_action_done_not_unplanned(
     )
     complete_action(session, setup.assessment, action, user=setup.owner)
     session.commit()
+    done = f"Action done on {format_date(dt.datetime.now(dt.UTC).date())} (Superintendent)"
     signin(client, setup.owner.email)
     page = client.get(f"/assessments/{setup.assessment.id}/board").get_data(True)
     actions = _page_text(page).split("What to do first", 1)[1]
     # The done gap is still among the first three (by priority) and says so.
     assert _normal(first_gap.recommendation) in actions
-    assert "Action done (Superintendent)" in actions
+    assert done in actions
     assert actions.count("Not planned yet") == 2
     pdf = client.get(f"/assessments/{setup.assessment.id}/board.pdf")
     assert pdf.status_code == 200
-    assert "Action done (Superintendent)" in _pdf_text(PdfReader(io.BytesIO(pdf.data)), 0)
+    assert done in _pdf_text(PdfReader(io.BytesIO(pdf.data)), 0)
+
+    # An action marked done before the day was recorded claims no day.
+    action.done_at = None
+    session.commit()
+    actions = _page_text(client.get(f"/assessments/{setup.assessment.id}/board").get_data(True))
+    assert "Action done (Superintendent)" in actions
+    assert "Action done on" not in actions
 
 
 def test_a_step_with_few_answers_says_not_enough_answers_instead_of_a_score(
