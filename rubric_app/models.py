@@ -183,6 +183,11 @@ class User(Base, Timestamped):
     two_step_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: The last TOTP time step accepted: a code of that step or an earlier one is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    #: A new phone's secret while two-step sign-in moves to it, encrypted like ``totp_secret``
+    #: (whose codes keep working until a first code of the new one confirms the move). The
+    #: encrypted token carries its time, and a move not confirmed within
+    #: ``two_step.MOVE_MINUTES`` must be started again.
+    totp_new_secret: Mapped[str | None] = mapped_column(String(255))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -97,6 +97,11 @@ SECURITY_NOTICES: dict[str, tuple[str, str]] = {
         "Two-step sign-in is now on for your rubric_app account",
         "Two-step sign-in was turned on for your rubric_app account",
     ),
+    "two_step_moved": (
+        "Two-step sign-in moved to a new phone for your rubric_app account",
+        "Two-step sign-in of your rubric_app account was moved to a new phone (codes from the "
+        "old one no longer work)",
+    ),
     "two_step_off": (
         "Two-step sign-in is now off for your rubric_app account",
         "Two-step sign-in was turned off for your rubric_app account",

@@ -12,6 +12,11 @@ HKDF, so a copy of the database alone (a backup, a dump) does not yield working 
 Rotating SECRET_KEY makes stored secrets unreadable: affected users sign in with a recovery
 code and set two-step sign-in up again.
 
+Moving to a new phone: after the password (or a code of the current phone), a new secret is
+kept beside the current one, whose codes keep working; a first code from the new phone swaps
+them. A move not confirmed within ``MOVE_MINUTES`` must be started again (with the password
+again), so a browser left signed in cannot finish one someone else began. Recovery codes stay.
+
 Recovery codes: ten per user, 16 characters from a 32-letter alphabet (80 random bits each),
 shown once and stored as SHA-256 digests. A slow hash (argon2) protects low-entropy
 passwords against guessing; 80 random bits cannot be guessed even with a fast hash, and a plain
@@ -51,6 +56,8 @@ RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 RECOVERY_CODE_LENGTH = 16
 #: Steps either side of now that are still accepted (30 s each): covers phone clock drift.
 VALID_WINDOW = 1
+#: How long a move to a new phone waits for the new phone's first code.
+MOVE_MINUTES = 15
 _TOTP_CODE = re.compile(r"^\d{6}$")
 
 FactorUsed = Literal["app", "recovery"]
@@ -80,10 +87,12 @@ def encrypt_secret(secret: str) -> str:
     return _fernet().encrypt(secret.encode()).decode()
 
 
-def decrypt_secret(stored: str) -> str | None:
-    """The plain TOTP secret, or None when it was encrypted under another SECRET_KEY."""
+def decrypt_secret(stored: str, *, max_age: dt.timedelta | None = None) -> str | None:
+    """The plain TOTP secret, or None when it was encrypted under another SECRET_KEY (or,
+    with ``max_age``, longer ago than that: a Fernet token carries the time it was made)."""
+    ttl = None if max_age is None else int(max_age.total_seconds())
     try:
-        return _fernet().decrypt(stored.encode()).decode()
+        return _fernet().decrypt(stored.encode(), ttl=ttl).decode()
     except InvalidToken:
         return None
 
@@ -164,8 +173,69 @@ def confirm_enrolment(
     return codes
 
 
+def pending_move(user: User) -> str | None:
+    """The new phone's secret of a move begun less than ``MOVE_MINUTES`` ago, if any."""
+    if not is_enabled(user) or user.totp_new_secret is None:
+        return None
+    return decrypt_secret(user.totp_new_secret, max_age=dt.timedelta(minutes=MOVE_MINUTES))
+
+
+def begin_move(session: Session, user: User) -> str:
+    """Begin moving two-step sign-in to a new phone (the caller has checked ``check_proof``):
+    a new secret for the new phone, the current one still working. Starting again makes a
+    new one, with a new time limit."""
+    if not is_enabled(user):
+        raise TwoStepError("Two-step sign-in is off for your account: set it up instead.")
+    secret = pyotp.random_base32()
+    user.totp_new_secret = encrypt_secret(secret)
+    session.flush()
+    return secret
+
+
+def confirm_move(
+    session: Session, user: User, code: str, *, now: dt.datetime | None = None
+) -> None:
+    """Finish the move once ``code`` comes from the new phone: from now on only the new
+    phone's codes work. The recovery codes stay as they are."""
+    secret = pending_move(user)
+    if secret is None:
+        raise TwoStepError(
+            f"The move was not finished within {MOVE_MINUTES} minutes, or was not started. "
+            "Start again: confirm it is you, then scan the new QR code."
+        )
+    code = re.sub(r"\s", "", code)
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now or utcnow())
+    step = next(
+        (
+            step
+            for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1)
+            if _TOTP_CODE.match(code) and hmac.compare_digest(totp.generate_otp(step), code)
+        ),
+        None,
+    )
+    if step is None:
+        raise TwoStepError(
+            "That code does not match. Check that the app on the new phone shows the account "
+            "you just added, then type the 6-digit code it shows now."
+        )
+    # One conditional UPDATE swaps the secrets: of two confirmations racing, one wins, and a
+    # move started again meanwhile (another secret) is not overwritten by this one.
+    result = session.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_new_secret == user.totp_new_secret)
+        .values(totp_secret=user.totp_new_secret, totp_new_secret=None, totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise TwoStepError("The move was started again meanwhile: use the newest QR code.")
+    session.refresh(user)
+    audit.record(session, "auth.two_step_moved", user_id=user.id, org_id=user.current_org_id)
+
+
 def disable(session: Session, user: User) -> None:
     """Turn two-step sign-in off and forget the secret and the recovery codes."""
+    user.totp_new_secret = None
     user.totp_secret = None
     user.two_step_enabled_at = None
     user.totp_last_step = None

@@ -45,6 +45,18 @@ class EnrolForm(Form):
     )
 
 
+class MoveForm(Form):
+    """The first code from the new phone, which finishes moving two-step sign-in to it."""
+
+    code = StringField(
+        "Code from the app on your new phone",
+        validators=[DataRequired("Enter the 6-digit code the new phone shows."), Length(max=20)],
+        filters=[strip_whitespace],
+        description="6 digits, from the account you just added on the new phone.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class ProofForm(Form):
     """The password or a fresh app code, asked again before changing two-step sign-in."""
 

@@ -1,5 +1,6 @@
-"""Routes for two-step sign-in: the code page at sign-in, setting it up, new recovery codes,
-turning it off, the organization's requirement, and the guard that enforces that requirement.
+"""Routes for two-step sign-in: the code page at sign-in, setting it up, moving it to a new
+phone, new recovery codes, turning it off, the organization's requirement, and the guard that
+enforces that requirement.
 
 Code entry and the "password or code" forms are rate limited per account and per client
 address; only refusals use up the allowance. Changing two-step sign-in mails the user.
@@ -21,6 +22,7 @@ from rubric_app.accounts.mail import send_security_notice
 from rubric_app.accounts.policy import requires_two_step
 from rubric_app.accounts.two_step_forms import (
     EnrolForm,
+    MoveForm,
     ProofForm,
     RequireTwoStepForm,
     TwoStepCodeForm,
@@ -147,12 +149,18 @@ def two_step_code() -> ResponseReturnValue:
 @login_required
 def two_step_settings() -> ResponseReturnValue:
     """Two-step sign-in of the signed-in user: on or off, recovery codes left."""
-    return _render_settings(ProofForm(prefix="codes"), ProofForm(prefix="off"), 200)
+    return _render_settings(200)
 
 
 def _render_settings(
-    codes_form: ProofForm, off_form: ProofForm, status: int
+    status: int,
+    *,
+    codes_form: ProofForm | None = None,
+    off_form: ProofForm | None = None,
+    move_form: ProofForm | None = None,
 ) -> ResponseReturnValue:
+    """The settings page; the form that was posted (with its errors) is passed, the others are
+    shown empty."""
     user = _me()
     return render_template(
         "accounts/two_step_settings.html",
@@ -160,8 +168,10 @@ def _render_settings(
         enabled_at=user.two_step_enabled_at,
         remaining=two_step.remaining_recovery_codes(db.session, user),
         required=requires_two_step(user, db.session),
-        codes_form=codes_form,
-        off_form=off_form,
+        codes_form=codes_form or ProofForm(formdata=None, prefix="codes"),
+        off_form=off_form or ProofForm(formdata=None, prefix="off"),
+        move_form=move_form or ProofForm(formdata=None, prefix="move"),
+        move_minutes=two_step.MOVE_MINUTES,
     ), status
 
 
@@ -237,7 +247,7 @@ def two_step_recovery_codes() -> ResponseReturnValue:
             return _render_codes(codes, first=False)
         db.session.rollback()
         form.proof.errors.append(WRONG_PROOF)
-    return _render_settings(form, ProofForm(formdata=None, prefix="off"), 400)
+    return _render_settings(400, codes_form=form)
 
 
 @bp.post("/account/two-step/disable")
@@ -271,7 +281,79 @@ def two_step_disable() -> ResponseReturnValue:
         else:
             db.session.rollback()
             form.proof.errors.append(WRONG_PROOF)
-    return _render_settings(ProofForm(formdata=None, prefix="codes"), form, 400)
+    return _render_settings(400, off_form=form)
+
+
+@bp.post("/account/two-step/move/start")
+@login_required
+@limiter.limit(
+    _limit,
+    key_func=_signed_in_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many attempts for this account.",
+)
+def two_step_move_start() -> ResponseReturnValue:
+    """Begin moving two-step sign-in to a new phone (password or app code first)."""
+    user = _me()
+    form = ProofForm(prefix="move")
+    if not two_step.is_enabled(user):
+        return redirect(url_for("accounts.two_step_settings"))
+    if form.validate_on_submit():
+        if two_step.check_proof(db.session, user, form.proof.data or ""):
+            two_step.begin_move(db.session, user)
+            db.session.commit()
+            return redirect(url_for("accounts.two_step_move"))
+        db.session.rollback()
+        form.proof.errors.append(WRONG_PROOF)
+    return _render_settings(400, move_form=form)
+
+
+@bp.route("/account/two-step/move", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    _limit,
+    key_func=_signed_in_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many codes were tried for this account.",
+)
+def two_step_move() -> ResponseReturnValue:
+    """The new phone's QR code, then its first code, which finishes the move."""
+    user = _me()
+    secret = two_step.pending_move(user)
+    if secret is None:
+        flash(
+            "To move two-step sign-in to a new phone, confirm it is you first (a move waits "
+            f"{two_step.MOVE_MINUTES} minutes for the new phone's code).",
+            "info",
+        )
+        return redirect(url_for("accounts.two_step_settings"))
+    form = MoveForm()
+    if form.validate_on_submit():
+        try:
+            two_step.confirm_move(db.session, user, form.code.data or "")
+        except two_step.TwoStepError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            send_security_notice(user.email, user.name, "two_step_moved")
+            flash(
+                "Two-step sign-in now uses your new phone. Codes from the old phone no longer "
+                "work; your recovery codes are unchanged.",
+                "success",
+            )
+            return redirect(url_for("accounts.two_step_settings"))
+    uri = two_step.provisioning_uri(user, secret)
+    # Like every signed-in page, sent as "no-store" (security.py): no cache keeps the secret.
+    return render_template(
+        "accounts/two_step_move.html",
+        form=form,
+        qr_code=two_step.qr_code_data_uri(uri),
+        secret=two_step.grouped_secret(secret),
+        move_minutes=two_step.MOVE_MINUTES,
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/organization/two-step")

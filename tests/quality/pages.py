@@ -658,6 +658,10 @@ NOT_PAGES: dict[str, str] = {
     "reports.export_json": "JSON export of an assessment",
     "reports.amendments_docx": "Word document of proposed MOU amendments (read back by its tests)",
     "questionnaire.kept_draft": "redirect to the section kept from a signed-out post",
+    "accounts.two_step_move": (
+        "redirect to the two-step settings until a move is started with the password (a POST); "
+        "the page itself is checked by test_quality_two_step.py"
+    ),
     "reports.report_pdf": "PDF of the report (checked by the report tests)",
     "reports.board_summary_pdf": "PDF of the board summary (checked by the board summary tests)",
     "reports.assessment_pdf": "another PDF of an assessment (none but the report so far)",

@@ -1,6 +1,7 @@
 """The two-step pages that no plain GET reaches: the settings with two-step sign-in on (the
-user has to pass the code page first) and the recovery codes, shown only in the answer to a
-POST. Both go through the Nu Html Checker and, in Chromium, through axe-core.
+user has to pass the code page first), the recovery codes, shown only in the answer to a
+POST, and the new phone's page of a move (after the password is posted). All go through the Nu
+Html Checker and, in Chromium, through axe-core.
 
 The demo's TWO_STEP_USER signs in with a recovery code made for each check, so the checks
 never depend on the clock or on which 30-second code another check has used up.
@@ -9,6 +10,7 @@ never depend on the clock or on which 30-second code another check has used up.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,6 +81,19 @@ def test_two_step_on_and_recovery_codes_are_valid_html(demo_site: DemoSite, tmp_
     )
     assert refused.status_code == 400
     (tmp_path / "settings-error.html").write_text(refused.get_data(as_text=True))
+    started = client.post(
+        "/account/two-step/move/start",
+        data={"move-proof": PASSWORD, "csrf_token": csrf_from(settings.data)},
+    )
+    assert started.headers["Location"] == "/account/two-step/move"
+    move = client.get("/account/two-step/move")
+    assert move.status_code == 200
+    (tmp_path / "move.html").write_text(move.get_data(as_text=True))
+    wrong = client.post(
+        "/account/two-step/move", data={"code": "000000", "csrf_token": csrf_from(move.data)}
+    )
+    assert wrong.status_code == 400
+    (tmp_path / "move-error.html").write_text(wrong.get_data(as_text=True))
     result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
         [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", str(tmp_path)],
         capture_output=True,
@@ -115,14 +130,21 @@ def _axe_pass(site: DemoSite, server: LiveServer, found: dict[str, Any]) -> None
             tab.goto("/account/two-step")
             tab.add_script_tag(path=str(AXE_JS))
             found["settings, on"] = tab.evaluate("o => axe.run(document, o)", AXE_OPTIONS)
-            tab.get_by_label("Your password, or a code from your authenticator app").first.fill(
-                PASSWORD
-            )
-            tab.get_by_role("button", name="Make new recovery codes").click()
-            tab.wait_for_load_state()
+            # Three forms ask for the password here: fill the one of the button pressed.
+            tab.locator("#codes-proof").fill(PASSWORD)
+            with tab.expect_navigation():
+                tab.get_by_role("button", name="Make new recovery codes").click()
             assert "/account/two-step/recovery-codes" in tab.url
+            assert tab.get_by_role("heading", name=re.compile("recovery codes", re.I)).count()
             tab.add_script_tag(path=str(AXE_JS))
             found["recovery codes"] = tab.evaluate("o => axe.run(document, o)", AXE_OPTIONS)
+            tab.goto("/account/two-step")
+            tab.locator("#move-proof").fill(PASSWORD)
+            with tab.expect_navigation():
+                tab.get_by_role("button", name="Move to a new phone").click()
+            assert tab.url.endswith("/account/two-step/move")
+            tab.add_script_tag(path=str(AXE_JS))
+            found["move to a new phone"] = tab.evaluate("o => axe.run(document, o)", AXE_OPTIONS)
         finally:
             browser.close()
 
@@ -143,4 +165,4 @@ def test_two_step_on_and_recovery_codes_pass_axe(
     for name, result in found.items():
         blocking = [v for v in result["violations"] if v["impact"] in BLOCKING]
         assert not blocking, f"{name}:\n{describe(blocking)}"
-    assert set(found) == {"settings, on", "recovery codes"}
+    assert set(found) == {"settings, on", "recovery codes", "move to a new phone"}

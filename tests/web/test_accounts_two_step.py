@@ -11,6 +11,7 @@ import threading
 import time
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from, make_org, make_user, signin
@@ -476,3 +477,131 @@ def test_after_a_secret_key_rotation_recovery_codes_still_work(
     assert two_step.check_second_step(session, user, codes[0]) == "recovery"
     two_step.disable(session, user)
     assert two_step.begin_enrolment(session, user) != secret
+
+
+def _signed_in_with_two_step(app: Flask, session: Session) -> tuple[FlaskClient, str, User]:
+    """An enrolled user signed in with password and code: the client, the secret, the user."""
+    client, secret, _codes = enrolled_user(app, session)
+    password_step(client, "dana@example.org")
+    assert post(client, "/two-step", {"code": code_at(secret, 1)}).status_code == 302
+    user = session.scalar(select(User).where(User.email == "dana@example.org"))
+    assert user is not None
+    return client, secret, user
+
+
+def _start_move(client: FlaskClient, proof: str):
+    return post(
+        client, "/account/two-step/move/start", {"move-proof": proof}, page="/account/two-step"
+    )
+
+
+def test_moving_to_a_new_phone_keeps_the_old_phone_until_the_new_one_confirms(
+    app: Flask, session: Session
+) -> None:
+    client, old, user = _signed_in_with_two_step(app, session)
+    # The move page needs the proof first.
+    assert client.get("/account/two-step/move").headers["Location"] == "/account/two-step"
+    refused = _start_move(client, "wrong guess")
+    assert refused.status_code == 400
+    assert "neither your password nor a fresh code" in refused.get_data(as_text=True)
+
+    started = _start_move(client, PASSWORD)
+    assert started.status_code == 302
+    assert started.headers["Location"] == "/account/two-step/move"
+    page = client.get("/account/two-step/move").get_data(as_text=True)
+    match = SECRET_ON_PAGE.search(page)
+    assert match, page
+    new = match.group(1).replace(" ", "")
+    assert new != old
+    # Reloading shows the same new secret (the phone may have scanned it already) ...
+    assert new in client.get("/account/two-step/move").get_data(as_text=True).replace(" ", "")
+    # ... and until the new phone confirms, the old phone's secret is the one that works.
+    session.refresh(user)
+    assert two_step.decrypt_secret(user.totp_secret or "") == old
+
+    mails = len(outbox())
+    wrong = post(client, "/account/two-step/move", {"code": code_at(old, 0)})
+    assert wrong.status_code == 400
+    assert "That code does not match" in html.unescape(wrong.get_data(as_text=True))
+    done = post(client, "/account/two-step/move", {"code": code_at(new, 0)})
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/account/two-step"
+    assert "Two-step sign-in now uses your new phone" in client.get("/account/two-step").get_data(
+        as_text=True
+    )
+    session.refresh(user)
+    assert two_step.decrypt_secret(user.totp_secret or "") == new
+    assert user.totp_new_secret is None
+    assert two_step.remaining_recovery_codes(session, user) == two_step.RECOVERY_CODE_COUNT
+    assert outbox()[-1].subject == (
+        "Two-step sign-in moved to a new phone for your rubric_app account"
+    )
+    assert len(outbox()) == mails + 1
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.two_step_moved"))
+
+    # Signing in again: the old phone's codes are refused (the step is later than the last one
+    # used, so not as a replay), the new phone's pass.
+    signout(client)
+    password_step(client, "dana@example.org")
+    assert post(client, "/two-step", {"code": code_at(old, 1)}).status_code == 400
+    assert post(client, "/two-step", {"code": code_at(new, 1)}).status_code == 302
+
+
+def test_a_move_not_finished_in_time_is_started_again_and_the_old_phone_stays(
+    app: Flask, session: Session
+) -> None:
+    client, old, user = _signed_in_with_two_step(app, session)
+    assert _start_move(client, PASSWORD).status_code == 302
+    session.refresh(user)
+    pending = two_step.pending_move(user)
+    assert pending is not None
+    # The same secret, as if the move had begun a minute longer ago than a move may wait.
+    waited = 60 * (two_step.MOVE_MINUTES + 1)
+    user.totp_new_secret = (
+        two_step._fernet().encrypt_at_time(pending.encode(), int(time.time()) - waited).decode()
+    )
+    session.commit()
+
+    response = client.get("/account/two-step/move")
+    assert response.headers["Location"] == "/account/two-step"
+    assert "confirm it is you first" in client.get("/account/two-step").get_data(as_text=True)
+    token = csrf_from(client.get("/account/two-step").data)
+    late = client.post(
+        "/account/two-step/move", data={"code": code_at(pending, 0), "csrf_token": token}
+    )
+    assert late.headers["Location"] == "/account/two-step"
+    session.refresh(user)
+    assert two_step.decrypt_secret(user.totp_secret or "") == old
+
+
+def test_a_move_started_again_meanwhile_is_not_finished_by_the_older_qr_code(
+    app: Flask, session: Session
+) -> None:
+    user = make_user(session, "dana@example.org")
+    secret = two_step.begin_enrolment(session, user)
+    two_step.confirm_enrolment(session, user, pyotp.TOTP(secret).now())
+    first_move = two_step.begin_move(session, user)
+    session.commit()
+    with (
+        Session(db.engine, expire_on_commit=False) as first,
+        Session(db.engine, expire_on_commit=False) as second,
+    ):
+        # One tab has loaded the user with the first move's secret ...
+        mine = first.get(User, user.id)
+        first.commit()
+        assert mine is not None
+        # ... when another starts the move again (a new QR code) and commits.
+        theirs = second.get(User, user.id)
+        assert theirs is not None
+        second_move = two_step.begin_move(second, theirs)
+        second.commit()
+        # The first tab's code matches the secret it read, but that move is no longer the one
+        # waiting: the conditional swap finds it gone.
+        with pytest.raises(two_step.TwoStepError, match="started again"):
+            two_step.confirm_move(first, mine, pyotp.TOTP(first_move).now())
+        first.rollback()
+    session.expire_all()
+    stored = session.get(User, user.id)
+    assert stored is not None
+    assert two_step.decrypt_secret(stored.totp_secret or "") == secret
+    assert two_step.pending_move(stored) == second_move
