@@ -8,6 +8,10 @@ target. Other kinds of organization need no approval, though an administrator ma
 too (they then carry the badge). Changing a verified organization's name, kind or state ends
 its verification (``update_organization``), since the approval was for the old identity.
 
+Districts, programs and colleges are verified in bulk from a filtered list
+(``unverified_organizations``, the ``/admin/organizations/unverified`` page), each one as
+``verify_organization`` verifies it.
+
 Two verified organizations of one kind and state never share a name (``name_key``): verifying
 checks for a clash, and the partial unique index ``uq_organizations_verified_name`` holds the
 rule when two approvals race (the second waits for the first and is then refused).
@@ -19,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -207,3 +211,116 @@ def reject_organization(session: Session, org: Organization, *, by: User | None)
         name=org.name,
     )
     return True
+
+
+#: Unverified organizations listed per page of the bulk verification page.
+UNVERIFIED_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class UnverifiedOrg:
+    """One organization no site administrator has verified yet (not a state advocate: those
+    are approved one by one, ``pending_organizations``), as the bulk page lists it."""
+
+    id: int
+    name: str
+    kind: str
+    state: str
+    created_at: dt.datetime
+    created_by_name: str | None
+    created_by_email: str | None
+    #: The verified organization whose name it repeats, if any (verifying it is refused).
+    clashes_with: str | None
+
+
+@dataclass(frozen=True)
+class UnverifiedPage:
+    """One page of unverified organizations, and how many match in all."""
+
+    rows: tuple[UnverifiedOrg, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def unverified_organizations(
+    session: Session,
+    *,
+    state: str = "",
+    kind: str = "",
+    name: str = "",
+    page: int = 1,
+    per_page: int = UNVERIFIED_PER_PAGE,
+) -> UnverifiedPage:
+    """Districts, programs and colleges not verified yet, by state and name, one page of them.
+
+    ``state`` and ``kind`` narrow the list when set; ``name`` keeps the names containing it
+    (any case). A page past the end gives the last page.
+    """
+    conditions: list[ColumnElement[bool]] = [
+        Organization.kind.not_in(VETTED_KINDS),
+        Organization.verified_at.is_(None),
+    ]
+    if state:
+        conditions.append(Organization.state == state)
+    if kind:
+        conditions.append(Organization.kind == kind)
+    if name.strip():
+        conditions.append(
+            func.lower(Organization.name).contains(name.strip().lower(), autoescape=True)
+        )
+    total = int(
+        session.scalar(select(func.count()).select_from(Organization).where(*conditions)) or 0
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        select(Organization, User.name, User.email)
+        .outerjoin(User, User.id == Organization.created_by_id)
+        .where(*conditions)
+        .order_by(Organization.state, Organization.name, Organization.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    clashes = _verified_namesakes(session, [org for org, _name, _email in rows])
+    return UnverifiedPage(
+        rows=tuple(
+            UnverifiedOrg(
+                id=org.id,
+                name=org.name,
+                kind=org.kind,
+                state=org.state,
+                created_at=org.created_at,
+                created_by_name=user_name,
+                created_by_email=email,
+                clashes_with=clashes.get((org.kind, org.state, org.name_key)),
+            )
+            for org, user_name, email in rows
+        ),
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _verified_namesakes(
+    session: Session, orgs: list[Organization]
+) -> dict[tuple[str, str, str], str]:
+    """For a page of organizations, the verified ones they share a kind, state and name key
+    with, in one query (``_clash_name`` would ask once per row)."""
+    keys = {(org.kind, org.state, org.name_key) for org in orgs}
+    if not keys:
+        return {}
+    found = session.execute(
+        select(
+            Organization.kind,
+            Organization.state,
+            Organization.name_key,
+            Organization.name,
+            Organization.id,
+        ).where(
+            tuple_(Organization.kind, Organization.state, Organization.name_key).in_(sorted(keys)),
+            Organization.verified_at.is_not(None),
+        )
+    ).all()
+    return {(kind, state, key): f"{name} (id {org_id})" for kind, state, key, name, org_id in found}

@@ -611,6 +611,12 @@ PAGE_TYPES: tuple[PageType, ...] = (
         SITE_ADMIN,
         fixed("/admin/organizations"),
     ),
+    PageType(
+        "site administration: districts and programs to verify",
+        "admin.unverified",
+        SITE_ADMIN,
+        fixed("/admin/organizations/unverified?state=OH"),
+    ),
     PageType("too many renders at once", "compare.index", CHIEF, renders_held, status=429),
     PageType("job status, running", "jobs.status", ADMIN, job_running),
     PageType("job status, failed", "jobs.status", ADMIN, job_failed),

@@ -182,6 +182,8 @@ ADMIN_ROUTES = (
     ("GET", "/admin/organizations"),
     ("POST", "/admin/organizations/{id}/approve"),
     ("POST", "/admin/organizations/{id}/reject"),
+    ("GET", "/admin/organizations/unverified"),
+    ("POST", "/admin/organizations/verify"),
 )
 #: Who asks: a site administrator, the roles of an organization (the owner is the owner of a
 #: verified state advocate, the strongest organization role), a user without organization.

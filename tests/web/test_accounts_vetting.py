@@ -27,6 +27,7 @@ from rubric_app.accounts.sharing import share_assessment, share_targets
 from rubric_app.accounts.vetting import (
     pending_organizations,
     reject_organization,
+    unverified_organizations,
     verification_status,
     verify_organization,
 )
@@ -357,3 +358,104 @@ def test_a_name_stored_before_look_alike_letters_were_refused_is_not_verified(
         verify_organization(session, copy, by=None)
     session.rollback()
     assert verification_status(session.get(Organization, copy.id)) == "pending"  # type: ignore[arg-type]
+
+
+def test_a_site_administrator_verifies_ticked_districts_in_bulk(
+    app: Flask, session: Session, ohio: dict[str, object]
+) -> None:
+    lakeside = make_org(session, "Lakeside Local Schools")
+    harbor = make_org(session, "Harbor Point Afterschool", kind="afterschool_program")
+    michigan = make_org(session, "Lakeside Michigan Schools", state="MI")
+    pending_advocate = make_org(session, "Lakeshore Voices", kind="state_advocate", verified=False)
+    verified = make_org(session, "Cedar Hollow Local Schools", verified=True)
+    # Someone's copy of the verified district's name: it cannot be verified.
+    copy = make_org(session, "Cedar  Hollow local schools")
+    session.commit()
+    riverton = ohio["district"]
+    assert isinstance(riverton, Organization)
+    admin = app.test_client()
+    signin_two_step(admin, "admin@site.example.org", str(ohio["secret"]))
+
+    def row(org: Organization) -> str:
+        return _words(f'{org.name} <span class="muted">(id {org.id})</span>')
+
+    page = _words(admin.get("/admin/organizations/unverified?state=OH").get_data(as_text=True))
+    for listed in (lakeside, harbor, riverton, copy):
+        assert row(listed) in page, listed.name
+    for listed in (lakeside, harbor, riverton):
+        assert f'name="org" value="{listed.id}"' in page, listed.name
+    assert row(michigan) not in page  # another state
+    assert row(pending_advocate) not in page  # approved one by one, on the other page
+    assert row(verified) not in page  # verified already
+    # The copy has no box to tick, and says why.
+    assert f'name="org" value="{copy.id}"' not in page
+    assert f"Same name as the verified Cedar Hollow Local Schools (id {verified.id})" in page
+    assert "4 organizations not verified match" in page
+
+    # The name filter, any case.
+    found = _words(
+        admin.get("/admin/organizations/unverified?name=LAKESIDE").get_data(as_text=True)
+    )
+    assert row(lakeside) in found
+    assert row(michigan) in found
+    assert row(harbor) not in found
+
+    # The copy and the advocate are posted too (as a forged form would): each is refused or
+    # skipped on its own, and the others are verified all the same.
+    posted = admin.post(
+        "/admin/organizations/verify",
+        data={
+            "csrf_token": _token(admin),
+            "org": [str(lakeside.id), str(harbor.id), str(copy.id), str(pending_advocate.id)],
+            "state": "OH",
+            "page": "1",
+        },
+    )
+    assert posted.status_code == 302
+    assert posted.headers["Location"] == "/admin/organizations/unverified?state=OH&page=1"
+    shown = _words(admin.get(posted.headers["Location"]).get_data(as_text=True))
+    assert "Verified 2 organizations: Lakeside Local Schools, Harbor Point Afterschool." in shown
+    assert "Cedar Hollow local schools (OH) was not verified." in shown
+    session.expire_all()
+    status = {
+        org.name: verification_status(org)
+        for org in session.scalars(select(Organization).order_by(Organization.id))
+    }
+    assert status["Lakeside Local Schools"] == "verified"
+    assert status["Harbor Point Afterschool"] == "verified"
+    assert status["Cedar  Hollow local schools"] == "not_needed"
+    assert status["Lakeshore Voices"] == "pending"
+    assert status["Lakeside Michigan Schools"] == "not_needed"
+    events = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "org.verify", AuditEvent.org_id.in_([lakeside.id, harbor.id])
+        )
+    ).all()
+    assert sorted((event.org_id, event.detail["via"]) for event in events) == sorted(
+        [(lakeside.id, "admin_page"), (harbor.id, "admin_page")]
+    )
+    # Nothing ticked: said so, nothing changes.
+    empty = admin.post("/admin/organizations/verify", data={"csrf_token": _token(admin)})
+    assert "Tick at least one organization" in admin.get(empty.headers["Location"]).get_data(
+        as_text=True
+    )
+    # Without the CSRF token nothing changes either.
+    assert (
+        admin.post("/admin/organizations/verify", data={"org": str(riverton.id)}).status_code == 400
+    )
+    session.expire_all()
+    assert verification_status(session.get(Organization, riverton.id)) == "not_needed"  # type: ignore[arg-type]
+
+
+def test_the_unverified_list_pages_and_clamps_a_page_past_the_end(session: Session) -> None:
+    names = [f"District {letter}" for letter in "ABCDE"]
+    for name in names:
+        make_org(session, name, state="VT")
+    session.commit()
+    first = unverified_organizations(session, state="VT", per_page=2)
+    assert (first.total, first.pages, first.page) == (5, 3, 1)
+    assert [row.name for row in first.rows] == names[:2]
+    last = unverified_organizations(session, state="VT", page=99, per_page=2)
+    assert last.page == 3
+    assert [row.name for row in last.rows] == names[4:]
+    assert unverified_organizations(session, state="VT", name="d%").total == 0  # no wildcard
