@@ -8,7 +8,8 @@ address; only refusals use up the allowance. Changing two-step sign-in mails the
 
 from __future__ import annotations
 
-from typing import cast
+from functools import partial
+from typing import Any, cast
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -73,6 +74,27 @@ def _pending_account_key() -> str:
 def _signed_in_account_key() -> str:
     user_id = current_user.id if current_user.is_authenticated else None
     return f"two-step-proof:user:{user_id}"
+
+
+def _signed_in_limit(scope: str, message: str) -> Any:
+    """A per-account rate limit shared by the signed-in forms of one ``scope``: forms that each
+    allowed the full number would multiply the guesses. Only refusals count."""
+    return limiter.shared_limit(
+        _limit,
+        scope=scope,
+        key_func=_signed_in_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=message,
+    )
+
+
+#: The "password or code" forms: new recovery codes, turning it off, moving to a new phone.
+_proof_attempts = partial(_signed_in_limit, "two-step-proof", "Too many attempts for this account.")
+#: The forms that take a new app's first code: the set-up, and the new phone's.
+_first_code_attempts = partial(
+    _signed_in_limit, "two-step-first-code", "Too many codes were tried for this account."
+)
 
 
 def _me() -> User:
@@ -177,13 +199,7 @@ def _render_settings(
 
 @bp.route("/account/two-step/setup", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    _limit,
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="Too many codes were tried for this account.",
-)
+@_first_code_attempts()
 def two_step_setup() -> ResponseReturnValue:
     """Set up two-step sign-in: scan the QR code, then confirm with a first code."""
     user = _me()
@@ -224,13 +240,7 @@ def _render_codes(codes: list[str], *, first: bool) -> ResponseReturnValue:
 
 @bp.post("/account/two-step/recovery-codes")
 @login_required
-@limiter.limit(
-    _limit,
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="Too many attempts for this account.",
-)
+@_proof_attempts()
 def two_step_recovery_codes() -> ResponseReturnValue:
     """Replace the recovery codes with ten new ones (password or app code first)."""
     user = _me()
@@ -252,13 +262,7 @@ def two_step_recovery_codes() -> ResponseReturnValue:
 
 @bp.post("/account/two-step/disable")
 @login_required
-@limiter.limit(
-    _limit,
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="Too many attempts for this account.",
-)
+@_proof_attempts()
 def two_step_disable() -> ResponseReturnValue:
     """Turn two-step sign-in off (password or app code first), unless an organization needs it."""
     user = _me()
@@ -286,13 +290,7 @@ def two_step_disable() -> ResponseReturnValue:
 
 @bp.post("/account/two-step/move/start")
 @login_required
-@limiter.limit(
-    _limit,
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="Too many attempts for this account.",
-)
+@_proof_attempts()
 def two_step_move_start() -> ResponseReturnValue:
     """Begin moving two-step sign-in to a new phone (password or app code first)."""
     user = _me()
@@ -311,13 +309,7 @@ def two_step_move_start() -> ResponseReturnValue:
 
 @bp.route("/account/two-step/move", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    _limit,
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="Too many codes were tried for this account.",
-)
+@_first_code_attempts()
 def two_step_move() -> ResponseReturnValue:
     """The new phone's QR code, then its first code, which finishes the move."""
     user = _me()

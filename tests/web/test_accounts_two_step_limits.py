@@ -123,3 +123,32 @@ def test_the_password_or_code_forms_are_limited(app: Flask, session: Session) ->
         environ_base=environ,
     )
     assert limited.status_code == 429
+
+
+def test_the_password_or_code_forms_share_one_allowance(app: Flask, session: Session) -> None:
+    """Three forms ask for the password or a code; each with its own allowance, a browser left
+    signed in would get three times the guesses."""
+    _user, secret = with_two_step(session, "dana@example.org")
+    client = password_step("dana@example.org", "192.0.2.8", app)
+    assert (
+        code_attempt(client, pyotp.TOTP(secret).at(time.time() + 30), "192.0.2.8").status_code
+        == 302
+    )
+    environ = {"REMOTE_ADDR": "192.0.2.8"}
+    forms = (
+        ("/account/two-step/disable", "off-proof"),
+        ("/account/two-step/recovery-codes", "codes-proof"),
+        ("/account/two-step/move/start", "move-proof"),
+    )
+    for url, field in forms:
+        token = csrf_from(client.get("/account/two-step", environ_base=environ).data)
+        refused = client.post(
+            url, data={field: "a wrong guess", "csrf_token": token}, environ_base=environ
+        )
+        assert refused.status_code == 400, url
+    for url, field in forms:
+        token = csrf_from(client.get("/account/two-step", environ_base=environ).data)
+        limited = client.post(
+            url, data={field: PASSWORD, "csrf_token": token}, environ_base=environ
+        )
+        assert limited.status_code == 429, url
