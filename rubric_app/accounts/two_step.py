@@ -203,17 +203,7 @@ def confirm_move(
             f"The move was not finished within {MOVE_MINUTES} minutes, or was not started. "
             "Start again: confirm it is you, then scan the new QR code."
         )
-    code = re.sub(r"\s", "", code)
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(now or utcnow())
-    step = next(
-        (
-            step
-            for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1)
-            if _TOTP_CODE.match(code) and hmac.compare_digest(totp.generate_otp(step), code)
-        ),
-        None,
-    )
+    step = _matching_step(secret, code, now)
     if step is None:
         raise TwoStepError(
             "That code does not match. Check that the app on the new phone shows the account "
@@ -251,18 +241,26 @@ def verify_app_code(
     session: Session, user: User, code: str, *, now: dt.datetime | None = None
 ) -> bool:
     """Whether ``code`` is a fresh code of the user's app; accepting it uses up its time step."""
-    code = re.sub(r"\s", "", code)
-    if user.totp_secret is None or not _TOTP_CODE.match(code):
+    if user.totp_secret is None:
         return False
     secret = decrypt_secret(user.totp_secret)
     if secret is None:
         return False
+    step = _matching_step(secret, code, now)
+    return step is not None and _claim_step(session, user, step)
+
+
+def _matching_step(secret: str, code: str, now: dt.datetime | None) -> int | None:
+    """The time step (now, or one either side) whose code of ``secret`` is ``code``, if any."""
+    code = re.sub(r"\s", "", code)
+    if not _TOTP_CODE.match(code):
+        return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now or utcnow())
     for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
-            return _claim_step(session, user, step)
-    return False
+            return step
+    return None
 
 
 def _claim_step(session: Session, user: User, step: int) -> bool:
