@@ -60,21 +60,23 @@ def acts_as_advocate(org: Organization) -> bool:
 
 
 @dataclass(frozen=True)
-class PendingOrg:
-    """One organization waiting for a site administrator, as the admin page lists it."""
+class UnverifiedOrg:
+    """One organization no site administrator has verified, as the admin pages list it: a
+    state advocate waiting for approval (it asked by being created), or a district, program
+    or college to verify in bulk."""
 
     id: int
     name: str
     kind: str
     state: str
-    asked_at: dt.datetime
-    asked_by_name: str | None
-    asked_by_email: str | None
-    #: The verified organization whose name it repeats, if any (approving it is refused).
+    created_at: dt.datetime
+    created_by_name: str | None
+    created_by_email: str | None
+    #: The verified organization whose name it repeats, if any (verifying it is refused).
     clashes_with: str | None
 
 
-def pending_organizations(session: Session) -> list[PendingOrg]:
+def pending_organizations(session: Session) -> list[UnverifiedOrg]:
     """Organizations waiting for approval, oldest request first, with who asked."""
     rows = session.execute(
         select(Organization, User.name, User.email)
@@ -86,19 +88,22 @@ def pending_organizations(session: Session) -> list[PendingOrg]:
         )
         .order_by(Organization.created_at, Organization.id)
     ).all()
-    return [
-        PendingOrg(
-            id=org.id,
-            name=org.name,
-            kind=org.kind,
-            state=org.state,
-            asked_at=org.created_at,
-            asked_by_name=name,
-            asked_by_email=email,
-            clashes_with=_clash_name(session, org),
-        )
-        for org, name, email in rows
-    ]
+    return [_listed(org, name, email, _clash_name(session, org)) for org, name, email in rows]
+
+
+def _listed(
+    org: Organization, user_name: str | None, email: str | None, clash: str | None
+) -> UnverifiedOrg:
+    return UnverifiedOrg(
+        id=org.id,
+        name=org.name,
+        kind=org.kind,
+        state=org.state,
+        created_at=org.created_at,
+        created_by_name=user_name,
+        created_by_email=email,
+        clashes_with=clash,
+    )
 
 
 def _verified_clash(session: Session, org: Organization) -> Organization | None:
@@ -218,22 +223,6 @@ UNVERIFIED_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
-class UnverifiedOrg:
-    """One organization no site administrator has verified yet (not a state advocate: those
-    are approved one by one, ``pending_organizations``), as the bulk page lists it."""
-
-    id: int
-    name: str
-    kind: str
-    state: str
-    created_at: dt.datetime
-    created_by_name: str | None
-    created_by_email: str | None
-    #: The verified organization whose name it repeats, if any (verifying it is refused).
-    clashes_with: str | None
-
-
-@dataclass(frozen=True)
 class UnverifiedPage:
     """One page of unverified organizations, and how many match in all."""
 
@@ -285,16 +274,7 @@ def unverified_organizations(
     clashes = _verified_namesakes(session, [org for org, _name, _email in rows])
     return UnverifiedPage(
         rows=tuple(
-            UnverifiedOrg(
-                id=org.id,
-                name=org.name,
-                kind=org.kind,
-                state=org.state,
-                created_at=org.created_at,
-                created_by_name=user_name,
-                created_by_email=email,
-                clashes_with=clashes.get((org.kind, org.state, org.name_key)),
-            )
+            _listed(org, user_name, email, clashes.get((org.kind, org.state, org.name_key)))
             for org, user_name, email in rows
         ),
         total=total,
