@@ -141,7 +141,6 @@ def unverified() -> ResponseReturnValue:
 
     return render_template(
         "admin/unverified.html",
-        query=query,
         notes=[*state_notes, *kind_notes],
         listing=listing,
         filters=filters,
