@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin
 from pypdf import PdfReader
@@ -92,25 +93,20 @@ def _report_with_comment(client: FlaskClient, session: Session, comment: str) ->
     return response.data
 
 
-def test_a_comment_in_japanese_is_drawn_in_a_font_that_has_it(
+# Fonts are the same on either database: one PDF, on SQLite.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_japanese_and_emoji_in_a_comment_are_drawn_in_fonts_that_have_them(
     client: FlaskClient, session: Session
 ) -> None:
-    data = _report_with_comment(client, session, "Reviewed with 日本語 speakers")
+    data = _report_with_comment(
+        client, session, "Reviewed with 日本語 speakers. Done \u2705 with the \U0001f693 unit"
+    )
     assert {name.split("-")[0] for name in _fonts_drawing(data, "R")} == {"DejaVu"}
-    # The Japanese words needed a font of their own: DejaVu Sans would draw a box.
-    drawing = _fonts_drawing(data, "日")
-    assert drawing, "the character is not in the PDF's text"
-    assert not any(name.startswith("DejaVu") for name in drawing), drawing
-
-
-def test_emoji_in_a_comment_are_drawn_in_an_emoji_font(
-    client: FlaskClient, session: Session
-) -> None:
-    data = _report_with_comment(client, session, "Done \u2705 with the \U0001f693 unit")
-    for emoji in ("\u2705", "\U0001f693"):
-        drawing = _fonts_drawing(data, emoji)
-        assert drawing, f"{emoji!r} is not in the PDF's text"
-        assert not any(name.startswith("DejaVu") for name in drawing), (emoji, drawing)
+    # Each needed a font of its own: DejaVu Sans would draw its missing-glyph box.
+    for character in ("日", "\u2705", "\U0001f693"):
+        drawing = _fonts_drawing(data, character)
+        assert drawing, f"{character!r} is not in the PDF's text"
+        assert not any(name.startswith("DejaVu") for name in drawing), (character, drawing)
 
 
 #: A fontconfig setup with the fallback fonts taken away, as on a machine without them.
