@@ -49,6 +49,10 @@ MIN_FILL = 0.25
 #: Of two pages in a row, at least one is this full (the last page of a part may be nearly empty).
 MIN_PAIR_FILL = 0.5
 
+#: What the PDFs' pages look like does not depend on the database that held the data: each
+#: is rendered and checked once, on SQLite (the report data is checked on both elsewhere).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @dataclass(frozen=True)
 class Run:

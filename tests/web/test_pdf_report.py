@@ -64,6 +64,7 @@ def downloaded(client: FlaskClient, session: Session) -> tuple[Any, bytes, Any]:
     return setup, response.data, response
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_has_cover_sections_and_metadata(
     downloaded: tuple[Any, bytes, Any], session: Session
 ) -> None:
@@ -98,6 +99,7 @@ def test_pdf_has_cover_sections_and_metadata(
     assert root["/MarkInfo"]["/Marked"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_outline_has_every_section(
     downloaded: tuple[Any, bytes, Any], session: Session
 ) -> None:
@@ -111,6 +113,7 @@ def test_pdf_outline_has_every_section(
         assert _normal(f"Step {section.number}. {section.title}") in titles
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_links_to_every_gap_resource(
     downloaded: tuple[Any, bytes, Any], session: Session
 ) -> None:
@@ -122,6 +125,7 @@ def test_pdf_links_to_every_gap_resource(
     assert expected <= uris
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_embeds_its_fonts(downloaded: tuple[Any, bytes, Any]) -> None:
     _setup, pdf, _response = downloaded
     reader = PdfReader(io.BytesIO(pdf))
@@ -138,6 +142,7 @@ def test_pdf_embeds_its_fonts(downloaded: tuple[Any, bytes, Any]) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_page_numbers_and_running_header(
     downloaded: tuple[Any, bytes, Any], tmp_path: Path
 ) -> None:
