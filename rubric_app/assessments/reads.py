@@ -125,7 +125,8 @@ def last_writers(
     session: Session, assessment: Assessment, item_ids: Collection[str]
 ) -> dict[str, PartWriters]:
     """Who last wrote the parts of these items. Read only when a save or the conflicts page
-    has conflicts, so an autosave without one pays nothing for it."""
+    has conflicts, or a save merged with a change made elsewhere, so an autosave without
+    either pays nothing for it."""
     wanted = sorted(item_ids)
     if not wanted:
         return {}

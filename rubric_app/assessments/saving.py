@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from rubric_app import audit
 from rubric_app.assessments.locking import lock_assessment
 from rubric_app.assessments.parts import merge_item, parse_base
-from rubric_app.assessments.reads import load_states, rubric_for
+from rubric_app.assessments.reads import last_writers, load_states, rubric_for
 from rubric_app.assessments.states import (
     EMPTY_STATE,
     NOTE_FIELDS,
@@ -120,6 +120,7 @@ def save_items(
         stored = load_states(session, assessment)
     to_write: list[ItemChange] = []
     conflicts: list[Conflict] = []
+    merged: list[str] = []
     for change in changes:
         if not rubric.has_item(change.item_id):
             raise AssessmentError(f"Unknown item {change.item_id!r}.")
@@ -150,6 +151,9 @@ def save_items(
         # The parts only one side changed are saved now, even beside a conflicting part.
         if merge.state != current:
             to_write.append(ItemChange(change.item_id, merge.state, change.base_fingerprint))
+            merged.append(change.item_id)
+    # Who made the change merged with: the write below would make it this user.
+    writers = last_writers(session, assessment, merged) if merged else {}
     if to_write:
         _count_revision(session, assessment)
         _write_items(session, assessment, to_write, user, stored)
@@ -168,6 +172,7 @@ def save_items(
         conflicts=tuple(conflicts),
         revision=assessment.revision,
         written={change.item_id: change.state for change in to_write},
+        merged_from={item_id: writers[item_id].item for item_id in merged},
     )
 
 

@@ -198,3 +198,7 @@ class SaveResult:
     conflicts: tuple[Conflict, ...]
     revision: int
     written: Mapping[str, ItemState] = field(default_factory=dict)
+    #: For items saved merged with a change made elsewhere: who last saved the item before
+    #: this save (``PartWriters.item``), read before the write overwrote it. Read only when
+    #: something merged, so the usual save pays nothing for it.
+    merged_from: Mapping[str, int | None] = field(default_factory=dict)

@@ -37,9 +37,10 @@ class SectionSave:
 
     ``bases`` are the new bases (``parts.base_of``) of the items the page should compare
     its next save with; ``stale`` items were merged with, or left to, someone else's change
-    (the page shows an older version of some part); ``conflicts`` have parts changed in both
-    places that were not saved, and ``conflicts_by_you`` are those whose other version this
-    same user saved (another tab or window).
+    (the page shows an older version of some part), and ``stale_by_you`` are those whose other
+    change this same user made (another tab or window); ``conflicts`` have parts changed in
+    both places that were not saved, and ``conflicts_by_you`` are those whose other version
+    this same user saved.
     """
 
     read: SectionRead
@@ -48,6 +49,7 @@ class SectionSave:
     bases: Mapping[str, str]
     stale: tuple[str, ...]
     conflicts_by_you: frozenset[str] = frozenset()
+    stale_by_you: frozenset[str] = frozenset()
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -120,7 +122,30 @@ def save_section(
     by_you: frozenset[str] = frozenset()
     if result.conflicts and user is not None:
         by_you = _changed_by(session, assessment, result.conflicts, user)
-    return SectionSave(read, result, after, bases, tuple(stale), by_you)
+    stale_by_you: frozenset[str] = frozenset()
+    if stale and user is not None:
+        stale_by_you = _stale_by(session, assessment, stale, result, user)
+    return SectionSave(read, result, after, bases, tuple(stale), by_you, stale_by_you)
+
+
+def _stale_by(
+    session: Session,
+    assessment: Assessment,
+    stale: Sequence[str],
+    result: SaveResult,
+    user: User,
+) -> frozenset[str]:
+    """The stale items whose other change ``user`` made (in another tab or window): for a
+    merged item, who saved it before this save did (``SaveResult.merged_from``); for one this
+    save left alone, who saved it last."""
+    untouched = [item_id for item_id in stale if item_id not in result.merged_from]
+    writers = last_writers(session, assessment, untouched) if untouched else {}
+    return frozenset(
+        item_id
+        for item_id in stale
+        if (result.merged_from[item_id] if item_id in result.merged_from else writers[item_id].item)
+        == user.id
+    )
 
 
 def _changed_by(

@@ -304,6 +304,8 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
         "bases": dict(outcome.bases),
         "visible": {item.id: outcome.read.visible[item.id] for item in sect.items},
         "stale": list(outcome.stale),
+        # Of those, the items whose other change this user made (another tab or window).
+        "stale_by_you": sorted(outcome.stale_by_you),
         "errors": [
             {"field": error.field, "message": error.message}
             for error in numbered_errors(rubric, outcome.read.errors)

@@ -365,12 +365,20 @@
       });
     }
     if (data.stale && data.stale.length) {
-      parts.push(
-        " Someone else has also changed " +
-          (data.stale.length === 1 ? "1 item" : data.stale.length + " items") +
-          " on this page; ",
-      );
-      parts.push({ href: window.location.pathname, text: "reload to see their answers" });
+      // Said as for conflicts: this same user in another tab or window (stale_by_you), someone
+      // else, or some of each.
+      var staleByYou = data.stale_by_you || [];
+      var staleItems = data.stale.length === 1 ? "1 item" : data.stale.length + " items";
+      if (staleByYou.length === data.stale.length) {
+        parts.push(" You also changed " + staleItems + " on this page in another tab or window; ");
+        parts.push({ href: window.location.pathname, text: "reload to see those answers" });
+      } else {
+        var staleWho = staleByYou.length
+          ? " Someone else, or you in another tab or window, has"
+          : " Someone else has";
+        parts.push(staleWho + " also changed " + staleItems + " on this page; ");
+        parts.push({ href: window.location.pathname, text: "reload to see their answers" });
+      }
       parts.push(".");
     }
     setStatus(kind, parts, state);

@@ -97,6 +97,28 @@ def test_start_fill_with_autosave_and_skip_logic(
         other.close()
 
 
+def test_an_item_changed_in_your_other_tab_is_said_to_be_yours(
+    page: Any, live_server: Any, signin_page: Any
+) -> None:
+    """Tab two saves another item while the first tab's change is still not on its page: the
+    bar says the change was this user's own, in another tab, never "someone else"."""
+    signin_page(page, live_server, EDITOR)
+    assessment_id = start_assessment_in_browser(page, live_server)
+    url = live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}")
+    page.goto(url)
+    tab_two = page.context.new_page()
+    tab_two.goto(url)
+    page.locator("#mou-purpose-stated__policy-2").check()
+    wait_saved(page)
+    tab_two.locator("#mou-model-based__policy-1").check()
+    bar = tab_two.locator("[data-autosave-status]")
+    bar.filter(has_text="reload to see those answers").wait_for()
+    text = bar.inner_text()
+    assert "You also changed 1 item on this page in another tab or window" in text
+    assert "Someone else" not in text
+    assert stored(live_server, assessment_id)["mou-model-based"].values == {"policy": "partly"}
+
+
 def test_two_tabs_conflict_is_resolved_side_by_side(
     page: Any, live_server: Any, signin_page: Any, screenshot: Any
 ) -> None:

@@ -130,6 +130,7 @@ def test_autosave_saves_and_reports_bases_visibility_and_conflicts(
     body = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
     assert body["status"] == "saved"
     assert body["stale"] == ["partnership-exists"]
+    assert body["stale_by_you"] == []  # the owner changed it, not this editor
     session.expire_all()
     merged = load_states(session, assessment)["partnership-exists"]
     assert (merged.values, merged.comment) == ({"value": "no"}, "Two SROs since 2019")
@@ -150,6 +151,47 @@ def test_autosave_saves_and_reports_bases_visibility_and_conflicts(
     again = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
     assert again["conflict_key"] == body["conflict_key"]
     assert session.query(SavedDraft).count() == 1
+
+
+def test_a_change_made_in_your_own_other_tab_is_said_to_be_yours(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """Merged (this tab changed another part of the item) or left alone (this tab did not
+    touch it), an item changed in the same user's other tab is not "someone else's"."""
+    signin(client, "editor@riverside.example")
+    url = section_url(assessment)
+    autosave = f"/assessments/{assessment.id}/autosave"
+    tab_one = page_fields(client, url)
+    tab_two = page_fields(client, url)
+    token = tab_one["csrf_token"][0]
+    tab_one["partnership-exists__value"] = ["yes"]
+    tab_one["mou-purpose-stated__policy"] = ["partly"]
+    assert client.post(autosave, data=tab_one, headers={"X-CSRFToken": token}).status_code == 200
+
+    # The second tab, with the page's first bases, comments on the gate only.
+    tab_two["partnership-exists__comment"] = ["Two SROs since 2019"]
+    body = client.post(autosave, data=tab_two, headers={"X-CSRFToken": token}).get_json()
+    assert body["status"] == "saved"
+    # The gate merged (this tab's comment beside the other tab's answer); the other item
+    # was left alone here. Both were changed by this same user.
+    assert body["stale"] == ["partnership-exists", "mou-purpose-stated"]
+    assert body["stale_by_you"] == sorted(["partnership-exists", "mou-purpose-stated"])
+    session.expire_all()
+    merged = load_states(session, assessment)["partnership-exists"]
+    assert (merged.values, merged.comment) == ({"value": "yes"}, "Two SROs since 2019")
+
+    # A teammate's change is theirs, beside this user's own.
+    other = client.application.test_client()
+    signin(other, "owner@riverside.example")
+    theirs = page_fields(other, url)
+    theirs["mou-purpose-stated__practice"] = ["fully"]
+    assert other.post(url, data=theirs).status_code == 302
+    tab_three = dict(tab_two)
+    tab_three["csrf_token"] = [token]
+    tab_three["partnership-exists__comment"] = ["Three SROs since 2020"]
+    body = client.post(autosave, data=tab_three, headers={"X-CSRFToken": token}).get_json()
+    assert "mou-purpose-stated" in body["stale"]
+    assert "mou-purpose-stated" not in body["stale_by_you"]
 
 
 def test_autosave_without_token_or_session_answers_in_json(
