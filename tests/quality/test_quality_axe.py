@@ -44,8 +44,10 @@ def _sign_in(context: Any, user: str) -> None:
     tab.goto("/signin")
     tab.get_by_label("Email").fill(user)
     tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_load_state()
+    # A click does not wait for the next page: without this, the URL below could still be the
+    # sign-in page's, and closing the tab could cut the sign-in short.
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Sign in").click()
     assert "/signin" not in tab.url, f"{user} could not sign in"
     tab.close()
 
