@@ -172,6 +172,13 @@ class QueryForm(Form):
     class Meta:
         csrf = False
 
+    def take(self, field: FilterField, allowed: tuple[str, ...]) -> tuple[str, list[str]]:
+        """The field's value among ``allowed`` (empty when unknown) and its note, if any."""
+        field.allowed = allowed
+        if field.validate(self):
+            return field.data, []
+        return "", list(field.errors)
+
 
 class FilterField(Field):
     """One value out of ``allowed``, or nothing (every value)."""

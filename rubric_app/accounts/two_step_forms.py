@@ -33,27 +33,34 @@ class TwoStepCodeForm(Form):
     )
 
 
+def _first_code(label: str, missing: str, description: str) -> StringField:
+    """The field for a newly added app's first code (set-up, or a new phone)."""
+    return StringField(
+        label,
+        validators=[DataRequired(missing), Length(max=20)],
+        filters=[strip_whitespace],
+        description=description,
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class EnrolForm(Form):
     """The first code from the app, which proves it was set up right."""
 
-    code = StringField(
+    code = _first_code(
         "Code from your app",
-        validators=[DataRequired("Enter the 6-digit code your app shows."), Length(max=20)],
-        filters=[strip_whitespace],
-        description="6 digits; the app shows a new one every 30 seconds.",
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        "Enter the 6-digit code your app shows.",
+        "6 digits; the app shows a new one every 30 seconds.",
     )
 
 
 class MoveForm(Form):
     """The first code from the new phone, which finishes moving two-step sign-in to it."""
 
-    code = StringField(
+    code = _first_code(
         "Code from the app on your new phone",
-        validators=[DataRequired("Enter the 6-digit code the new phone shows."), Length(max=20)],
-        filters=[strip_whitespace],
-        description="6 digits, from the account you just added on the new phone.",
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        "Enter the 6-digit code the new phone shows.",
+        "6 digits, from the account you just added on the new phone.",
     )
 
 

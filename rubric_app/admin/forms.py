@@ -14,9 +14,3 @@ class UnverifiedQuery(QueryForm):
     state = FilterField("State", noun="state")
     kind = FilterField("Kind of organization", noun="kind of organization")
     name = StringField("Name contains", validators=[Length(max=200)])
-
-    def take(self, field: FilterField) -> tuple[str, list[str]]:
-        """The field's value among its ``allowed`` ones (empty when unknown) and its note."""
-        if field.validate(self):
-            return field.data, []
-        return "", list(field.errors)

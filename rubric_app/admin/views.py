@@ -107,12 +107,8 @@ def reject(org_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.organizations"))
 
 
-def _unverified_query() -> UnverifiedQuery:
-    """The bulk page's filters from the query string; unknown values are dropped with a note."""
-    query = UnverifiedQuery(formdata=request.args)
-    query.state.allowed = tuple(STATES)
-    query.kind.allowed = tuple(kind for kind in ORG_KIND_LABELS if kind not in VETTED_KINDS)
-    return query
+#: The kinds of organization the bulk page lists (state advocates are approved one by one).
+BULK_KINDS = tuple(kind for kind in ORG_KIND_LABELS if kind not in VETTED_KINDS)
 
 
 @bp.get("/organizations/unverified")
@@ -120,9 +116,10 @@ def _unverified_query() -> UnverifiedQuery:
 def unverified() -> ResponseReturnValue:
     """Districts, programs and colleges not verified yet, to verify the ticked ones at once."""
     require_site_admin(current_user)
-    query = _unverified_query()
-    state, state_notes = query.take(query.state)
-    kind, kind_notes = query.take(query.kind)
+    # Unknown values are dropped with a note, as on the state dashboard.
+    query = UnverifiedQuery(formdata=request.args)
+    state, state_notes = query.take(query.state, tuple(STATES))
+    kind, kind_notes = query.take(query.kind, BULK_KINDS)
     page = request.args.get("page", "1")
     listing = unverified_organizations(
         db.session,
@@ -146,7 +143,7 @@ def unverified() -> ResponseReturnValue:
         filters=filters,
         prev_url=page_url(listing.page - 1),
         next_url=page_url(listing.page + 1),
-        kind_choices=[(kind, ORG_KIND_LABELS[kind]) for kind in query.kind.allowed],
+        kind_choices=[(kind, ORG_KIND_LABELS[kind]) for kind in BULK_KINDS],
         kind_labels=ORG_KIND_LABELS,
         states=STATES,
         form=EmptyForm(),

@@ -15,9 +15,8 @@ class LibraryQuery(QueryForm):
     kind = FilterField("Kind", noun="kind")
     step = FilterField("Action step", noun="action step")
 
-    def take(self, field: FilterField, allowed: tuple[str, ...]) -> tuple[str, str]:
-        """Return the field's value among ``allowed`` (else empty) and the value it ignored."""
-        field.allowed = allowed
-        if field.validate(self):
-            return field.data, ""
-        return "", field.data
+    def value_and_ignored(self, field: FilterField, allowed: tuple[str, ...]) -> tuple[str, str]:
+        """Return the field's value among ``allowed`` (else empty) and the value it ignored
+        (the page names it in a note of its own)."""
+        value, notes = self.take(field, allowed)
+        return value, (field.data if notes else "")

@@ -19,8 +19,8 @@ def index() -> ResponseReturnValue:
     steps = step_options(catalog)
     step_titles = {step.id: step.title for step in steps}
     query = LibraryQuery(formdata=request.args)
-    kind, unknown_kind = query.take(query.kind, tuple(KIND_LABELS))
-    step, unknown_step = query.take(query.step, tuple(step_titles))
+    kind, unknown_kind = query.value_and_ignored(query.kind, tuple(KIND_LABELS))
+    step, unknown_step = query.value_and_ignored(query.step, tuple(step_titles))
     # An unknown filter value (an old bookmark, a typo) shows everything, with a note.
     ignored = [value for value in (unknown_kind, unknown_step) if value]
     entries = library_entries(catalog, kind=kind or None, step=step or None)

@@ -150,7 +150,7 @@ def figure_key(app: Flask, scope: Scope, k: int, rows: Sequence[ScopeRow]) -> Fi
 
 
 def unchanged(before: Sequence[ScopeRow], after: Sequence[ScopeRow]) -> bool:
-    """Whether the base read after counting is the one read before (see ``keep_figures``)."""
+    """Whether the base read after counting is the one read before (``keep_when_unchanged``)."""
     return _in_order(before) == _in_order(after)
 
 

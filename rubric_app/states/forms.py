@@ -24,13 +24,6 @@ class DashboardQuery(QueryForm):
     sro_model = FilterField("SRO staffing model", noun="SRO staffing model")
     period = FilterField("Period", noun="period")
 
-    def take(self, field: FilterField, allowed: tuple[str, ...]) -> tuple[str, list[str]]:
-        """The field's value among ``allowed`` (empty when unknown) and its note, if any."""
-        field.allowed = allowed
-        if field.validate(self):
-            return field.data, []
-        return "", list(field.errors)
-
     def take_period(
         self, allowed: tuple[str, ...], default: str, why: str
     ) -> tuple[str, list[str]]:
