@@ -97,17 +97,24 @@ def test_start_fill_with_autosave_and_skip_logic(
         other.close()
 
 
-def test_an_item_changed_in_your_other_tab_is_said_to_be_yours(
-    page: Any, live_server: Any, signin_page: Any
-) -> None:
-    """Tab two saves another item while the first tab's change is still not on its page: the
-    bar says the change was this user's own, in another tab, never "someone else"."""
+def two_tabs_on_a_section(page: Any, live_server: Any, signin_page: Any) -> tuple[int, str, Any]:
+    """The editor's new assessment's first section open in ``page`` and in a second tab:
+    the assessment id, the section's address and the second tab."""
     signin_page(page, live_server, EDITOR)
     assessment_id = start_assessment_in_browser(page, live_server)
     url = live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}")
     page.goto(url)
     tab_two = page.context.new_page()
     tab_two.goto(url)
+    return assessment_id, url, tab_two
+
+
+def test_an_item_changed_in_your_other_tab_is_said_to_be_yours(
+    page: Any, live_server: Any, signin_page: Any
+) -> None:
+    """Tab two saves another item while the first tab's change is still not on its page: the
+    bar says the change was this user's own, in another tab, never "someone else"."""
+    assessment_id, _url, tab_two = two_tabs_on_a_section(page, live_server, signin_page)
     page.locator("#mou-purpose-stated__policy-2").check()
     wait_saved(page)
     tab_two.locator("#mou-model-based__policy-1").check()
@@ -122,12 +129,7 @@ def test_an_item_changed_in_your_other_tab_is_said_to_be_yours(
 def test_two_tabs_conflict_is_resolved_side_by_side(
     page: Any, live_server: Any, signin_page: Any, screenshot: Any
 ) -> None:
-    signin_page(page, live_server, EDITOR)
-    assessment_id = start_assessment_in_browser(page, live_server)
-    url = live_server.url_for(f"/assessments/{assessment_id}/sections/{SECTION}")
-    page.goto(url)
-    tab_two = page.context.new_page()
-    tab_two.goto(url)
+    assessment_id, url, tab_two = two_tabs_on_a_section(page, live_server, signin_page)
 
     page.locator("#mou-purpose-stated__policy-2").check()  # Fully in place
     wait_saved(page)
