@@ -20,8 +20,9 @@ rule when two approvals race (the second waits for the first and is then refused
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -88,22 +89,26 @@ def pending_organizations(session: Session) -> list[UnverifiedOrg]:
         )
         .order_by(Organization.created_at, Organization.id)
     ).all()
-    return [_listed(org, name, email, _clash_name(session, org)) for org, name, email in rows]
+    return _listed(session, rows)
 
 
-def _listed(
-    org: Organization, user_name: str | None, email: str | None, clash: str | None
-) -> UnverifiedOrg:
-    return UnverifiedOrg(
-        id=org.id,
-        name=org.name,
-        kind=org.kind,
-        state=org.state,
-        created_at=org.created_at,
-        created_by_name=user_name,
-        created_by_email=email,
-        clashes_with=clash,
-    )
+def _listed(session: Session, rows: Sequence[Any]) -> list[UnverifiedOrg]:
+    """The admin pages' rows from (organization, creator's name, creator's e-mail) rows, each
+    with the verified organization it shares a name with (one query for them all)."""
+    clashes = _verified_namesakes(session, [org for org, _name, _email in rows])
+    return [
+        UnverifiedOrg(
+            id=org.id,
+            name=org.name,
+            kind=org.kind,
+            state=org.state,
+            created_at=org.created_at,
+            created_by_name=user_name,
+            created_by_email=email,
+            clashes_with=clashes.get((org.kind, org.state, org.name_key)),
+        )
+        for org, user_name, email in rows
+    ]
 
 
 def _verified_clash(session: Session, org: Organization) -> Organization | None:
@@ -117,11 +122,6 @@ def _verified_clash(session: Session, org: Organization) -> Organization | None:
             Organization.id != org.id,
         )
     )
-
-
-def _clash_name(session: Session, org: Organization) -> str | None:
-    clash = _verified_clash(session, org)
-    return f"{clash.name} (id {clash.id})" if clash is not None else None
 
 
 def _clash_message(org: Organization, clash_id: int | None) -> str:
@@ -271,12 +271,8 @@ def unverified_organizations(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    clashes = _verified_namesakes(session, [org for org, _name, _email in rows])
     return UnverifiedPage(
-        rows=tuple(
-            _listed(org, user_name, email, clashes.get((org.kind, org.state, org.name_key)))
-            for org, user_name, email in rows
-        ),
+        rows=tuple(_listed(session, rows)),
         total=total,
         page=page,
         pages=pages,
@@ -287,7 +283,7 @@ def _verified_namesakes(
     session: Session, orgs: list[Organization]
 ) -> dict[tuple[str, str, str], str]:
     """For a page of organizations, the verified ones they share a kind, state and name key
-    with, in one query (``_clash_name`` would ask once per row)."""
+    with, in one query."""
     keys = {(org.kind, org.state, org.name_key) for org in orgs}
     if not keys:
         return {}
