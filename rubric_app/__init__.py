@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     from rubric_app.extensions import csrf, limiter
     from rubric_app.framework_state import init_frameworks
     from rubric_app.jobs.queue import init_jobs
+    from rubric_app.states.figures import init_figures
 
     db.init_app(app)
     csrf.init_app(app)
@@ -111,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     url_numbers.init_app(app)
     init_catalog(app)
     init_frameworks(app)
+    init_figures(app)
     init_jobs(app)
 
 

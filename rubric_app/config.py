@@ -119,6 +119,10 @@ class DefaultConfig:
     PDF_CACHE_MAX_AGE_DAYS = 90
     #: Submitting an assessment queues its PDFs, so the first download is a cache hit.
     PDF_PREPARE_ON_SUBMIT = True
+    #: A submit, reopening, share or revoked share queues the default dashboard view of each
+    #: state advocate it reaches, so the advocate's next view is read, not counted
+    #: (rubric_app/states/figure_jobs.py).
+    FIGURES_PREPARE_ON_CHANGE = True
     #: Background jobs (rubric_app/jobs, docs/architecture.md). The queue's storage: Redis when
     #: REDIS_URL (or RUBRIC_APP_REDIS_URL) is set, for several machines; else a SQLite file
     #: (JOBS_SQLITE_PATH, empty: instance/jobs.sqlite3) that the web processes and the

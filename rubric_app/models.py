@@ -700,3 +700,26 @@ class OrganizationFramework(Base):
     framework_id: Mapped[str] = mapped_column(String(100))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KeptFigures(Base):
+    """One state dashboard view's figures, counted once and shared by every process.
+
+    ``rubric_app.states.figure_store`` is the only code that reads or writes these rows. A row
+    is used only by a request that read exactly the base rows it was counted from
+    (``base_digest``) with the same rubric files, law files and code (``setup_digest``); one
+    row per view, replaced when the view is counted again.
+    """
+
+    __tablename__ = "kept_figures"
+
+    #: SHA-256 of the view: advocate, state, rubric, filters and the small-number threshold.
+    view_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    advocate_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    base_digest: Mapped[str] = mapped_column(String(64))
+    setup_digest: Mapped[str] = mapped_column(String(64))
+    #: The figures, pickled by the app itself (never from a user's upload).
+    figures: Mapped[bytes] = mapped_column(LargeBinary)
+    counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

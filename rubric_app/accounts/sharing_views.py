@@ -36,6 +36,7 @@ from rubric_app.accounts.vetting import is_verified_org
 from rubric_app.db import db
 from rubric_app.extensions import limiter
 from rubric_app.models import Assessment, Organization, Share, User
+from rubric_app.states.figure_jobs import count_ahead
 from rubric_app.us_states import STATES
 from rubric_app.vocabulary import ORG_KIND_LABELS
 
@@ -115,6 +116,8 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
             status = 403 if isinstance(error, UnverifiedError) else 400
         else:
             db.session.commit()
+            # A state advocate's dashboard counts it: counted ahead of the advocate's next view.
+            count_ahead(db.session, [to_org.id])
             flash(f"{assessment.title} is now shared, read-only, with {to_org.name}.", "success")
             return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
     lookup = PartnerLookupForm(formdata=None, partner=partner)
@@ -224,5 +227,6 @@ def revoke(assessment_id: int, share_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         revoke_share(db.session, share, by=_me())
         db.session.commit()
+        count_ahead(db.session, [share.to_org_id])
         flash(f"{share.to_org.name} can no longer see {assessment.title}.", "success")
     return redirect(url_for("accounts.sharing", assessment_id=assessment.id))

@@ -29,6 +29,7 @@ KIND_MODULES = (
     "rubric_app.reports.pdf_jobs",
     "rubric_app.states.bulk_reports",
     "rubric_app.agreements.extraction_jobs",
+    "rubric_app.states.figure_jobs",
 )
 
 #: Retry delays grow by this factor: 1x, 2x, 4x ... the base delay.

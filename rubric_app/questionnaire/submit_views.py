@@ -29,6 +29,7 @@ from rubric_app.questionnaire.helpers import answers_of, user_names
 from rubric_app.questionnaire.view_data import answer_sections, attention_rows
 from rubric_app.reports.pdf_jobs import prepare_after_submit
 from rubric_app.scoring import score_assessment, visibility
+from rubric_app.states.figure_jobs import advocates_sharing, count_ahead
 
 
 @bp.get("/assessments/<int:assessment_id>/review")
@@ -100,6 +101,8 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
     session.commit()
     # The PDFs are drawn in the background now, so the first download is a cache hit.
     prepare_after_submit(session, assessment, current_user.id)
+    # So are the dashboards of the state advocates it is shared with.
+    count_ahead(session, advocates_sharing(session, assessment.id))
     # The task list shows what to do next; the checksum stays in its technical details.
     flash(f"Submitted. Snapshot {snapshot.number} keeps these answers as they are now.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
@@ -132,6 +135,8 @@ def reopen_assessment(assessment_id: int) -> ResponseReturnValue:
         flash(str(error), "info")
         return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
+    # The advocates' dashboards it is shared with no longer count it.
+    count_ahead(session, advocates_sharing(session, assessment.id))
     flash("Reopened for changes. Earlier snapshots stay available below.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
 

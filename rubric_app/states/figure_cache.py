@@ -5,8 +5,9 @@ small-number rule) and the side views beside them (``findings.side_views``) are 
 queries over every shared assessment of the state: about 200 ms for the largest state, where
 its advocate pages through the participants list, switches between filters and comes back.
 They change only when what they are counted from changes, so they are kept in a bounded,
-least-recently-used cache per app (so per process; each of several stateless processes keeps
-its own) and counted again only when that changes.
+least-recently-used cache per app (so per process) and counted again only when that changes.
+What one process counted, the others read from the database (``figure_store``, checked by a
+digest of the same base rows) before counting it themselves; ``figures`` decides which.
 
 What they are counted from, and how a kept entry is known to still be right:
 
@@ -164,6 +165,12 @@ def kept_figures(
     return entry
 
 
+def keep(app: Flask, key: FigureKey, entry: KeptFigures) -> None:
+    """Keep ``entry`` under ``key`` at once: figures another process counted and checked
+    (``figure_store``), read under the digest of the very rows ``key`` numbers."""
+    _store(app).figures.put(key, entry)
+
+
 def keep_when_unchanged(
     app: Flask,
     key: FigureKey,
@@ -171,9 +178,11 @@ def keep_when_unchanged(
     *,
     rows: Sequence[ScopeRow],
     read_base: Callable[[], Sequence[ScopeRow]],
+    then: Callable[[], None] | None = None,
 ) -> None:
     """Keep ``entry`` under ``key`` if the base, read again (``read_base``) once the figures
-    were counted from ``rows``, is still those rows.
+    were counted from ``rows``, is still those rows; and then run ``then`` (which shares them
+    with the other processes, ``figure_store``).
 
     The item query and the law run on connections of their own, each statement seeing what
     was committed when it began, so a share made while they ran could be in the figures but
@@ -188,6 +197,8 @@ def keep_when_unchanged(
     def check() -> None:
         if unchanged(rows, read_base()):
             store.figures.put(key, entry)
+            if then is not None:
+                then()
 
     def done(future: Future[None]) -> None:
         with store.lock:
@@ -195,7 +206,7 @@ def keep_when_unchanged(
                 store.checks.remove(future)
         if future.exception() is not None:
             # Nothing is kept; the next view counts again.
-            _log.warning("Kept dashboard figures not checked: %s", future.exception())
+            _log.warning("Kept dashboard figures not checked or shared: %s", future.exception())
 
     with store.lock:
         future = store.keeper.submit(check)

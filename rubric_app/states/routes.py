@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -30,8 +30,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from rubric_app import audit
 from rubric_app.access import can
@@ -48,46 +46,23 @@ from rubric_app.url_numbers import PAGE_MESSAGE, requested_page
 from rubric_app.us_states import STATES
 from rubric_app.vocabulary import (
     ENROLLMENT_BAND_LABELS,
-    ENROLLMENT_BANDS,
     LOCALE_LABELS,
-    LOCALES,
     ORG_KIND_GROUP_LABELS,
     SRO_MODEL_LABELS,
-    SRO_MODELS,
 )
 
-from . import charts, exports, figure_cache, privacy, resolved, rollup
-from .findings import Overview, SideViews, build_overview, side_views, steps_of_rows
-from .forms import DashboardQuery
+from . import charts, exports, privacy, resolved, rollup
+from .figures import dashboard_figures
+from .findings import Overview, SideViews, build_overview
 from .histogram import bars_of
-from .rollup import Filters, Scope
+from .rollup import Scope
 from .view_data import (
     Dashboard,
-    DistributionRow,
     Page,
     build_dashboard,
     participants_page,
 )
-
-DEFAULT_RUBRIC = "secure-local-implementation"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a filter select."""
-
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class FilterState:
-    """The filters as asked for, what they resolved to, and anything that was ignored."""
-
-    scope: Scope
-    rubric_choices: tuple[Choice, ...]
-    choices: dict[str, tuple[Choice, ...]]
-    problems: tuple[str, ...]
+from .view_filters import FilterState, periods_of, resolve_filters
 
 
 def _advocate(code: str) -> Organization:
@@ -105,6 +80,12 @@ def _advocate(code: str) -> Organization:
     return org
 
 
+def _resolve_filters(org: Organization) -> FilterState:
+    """The view this request's query string asks for (``view_filters``)."""
+    k = int(current_app.config["SUPPRESSION_K"])
+    return resolve_filters(db.session, org, request.args, k)
+
+
 def _awaiting_approval(org: Organization) -> str:
     return render_template(
         "states/awaiting_approval.html",
@@ -112,83 +93,6 @@ def _awaiting_approval(org: Organization) -> str:
         vetting=verification_status(org),
         state_name=STATES.get(org.state, org.state),
     )
-
-
-def _resolve_filters(org: Organization) -> FilterState:
-    """Read the GET filters; unknown values are ignored with a message, never an error page."""
-    query = DashboardQuery(formdata=request.args)
-    problems: list[str] = []
-    catalog_rubrics = dict(resolved.rubric_counts(db.session, org.id, org.state))
-    rubric_key, notes = query.take(query.rubric, tuple(catalog_rubrics))
-    problems.extend(notes)
-    if not rubric_key:
-        rubric_key = (
-            DEFAULT_RUBRIC
-            if DEFAULT_RUBRIC in catalog_rubrics or not catalog_rubrics
-            else next(iter(catalog_rubrics))
-        )
-    titles = rollup.rubric_titles(db.session, list(catalog_rubrics) or [rubric_key])
-    k = int(current_app.config["SUPPRESSION_K"])
-    # No count beside a rubric: one across every period, set against each period's own,
-    # would tell how many took part in a period whose view is withheld.
-    rubric_choices = tuple(Choice(key, titles.get(key, key)) for key in catalog_rubrics)
-
-    base = Scope(org.id, org.state, rubric_key)
-    options = resolved.filter_options(db.session, base)
-    period_counts = options.periods
-    periods = [period for period, _ in period_counts]
-    kinds = options.kinds
-    allowed = {
-        "kind": tuple(kinds),
-        "enrollment_band": ENROLLMENT_BANDS,
-        "locale": LOCALES,
-        "sro_model": SRO_MODELS,
-        "period": tuple(periods),
-    }
-    labels = {
-        "kind": ORG_KIND_GROUP_LABELS,
-        "enrollment_band": ENROLLMENT_BAND_LABELS,
-        "locale": LOCALE_LABELS,
-        "sro_model": SRO_MODEL_LABELS,
-        "period": {p: p for p in periods},
-    }
-    values: dict[str, str] = {}
-    for key, known in allowed.items():
-        if key != "period":
-            values[key], notes = query.take(query[key], known)
-            problems.extend(notes)
-    values["period"], notes = query.take_period(
-        allowed["period"], *_default_period(period_counts, k)
-    )
-    problems.extend(notes)
-    choices = {
-        key: tuple(Choice(v, labels[key].get(v, v)) for v in known)
-        for key, known in allowed.items()
-    }
-    return FilterState(
-        Scope(org.id, org.state, rubric_key, Filters(**values)),
-        rubric_choices,
-        choices,
-        tuple(problems),
-    )
-
-
-def _default_period(period_counts: Sequence[tuple[str, int]], k: int) -> tuple[str, str]:
-    """Return the period a view shows unless one is chosen, and why it is that one.
-
-    Always one period, so each organization counts once (there is no all-periods view:
-    ``rollup.Filters.compared`` says why): the latest in which enough organizations took part
-    for figures to show, else simply the latest ("" when nothing is shared yet).
-    ``period_counts``: (period, organizations), newest first.
-    """
-    if not period_counts:
-        return "", ""
-    enough = next((period for period, n in period_counts if n >= k), None)
-    if enough is None:
-        return period_counts[0][0], "the latest period"
-    if enough == period_counts[0][0]:
-        return enough, "the latest period"
-    return enough, "the latest period with enough organizations for figures"
 
 
 def _report_url(person: rollup.Participant) -> str | None:
@@ -238,8 +142,8 @@ def dashboard(code: str) -> ResponseReturnValue:
         # Like the filters: ignored with a message (page 1), never an error page.
         state = replace(state, problems=(*state.problems, f"{PAGE_MESSAGE} Showing page 1."))
         page = 1
-    periods = _periods(state)
-    kept = _dashboard_figures(org, state.scope, k, periods)
+    periods = periods_of(state)
+    kept = dashboard_figures(db.session, org.state, state.scope, k, periods)
     built = kept.dashboard
     pages = max(1, -(-built.listed // page_size))
     people: tuple[rollup.Participant, ...] = ()
@@ -292,54 +196,6 @@ def dashboard(code: str) -> ResponseReturnValue:
         locale_labels=LOCALE_LABELS,
         sro_labels=SRO_MODEL_LABELS,
     )
-
-
-def _dashboard_figures(
-    org: Organization, scope: Scope, k: int, periods: Sequence[str]
-) -> figure_cache.KeptFigures:
-    """The view's figures and side views: kept ones when they were counted from exactly the
-    base rows this request read (``figure_cache``), else counted now and kept."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
-    catalog, loaded = current_catalog(), current_frameworks()
-    rows = resolved.base_of(db.session, scope)
-    key = figure_cache.figure_key(app, scope, k, rows)
-    found = figure_cache.kept_figures(app, key, frameworks=loaded, benchmarks=catalog)
-    if found is not None:
-        return found
-    side: list[SideViews] = []
-
-    def count_side_views(distributions: Sequence[DistributionRow]) -> None:
-        # Counted while the item query runs on its own connection.
-        steps = steps_of_rows(distributions)
-        side.append(side_views(db.session, scope, k, steps, periods))
-
-    built = build_dashboard(
-        db.session,
-        scope,
-        k,
-        parallel=True,
-        benchmarks=catalog.benchmarks,
-        frameworks=loaded.for_jurisdiction(org.state),
-        meanwhile=count_side_views,
-    )
-    found = figure_cache.KeptFigures(built, side[0] if side else None, loaded, catalog)
-    # Kept only if nothing was shared, revoked or resubmitted while they were counted.
-    engine = db.engine
-    figure_cache.keep_when_unchanged(
-        app, key, found, rows=rows, read_base=lambda: _base_now(engine, scope)
-    )
-    return found
-
-
-def _base_now(engine: Engine, scope: Scope) -> tuple[resolved.ScopeRow, ...]:
-    """The view's base read now, in a session of its own (for the figure keeper's thread)."""
-    with Session(engine) as session:
-        return resolved.base_now(session, scope)
-
-
-def _periods(state: FilterState) -> list[str]:
-    """Return the periods the advocate can choose, newest first."""
-    return [choice.value for choice in state.choices["period"]]
 
 
 def _overview(
@@ -450,7 +306,7 @@ def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseRet
         benchmarks=current_catalog().benchmarks,
         frameworks=current_frameworks().for_jurisdiction(org.state),
     )
-    overview = _overview(built, _periods(state))
+    overview = _overview(built, periods_of(state))
     context: dict[str, Any] = {
         "org_name": org.name,
         "state_name": STATES.get(org.state, org.state),

@@ -29,7 +29,7 @@ from rubric_app.db import db
 from rubric_app.demo import generate_states
 from rubric_app.models import Assessment, Organization, Share, User
 from rubric_app.rubric_versions import rubric_of
-from rubric_app.states import figure_cache, routes
+from rubric_app.states import figure_cache, figures
 
 ADVOCATE = "advocate@oh-cache.example.org"
 RUBRIC = "secure-local-implementation"
@@ -194,7 +194,7 @@ def test_after_a_change_the_page_reads_as_counted_from_nothing(
     CHANGES[change](session, advocate)
     session.commit()
     kept = [_page(client, view) for view in views]
-    figure_cache.forget_figures(app)
+    figures.forget_everywhere(app, db.engine)
     fresh = [_page(client, view) for view in views]
     for one, other in zip(kept, fresh, strict=True):
         difference = difflib.unified_diff(one.splitlines(), other.splitlines(), lineterm="", n=1)
@@ -215,7 +215,7 @@ def test_figures_counted_while_a_share_came_in_are_not_kept(
     district = make_org(session, "Cache District Late", state="OH", locale="town")
     late = _submitted(session, district, 0.95)
     session.commit()
-    counted = routes.build_dashboard
+    counted = figures.build_dashboard
     shared: list[int] = []
 
     def share_meanwhile(*args: Any, **kwargs: Any) -> Any:
@@ -229,15 +229,15 @@ def test_figures_counted_while_a_share_came_in_are_not_kept(
                 shared.append(share.id)
         return counted(*args, **kwargs)
 
-    monkeypatch.setattr(routes, "build_dashboard", share_meanwhile)
+    monkeypatch.setattr(figures, "build_dashboard", share_meanwhile)
     signin(client, ADVOCATE)
     _page(client)
-    monkeypatch.setattr(routes, "build_dashboard", counted)
+    monkeypatch.setattr(figures, "build_dashboard", counted)
     with Session(db.engine) as other:
         revoke_share(other, other.get_one(Share, shared[0]), by=None)
         other.commit()
     after = _page(client)
-    figure_cache.forget_figures(app)
+    figures.forget_everywhere(app, db.engine)
     assert after == _page(client)
 
 

@@ -1,0 +1,106 @@
+"""Dashboards counted before anyone asks: a change queues the views it reaches.
+
+Counting the largest state's dashboard takes a few times as long as its main query (the base,
+the item results, the law, the side views). So when something that view is counted from
+changes (an assessment is submitted or reopened, a share is made or revoked), the change queues
+a job (kind ``state_figures``) per state advocate it reaches, and the worker counts that
+advocate's default view (the page with no filters) into the shared store (``figure_store``,
+through ``figures.dashboard_figures``). The advocate's next view then reads it instead of
+counting.
+
+What this changes is only *when* a view is counted, never *what* it shows: a page uses stored
+figures only when they were counted from exactly the rows it has just read (``figures``), so a
+change this module does not hear of (a profile edit, a naming change, a job still running when
+another change comes in) costs the next viewer the counting, nothing else.
+
+The job key is the advocate (``figures:<id>``): a change while the advocate's job is queued
+adds nothing (the job has not read the base yet); a done job is queued again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from rubric_app.accounts.vetting import acts_as_advocate
+from rubric_app.jobs import operations, registry
+from rubric_app.jobs.models import Job
+from rubric_app.jobs.queue import dispatch
+from rubric_app.models import Organization, Share
+
+from . import figure_cache
+from .figures import dashboard_figures
+from .view_filters import periods_of, resolve_filters
+
+KIND = "state_figures"
+
+_log = logging.getLogger(__name__)
+
+
+def advocates_sharing(session: Session, assessment_id: int) -> list[int]:
+    """The organizations holding a live share of the assessment (the views it is in)."""
+    return list(
+        session.scalars(
+            select(Share.to_org_id).where(
+                Share.assessment_id == assessment_id, Share.revoked_at.is_(None)
+            )
+        )
+    )
+
+
+def count_ahead(session: Session, org_ids: Iterable[int]) -> None:
+    """Queue the default view of each verified state advocate among ``org_ids``; commit and
+    dispatch. Called after the change committed: the change stands whatever happens here (a
+    queue that cannot be reached is logged, and the next view counts itself)."""
+    wanted = sorted(set(org_ids))
+    if not wanted or not current_app.config["FIGURES_PREPARE_ON_CHANGE"]:
+        return
+    try:
+        advocates = session.scalars(
+            select(Organization).where(
+                Organization.id.in_(wanted), Organization.kind == "state_advocate"
+            )
+        )
+        requested = [
+            operations.request_job(
+                session,
+                key=f"figures:{advocate.id}",
+                kind=KIND,
+                params={"advocate_org_id": advocate.id},
+                user_id=None,
+                rerun_done=True,
+            )
+            for advocate in advocates
+            if acts_as_advocate(advocate)
+        ]
+        session.commit()
+        for item in requested:
+            if item.dispatch:
+                dispatch(item.job.id)
+    except Exception:  # the change already committed; counting ahead must not undo it
+        session.rollback()
+        _log.exception("Could not queue the dashboards of organizations %s", wanted)
+
+
+def count_default_view(session: Session, job: Job, progress: registry.Progress) -> registry.Made:
+    """Count the advocate's default view into the shared store, unless it is there."""
+    org = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
+    if org is None or not acts_as_advocate(org):
+        return registry.Made(summary="Nothing to count: no verified state advocate.")
+    k = int(current_app.config["SUPPRESSION_K"])
+    view = resolve_filters(session, org, MultiDict(), k)
+    if not view.scope.filters.period:
+        return registry.Made(summary="Nothing is shared with this advocate yet.")
+    progress(10)
+    dashboard_figures(session, org.state, view.scope, k, periods_of(view), fresh=True)
+    # Done once the figures are checked against the base read again and stored.
+    figure_cache.settle(current_app._get_current_object())  # type: ignore[attr-defined]
+    return registry.Made(summary="The dashboard's figures are counted.")
+
+
+registry.register(KIND, count_default_view, title="Counting a state dashboard")

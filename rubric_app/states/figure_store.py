@@ -1,0 +1,145 @@
+"""The state dashboard's figures shared by every process: one ``KeptFigures`` row per view.
+
+``figure_cache`` keeps a view's figures in the process that counted them. With several web
+processes (and machines), each would count the same view again after every change, and the
+worker that counts a view ahead of time (``figure_jobs``) could not hand its figures to them.
+This table is what they share: a process that has no figures of its own for a view reads
+them here before counting.
+
+A row is used only when everything its figures were counted from is what the reader has:
+
+- **the base rows**, exactly: ``base_digest`` is SHA-256 over the rows in assessment order
+  (their ``repr``: ids, versions, profiles, naming, revisions, submission times), so a reader
+  whose rows differ in any way gets a different digest and counts again;
+- **the rubric and law files and the code**: ``setup_digest`` covers every file of the rubric
+  and framework folders a process loaded at start-up and the app's own source, so a process
+  that loaded other files, or runs other code during a rolling deploy, never reads figures
+  counted by another;
+- **the view** itself (advocate, state, rubric, filters, small-number threshold), hashed
+  into the row's key.
+
+The figures are pickled: they are the app's own frozen dataclasses, written only by the app
+(like the job queue's own messages); nothing a user sends or uploads is ever unpickled. A row
+that no longer unpickles (a class renamed without a new setup digest) is simply counted
+again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from rubric_app.models import KeptFigures, utcnow
+
+from .resolved import ScopeRow
+
+#: A fixed protocol, so processes of one Python version write the same bytes.
+_PROTOCOL = 5
+
+_log = logging.getLogger(__name__)
+
+
+def _add_files(digest: Any, folder: Path, pattern: str = "*") -> None:
+    """Add every file under ``folder`` matching ``pattern``, by its name inside the folder (so
+    two machines with the same files agree) and its bytes."""
+    for path in sorted(found for found in folder.rglob(pattern) if found.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+
+
+def _code_digest() -> str:
+    """SHA-256 of the app's Python source, read once when this module is imported (so it is
+    the code this process runs, not what a deploy has put on disk since)."""
+    digest = hashlib.sha256(f"python {sys.version_info[:2]} pickle {_PROTOCOL}".encode())
+    _add_files(digest, Path(__file__).resolve().parents[1], "*.py")
+    return digest.hexdigest()
+
+
+_CODE = _code_digest()
+
+
+def setup_digest(folders: Iterable[Path]) -> str:
+    """SHA-256 of every file under ``folders`` (the rubric and framework folders a process
+    loads at start-up) and of the app's code: equal only for processes that count alike."""
+    digest = hashlib.sha256(_CODE.encode())
+    for index, folder in enumerate(folders):
+        digest.update(f"folder {index}".encode())
+        _add_files(digest, folder)
+    return digest.hexdigest()
+
+
+def view_key(
+    advocate_org_id: int, state: str, rubric_key: str, filters: Mapping[str, str], k: int
+) -> str:
+    """SHA-256 of a view: whose, which state and rubric, which filters, which threshold."""
+    named = repr((advocate_org_id, state, rubric_key, sorted(filters.items()), k))
+    return hashlib.sha256(named.encode()).hexdigest()
+
+
+def base_digest(rows: Sequence[ScopeRow]) -> str:
+    """SHA-256 of a base's rows in assessment order (the database returns them in none)."""
+    ordered = tuple(sorted(rows, key=attrgetter("id")))
+    return hashlib.sha256(repr(ordered).encode()).hexdigest()
+
+
+def read(session: Session, key: str, *, base: str, setup: str) -> Any | None:
+    """The figures kept under ``key`` if they were counted from ``base`` with ``setup``."""
+    figures = session.scalar(
+        select(KeptFigures.figures).where(
+            KeptFigures.view_key == key,
+            KeptFigures.base_digest == base,
+            KeptFigures.setup_digest == setup,
+        )
+    )
+    if figures is None:
+        return None
+    try:
+        return pickle.loads(figures)  # noqa: S301 - written by the app only (module docstring)
+    except Exception:  # a row no other process can read is counted again, never an error page
+        _log.warning("Kept dashboard figures %s could not be read; counting again", key[:12])
+        return None
+
+
+def write(
+    session: Session,
+    key: str,
+    figures: Any,
+    *,
+    advocate_org_id: int,
+    base: str,
+    setup: str,
+) -> None:
+    """Keep ``figures`` under ``key``, replacing what the view held (the caller commits).
+
+    One statement (an upsert), so two processes keeping the same view at once end with one
+    row, the last one's; either was counted from the rows its digest names.
+    """
+    values = {
+        "view_key": key,
+        "advocate_org_id": advocate_org_id,
+        "base_digest": base,
+        "setup_digest": setup,
+        "figures": pickle.dumps(figures, protocol=_PROTOCOL),
+        "counted_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(KeptFigures).values(**values)
+    changed = {name: statement.excluded[name] for name in values if name != "view_key"}
+    session.execute(statement.on_conflict_do_update(index_elements=["view_key"], set_=changed))
+
+
+def clear(session: Session) -> None:
+    """Forget every shared view (the benchmarks' and tests' first views; the caller commits)."""
+    session.execute(delete(KeptFigures))

@@ -1,0 +1,301 @@
+"""Dashboard figures shared by every process (``figure_store``) and counted ahead of time
+after a change (``figure_jobs``).
+
+"Another process" is a second app on the same database: its own kept figures, its own job
+queue, nothing in memory shared with the first. Each test checks that the figures it reads
+instead of counting are exactly what counting from nothing shows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_app
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import csrf_from, make_org, make_user, signin, submitted_generated
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from rubric_app.accounts.sharing import share_assessment
+from rubric_app.db import db
+from rubric_app.jobs.models import Job
+from rubric_app.models import Assessment, KeptFigures, Organization, Share
+from rubric_app.states import figure_cache, figure_jobs, figure_store, figures
+
+ADVOCATE = "advocate@oh-store.example.org"
+OWNER = "owner@oh-store-late.example.org"
+PAGE = "/states/OH/dashboard"
+#: The title of Ohio's law file (frameworks/oh-rc-3313-951.yaml), shown beside the figures.
+OHIO_LAW = "Ohio: memorandum of understanding for school resource officers"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"SUPPRESSION_K": 3, "FIGURES_PREPARE_ON_CHANGE": True}
+
+
+@pytest.fixture
+def advocate(session: Session) -> Organization:
+    """Ohio's advocate and five districts sharing with it this period."""
+    org = make_org(session, "Ohio Store Advocates", kind="state_advocate", state="OH")
+    make_user(session, ADVOCATE, org)
+    for index in range(5):
+        district = make_org(session, f"Store District {index}", state="OH", locale="town")
+        assessment = submitted_generated(session, district, "2025-26", 0.2 + 0.15 * index)
+        share_assessment(session, assessment, org, by=None, named=True)
+    session.commit()
+    return org
+
+
+@pytest.fixture
+def other_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A second process on the same database (the first app's context stays pushed)."""
+    second = make_app(database_url, tmp_path / "other", SUPPRESSION_K=3)
+    yield second
+    with second.app_context():
+        db.engine.dispose()
+
+
+def _main_of(page: str) -> str:
+    found = re.search(r"<main.*?</main>", page, flags=re.S)
+    assert found is not None
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', found.group(0))
+
+
+@contextmanager
+def _item_queries(engine: Any) -> Iterator[list[str]]:
+    """Collect the statements on ``engine`` that read the cached item results."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "item_results" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _page(client: FlaskClient) -> str:
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    figure_cache.settle(client.application)
+    return _main_of(response.get_data(as_text=True))
+
+
+def _engine_of(application: Flask) -> Any:
+    with application.app_context():
+        return db.engine
+
+
+def _counted_from_nothing(app: Flask, client: FlaskClient) -> str:
+    figures.forget_everywhere(app, db.engine)
+    return _page(client)
+
+
+def test_a_view_counted_by_one_process_is_read_by_another(
+    app: Flask, client: FlaskClient, other_app: Flask, advocate: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    with _item_queries(db.engine) as first:
+        counted = _page(client)
+    assert first, "the first process counts the view"
+    assert "Store District 4" in counted
+    other = other_app.test_client()
+    signin(other, ADVOCATE)
+    with _item_queries(_engine_of(other_app)) as second:
+        read = _page(other)
+    assert not second, "the second process reads the view instead of counting it"
+    assert read == counted
+
+
+def test_stored_figures_of_other_rows_or_other_files_are_not_used(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    database_url: str,
+    tmp_path: Path,
+    advocate: Organization,
+) -> None:
+    signin(client, ADVOCATE)
+    before = _page(client)
+    # Another district shares: the stored view no longer matches the rows a reader has.
+    late = make_org(session, "Store District Late", state="OH", locale="town")
+    share_assessment(
+        session, submitted_generated(session, late, "2025-26", 0.9), advocate, by=None, named=True
+    )
+    session.commit()
+    figure_cache.forget_figures(app)
+    with _item_queries(db.engine) as counting:
+        after = _page(client)
+    assert counting, "figures of other rows are counted again"
+    assert "Store District Late" in after
+    assert after != before
+    # A process that loaded other law files counts for itself too.
+    laws = tmp_path / "other-laws"
+    shutil.copytree(app.config["FRAMEWORKS_DIR"], laws, ignore=shutil.ignore_patterns("oh-*"))
+    different = make_app(database_url, tmp_path / "laws", SUPPRESSION_K=3, FRAMEWORKS_DIR=laws)
+    reader = different.test_client()
+    signin(reader, ADVOCATE)
+    with _item_queries(_engine_of(different)) as other_files:
+        page = _page(reader)
+    assert other_files, "figures counted with other law files are not read"
+    assert OHIO_LAW in after
+    assert OHIO_LAW not in page
+    with different.app_context():
+        db.engine.dispose()
+
+
+def test_a_stored_view_that_does_not_read_back_is_counted_again(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    signin(client, ADVOCATE)
+    counted = _page(client)
+    session.execute(update(KeptFigures).values(figures=b"not figures"))
+    session.commit()
+    figure_cache.forget_figures(app)
+    with _item_queries(db.engine) as again:
+        assert _page(client) == counted
+    assert again
+
+
+def _share_through_the_page(client: FlaskClient, assessment: Assessment, to: Organization) -> None:
+    page = client.get(f"/assessments/{assessment.id}/sharing").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{assessment.id}/sharing",
+        data={"csrf_token": csrf_from(page), "to_org": str(to.id), "named": "y"},
+    )
+    assert response.status_code == 302
+
+
+def _forget_this_process(app: Flask) -> None:
+    # The advocate's next view comes to a process that has counted nothing itself.
+    figure_cache.forget_figures(app)
+
+
+def test_a_share_counts_the_advocates_view_before_the_next_visit(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    late = make_org(session, "Store District Late", state="OH", locale="town")
+    make_user(session, OWNER, late)
+    assessment = submitted_generated(session, late, "2025-26", 0.9)
+    session.commit()
+    signin(client, OWNER)
+    with _item_queries(db.engine) as ahead:
+        _share_through_the_page(client, assessment, advocate)
+    assert ahead, "the job counted the advocate's view (jobs run at once in the tests)"
+    job = session.scalar(select(Job).where(Job.key == f"figures:{advocate.id}"))
+    assert job is not None
+    assert (job.state, job.kind) == ("done", figure_jobs.KIND)
+    _forget_this_process(app)
+    signin(client, ADVOCATE)
+    with _item_queries(db.engine) as visit:
+        page = _page(client)
+    assert not visit, "the advocate's view was counted before the visit"
+    assert "Store District Late" in page
+    assert page == _counted_from_nothing(app, client)
+
+
+def test_a_revoked_share_and_a_reopening_count_ahead_too(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    district = session.scalars(select(Organization).where(Organization.name == "Store District 0"))
+    org = district.one()
+    make_user(session, OWNER, org)
+    share = session.scalars(select(Share).where(Share.to_org_id == advocate.id)).first()
+    assert share is not None
+    assert share.assessment.org_id == org.id
+    session.commit()
+    signin(client, OWNER)
+    sharing = client.get(f"/assessments/{share.assessment_id}/sharing").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{share.assessment_id}/sharing/{share.id}/revoke",
+        data={"csrf_token": csrf_from(sharing)},
+    )
+    assert response.status_code == 302
+    _forget_this_process(app)
+    signin(client, ADVOCATE)
+    with _item_queries(db.engine) as visit:
+        page = _page(client)
+    assert not visit
+    assert "Store District 0" not in page
+    assert page == _counted_from_nothing(app, client)
+
+    # A reopening takes a shared assessment out of the view, ahead of the visit too.
+    other = session.scalars(select(Share).where(Share.revoked_at.is_(None))).first()
+    assert other is not None
+    owner = make_user(session, "owner@oh-store-2.example.org", other.assessment.organization)
+    session.commit()
+    signin(client, owner.email)
+    overview = client.get(f"/assessments/{other.assessment_id}").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{other.assessment_id}/reopen",
+        data={"csrf_token": csrf_from(overview), "reason": "A correction."},
+    )
+    assert response.status_code == 302
+    _forget_this_process(app)
+    signin(client, ADVOCATE)
+    with _item_queries(db.engine) as visit:
+        page = _page(client)
+    assert not visit
+    assert page == _counted_from_nothing(app, client)
+
+
+def test_only_verified_state_advocates_are_counted_ahead(
+    session: Session, advocate: Organization
+) -> None:
+    """A change reaches the dashboards of verified state advocates only: an advocate no
+    administrator verified has none yet, and a district none at all."""
+    pending = make_org(session, "Ohio Pending Advocates", kind="state_advocate", verified=False)
+    district = make_org(session, "Store District Pending", state="OH")
+    session.commit()
+    figure_jobs.count_ahead(session, [pending.id, district.id, advocate.id])
+    keys = session.scalars(select(Job.key)).all()
+    assert keys == [f"figures:{advocate.id}"]
+
+
+def test_two_processes_storing_one_view_at_once_leave_one_row(
+    app: Flask, session: Session, advocate: Organization
+) -> None:
+    """The upsert is one statement: the second writer waits for the first and replaces its
+    row; neither fails, and the row is the one committed last."""
+    key = figure_store.view_key(advocate.id, "OH", "secure-local-implementation", {}, 3)
+    engine = db.engine
+    first = Session(engine)
+    figure_store.write(
+        first, key, ("first", None), advocate_org_id=advocate.id, base="a", setup="s"
+    )
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with Session(engine) as second:
+                figure_store.write(
+                    second, key, ("second", None), advocate_org_id=advocate.id, base="b", setup="s"
+                )
+                second.commit()
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive(), f"the second writer waits for the first's transaction: {errors}"
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert not errors
+    rows = session.scalars(select(KeptFigures)).all()
+    assert [(row.view_key, row.base_digest) for row in rows] == [(key, "b")]
+    assert figure_store.read(session, key, base="b", setup="s") == ("second", None)
+    assert figure_store.read(session, key, base="a", setup="s") is None
