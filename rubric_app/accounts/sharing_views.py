@@ -117,7 +117,7 @@ def sharing(assessment_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             # A state advocate's dashboard counts it: counted ahead of the advocate's next view.
-            count_ahead(db.session, [to_org.id])
+            count_ahead(db.session, assessment.rubric_key, [to_org.id])
             flash(f"{assessment.title} is now shared, read-only, with {to_org.name}.", "success")
             return redirect(url_for("accounts.sharing", assessment_id=assessment.id))
     lookup = PartnerLookupForm(formdata=None, partner=partner)
@@ -227,6 +227,6 @@ def revoke(assessment_id: int, share_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         revoke_share(db.session, share, by=_me())
         db.session.commit()
-        count_ahead(db.session, [share.to_org_id])
+        count_ahead(db.session, assessment.rubric_key, [share.to_org_id])
         flash(f"{share.to_org.name} can no longer see {assessment.title}.", "success")
     return redirect(url_for("accounts.sharing", assessment_id=assessment.id))

@@ -102,7 +102,7 @@ def submit_assessment(assessment_id: int) -> ResponseReturnValue:
     # The PDFs are drawn in the background now, so the first download is a cache hit.
     prepare_after_submit(session, assessment, current_user.id)
     # So are the dashboards of the state advocates it is shared with.
-    count_ahead(session, advocates_sharing(session, assessment.id))
+    count_ahead(session, assessment.rubric_key, advocates_sharing(session, assessment.id))
     # The task list shows what to do next; the checksum stays in its technical details.
     flash(f"Submitted. Snapshot {snapshot.number} keeps these answers as they are now.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
@@ -136,7 +136,7 @@ def reopen_assessment(assessment_id: int) -> ResponseReturnValue:
         return redirect(url_for("questionnaire.overview", assessment_id=assessment_id))
     session.commit()
     # The advocates' dashboards it is shared with no longer count it.
-    count_ahead(session, advocates_sharing(session, assessment.id))
+    count_ahead(session, assessment.rubric_key, advocates_sharing(session, assessment.id))
     flash("Reopened for changes. Earlier snapshots stay available below.", "success")
     return redirect(url_for("questionnaire.overview", assessment_id=assessment.id))
 

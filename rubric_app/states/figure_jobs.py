@@ -4,17 +4,17 @@ Counting the largest state's dashboard takes a few times as long as its main que
 the item results, the law, the side views). So when something that view is counted from
 changes (an assessment is submitted or reopened, a share is made or revoked), the change queues
 a job (kind ``state_figures``) per state advocate it reaches, and the worker counts that
-advocate's default view (the page with no filters) into the shared store (``figure_store``,
-through ``figures.dashboard_figures``). The advocate's next view then reads it instead of
-counting.
+advocate's default view of the assessment's rubric (the page with no other filter; for the
+default rubric, the page as it opens) into the shared store (``figure_store``, through
+``figures.dashboard_figures``). The advocate's next view then reads it instead of counting.
 
 What this changes is only *when* a view is counted, never *what* it shows: a page uses stored
 figures only when they were counted from exactly the rows it has just read (``figures``), so a
 change this module does not hear of (a profile edit, a naming change, a job still running when
 another change comes in) costs the next viewer the counting, nothing else.
 
-The job key is the advocate (``figures:<id>``): a change while the advocate's job is queued
-adds nothing (the job has not read the base yet); a done job is queued again.
+The job key is the advocate and the rubric (``figures:<id>:<rubric>``): a change while that
+job is queued adds nothing (the job has not read the base yet); a done job is queued again.
 """
 
 from __future__ import annotations
@@ -53,10 +53,16 @@ def advocates_sharing(session: Session, assessment_id: int) -> list[int]:
     )
 
 
-def count_ahead(session: Session, org_ids: Iterable[int]) -> None:
-    """Queue the default view of each verified state advocate among ``org_ids``; commit and
-    dispatch. Called after the change committed: the change stands whatever happens here (a
-    queue that cannot be reached is logged, and the next view counts itself)."""
+def job_key(advocate_org_id: int, rubric_key: str) -> str:
+    """The job that counts the advocate's default view of the rubric."""
+    return f"figures:{advocate_org_id}:{rubric_key}"
+
+
+def count_ahead(session: Session, rubric_key: str, org_ids: Iterable[int]) -> None:
+    """Queue the default view of ``rubric_key`` of each verified state advocate among
+    ``org_ids``; commit and dispatch. Called after the change committed: the change stands
+    whatever happens here (a queue that cannot be reached is logged, and the next view counts
+    itself)."""
     wanted = sorted(set(org_ids))
     if not wanted or not current_app.config["FIGURES_PREPARE_ON_CHANGE"]:
         return
@@ -69,9 +75,9 @@ def count_ahead(session: Session, org_ids: Iterable[int]) -> None:
         requested = [
             operations.request_job(
                 session,
-                key=f"figures:{advocate.id}",
+                key=job_key(advocate.id, rubric_key),
                 kind=KIND,
-                params={"advocate_org_id": advocate.id},
+                params={"advocate_org_id": advocate.id, "rubric": rubric_key},
                 user_id=None,
                 rerun_done=True,
             )
@@ -88,12 +94,14 @@ def count_ahead(session: Session, org_ids: Iterable[int]) -> None:
 
 
 def count_default_view(session: Session, job: Job, progress: registry.Progress) -> registry.Made:
-    """Count the advocate's default view into the shared store, unless it is there."""
+    """Count the advocate's default view of the job's rubric into the shared store (the
+    default rubric's when that one is no longer shared with it)."""
     org = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
     if org is None or not acts_as_advocate(org):
         return registry.Made(summary="Nothing to count: no verified state advocate.")
     k = int(current_app.config["SUPPRESSION_K"])
-    view = resolve_filters(session, org, MultiDict(), k)
+    asked = MultiDict({"rubric": str(job.params.get("rubric", ""))})
+    view = resolve_filters(session, org, asked, k)
     if not view.scope.filters.period:
         return registry.Made(summary="Nothing is shared with this advocate yet.")
     progress(10)

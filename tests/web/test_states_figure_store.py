@@ -33,6 +33,7 @@ from rubric_app.states import figure_cache, figure_jobs, figure_store, figures
 ADVOCATE = "advocate@oh-store.example.org"
 OWNER = "owner@oh-store-late.example.org"
 PAGE = "/states/OH/dashboard"
+RUBRIC = "secure-local-implementation"
 #: The title of Ohio's law file (frameworks/oh-rc-3313-951.yaml), shown beside the figures.
 OHIO_LAW = "Ohio: memorandum of understanding for school resource officers"
 
@@ -194,7 +195,7 @@ def test_a_share_counts_the_advocates_view_before_the_next_visit(
     with _item_queries(db.engine) as ahead:
         _share_through_the_page(client, assessment, advocate)
     assert ahead, "the job counted the advocate's view (jobs run at once in the tests)"
-    job = session.scalar(select(Job).where(Job.key == f"figures:{advocate.id}"))
+    job = session.scalar(select(Job).where(Job.key == figure_jobs.job_key(advocate.id, RUBRIC)))
     assert job is not None
     assert (job.state, job.kind) == ("done", figure_jobs.KIND)
     _forget_this_process(app)
@@ -259,9 +260,9 @@ def test_only_verified_state_advocates_are_counted_ahead(
     pending = make_org(session, "Ohio Pending Advocates", kind="state_advocate", verified=False)
     district = make_org(session, "Store District Pending", state="OH")
     session.commit()
-    figure_jobs.count_ahead(session, [pending.id, district.id, advocate.id])
+    figure_jobs.count_ahead(session, RUBRIC, [pending.id, district.id, advocate.id])
     keys = session.scalars(select(Job.key)).all()
-    assert keys == [f"figures:{advocate.id}"]
+    assert keys == [f"figures:{advocate.id}:{RUBRIC}"]
 
 
 def test_two_processes_storing_one_view_at_once_leave_one_row(
@@ -269,7 +270,7 @@ def test_two_processes_storing_one_view_at_once_leave_one_row(
 ) -> None:
     """The upsert is one statement: the second writer waits for the first and replaces its
     row; neither fails, and the row is the one committed last."""
-    key = figure_store.view_key(advocate.id, "OH", "secure-local-implementation", {}, 3)
+    key = figure_store.view_key(advocate.id, "OH", RUBRIC, {}, 3)
     engine = db.engine
     first = Session(engine)
     figure_store.write(
