@@ -123,6 +123,9 @@ class DefaultConfig:
     #: state advocate it reaches, so the advocate's next view is read, not counted
     #: (rubric_app/states/figure_jobs.py).
     FIGURES_PREPARE_ON_CHANGE = True
+    #: Dashboard views counted longer ago than this are deleted by the hourly prune (a view
+    #: opened again is simply counted again).
+    FIGURES_KEEP_DAYS = 30
     #: Background jobs (rubric_app/jobs, docs/architecture.md). The queue's storage: Redis when
     #: REDIS_URL (or RUBRIC_APP_REDIS_URL) is set, for several machines; else a SQLite file
     #: (JOBS_SQLITE_PATH, empty: instance/jobs.sqlite3) that the web processes and the

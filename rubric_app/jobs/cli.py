@@ -40,5 +40,6 @@ def prune() -> None:
 
     pruned = prune_everything(current_app)
     click.echo(
-        f"Pruned {pruned.pdfs} PDF(s), {pruned.job_files} job file(s), {pruned.jobs} job record(s)."
+        f"Pruned {pruned.pdfs} PDF(s), {pruned.job_files} job file(s), {pruned.jobs} job "
+        f"record(s), {pruned.figures} dashboard view(s)."
     )

@@ -26,6 +26,7 @@ again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import pickle
@@ -138,6 +139,13 @@ def write(
     statement = insert(KeptFigures).values(**values)
     changed = {name: statement.excluded[name] for name in values if name != "view_key"}
     session.execute(statement.on_conflict_do_update(index_elements=["view_key"], set_=changed))
+
+
+def prune_figures(session: Session, *, older_than: dt.datetime) -> int:
+    """Delete the views counted before ``older_than`` (hourly, ``jobs.maintenance``); say how
+    many. The caller commits."""
+    result = session.execute(delete(KeptFigures).where(KeptFigures.counted_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def clear(session: Session) -> None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from helpers import make_user
-from sqlalchemy import select
+from helpers import make_org, make_user
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rubric_app.jobs import operations
 from rubric_app.jobs.files import files_dir
 from rubric_app.jobs.models import Job
+from rubric_app.models import KeptFigures
+from rubric_app.states import figure_store
 
 
 def test_prune_deletes_expired_files_old_jobs_and_stale_pdfs(
@@ -44,14 +46,26 @@ def test_prune_deletes_expired_files_old_jobs_and_stale_pdfs(
     cache = Path(app.config["PDF_CACHE_DIR"])
     cache.mkdir(parents=True)
     (cache / "report-1-r1-abc-t0000000000.pdf").write_bytes(b"%PDF")
+    advocate = make_org(session, "Prune Advocates", kind="state_advocate")
+    for key in ("old-view", "new-view"):
+        figure_store.write(
+            session, key, ("figures", None), advocate_org_id=advocate.id, base="b", setup="s"
+        )
+    session.execute(
+        update(KeptFigures)
+        .where(KeptFigures.view_key == "old-view")
+        .values(counted_at=now - dt.timedelta(days=31))
+    )
+    session.commit()
 
     result = runner.invoke(args=["jobs", "prune"])
     assert result.exit_code == 0, result.output
-    assert "Pruned 1 PDF(s), 2 job file(s), 1 job record(s)." in result.output
+    assert "Pruned 1 PDF(s), 2 job file(s), 1 job record(s), 1 dashboard view(s)." in result.output
     assert sorted(path.name for path in folder.iterdir()) == [live_file.name]
     session.expire_all()
     assert sorted(session.scalars(select(Job.key))) == ["exp", "live"]
     assert not any(cache.iterdir())
+    assert session.scalars(select(KeptFigures.view_key)).all() == ["new-view"]
 
 
 def test_no_worker_for_an_in_process_queue(runner: FlaskCliRunner) -> None:
