@@ -87,7 +87,7 @@ from rubric_app.models import (
     Share,
     User,
 )
-from rubric_app.states import figure_cache, rollup
+from rubric_app.states import figure_cache, figure_jobs, figures, rollup
 from rubric_app.states.rollup import Filters, Scope
 
 PERIODS = ("2023-24", "2024-25", "2025-26")
@@ -541,6 +541,8 @@ class Timings:
     query_cpu: float | None = None
     #: The page again with the same data: its figures kept from the view before.
     repeat: float = 0.0
+    #: A view no process has counted yet: counted on the request.
+    cold: float = 0.0
 
 
 def largest_state_view(app: Any, session: Session) -> Scope:
@@ -609,24 +611,43 @@ def time_views(app: Any, seeded: Seeded, runs: int) -> Timings:
         if response.status_code != 200:
             raise RuntimeError(f"dashboard answered {response.status_code}")
 
-    def first_view() -> float:
-        # The first view after a change: nothing kept (``states/figure_cache.py``). Forgetting
-        # waits for the view before to be checked and kept, outside the clock.
-        figure_cache.forget_figures(app)
+    with app.app_context():
+        engine = db.engine
+
+    def timed_view() -> float:
         start = time.perf_counter()
         repeat_view()
         return time.perf_counter() - start
 
-    def page() -> None:
-        # A first view with the check that keeps its figures, run off the request: its CPU
-        # and its statements are the first view's too.
+    def cold_view() -> float:
+        # A view no process has counted: a filter nobody chose yet, or a change the worker
+        # has not counted yet. Nothing kept here or in the database (``states/figures.py``);
+        # forgetting waits for the view before to be checked and kept, outside the clock.
+        figures.forget_everywhere(app, engine)
+        return timed_view()
+
+    def first_view() -> float:
+        # The first view after a change, as the advocate meets it: the change queued the job
+        # that counts the advocate's default view (``states/figure_jobs.py``), a worker counted
+        # it into the database, and the page comes to a process that kept nothing itself.
+        figures.forget_everywhere(app, engine)
+        with app.app_context():
+            figure_jobs.count_ahead(db.session, scope.rubric_key, [scope.advocate_org_id])
         figure_cache.forget_figures(app)
+        return timed_view()
+
+    def page() -> None:
+        # A view counted on the request, with the check that keeps its figures, run off the
+        # request: its CPU and its statements are the counting's too.
+        figures.forget_everywhere(app, engine)
         repeat_view()
         figure_cache.settle(app)
 
     for _ in range(2):
+        cold_view()
         first_view()
     page_seconds = statistics.median(first_view() for _ in range(runs))
+    cold_seconds = statistics.median(cold_view() for _ in range(runs))
     page_cpu = machine_cpu_per_call(page, runs)
     sql = page_sql(app, page)
     repeat_view()
@@ -650,6 +671,7 @@ def time_views(app: Any, seeded: Seeded, runs: int) -> Timings:
         page_cpu,
         query_cpu,
         repeat_seconds,
+        cold_seconds,
     )
 
 
@@ -658,19 +680,19 @@ def _verdict(ok: bool) -> str:
 
 
 def _cpu_lines(timings: Timings) -> list[str]:
-    """The page's and the main query's CPU on the whole machine, and the least wall time the
-    page could take if every core did its work without a moment idle (the aim can be out of
-    reach on a small machine whatever the code does; this row says when)."""
+    """A view counted on the request: its CPU and the main query's on the whole machine, and
+    the least wall time the counting could take if every core did its work without a moment
+    idle (why counting on the request cannot reach 1.5x on a small machine)."""
     if timings.page_cpu is None or timings.query_cpu is None or not timings.query:
         return []
     cores = os.cpu_count() or 1
     floor = timings.page_cpu / cores
     return [
-        f"| ... CPU per request, the whole machine (this process and every PostgreSQL process, "
-        f"parallel workers included, and the check that keeps the figures, run after the "
-        f"request; mean of the runs) | page {format_seconds(timings.page_cpu)}, "
+        f"| ... CPU per counted view, the whole machine (this process and every PostgreSQL "
+        f"process, parallel workers included, and the check that keeps the figures, run after the "
+        f"request; mean of the runs) | view {format_seconds(timings.page_cpu)}, "
         f"main query alone {format_seconds(timings.query_cpu)} | | |",
-        f"| ... least wall time the page's CPU allows on {cores} cores "
+        f"| ... least wall time that CPU allows on {cores} cores "
         f"({format_seconds(timings.page_cpu)} / {cores}), against the main query alone | "
         f"{format_seconds(floor)} ({floor / timings.query:.2f}x) | | |",
     ]
@@ -681,6 +703,7 @@ def report(scale: float, seeded: Seeded, timings: Timings, runs: int) -> str:
     full_seconds = seeded.seconds / scale
     ratio = timings.page / timings.query if timings.query else float("inf")
     repeat_ratio = timings.repeat / timings.query if timings.query else float("inf")
+    cold_ratio = timings.cold / timings.query if timings.query else float("inf")
     small, large = timings.exports
     per_row = (large.peak_bytes - small.peak_bytes) / max(1, large.rows - small.rows)
     rows = ", ".join(f"{name} {count:,}" for name, count in seeded.rows.items())
@@ -708,8 +731,9 @@ def report(scale: float, seeded: Seeded, timings: Timings, runs: int) -> str:
         seed_line,
         f"| Dashboard of the largest state ({LARGEST}, {timings.state_orgs:,} organizations, "
         f"{timings.in_scope:,} assessments in the default view), first view after a change "
-        f"(nothing kept) | {format_seconds(timings.page)} "
-        f"| at most 300 ms | {_verdict(timings.page <= 0.3)} |",
+        f"(the change queued the count of the advocate's default view, a worker counted it "
+        f"into the database, and the page comes to a process that kept nothing itself) | "
+        f"{format_seconds(timings.page)} | at most 300 ms | {_verdict(timings.page <= 0.3)} |",
         f"| ... against its main grouped query alone (the item results of the view and of the "
         f"views one level up for each filter the small-number rule compares: none when the "
         f"view sets only its period) | "
@@ -717,7 +741,12 @@ def report(scale: float, seeded: Seeded, timings: Timings, runs: int) -> str:
         f"{_verdict(ratio <= 1.5)} |",
         f"| ... (for comparison: the view's own item results alone) | "
         f"{format_seconds(timings.tallies_query)} | | |",
-        f"| ... where one page request's time goes (with the check that keeps its figures) | "
+        f"| The same view when no process has counted it yet (a filter nobody chose yet, or a "
+        f"change the worker has not counted yet): counted on the request | "
+        f"{format_seconds(timings.cold)} ({cold_ratio:.2f}x the main query) | "
+        f"at most 300 ms and 1.5x | 300 ms {_verdict(timings.cold <= 0.3)}, "
+        f"1.5x {_verdict(cold_ratio <= 1.5)} |",
+        f"| ... where that counting's time goes (with the check that keeps its figures) | "
         f"{timings.sql.statements} SQL statements, "
         f"{format_seconds(timings.sql.seconds)} in total (slowest "
         f"{format_seconds(timings.sql.slowest)}); the rest is Python and the template | | |",
@@ -743,6 +772,16 @@ def report(scale: float, seeded: Seeded, timings: Timings, runs: int) -> str:
         f"{_verdict(per_row < 50)} |"
     )
     return "\n".join(lines)
+
+
+#: The bench's app: cheap password hashes (hundreds of advocates are made); jobs run inside
+#: the call that queues them, as one worker would run them at once (the first view timed is
+#: the one after that worker has counted the view).
+_APP_SETTINGS: dict[str, Any] = {
+    "ARGON2_PROFILE": "CHEAPEST",
+    "JOBS_IMMEDIATE": True,
+    "FIGURES_PREPARE_ON_CHANGE": True,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -771,11 +810,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     with tempfile.TemporaryDirectory() as folder:
         if args.reuse:
-            app = plain_app(Path(folder), ARGON2_PROFILE="CHEAPEST")
+            app = plain_app(Path(folder), **_APP_SETTINGS)
             with app.app_context():
                 seeded = already_seeded(db.session)
         else:
-            app = bench_app(Path(folder), ARGON2_PROFILE="CHEAPEST")
+            app = bench_app(Path(folder), **_APP_SETTINGS)
             with app.app_context():
                 print(f"Seeding at scale {args.scale:g} ...", flush=True)
                 seeded = seed_country(db.session, Path(folder), args.scale, args.jobs)
