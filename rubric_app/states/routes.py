@@ -35,10 +35,8 @@ from rubric_app import audit
 from rubric_app.access import can
 from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org
-from rubric_app.catalog_state import current_catalog
 from rubric_app.db import db
 from rubric_app.exports.spreadsheet import csv_lines
-from rubric_app.framework_state import current_frameworks
 from rubric_app.models import Organization
 from rubric_app.render_limits import limit_renders
 from rubric_app.states.blueprint import bp
@@ -59,7 +57,6 @@ from .rollup import Scope
 from .view_data import (
     Dashboard,
     Page,
-    build_dashboard,
     participants_page,
 )
 from .view_filters import FilterState, periods_of, resolve_filters
@@ -267,14 +264,11 @@ def export_csv(code: str) -> ResponseReturnValue:
 def export_xlsx(code: str) -> ResponseReturnValue:
     """Download a workbook: the summary (small cells hidden) and every shared answer."""
     org = _advocate(code)
-    scope = _resolve_filters(org).scope
-    built = build_dashboard(
-        db.session,
-        scope,
-        int(current_app.config["SUPPRESSION_K"]),
-        parallel=True,
-        frameworks=current_frameworks().for_jurisdiction(org.state),
-    )
+    state = _resolve_filters(org)
+    scope = state.scope
+    # The page's figures: kept ones when the page (or the worker) counted this view already.
+    k = int(current_app.config["SUPPRESSION_K"])
+    built = dashboard_figures(db.session, org.state, scope, k, periods_of(state)).dashboard
     if built.withheld is not None or built.empty:
         return redirect(url_for("states.dashboard", code=org.state, **scope.query_params()))
     data = exports.workbook(
@@ -298,15 +292,11 @@ def _summary_pdf(code: str, template: str, suffix: str, fmt: str) -> ResponseRet
     org = _advocate(code)
     state = _resolve_filters(org)
     scope = state.scope
-    built = build_dashboard(
-        db.session,
-        scope,
-        int(current_app.config["SUPPRESSION_K"]),
-        parallel=True,
-        benchmarks=current_catalog().benchmarks,
-        frameworks=current_frameworks().for_jurisdiction(org.state),
-    )
-    overview = _overview(built, periods_of(state))
+    # The page's figures and side views, so the summary says what the page says.
+    k = int(current_app.config["SUPPRESSION_K"])
+    kept = dashboard_figures(db.session, org.state, scope, k, periods_of(state))
+    built = kept.dashboard
+    overview = _overview(built, periods_of(state), kept.side)
     context: dict[str, Any] = {
         "org_name": org.name,
         "state_name": STATES.get(org.state, org.state),

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_from, make_org, make_user, signin, submitted_generated
@@ -29,6 +28,7 @@ from rubric_app.db import db
 from rubric_app.jobs.models import Job
 from rubric_app.models import Assessment, KeptFigures, Organization, Share
 from rubric_app.states import figure_cache, figure_jobs, figure_store, figures
+from tests.conftest import make_app
 
 ADVOCATE = "advocate@oh-store.example.org"
 OWNER = "owner@oh-store-late.example.org"
@@ -300,3 +300,17 @@ def test_two_processes_storing_one_view_at_once_leave_one_row(
     assert [(row.view_key, row.base_digest) for row in rows] == [(key, "b")]
     assert figure_store.read(session, key, base="b", setup="s") == ("second", None)
     assert figure_store.read(session, key, base="a", setup="s") is None
+
+
+def test_the_workbook_and_summary_use_the_figures_the_page_counted(
+    app: Flask, client: FlaskClient, advocate: Organization
+) -> None:
+    """So they cannot say other than the page, and a download after a view is not counted
+    again (the summary's side views included)."""
+    signin(client, ADVOCATE)
+    _page(client)
+    for url in ("/states/OH/export.xlsx", "/states/OH/summary.pdf"):
+        with _item_queries(db.engine) as again:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert not again, url
