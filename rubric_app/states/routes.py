@@ -2,11 +2,12 @@
 
 Only members of a *verified* state advocate organization, working in it now, see its state's
 dashboard; anyone else gets 404 (``rubric_app.access``). Members of an advocate organization that
-a site administrator has not approved (yet) get a page that says so instead (403). The figures
-come from ``view_data.build_dashboard`` (grouped SQL, suppression below ``SUPPRESSION_K``);
-pages only format them.
+a site administrator has not approved (yet) get a page that says so instead (403). The view
+comes from ``view_filters``, its figures from ``figures.dashboard_figures`` (kept, shared by
+another process, or counted by ``view_data.build_dashboard``: grouped SQL, suppression below
+``SUPPRESSION_K``); pages only format them.
 
-Why it is long: every dashboard page and export shares the filters, the verification gate and the
+Why it is long: every dashboard page and export shares the verification gate and the
 suppression notice.
 """
 
