@@ -16,6 +16,9 @@ Over real HTTP, with one cookie jar as a browser behind a load balancer would ha
 - failed sign-ins spread over A and B are counted together and hit the limit together;
 - submitting through A queues the PDFs, the worker renders them, and B serves the report from
   the shared cache (a hit);
+- sharing through A with the state's advocate queues the count of the advocate's dashboard,
+  the worker counts it into the database, and B shows the dashboard from those figures (it
+  counts nothing, so the stored row is not written again);
 - each web process's ``/metrics`` reports the worker's jobs (records from PostgreSQL, the
   queue's depth from Redis).
 
@@ -42,7 +45,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import PASSWORD, csrf_from
+from helpers import PASSWORD, csrf_from, make_org, make_user
 from prometheus_client.parser import text_string_to_metric_families
 from pypdf import PdfReader
 from reports_fixtures import make_setup
@@ -52,6 +55,7 @@ from sqlalchemy.schema import CreateSchema, DropSchema
 from rubric_app import create_app
 from rubric_app.db import db
 from rubric_app.jobs.models import Job
+from rubric_app.models import KeptFigures
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -60,6 +64,9 @@ STARTUP_BOUND = 90.0
 #: Rendering two PDFs on a loaded 2-core machine takes seconds; only never finishing fails.
 JOB_BOUND = 240.0
 OWNER = "owner@riverton.example.org"
+ADVOCATE = "advocate@scale-out.example.org"
+#: The state of the seeded district and advocate (``helpers.make_org``'s default).
+STATE = "OH"
 SECTION = "partnerships-and-mous"
 ITEM = "partnership-exists"
 
@@ -219,8 +226,9 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         yield Cluster(urls[0], urls[1], database_url, own("seed"))
 
 
-def _seed(cluster: Cluster) -> int:
-    """An owner and a rated, not yet submitted assessment; return the assessment's id.
+def _seed(cluster: Cluster) -> tuple[int, int]:
+    """An owner and a rated, not yet submitted assessment, and the state's advocate; return
+    the assessment's and the advocate organization's ids.
 
     Written by this process's own app on the run's schema (the caller points
     RUBRIC_APP_INSTANCE_PATH at a folder of the run), as an administrator's script would.
@@ -235,10 +243,13 @@ def _seed(cluster: Cluster) -> int:
         }
     )
     with app.app_context():
-        assessment_id = make_setup(db.session, submitted=False).assessment.id
+        setup = make_setup(db.session, submitted=False)
+        advocate = make_org(db.session, "Scale-out Advocates", "state_advocate", STATE)
+        make_user(db.session, ADVOCATE, advocate)
         db.session.commit()
+        ids = setup.assessment.id, advocate.id
         db.engine.dispose()
-    return assessment_id
+    return ids
 
 
 def _pdf_job_states(database_url: str) -> list[str]:
@@ -246,6 +257,17 @@ def _pdf_job_states(database_url: str) -> list[str]:
     try:
         with engine.connect() as connection:
             return list(connection.scalars(select(Job.state).where(Job.kind == "assessment_pdf")))
+    finally:
+        engine.dispose()
+
+
+def _kept_views(database_url: str) -> list[tuple[int, object]]:
+    """The dashboard views in the database: (advocate, when counted)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(KeptFigures.advocate_org_id, KeptFigures.counted_at))
+            return [(org_id, counted) for org_id, counted in rows]
     finally:
         engine.dispose()
 
@@ -271,7 +293,7 @@ def test_two_web_processes_and_a_worker_share_sessions_limits_autosave_and_pdfs(
     cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUBRIC_APP_INSTANCE_PATH", cluster.env["RUBRIC_APP_INSTANCE_PATH"])
-    assessment_id = _seed(cluster)
+    assessment_id, advocate_id = _seed(cluster)
     a, b = cluster.web_a, cluster.web_b
     section = f"/assessments/{assessment_id}/sections/{SECTION}"
 
@@ -361,3 +383,30 @@ def test_two_web_processes_and_a_worker_share_sessions_limits_autosave_and_pdfs(
             assert samples[("rubric_app_jobs", jobs)] == done, web
             assert samples[("rubric_app_job_queue_pending", ())] == 0, web
             assert samples[("rubric_app_job_metrics_up", ())] == 1, web
+
+        # Sharing through A with the state's advocate: the worker counts the advocate's
+        # dashboard into the database, and B shows it from there without counting again.
+        sharing = browser.get(f"{a}/assessments/{assessment_id}/sharing")
+        shared = browser.post(
+            f"{a}/assessments/{assessment_id}/sharing",
+            data={"csrf_token": csrf_from(sharing.text), "to_org": str(advocate_id)},
+        )
+        assert shared.status_code == 302, shared.text[:500]
+        _wait(
+            lambda: bool(_kept_views(cluster.database_url)),
+            JOB_BOUND,
+            "the worker counting the advocate's dashboard",
+            logs,
+        )
+        counted = _kept_views(cluster.database_url)
+        assert [org_id for org_id, _ in counted] == [advocate_id]
+        token = csrf_from(browser.get(f"{b}/signin").text)
+        signed_in = browser.post(
+            f"{b}/signin", data={"email": ADVOCATE, "password": PASSWORD, "csrf_token": token}
+        )
+        assert signed_in.status_code == 302, signed_in.text[:500]
+        dashboard = browser.get(f"{b}/states/{STATE}/dashboard")
+        assert dashboard.status_code == 200
+        assert "Scale-out Advocates" in dashboard.text
+        time.sleep(1)  # B would store figures it counted just after the page, off the request
+        assert _kept_views(cluster.database_url) == counted, "web B counted the view again"
