@@ -139,6 +139,8 @@ class DefaultConfig:
     #: Attempts after the first when a job fails unexpectedly, and the first wait (seconds)
     #: before one; each further wait doubles.
     JOB_RETRIES = 3
+    #: The longest an idle worker waits between two looks at the queue (``flask jobs worker``).
+    JOB_POLL_MAX_SECONDS = 1.0
     JOB_RETRY_DELAY = 5.0
     #: Finished and failed job records are deleted after this many days.
     JOB_RECORD_DAYS = 30

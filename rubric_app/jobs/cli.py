@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
-from huey.consumer import WORKER_THREAD
+from huey.consumer import WORKER_THREAD, Consumer
 
 from .queue import job_queue
 
@@ -29,8 +29,22 @@ def worker(workers: int) -> None:
         raise click.UsageError("JOBS_IMMEDIATE is set: jobs run where they are queued.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Job worker: {workers} thread(s) on {type(queue.huey).__name__}.")
-    consumer = queue.huey.create_consumer(workers=workers, worker_type=WORKER_THREAD, periodic=True)
+    consumer = make_consumer(current_app, workers)
     consumer.run()
+
+
+def make_consumer(app: Flask, workers: int) -> Consumer:
+    """Huey's consumer of the app's queue, with ``workers`` threads and the app's polling."""
+    return job_queue(app).huey.create_consumer(
+        workers=workers,
+        worker_type=WORKER_THREAD,
+        periodic=True,
+        # An idle worker looks at the queue less and less often, up to this: Huey's default
+        # (10 s) kept a job queued by a change (a dashboard to count, a PDF to draw) waiting
+        # longer than the person who made the change takes to open it. A SQLite queue is a
+        # local file, so a look a second costs nothing; Redis is not polled (it blocks).
+        max_delay=float(app.config["JOB_POLL_MAX_SECONDS"]),
+    )
 
 
 @jobs_cli.command("prune")

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rubric_app.jobs import operations
+from rubric_app.jobs.cli import make_consumer
 from rubric_app.jobs.files import files_dir
 from rubric_app.jobs.models import Job
 from rubric_app.models import KeptFigures
@@ -72,3 +73,14 @@ def test_no_worker_for_an_in_process_queue(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["jobs", "worker"])
     assert result.exit_code != 0
     assert "JOBS_IMMEDIATE is set" in result.output
+
+
+def test_an_idle_worker_looks_at_the_queue_at_least_every_second(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Huey's default would let an idle worker wait 10 s between looks at a SQLite queue,
+    longer than a person takes to open what their change queued (a dashboard, a PDF)."""
+    app.config.update(JOBS_IMMEDIATE=False, JOBS_SQLITE_PATH=str(tmp_path / "queue.sqlite3"))
+    consumer = make_consumer(app, 3)
+    assert consumer.max_delay == app.config["JOB_POLL_MAX_SECONDS"] == 1.0
+    assert len(consumer.worker_threads) == 3
