@@ -44,7 +44,7 @@ from rubric_app.questionnaire.fields import (
     state_from_form,
 )
 from rubric_app.rubrics.model import Item, Rubric, Section
-from rubric_app.scoring import ItemAnswer, visibility
+from rubric_app.scoring import ItemAnswer, visibility_when_read
 
 
 class SectionForm(Form):
@@ -171,7 +171,10 @@ def read_section(
         if item_errors:
             errors_by_item[item.id] = item_errors
     merged = {**stored, **posted}
-    shown = visibility(rubric, _AnswersOf(merged))
+    # Decided item by item as read: the section's items here and in the reply, and the items
+    # their conditions name, not the whole rubric. ``merged`` is this call's own, so the
+    # answers cannot change under it.
+    shown = visibility_when_read(rubric, _AnswersOf(merged))
     changes: list[ItemChange] = []
     errors: list[FieldError] = []
     invalid: set[str] = set()

@@ -77,7 +77,13 @@ from .score import (
     score_section,
     section_progress,
 )
-from .visibility import condition_holds, is_visible, visibility, visible_items
+from .visibility import (
+    condition_holds,
+    is_visible,
+    visibility,
+    visibility_when_read,
+    visible_items,
+)
 
 __all__ = [
     "DEFAULT_EDGES",
@@ -151,5 +157,6 @@ __all__ = [
     "top_gaps",
     "trend",
     "visibility",
+    "visibility_when_read",
     "visible_items",
 ]

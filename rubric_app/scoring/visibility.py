@@ -16,13 +16,13 @@ Hidden items are not asked, not scored and not counted in completion.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from rubric_app.rubrics.model import VALUE_DIMENSION, Condition, Item, Rubric
 
 from .answers import Answers, answer_value
 
-__all__ = ["condition_holds", "is_visible", "visibility", "visible_items"]
+__all__ = ["condition_holds", "is_visible", "visibility", "visibility_when_read", "visible_items"]
 
 
 class _Evaluator:
@@ -87,6 +87,36 @@ def visibility(rubric: Rubric, answers: Answers) -> Mapping[str, bool]:
     """Return whether each item of ``rubric`` is visible, by item id in rubric order."""
     evaluator = _Evaluator(rubric, answers)
     return {item.id: evaluator.visible(item) for item in rubric.items}
+
+
+class _VisibilityWhenRead(Mapping[str, bool]):
+    """Whether each item of a rubric is visible, each decided when first read."""
+
+    def __init__(self, rubric: Rubric, answers: Answers) -> None:
+        self._rubric = rubric
+        self._evaluator = _Evaluator(rubric, answers)
+
+    def __getitem__(self, item_id: str) -> bool:
+        if not self._rubric.has_item(item_id):
+            raise KeyError(item_id)
+        return self._evaluator.visible(self._rubric.item(item_id))
+
+    def __iter__(self) -> Iterator[str]:
+        return (item.id for item in self._rubric.items)
+
+    def __len__(self) -> int:
+        return len(self._rubric.items)
+
+
+def visibility_when_read(rubric: Rubric, answers: Answers) -> Mapping[str, bool]:
+    """``visibility``, each item decided only when it is first read.
+
+    For a caller that reads a few items of a long rubric (a section's, and the items their
+    conditions name): an autosave reads a dozen of its rubric's fifty. The answers must not
+    change while the result is in use. Each item's visibility depends on the answers alone (the
+    loader refuses cyclic conditions), so the order of the reads changes nothing.
+    """
+    return _VisibilityWhenRead(rubric, answers)
 
 
 def visible_items(rubric: Rubric, answers: Answers) -> tuple[Item, ...]:

@@ -7,7 +7,14 @@ from scoring_factories import equals, not_applicable, plain_item, rated, rubric,
 from scoring_factories import value as answer_of
 
 from rubric_app.rubrics.model import Condition, Rubric
-from rubric_app.scoring import Answers, is_visible, score_assessment, visibility, visible_items
+from rubric_app.scoring import (
+    Answers,
+    is_visible,
+    score_assessment,
+    visibility,
+    visibility_when_read,
+    visible_items,
+)
 
 
 def rubric_gated_by(condition: Condition) -> Rubric:
@@ -115,6 +122,25 @@ def test_item_reading_a_hidden_item_is_hidden_even_with_not_equals() -> None:
     }
     shown = visibility(CHAIN, answers)
     assert shown == {"exists": True, "signed": False, "renewed": False, "reviewed": False}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"exists": answer_of("no"), "signed": answer_of("yes"), "renewed": rated(policy="fully")},
+        {"exists": answer_of("yes"), "signed": answer_of("yes"), "renewed": rated(policy="fully")},
+        {},
+    ],
+)
+def test_visibility_when_read_agrees_with_visibility_in_any_order(answers: Answers) -> None:
+    whole = visibility(CHAIN, answers)
+    # The end of the chain first: it decides the items it reads on the way.
+    backwards = visibility_when_read(CHAIN, answers)
+    assert [backwards[item_id] for item_id in reversed(list(whole))] == list(whole.values())[::-1]
+    assert dict(visibility_when_read(CHAIN, answers)) == whole
+    assert list(visibility_when_read(CHAIN, answers)) == list(whole)
+    with pytest.raises(KeyError):
+        visibility_when_read(CHAIN, answers)["no-such-item"]
 
 
 def test_chain_opens_when_the_gate_is_answered() -> None:
