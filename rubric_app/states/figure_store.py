@@ -19,8 +19,11 @@ A row is used only when everything its figures were counted from is what the rea
   into the row's key.
 
 The figures are pickled: they are the app's own frozen dataclasses, written only by the app
-(like the job queue's own messages); nothing a user sends or uploads is ever unpickled. A row
-that no longer unpickles (a class renamed without a new setup digest) is simply counted
+(like the job queue's own messages); nothing a user sends or uploads is ever unpickled. Even
+so, a row is read back by an unpickler that makes only the app's own dataclasses and named
+tuples (``_OwnFigures``, the "restricting globals" pattern of the ``pickle`` documentation): a
+row someone wrote into the database by other means cannot make it call anything. A row that
+does not read back (refused, or a class renamed without a new setup digest) is simply counted
 again.
 """
 
@@ -28,10 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import pickle
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import is_dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -49,6 +54,18 @@ from .resolved import ScopeRow
 _PROTOCOL = 5
 
 _log = logging.getLogger(__name__)
+
+
+class _OwnFigures(pickle.Unpickler):
+    """Makes only the app's own dataclasses and named tuples; refuses every other global (a
+    function, a builtin), so unpickling a row can build figures and nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("rubric_app."):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (is_dataclass(found) or issubclass(found, tuple)):
+                return found
+        raise pickle.UnpicklingError(f"not a figure class: {module}.{name}")
 
 
 def _add_files(digest: Any, folder: Path, pattern: str = "*") -> None:
@@ -106,7 +123,7 @@ def read(session: Session, key: str, *, base: str, setup: str) -> Any | None:
     if figures is None:
         return None
     try:
-        return pickle.loads(figures)  # noqa: S301 - written by the app only (module docstring)
+        return _OwnFigures(io.BytesIO(figures)).load()
     except Exception:  # a row no other process can read is counted again, never an error page
         _log.warning("Kept dashboard figures %s could not be read; counting again", key[:12])
         return None

@@ -8,6 +8,7 @@ instead of counting are exactly what counting from nothing shows.
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import threading
@@ -157,17 +158,46 @@ def test_stored_figures_of_other_rows_or_other_files_are_not_used(
         db.engine.dispose()
 
 
+class _CallsOnLoad:
+    """Pickles into "call this function when loaded" (as a hostile row would)."""
+
+    def __init__(self, function: Any, *args: Any) -> None:
+        self.call = (function, args)
+
+    def __reduce__(self) -> Any:
+        return self.call
+
+
+CALLED: list[str] = []
+
+
+def _note_call(what: str) -> None:
+    CALLED.append(what)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pytest.param(b"not figures", id="not-a-pickle"),
+        # A function of the app itself, and a builtin: neither is a figure class.
+        pytest.param(pickle.dumps(_CallsOnLoad(Path.cwd)), id="a-function"),
+        pytest.param(pickle.dumps(_CallsOnLoad(_note_call, "loaded")), id="a-test-function"),
+        pytest.param(pickle.dumps(_CallsOnLoad(figure_store.view_key, 1, "", "", {}, 1)), id="app"),
+    ],
+)
 def test_a_stored_view_that_does_not_read_back_is_counted_again(
-    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization, stored: bytes
 ) -> None:
+    """Nothing in a row is called while it is read: only the app's figure classes are made."""
     signin(client, ADVOCATE)
     counted = _page(client)
-    session.execute(update(KeptFigures).values(figures=b"not figures"))
+    session.execute(update(KeptFigures).values(figures=stored))
     session.commit()
     figure_cache.forget_figures(app)
     with _item_queries(db.engine) as again:
         assert _page(client) == counted
     assert again
+    assert not CALLED
 
 
 def _share_through_the_page(client: FlaskClient, assessment: Assessment, to: Organization) -> None:
