@@ -103,6 +103,7 @@ def test_report_shows_not_enough_answers_and_what_each_score_rests_on(
         assert link in page
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_pdf_says_not_enough_answers_and_lists_unanswered_items(
     client: FlaskClient, session: Session
 ) -> None:

@@ -55,6 +55,7 @@ def iowa(session: Session) -> Assessment:
     return first
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_the_report_and_its_pdf_put_the_national_figure_beside_the_gap(
     client: FlaskClient, iowa: Assessment
 ) -> None:

@@ -161,6 +161,7 @@ def test_pdf_page_numbers_and_running_header(
     assert "Page 1 of" in text[0]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_second_download_comes_from_the_cache(
     client: FlaskClient, downloaded: tuple[Any, bytes, Any], session: Session, app: Flask
 ) -> None:

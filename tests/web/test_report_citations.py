@@ -139,6 +139,7 @@ def test_a_docx_citation_has_no_page_and_the_preamble_is_named(
     assert "MOU, preamble" in page
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_the_pdf_cites_the_clause_with_an_absolute_link_and_a_new_decision_renews_it(
     client: FlaskClient, session: Session, from_pdf: Cited
 ) -> None:

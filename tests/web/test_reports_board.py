@@ -369,6 +369,7 @@ def test_peer_benchmark_below_the_small_number_rule_says_too_few(
 # --- PDFs --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_board_pdf_is_short_and_the_full_report_opens_with_the_same_page(
     client: FlaskClient, session: Session
 ) -> None:

@@ -304,6 +304,7 @@ MIN_LINES = 8
 PART_TITLES = ("Findings", "Policy on paper versus practice", "Every item: share fully in place")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_full_pdf_has_no_nearly_empty_pages(client: FlaskClient, maine: Organization) -> None:
     signin(client, ADVOCATE)
     for query in ("", "?period=", "?locale=suburb"):

@@ -45,6 +45,7 @@ def _with_comment(
     return assessment, org, owner
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the PDF itself: once
 def test_a_two_line_comment_stays_two_lines_on_the_page_and_in_the_pdf(
     client: FlaskClient, session: Session
 ) -> None:
