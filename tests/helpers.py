@@ -1,14 +1,18 @@
-"""Helpers for web tests: CSRF tokens, signing in, making users and organizations."""
+"""Helpers for web tests: CSRF tokens, signing in, making users and organizations, watching
+the statements a request runs, comparing pages."""
 
 from __future__ import annotations
 
 import random
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pyotp
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts import two_step
@@ -155,3 +159,28 @@ def signin_two_step(client: FlaskClient, email: str, secret: str, password: str 
     code = pyotp.TOTP(secret).at(time.time() + 30)
     response = client.post("/two-step", data={"code": code, "csrf_token": token})
     assert response.status_code == 302, response.data[:500]
+
+
+@contextmanager
+def statements_run(engine: Engine, containing: str = "") -> Iterator[list[str]]:
+    """Every SQL statement ``engine`` runs inside the block (those that mention ``containing``,
+    when given), in order."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if containing in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def main_of(page: str) -> str:
+    """A page's main part, without its forms' CSRF tokens (signed with the time), so two
+    renderings of the same content compare equal."""
+    found = re.search(r"<main.*?</main>", page, flags=re.S)
+    assert found is not None
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', found.group(0))

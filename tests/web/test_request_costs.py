@@ -14,13 +14,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from helpers import make_org, make_user, signin
-from sqlalchemy import Engine, event, inspect, select, update
+from helpers import make_org, make_user, signin, statements_run
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 from test_questionnaire_pages import form_fields, section_url
 
@@ -64,21 +62,6 @@ def _unsaved_version(rubric: Rubric, *, version_label: str | None = None) -> Rub
         content_hash=definition_hash(definition),
         definition=definition,
     )
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_each_version_gets_its_own_rubric_from_the_cache(session: Session) -> None:
@@ -127,7 +110,7 @@ def test_a_cache_hit_does_not_read_the_stored_definition(app: Flask, session: Se
     again = session.scalar(select(RubricVersion).where(RubricVersion.id == version.id))
     assert again is not None
     assert "definition" in inspect(again).unloaded
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         assert rubric_of(again) is expected
     assert seen == []
     assert "definition" in inspect(again).unloaded
@@ -147,7 +130,7 @@ def test_a_repeated_role_question_is_answered_once_per_transaction(session: Sess
     org = make_org(session, "Memo District")
     user = make_user(session, "memo@example.org", org, role="editor")
     session.commit()
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         assert role_in(session, user, org.id) == "editor"
         assert role_in(session, user, org.id) == "editor"
     assert len([s for s in seen if "memberships" in s]) == 1
@@ -196,7 +179,7 @@ def test_an_autosave_reads_the_stored_answers_once(app: Flask, session: Session)
     signin(client, "autosave@example.org")
     fields = form_fields(client.get(section_url(assessment)).get_data(as_text=True))
     fields["partnership-exists__value"] = ["yes"]
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         response = client.post(
             f"/assessments/{assessment.id}/autosave",
             data=fields,
@@ -245,7 +228,7 @@ def test_a_page_reads_the_user_with_the_session_and_the_rubric_version_with_the_
     app: Flask, session: Session
 ) -> None:
     assessment, client = _draft_signed_in(app, session, "Joined")
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         response = client.get(section_url(assessment))
     assert response.status_code == 200
     users = _selects_from(seen, "users")
@@ -281,7 +264,7 @@ def test_an_autosave_reads_neither_user_nor_rubric_version_again_under_the_lock(
     fields = form_fields(client.get(section_url(assessment)).get_data(as_text=True))
     fields["partnership-exists__value"] = ["yes"]
     session.expunge_all()
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         response = client.post(
             f"/assessments/{assessment.id}/autosave",
             data=fields,
@@ -305,7 +288,7 @@ def test_an_autosave_reads_neither_user_nor_rubric_version_again_under_the_lock(
 def test_a_page_reads_the_memberships_once(app: Flask, session: Session) -> None:
     """The two-step rule, the access checks and the header's organizations share one read."""
     assessment, client = _draft_signed_in(app, session, "Members")
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         response = client.get(section_url(assessment))
     assert response.status_code == 200
     reads = [s for s in seen if "memberships" in s]
@@ -331,7 +314,7 @@ def test_the_memberships_read_with_the_user_decide_like_their_own_query(
     )
     session.commit()
     session.expunge_all()
-    with _statements(db.engine) as seen:
+    with statements_run(db.engine) as seen:
         mine = client.get(section_url(assessment))
         viewed = client.get(section_url(theirs))
     assert mine.status_code == 200

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import difflib
 import random
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import make_org, make_user, signin, submitted_generated
-from sqlalchemy import event, select
+from helpers import main_of, make_org, make_user, signin, statements_run, submitted_generated
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
@@ -68,57 +66,33 @@ def advocate(session: Session) -> Organization:
     return org
 
 
-def _main_of(page: str) -> str:
-    """The page's main part, without its forms' CSRF tokens (signed with the time)."""
-    found = re.search(r"<main.*?</main>", page, flags=re.S)
-    assert found is not None
-    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', found.group(0))
-
-
-@contextmanager
-def _item_queries(app: Flask) -> Iterator[list[str]]:
-    """Collect the statements that read the cached item results while the block runs."""
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "item_results" in statement:
-            seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def _page(client: FlaskClient, query: str = "") -> str:
     response = client.get(PAGE + query)
     assert response.status_code == 200
     # The figures are kept once the base was read again, on a thread of their own.
     figure_cache.settle(client.application)
-    return _main_of(response.get_data(as_text=True))
+    return main_of(response.get_data(as_text=True))
 
 
 def test_a_repeat_view_is_served_from_the_kept_figures(
     app: Flask, client: FlaskClient, advocate: Organization
 ) -> None:
     signin(client, ADVOCATE)
-    with _item_queries(app) as first:
+    with statements_run(db.engine, "item_results") as first:
         page = _page(client)
     assert first, "the first view counts the item results"
     assert "Cache District 0" in page
-    with _item_queries(app) as again:
+    with statements_run(db.engine, "item_results") as again:
         repeat = _page(client)
     assert not again, "a repeat view of the same data counts nothing again"
     assert repeat == page
     # Another page of the participants list is read now; the figures stay kept.
-    with _item_queries(app) as paging:
+    with statements_run(db.engine, "item_results") as paging:
         second = _page(client, "?page=2")
     assert not paging
     assert second != page
     # Another view is counted once too.
-    with _item_queries(app) as other:
+    with statements_run(db.engine, "item_results") as other:
         _page(client, "?locale=rural")
     assert other
 
