@@ -119,8 +119,8 @@ class DefaultConfig:
     PDF_CACHE_MAX_AGE_DAYS = 90
     #: Submitting an assessment queues its PDFs, so the first download is a cache hit.
     PDF_PREPARE_ON_SUBMIT = True
-    #: A submit, reopening, share or revoked share queues the default dashboard view of each
-    #: state advocate it reaches, so the advocate's next view is read, not counted
+    #: A submit, reopening, share, revoked share or profile edit queues the default dashboard
+    #: view of each state advocate it reaches, so the advocate's next view is read, not counted
     #: (rubric_app/states/figure_jobs.py).
     FIGURES_PREPARE_ON_CHANGE = True
     #: Dashboard views counted longer ago than this are deleted by the hourly prune (a view

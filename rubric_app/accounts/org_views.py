@@ -65,6 +65,7 @@ from rubric_app.accounts.vetting import verification_status
 from rubric_app.auth_session import current_org, memberships_of, org_required
 from rubric_app.db import db
 from rubric_app.models import Invitation, Membership, Organization, User
+from rubric_app.states.figure_jobs import count_ahead_for_organization
 from rubric_app.url_numbers import page_number
 from rubric_app.us_states import STATES
 from rubric_app.vocabulary import (
@@ -234,6 +235,8 @@ def edit_organization() -> ResponseReturnValue:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
+            # The state dashboards it shares with count its profile (their filters).
+            count_ahead_for_organization(db.session, org.id)
             flash("The organization profile is saved.", "success")
             if ended:
                 flash(

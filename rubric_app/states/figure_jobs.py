@@ -2,7 +2,8 @@
 
 Counting the largest state's dashboard takes a few times as long as its main query (the base,
 the item results, the law, the side views). So when something that view is counted from
-changes (an assessment is submitted or reopened, a share is made or revoked), the change queues
+changes (an assessment is submitted or reopened, a share is made or revoked, a sharing
+organization's profile is edited), the change queues
 a job (kind ``state_figures``) per state advocate it reaches, and the worker counts that
 advocate's default view of the assessment's rubric (the page with no other filter; for the
 default rubric, the page as it opens) into the shared store (``figure_store``, through
@@ -31,7 +32,7 @@ from rubric_app.accounts.vetting import acts_as_advocate
 from rubric_app.jobs import operations, registry
 from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import dispatch
-from rubric_app.models import Organization, Share
+from rubric_app.models import Assessment, Organization, Share
 
 from . import figure_cache
 from .figures import dashboard_figures
@@ -51,6 +52,26 @@ def advocates_sharing(session: Session, assessment_id: int) -> list[int]:
             )
         )
     )
+
+
+def count_ahead_for_organization(session: Session, org_id: int) -> None:
+    """Queue the views an organization's profile is counted in (after its profile changed):
+    for each rubric it shared a submitted assessment of, the advocates holding those shares."""
+    reached = session.execute(
+        select(Assessment.rubric_key, Share.to_org_id)
+        .join(Share, Share.assessment_id == Assessment.id)
+        .where(
+            Assessment.org_id == org_id,
+            Assessment.status == "submitted",
+            Share.revoked_at.is_(None),
+        )
+        .distinct()
+    ).all()
+    by_rubric: dict[str, set[int]] = {}
+    for rubric_key, advocate_id in reached:
+        by_rubric.setdefault(rubric_key, set()).add(advocate_id)
+    for rubric_key, advocates in sorted(by_rubric.items()):
+        count_ahead(session, rubric_key, advocates)
 
 
 def job_key(advocate_org_id: int, rubric_key: str) -> str:

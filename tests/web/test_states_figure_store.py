@@ -257,6 +257,36 @@ def test_a_revoked_share_and_a_reopening_count_ahead_too(
     assert reopened not in _advocates_next_visit(app, client)
 
 
+def test_a_profile_edit_counts_ahead_the_views_it_is_counted_in(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    """Filters read the profile: a district moving to another locale through its profile page
+    has its advocate's view counted again before the visit."""
+    org = session.scalars(select(Organization).where(Organization.name == "Store District 1"))
+    district = org.one()
+    make_user(session, OWNER, district)
+    session.commit()
+    signin(client, OWNER)
+    form = client.get("/organization/edit").get_data(as_text=True)
+    response = client.post(
+        "/organization/edit",
+        data={
+            "csrf_token": csrf_from(form),
+            "name": district.name,
+            "kind": district.kind,
+            "state": district.state,
+            "nces_id": district.nces_id or "",
+            "enrollment_band": district.enrollment_band or "",
+            "locale": "city",
+            "sro_model": district.sro_model or "",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    session.refresh(district)
+    assert district.locale == "city"
+    _advocates_next_visit(app, client)
+
+
 def test_only_verified_state_advocates_are_counted_ahead(
     session: Session, advocate: Organization
 ) -> None:
