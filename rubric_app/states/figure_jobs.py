@@ -2,17 +2,17 @@
 
 Counting the largest state's dashboard takes a few times as long as its main query (the base,
 the item results, the law, the side views). So when something that view is counted from
-changes (an assessment is submitted or reopened, a share is made or revoked, a sharing
-organization's profile is edited), the change queues
-a job (kind ``state_figures``) per state advocate it reaches, and the worker counts that
-advocate's default view of the assessment's rubric (the page with no other filter; for the
-default rubric, the page as it opens) into the shared store (``figure_store``, through
-``figures.dashboard_figures``). The advocate's next view then reads it instead of counting.
+changes (an assessment is submitted or reopened, a share is made, renamed or revoked, a sharing
+organization's profile is edited), the change queues a job (kind ``state_figures``) per state
+advocate it reaches, and the worker counts that advocate's default view of the assessment's
+rubric (the page with no other filter; for the default rubric, the page as it opens) into the
+shared store (``figure_store``, through ``figures.dashboard_figures``). The advocate's next
+view then reads it instead of counting.
 
 What this changes is only *when* a view is counted, never *what* it shows: a page uses stored
 figures only when they were counted from exactly the rows it has just read (``figures``), so a
-change this module does not hear of (a profile edit, a naming change, a job still running when
-another change comes in) costs the next viewer the counting, nothing else.
+change this module does not hear of (one made by a script, or while the advocate's job is
+already running) costs the next viewer the counting, nothing else.
 
 The job key is the advocate and the rubric (``figures:<id>:<rubric>``): a change while that
 job is queued adds nothing (the job has not read the base yet); a done job is queued again.

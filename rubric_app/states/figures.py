@@ -71,10 +71,9 @@ def dashboard_figures(
         return found
     setup: str = app.extensions[_SETUP]
     view, base = _view_key(scope, k), figure_store.base_digest(rows)
-    shared = figure_store.read(session, view, base=base, setup=setup)
+    shared = _as_figures(figure_store.read(session, view, base=base, setup=setup))
     if shared is not None:
-        dashboard, side = shared
-        found = figure_cache.KeptFigures(dashboard, side, loaded, catalog)
+        found = figure_cache.KeptFigures(*shared, loaded, catalog)
         figure_cache.keep(app, key, found)
         return found
     found = _count(session, state, scope, k, periods)
@@ -99,6 +98,15 @@ def dashboard_figures(
         app, key, found, rows=rows, read_base=lambda: _base_now(engine, scope), then=share
     )
     return found
+
+
+def _as_figures(stored: object) -> tuple[Dashboard, SideViews | None] | None:
+    """What ``share`` stored, if that is what a row holds (else None: counted again)."""
+    if isinstance(stored, tuple) and len(stored) == 2:
+        dashboard, side = stored
+        if isinstance(dashboard, Dashboard) and (side is None or isinstance(side, SideViews)):
+            return dashboard, side
+    return None
 
 
 def _count(

@@ -35,6 +35,7 @@ from rubric_app.db import db
 from rubric_app.jobs.models import Job
 from rubric_app.models import Assessment, KeptFigures, Organization, Share
 from rubric_app.states import figure_cache, figure_jobs, figure_store, figures
+from rubric_app.states.rollup import Filters
 from tests.conftest import make_app
 
 ADVOCATE = "advocate@oh-store.example.org"
@@ -167,6 +168,8 @@ def _note_call(what: str) -> None:
         pytest.param(pickle.dumps(_CallsOnLoad(Path.cwd)), id="a-function"),
         pytest.param(pickle.dumps(_CallsOnLoad(_note_call, "loaded")), id="a-test-function"),
         pytest.param(pickle.dumps(_CallsOnLoad(figure_store.view_key, 1, "", "", {}, 1)), id="app"),
+        # The app's own classes, but not the figures: read, then not used.
+        pytest.param(pickle.dumps((Filters(), None)), id="another-of-the-apps-classes"),
     ],
 )
 def test_a_stored_view_that_does_not_read_back_is_counted_again(
