@@ -126,6 +126,10 @@ class DefaultConfig:
     #: Dashboard views counted longer ago than this are deleted by the hourly prune (a view
     #: opened again is simply counted again).
     FIGURES_KEEP_DAYS = 30
+    #: Besides the default view, the job counts again up to FIGURES_RECOUNT_MOST of the
+    #: advocate's other views that a page asked for within FIGURES_RECOUNT_DAYS, latest first.
+    FIGURES_RECOUNT_DAYS = 7
+    FIGURES_RECOUNT_MOST = 8
     #: Background jobs (rubric_app/jobs, docs/architecture.md). The queue's storage: Redis when
     #: REDIS_URL (or RUBRIC_APP_REDIS_URL) is set, for several machines; else a SQLite file
     #: (JOBS_SQLITE_PATH, empty: instance/jobs.sqlite3) that the web processes and the

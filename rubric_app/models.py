@@ -718,8 +718,15 @@ class KeptFigures(Base):
     advocate_org_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
+    #: The view itself (what the key hashes), so a worker can count it again after a change.
+    rubric_key: Mapped[str] = mapped_column(String(100))
+    filters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    k: Mapped[int] = mapped_column(Integer)
     base_digest: Mapped[str] = mapped_column(String(64))
     setup_digest: Mapped[str] = mapped_column(String(64))
     #: The figures, pickled by the app itself (never from a user's upload).
     figures: Mapped[bytes] = mapped_column(LargeBinary)
     counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When a page last needed the view (counted it, or read it from here): the worker counts
+    #: again after a change only the views someone opened lately.
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

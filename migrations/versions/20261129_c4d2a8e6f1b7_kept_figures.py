@@ -2,7 +2,8 @@
 
 A view counted by one web process, or ahead of time by a worker after a change
 (``states/figure_jobs.py``), is read by the others instead of being counted again
-(``states/figure_store.py``).
+(``states/figure_store.py``). Each row names its view (rubric, filters, threshold) so that a
+worker can count again, after a change, the views someone asked for lately (``asked_at``).
 
 Revision ID: c4d2a8e6f1b7
 Revises: b3c9f1d2e8a6
@@ -25,10 +26,14 @@ def upgrade() -> None:
         "kept_figures",
         sa.Column("view_key", sa.String(length=64), nullable=False),
         sa.Column("advocate_org_id", sa.Integer(), nullable=False),
+        sa.Column("rubric_key", sa.String(length=100), nullable=False),
+        sa.Column("filters", sa.JSON(), nullable=False),
+        sa.Column("k", sa.Integer(), nullable=False),
         sa.Column("base_digest", sa.String(length=64), nullable=False),
         sa.Column("setup_digest", sa.String(length=64), nullable=False),
         sa.Column("figures", sa.LargeBinary(), nullable=False),
         sa.Column("counted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["advocate_org_id"],
             ["organizations.id"],

@@ -6,8 +6,10 @@ changes (an assessment is submitted or reopened, a share is made, renamed or rev
 organization's profile is edited), the change queues a job (kind ``state_figures``) per state
 advocate it reaches, and the worker counts that advocate's default view of the assessment's
 rubric (the page with no other filter; for the default rubric, the page as it opens) into the
-shared store (``figure_store``, through ``figures.dashboard_figures``). The advocate's next
-view then reads it instead of counting.
+shared store (``figure_store``, through ``figures.dashboard_figures``), and then the other
+views of that rubric its pages asked for lately (the filters the advocate actually uses; a
+view is "asked for" when a page had to count it). The advocate's next views then read them
+instead of counting.
 
 What this changes is only *when* a view is counted, never *what* it shows: a page uses stored
 figures only when they were counted from exactly the rows it has just read (``figures``), so a
@@ -20,6 +22,7 @@ job is queued adds nothing (the job has not read the base yet); a done job is qu
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
@@ -34,7 +37,7 @@ from rubric_app.jobs.models import Job
 from rubric_app.jobs.queue import dispatch
 from rubric_app.models import Assessment, Organization, Share
 
-from . import figure_cache
+from . import figure_cache, figure_store
 from .figures import dashboard_figures
 from .view_filters import periods_of, resolve_filters
 
@@ -116,20 +119,42 @@ def count_ahead(session: Session, rubric_key: str, org_ids: Iterable[int]) -> No
 
 def count_default_view(session: Session, job: Job, progress: registry.Progress) -> registry.Made:
     """Count the advocate's default view of the job's rubric into the shared store (the
-    default rubric's when that one is no longer shared with it)."""
+    default rubric's when that one is no longer shared with it), then the other views of it
+    that pages asked for lately (``FIGURES_RECOUNT_DAYS``, at most ``FIGURES_RECOUNT_MOST``),
+    latest first: the filters the advocate actually uses."""
     org = session.get(Organization, int(job.params.get("advocate_org_id", 0)))
     if org is None or not acts_as_advocate(org):
         return registry.Made(summary="Nothing to count: no verified state advocate.")
-    k = int(current_app.config["SUPPRESSION_K"])
-    asked = MultiDict({"rubric": str(job.params.get("rubric", ""))})
-    view = resolve_filters(session, org, asked, k)
+    config = current_app.config
+    k = int(config["SUPPRESSION_K"])
+    rubric = str(job.params.get("rubric", ""))
+    view = resolve_filters(session, org, MultiDict({"rubric": rubric}), k)
     if not view.scope.filters.period:
         return registry.Made(summary="Nothing is shared with this advocate yet.")
-    progress(10)
-    dashboard_figures(session, org.state, view.scope, k, periods_of(view), fresh=True)
-    # Done once the figures are checked against the base read again and stored.
-    figure_cache.settle(current_app._get_current_object())  # type: ignore[attr-defined]
-    return registry.Made(summary="The dashboard's figures are counted.")
+    since = operations.utcnow() - dt.timedelta(days=float(config["FIGURES_RECOUNT_DAYS"]))
+    asked = figure_store.recently_asked(
+        session,
+        org.id,
+        view.scope.rubric_key,
+        k,
+        since=since,
+        most=int(config["FIGURES_RECOUNT_MOST"]),
+    )
+    views = [view]
+    for filters in asked:
+        again = resolve_filters(session, org, MultiDict({"rubric": rubric, **filters}), k)
+        # Filters that no longer resolve to themselves (a period no longer shared) are not
+        # what the page would show for them: left for a page to count.
+        if again.scope.filters.as_params() == filters and again.scope != view.scope:
+            views.append(again)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
+    for done, each in enumerate(views):
+        progress(10 + 90 * done // len(views), f"{done} of {len(views)} views counted")
+        dashboard_figures(session, org.state, each.scope, k, periods_of(each), fresh=True)
+        # Done once the figures are checked against the base read again and stored.
+        figure_cache.settle(app)
+    noun = "view is" if len(views) == 1 else "views are"
+    return registry.Made(summary=f"{len(views)} dashboard {noun} counted.")
 
 
 registry.register(KIND, count_default_view, title="Counting a state dashboard")

@@ -36,7 +36,7 @@ import logging
 import pickle
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import is_dataclass
+from dataclasses import dataclass, is_dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,22 @@ def setup_digest(folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class StoredView:
+    """A view as the table names it: whose, which state, rubric and filters, which threshold."""
+
+    advocate_org_id: int
+    state: str
+    rubric_key: str
+    filters: Mapping[str, str]
+    k: int
+
+    @property
+    def key(self) -> str:
+        """SHA-256 of the view (the row's key)."""
+        return view_key(self.advocate_org_id, self.state, self.rubric_key, self.filters, self.k)
+
+
 def view_key(
     advocate_org_id: int, state: str, rubric_key: str, filters: Mapping[str, str], k: int
 ) -> str:
@@ -130,32 +146,61 @@ def read(session: Session, key: str, *, base: str, setup: str) -> Any | None:
 
 
 def write(
-    session: Session,
-    key: str,
-    figures: Any,
-    *,
-    advocate_org_id: int,
-    base: str,
-    setup: str,
+    session: Session, view: StoredView, figures: Any, *, base: str, setup: str, asked: bool
 ) -> None:
-    """Keep ``figures`` under ``key``, replacing what the view held (the caller commits).
+    """Keep ``figures`` under ``view``, replacing what the view held (the caller commits).
+
+    ``asked``: a page needed the view (it counted it), so ``asked_at`` moves to now; a worker
+    counting it again after a change leaves ``asked_at`` as it was, so views nobody opens any
+    more drop out of what workers count (``recently_asked``).
 
     One statement (an upsert), so two processes keeping the same view at once end with one
     row, the last one's; either was counted from the rows its digest names.
     """
+    now = utcnow()
     values = {
-        "view_key": key,
-        "advocate_org_id": advocate_org_id,
+        "view_key": view.key,
+        "advocate_org_id": view.advocate_org_id,
+        "rubric_key": view.rubric_key,
+        "filters": dict(view.filters),
+        "k": view.k,
         "base_digest": base,
         "setup_digest": setup,
         "figures": pickle.dumps(figures, protocol=_PROTOCOL),
-        "counted_at": utcnow(),
+        "counted_at": now,
+        "asked_at": now,
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(KeptFigures).values(**values)
-    changed = {name: statement.excluded[name] for name in values if name != "view_key"}
+    kept = {"view_key"} if asked else {"view_key", "asked_at"}
+    changed = {name: statement.excluded[name] for name in values if name not in kept}
     session.execute(statement.on_conflict_do_update(index_elements=["view_key"], set_=changed))
+
+
+def recently_asked(
+    session: Session,
+    advocate_org_id: int,
+    rubric_key: str,
+    k: int,
+    *,
+    since: dt.datetime,
+    most: int,
+) -> list[dict[str, str]]:
+    """The filters of the advocate's views of the rubric that a page asked for since
+    ``since``, latest first, at most ``most``."""
+    rows = session.scalars(
+        select(KeptFigures.filters)
+        .where(
+            KeptFigures.advocate_org_id == advocate_org_id,
+            KeptFigures.rubric_key == rubric_key,
+            KeptFigures.k == k,
+            KeptFigures.asked_at >= since,
+        )
+        .order_by(KeptFigures.asked_at.desc())
+        .limit(most)
+    )
+    return [dict(filters) for filters in rows]
 
 
 def prune_figures(session: Session, *, older_than: dt.datetime) -> int:

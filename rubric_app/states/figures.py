@@ -39,8 +39,9 @@ def init_figures(app: Flask) -> None:
     app.extensions[_SETUP] = figure_store.setup_digest(folders)
 
 
-def _view_key(scope: Scope, k: int) -> str:
-    return figure_store.view_key(
+def stored_view(scope: Scope, k: int) -> figure_store.StoredView:
+    """``scope`` at threshold ``k`` as the shared table names it."""
+    return figure_store.StoredView(
         scope.advocate_org_id, scope.state, scope.rubric_key, scope.filters.as_params(), k
     )
 
@@ -70,8 +71,8 @@ def dashboard_figures(
     if found is not None:
         return found
     setup: str = app.extensions[_SETUP]
-    view, base = _view_key(scope, k), figure_store.base_digest(rows)
-    shared = _as_figures(figure_store.read(session, view, base=base, setup=setup))
+    view, base = stored_view(scope, k), figure_store.base_digest(rows)
+    shared = _as_figures(figure_store.read(session, view.key, base=base, setup=setup))
     if shared is not None:
         found = figure_cache.KeptFigures(*shared, loaded, catalog)
         figure_cache.keep(app, key, found)
@@ -82,13 +83,9 @@ def dashboard_figures(
 
     def share() -> None:
         with Session(engine) as other:
+            # A page asked for it (the worker, ``fresh``, counts what pages asked for).
             figure_store.write(
-                other,
-                view,
-                (found.dashboard, found.side),
-                advocate_org_id=scope.advocate_org_id,
-                base=base,
-                setup=setup,
+                other, view, (found.dashboard, found.side), base=base, setup=setup, asked=not fresh
             )
             other.commit()
 

@@ -48,13 +48,15 @@ def test_prune_deletes_expired_files_old_jobs_and_stale_pdfs(
     cache.mkdir(parents=True)
     (cache / "report-1-r1-abc-t0000000000.pdf").write_bytes(b"%PDF")
     advocate = make_org(session, "Prune Advocates", kind="state_advocate")
-    for key in ("old-view", "new-view"):
-        figure_store.write(
-            session, key, ("figures", None), advocate_org_id=advocate.id, base="b", setup="s"
-        )
+    old_view, new_view = (
+        figure_store.StoredView(advocate.id, "OH", "rubric", {"period": period}, 5)
+        for period in ("2024-25", "2025-26")
+    )
+    for view in (old_view, new_view):
+        figure_store.write(session, view, ("figures", None), base="b", setup="s", asked=True)
     session.execute(
         update(KeptFigures)
-        .where(KeptFigures.view_key == "old-view")
+        .where(KeptFigures.view_key == old_view.key)
         .values(counted_at=now - dt.timedelta(days=31))
     )
     session.commit()
@@ -66,7 +68,7 @@ def test_prune_deletes_expired_files_old_jobs_and_stale_pdfs(
     session.expire_all()
     assert sorted(session.scalars(select(Job.key))) == ["exp", "live"]
     assert not any(cache.iterdir())
-    assert session.scalars(select(KeptFigures.view_key)).all() == ["new-view"]
+    assert session.scalars(select(KeptFigures.view_key)).all() == [new_view.key]
 
 
 def test_no_worker_for_an_in_process_queue(runner: FlaskCliRunner) -> None:

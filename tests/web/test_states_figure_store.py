@@ -8,6 +8,7 @@ instead of counting are exactly what counting from nothing shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import shutil
 import threading
@@ -32,10 +33,11 @@ from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import share_assessment
 from rubric_app.db import db
+from rubric_app.jobs import operations
 from rubric_app.jobs.models import Job
 from rubric_app.models import Assessment, KeptFigures, Organization, Share
 from rubric_app.states import figure_cache, figure_jobs, figure_store, figures
-from rubric_app.states.rollup import Filters
+from rubric_app.states.rollup import Filters, Scope
 from tests.conftest import make_app
 
 ADVOCATE = "advocate@oh-store.example.org"
@@ -73,8 +75,8 @@ def other_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _page(client: FlaskClient) -> str:
-    response = client.get(PAGE)
+def _page(client: FlaskClient, query: str = "") -> str:
+    response = client.get(PAGE + query)
     assert response.status_code == 200
     figure_cache.settle(client.application)
     return main_of(response.get_data(as_text=True))
@@ -290,6 +292,49 @@ def test_a_profile_edit_counts_ahead_the_views_it_is_counted_in(
     _advocates_next_visit(app, client)
 
 
+def test_a_change_counts_again_the_filtered_views_the_advocate_opened_lately(
+    app: Flask, client: FlaskClient, session: Session, advocate: Organization
+) -> None:
+    """The advocate looked at rural districts and at last period; after a share both are
+    counted again before the next visit. A view opened too long ago is left for a page."""
+    signin(client, ADVOCATE)
+    for query in ("?locale=town", "?locale=rural"):
+        client.get(PAGE + query)
+    figure_cache.settle(app)
+    # The rural view was last asked for before the recount window.
+    rural = figures.stored_view(
+        Scope(advocate.id, "OH", RUBRIC, Filters(locale="rural", period="2025-26")), 3
+    )
+    long_ago = operations.utcnow() - dt.timedelta(days=app.config["FIGURES_RECOUNT_DAYS"] + 1)
+    session.execute(
+        update(KeptFigures).where(KeptFigures.view_key == rural.key).values(asked_at=long_ago)
+    )
+    late = make_org(session, "Store District Late", state="OH", locale="town")
+    make_user(session, OWNER, late)
+    assessment = submitted_generated(session, late, "2025-26", 0.9)
+    session.commit()
+    signin(client, OWNER)
+    before_the_share = operations.utcnow()
+    _share_through_the_page(client, assessment, advocate)
+    job = session.scalar(select(Job).where(Job.key == figure_jobs.job_key(advocate.id, RUBRIC)))
+    assert job is not None
+    assert job.message == "2 dashboard views are counted."
+    figure_cache.forget_figures(app)
+    signin(client, ADVOCATE)
+    with statements_run(db.engine, "item_results") as town:
+        counted_ahead = _page(client, "?locale=town")
+    assert not town, "the view opened lately was counted ahead"
+    assert "Store District Late" in counted_ahead
+    # The rural view (no district is rural: it counts no item) was not counted again.
+    counted = session.scalar(
+        select(KeptFigures.counted_at).where(KeptFigures.view_key == rural.key)
+    )
+    assert counted is not None
+    assert operations.as_utc(counted) < before_the_share
+    figures.forget_everywhere(app, db.engine)
+    assert _page(client, "?locale=town") == counted_ahead
+
+
 def test_only_verified_state_advocates_are_counted_ahead(
     session: Session, advocate: Organization
 ) -> None:
@@ -308,20 +353,16 @@ def test_two_processes_storing_one_view_at_once_leave_one_row(
 ) -> None:
     """The upsert is one statement: the second writer waits for the first and replaces its
     row; neither fails, and the row is the one committed last."""
-    key = figure_store.view_key(advocate.id, "OH", RUBRIC, {}, 3)
+    view = figure_store.StoredView(advocate.id, "OH", RUBRIC, {}, 3)
     engine = db.engine
     first = Session(engine)
-    figure_store.write(
-        first, key, ("first", None), advocate_org_id=advocate.id, base="a", setup="s"
-    )
+    figure_store.write(first, view, ("first", None), base="a", setup="s", asked=True)
     errors: list[BaseException] = []
 
     def second_writer() -> None:
         try:
             with Session(engine) as second:
-                figure_store.write(
-                    second, key, ("second", None), advocate_org_id=advocate.id, base="b", setup="s"
-                )
+                figure_store.write(second, view, ("second", None), base="b", setup="s", asked=False)
                 second.commit()
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
@@ -335,9 +376,9 @@ def test_two_processes_storing_one_view_at_once_leave_one_row(
     thread.join(10)
     assert not errors
     rows = session.scalars(select(KeptFigures)).all()
-    assert [(row.view_key, row.base_digest) for row in rows] == [(key, "b")]
-    assert figure_store.read(session, key, base="b", setup="s") == ("second", None)
-    assert figure_store.read(session, key, base="a", setup="s") is None
+    assert [(row.view_key, row.base_digest) for row in rows] == [(view.key, "b")]
+    assert figure_store.read(session, view.key, base="b", setup="s") == ("second", None)
+    assert figure_store.read(session, view.key, base="a", setup="s") is None
 
 
 def test_the_workbook_and_summary_use_the_figures_the_page_counted(
