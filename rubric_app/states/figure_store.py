@@ -110,15 +110,8 @@ class StoredView:
     @property
     def key(self) -> str:
         """SHA-256 of the view (the row's key)."""
-        return view_key(self.advocate_org_id, self.state, self.rubric_key, self.filters, self.k)
-
-
-def view_key(
-    advocate_org_id: int, state: str, rubric_key: str, filters: Mapping[str, str], k: int
-) -> str:
-    """SHA-256 of a view: whose, which state and rubric, which filters, which threshold."""
-    named = repr((advocate_org_id, state, rubric_key, sorted(filters.items()), k))
-    return hashlib.sha256(named.encode()).hexdigest()
+        named = (self.advocate_org_id, self.state, self.rubric_key, sorted(self.filters.items()))
+        return hashlib.sha256(repr((*named, self.k)).encode()).hexdigest()
 
 
 def base_digest(rows: Sequence[ScopeRow]) -> str:
