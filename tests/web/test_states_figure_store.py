@@ -169,7 +169,7 @@ def _note_call(what: str) -> None:
         # A function of the app itself, and a builtin: neither is a figure class.
         pytest.param(pickle.dumps(_CallsOnLoad(Path.cwd)), id="a-function"),
         pytest.param(pickle.dumps(_CallsOnLoad(_note_call, "loaded")), id="a-test-function"),
-        pytest.param(pickle.dumps(_CallsOnLoad(figure_store.view_key, 1, "", "", {}, 1)), id="app"),
+        pytest.param(pickle.dumps(_CallsOnLoad(figure_store.base_digest, ())), id="app"),
         # The app's own classes, but not the figures: read, then not used.
         pytest.param(pickle.dumps((Filters(), None)), id="another-of-the-apps-classes"),
     ],
