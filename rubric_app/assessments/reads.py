@@ -69,8 +69,16 @@ _NOTES_OF = select(
 ).where(ItemNote.assessment_id == bindparam("assessment_id"))
 
 
-def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState]:
-    """Every stored item state of the assessment, by item id."""
+def load_states(
+    session: Session, assessment: Assessment, only: Collection[str] | None = None
+) -> dict[str, ItemState]:
+    """Every stored item state of the assessment, by item id; with ``only``, those of these
+    items alone.
+
+    A save of one section asks for the items that decide it (``Rubric.section_reads``): a
+    dozen of a rubric's fifty. Its rows are still read in one go, but only those turn into
+    states, which was most of this function's time once an assessment was well under way.
+    """
     rubric = rubric_for(assessment)
     # Run on the connection, past the ORM's per-statement work (the rows are plain values);
     # pending changes go out first, as the session's autoflush would send them.
@@ -80,9 +88,14 @@ def load_states(session: Session, assessment: Assessment) -> dict[str, ItemState
     values: dict[str, dict[str, str | tuple[str, ...]]] = {}
     bound = {"assessment_id": assessment.id}
     # fetchall: one call for the rows, not one per row.
-    for item_id, dimension, value in connection.execute(_ANSWERS_OF, bound).fetchall():
+    answer_rows = connection.execute(_ANSWERS_OF, bound).fetchall()
+    note_rows = connection.execute(_NOTES_OF, bound).fetchall()
+    if only is not None:
+        answer_rows = [row for row in answer_rows if row[0] in only]
+        note_rows = [row for row in note_rows if row[0] in only]
+    for item_id, dimension, value in answer_rows:
         values.setdefault(item_id, {})[dimension] = decode_value(value, type_of(rubric, item_id))
-    notes = {row[0]: row for row in connection.execute(_NOTES_OF, bound).fetchall()}
+    notes = {row[0]: row for row in note_rows}
     states: dict[str, ItemState] = {}
     for item_id in sorted(set(values) | set(notes)):
         note = notes.get(item_id)

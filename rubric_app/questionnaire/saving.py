@@ -40,7 +40,8 @@ class SectionSave:
     (the page shows an older version of some part), and ``stale_by_you`` are those whose other
     change this same user made (another tab or window); ``conflicts`` have parts changed in
     both places that were not saved, and ``conflicts_by_you`` are those whose other version
-    this same user saved.
+    this same user saved. ``states`` are the stored states, after this save, of the items
+    that decide the section (``Rubric.section_reads``), not of the whole assessment.
     """
 
     read: SectionRead
@@ -91,7 +92,8 @@ def save_section(
     Raises ``AssessmentError`` when the assessment is no longer a draft (submitted meanwhile).
     """
     assessment = lock_assessment(session, assessment.id)
-    stored = load_states(session, assessment)
+    # Only the states that decide this section: nothing else is compared, saved or counted.
+    stored = load_states(session, assessment, only=rubric.section_reads(section.id))
     read = read_section(rubric, section, stored, data)
     # Read under the lock just above, so save_items checks against the same states.
     result = save_items(session, assessment, read.changes, user=user, stored=stored)

@@ -267,6 +267,7 @@ class Rubric:
     scoring: Scoring
     _items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
     _numbers: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _section_reads: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         items = {item.id: item for section in self.sections for item in section.items}
@@ -277,6 +278,13 @@ class Rubric:
             for position, item in enumerate(section.items, start=1)
         }
         object.__setattr__(self, "_numbers", MappingProxyType(numbers))
+        object.__setattr__(
+            self,
+            "_section_reads",
+            MappingProxyType(
+                {section.id: _items_deciding(section, items) for section in self.sections}
+            ),
+        )
         object.__setattr__(self, "scales", MappingProxyType(dict(self.scales)))
 
     @property
@@ -303,6 +311,16 @@ class Rubric:
                 return section
         raise KeyError(section_id)
 
+    def section_reads(self, section_id: str) -> frozenset[str]:
+        """The ids of the items whose answers decide a section's items: its own, and every item
+        their conditions read, and the items those read, and so on (skip logic hides an item
+        whose condition reads a hidden item, so visibility reaches along the whole chain).
+
+        A save of one section needs the stored answers of these items only; the rest of the
+        rubric cannot change what the section shows, saves or counts.
+        """
+        return self._section_reads[section_id]
+
     def scale_of(self, item: Item) -> Scale | None:
         return self.scales[item.scale] if item.scale else None
 
@@ -324,6 +342,21 @@ class Rubric:
             if percent >= level.min:
                 chosen = level
         return chosen
+
+
+def _items_deciding(section: Section, items: Mapping[str, Item]) -> frozenset[str]:
+    """``Rubric.section_reads`` of ``section``, worked out once when the rubric is built."""
+    found = {item.id for item in section.items}
+    waiting = list(found)
+    while waiting:
+        item = items.get(waiting.pop())
+        if item is None or item.show_if is None:
+            continue
+        for ref in item.show_if.referenced_items():
+            if ref not in found:
+                found.add(ref)
+                waiting.append(ref)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)

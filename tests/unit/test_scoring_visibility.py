@@ -161,3 +161,47 @@ def test_visible_items_keep_rubric_order_and_skip_hidden() -> None:
 def test_hidden_items_leave_completion() -> None:
     score = score_assessment(CHAIN, {"exists": answer_of("no")})
     assert (score.answered, score.applicable, score.completion) == (1, 1, 1.0)
+
+
+#: The chain above spread over three sections, read from the last one back, plus an item no
+#: condition of the last section reads.
+SPREAD = rubric(
+    section("first", plain_item("exists"), plain_item("unrelated")),
+    section(
+        "second",
+        plain_item("signed", show_if=equals("exists", "yes")),
+        scale_item("renewed", show_if=Condition(op="not_equals", item="signed", values=("no",))),
+    ),
+    section(
+        "third",
+        scale_item("reviewed", show_if=equals("renewed", "fully")),
+        plain_item("free"),
+    ),
+)
+
+
+def test_section_reads_follows_conditions_across_sections() -> None:
+    assert SPREAD.section_reads("third") == {"reviewed", "free", "renewed", "signed", "exists"}
+    assert SPREAD.section_reads("second") == {"signed", "renewed", "exists"}
+    assert SPREAD.section_reads("first") == {"exists", "unrelated"}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"exists": answer_of("yes"), "renewed": rated(policy="fully"), "unrelated": answer_of("x")},
+        {"exists": answer_of("no"), "signed": answer_of("yes"), "renewed": rated(policy="fully")},
+        {"exists": answer_of("yes"), "signed": answer_of("no"), "renewed": rated(policy="fully")},
+    ],
+)
+def test_a_section_is_decided_by_the_answers_it_reads(answers: Answers) -> None:
+    # What a save of one section loads (``load_states(only=section_reads)``) shows its items
+    # exactly as all of the answers do.
+    whole = visibility(SPREAD, answers)
+    for sect in SPREAD.sections:
+        reads = SPREAD.section_reads(sect.id)
+        part = {key: answer for key, answer in answers.items() if key in reads}
+        shown = visibility(SPREAD, part)
+        assert {item.id: shown[item.id] for item in sect.items} == {
+            item.id: whole[item.id] for item in sect.items
+        }

@@ -291,6 +291,54 @@ def test_autosave_counts_equal_scoring_the_whole_stored_assessment(
     assert body["applicable"] < 12
 
 
+def test_a_later_section_saves_by_the_gate_stored_in_the_first(
+    client: FlaskClient, session: Any, assessment: Assessment
+) -> None:
+    """A save reads only the stored answers that decide its section (``section_reads``): a
+    later section's items still open and close with the first section's gate, and its counts
+    equal the section's score over everything stored."""
+    signin(client, "editor@riverside.example")
+    rubric = rubric_for(assessment)
+    later = rubric.sections[1]
+    gated = [item.id for item in later.items if item.show_if is not None]
+    assert gated, "the second section has no item behind the first section's gate"
+    assert {ref for item_id in gated for ref in rubric.item(item_id).show_if.referenced_items()}
+    assert not any(item.id == "partnership-exists" for item in later.items)
+    first = page_fields(client, section_url(assessment))
+    token = first["csrf_token"][0]
+    autosave = f"/assessments/{assessment.id}/autosave"
+    fields = page_fields(client, section_url(assessment, later.id))
+    unrelated = rubric.sections[2].items[0]
+    stored_elsewhere = {f"{unrelated.id}__{unrelated.answer_dimensions[0]}": ["fully"]}
+    for gate, shown in (("yes", True), ("no", False)):
+        first["partnership-exists__value"] = [gate]
+        assert client.post(autosave, data=first, headers={"X-CSRFToken": token}).status_code == 200
+        first = page_fields(client, section_url(assessment))
+        if gate == "yes":
+            third = page_fields(client, section_url(assessment, rubric.sections[2].id))
+            third.update(stored_elsewhere)
+            assert (
+                client.post(autosave, data=third, headers={"X-CSRFToken": token}).status_code == 200
+            )
+        fields[f"{gated[0]}__comment"] = [f"Saved with the gate at {gate}"]
+        body = client.post(autosave, data=fields, headers={"X-CSRFToken": token}).get_json()
+        fields = page_fields(client, section_url(assessment, later.id))
+        assert body["status"] == "saved", body
+        assert all(body["visible"][item_id] is shown for item_id in gated)
+        session.expire_all()
+        everything = load_states(session, assessment)
+        assert unrelated.id in everything  # stored, and not read by this section's save
+        score = score_section(rubric, {k: v.to_answer() for k, v in everything.items()}, later.id)
+        assert (body["answered"], body["applicable"]) == (score.answered, score.applicable)
+        # The states the save read are those of the items deciding the section, as stored.
+        reads = rubric.section_reads(later.id)
+        assert "partnership-exists" in reads
+        assert unrelated.id not in reads
+        assert load_states(session, assessment, only=reads) == {
+            item_id: state for item_id, state in everything.items() if item_id in reads
+        }
+
+
 def test_bad_token_with_a_live_session_re_renders_what_was_typed(
     client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
