@@ -51,6 +51,10 @@ FormData = Mapping[str, list[str]]
 SEPARATOR = "__"
 NOTE_SUFFIXES = ("na", "na_reason", "comment", "evidence_quote", "evidence_source", "flagged")
 BASE_SUFFIX = "base"
+#: The field in which the page's script names the items whose fields a save carries: those
+#: changed since the server last confirmed them (``SectionSave.confirmed``). Without it (the
+#: form posted by its Save buttons, with or without the script) every item is carried.
+CHANGED_ITEMS = "changed_items"
 #: Longest evidence source kept (answer text and notes use the answer types' MAX_TEXT).
 MAX_SOURCE = 500
 

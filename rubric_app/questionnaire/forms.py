@@ -34,6 +34,7 @@ from rubric_app.bounded_cache import BoundedCache
 from rubric_app.form_base import Form, LabelAllowed, TextRule, text_rule_errors, text_rules
 from rubric_app.questionnaire.fields import (
     BASE_SUFFIX,
+    CHANGED_ITEMS,
     FieldError,
     FormData,
     field_name,
@@ -91,13 +92,31 @@ def build_section_form(
 
 @dataclass(frozen=True)
 class SectionRead:
-    """A posted section read back: changes to save, field errors, and what is visible."""
+    """A posted section read back: changes to save, field errors, and what is visible.
+
+    ``carried`` are the items whose fields the post carried (every item of the section, unless
+    the post names fewer in ``CHANGED_ITEMS``); ``posted`` holds every item of the section, the
+    others as stored.
+    """
 
     changes: tuple[ItemChange, ...]
     errors: tuple[FieldError, ...]
     invalid_items: frozenset[str]
     visible: Mapping[str, bool]
     posted: Mapping[str, ItemState]
+    carried: frozenset[str]
+
+
+def carried_items(section: Section, data: FormData) -> frozenset[str]:
+    """The items of ``section`` whose fields ``data`` carries (see ``CHANGED_ITEMS``).
+
+    Ids that are not the section's are ignored; an empty list carries none.
+    """
+    ids = {item.id for item in section.items}
+    named = data.get(CHANGED_ITEMS)
+    if named is None:
+        return frozenset(ids)
+    return frozenset(part for value in named for part in value.split(",") if part in ids)
 
 
 #: The text rule of each item's text fields by (identity of the rubric, item id): every save
@@ -156,11 +175,16 @@ def read_section(
     Visibility is decided on the answers as they would be after this save (stored answers with
     this page's posted items on top), by the scoring core. Hidden items are neither validated
     nor saved: their stored answers stay as they were. Items with errors are left out of the
-    changes; the rest of the page still saves.
+    changes; the rest of the page still saves. Items the post does not carry
+    (``carried_items``) are read as stored: neither checked nor saved.
     """
+    carried = carried_items(section, data)
     posted: dict[str, ItemState] = {}
     errors_by_item: dict[str, list[FieldError]] = {}
     for item in section.items:
+        if item.id not in carried:
+            posted[item.id] = stored.get(item.id, EMPTY_STATE)
+            continue
         state, item_errors = state_from_form(item, rubric, data)
         # The text rule of every form (rubric_app.form_base), over this item's fields.
         item_errors += [
@@ -179,7 +203,7 @@ def read_section(
     errors: list[FieldError] = []
     invalid: set[str] = set()
     for item in section.items:
-        if not shown[item.id]:
+        if item.id not in carried or not shown[item.id]:
             continue
         if item.id in errors_by_item:
             errors.extend(errors_by_item[item.id])
@@ -189,7 +213,7 @@ def read_section(
         # with a posted one instead of being overwritten.
         base = first(data, field_name(item.id, BASE_SUFFIX)) or base_of(EMPTY_STATE)
         changes.append(ItemChange(item.id, posted[item.id], base))
-    return SectionRead(tuple(changes), tuple(errors), frozenset(invalid), shown, posted)
+    return SectionRead(tuple(changes), tuple(errors), frozenset(invalid), shown, posted, carried)
 
 
 def flat_form_data(formdata: MultiDict[str, str]) -> dict[str, list[str]]:

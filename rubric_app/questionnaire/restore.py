@@ -29,13 +29,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rubric_app.models import SavedDraft, utcnow
-from rubric_app.questionnaire.fields import item_field_names
+from rubric_app.questionnaire.fields import CHANGED_ITEMS, item_field_names
 from rubric_app.rubrics.model import Rubric, Section
 
 DraftPurpose = Literal["signin", "conflict"]
 DRAFT_LIFETIME = dt.timedelta(days=7)
 #: Page-level fields kept besides the items' own.
-PAGE_FIELDS = ("base_revision",)
+#: Fields of the page kept with a draft besides the items' own: a draft of a post that carried
+#: only some items keeps the list of them, so reading it back carries the same ones.
+PAGE_FIELDS = ("base_revision", CHANGED_ITEMS)
 
 
 def new_browser_secret() -> str:

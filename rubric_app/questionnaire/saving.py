@@ -26,6 +26,7 @@ from rubric_app.assessments import (
 )
 from rubric_app.assessments.parts import base_of, differing_parts, parse_base, rebase
 from rubric_app.models import Assessment, User
+from rubric_app.questionnaire.fields import BASE_SUFFIX, field_name, first
 from rubric_app.questionnaire.forms import SectionRead, read_section
 from rubric_app.rubrics.model import Rubric, Section
 from rubric_app.scoring import section_progress
@@ -40,8 +41,10 @@ class SectionSave:
     (the page shows an older version of some part), and ``stale_by_you`` are those whose other
     change this same user made (another tab or window); ``conflicts`` have parts changed in
     both places that were not saved, and ``conflicts_by_you`` are those whose other version
-    this same user saved. ``states`` are the stored states, after this save, of the items
-    that decide the section (``Rubric.section_reads``), not of the whole assessment.
+    this same user saved. ``confirmed`` are the items the post carried that are now stored
+    exactly as posted: the page's script leaves them off its next saves until they change
+    again (``fields.CHANGED_ITEMS``). ``states`` are the stored states, after this save, of
+    the items that decide the section (``Rubric.section_reads``), not of the whole assessment.
     """
 
     read: SectionRead
@@ -49,6 +52,7 @@ class SectionSave:
     states: Mapping[str, ItemState]
     bases: Mapping[str, str]
     stale: tuple[str, ...]
+    confirmed: tuple[str, ...]
     conflicts_by_you: frozenset[str] = frozenset()
     stale_by_you: frozenset[str] = frozenset()
 
@@ -102,11 +106,20 @@ def save_section(
     read_items = {change.item_id: change for change in read.changes}
     bases: dict[str, str] = {}
     stale: list[str] = []
+    confirmed: list[str] = []
     for item in section.items:
         posted = read.posted[item.id]
         current = after.get(item.id, EMPTY_STATE)
+        if item.id not in read.carried:
+            # Not on this post: the page still shows what its base describes, and keeps that
+            # base. Someone else changed the item since if the stored one differs from it.
+            shown_base = first(data, field_name(item.id, BASE_SUFFIX))
+            if shown_base and parse_base(shown_base).fingerprint != current.fingerprint():
+                stale.append(item.id)
+            continue
         if posted == current:
             bases[item.id] = base_of(current)
+            confirmed.append(item.id)
             continue
         change = read_items.get(item.id)
         if change is None:
@@ -127,7 +140,9 @@ def save_section(
     stale_by_you: frozenset[str] = frozenset()
     if stale and user is not None:
         stale_by_you = _stale_by(session, assessment, stale, result, user)
-    return SectionSave(read, result, after, bases, tuple(stale), by_you, stale_by_you)
+    return SectionSave(
+        read, result, after, bases, tuple(stale), tuple(confirmed), by_you, stale_by_you
+    )
 
 
 def _stale_by(

@@ -301,6 +301,9 @@ def autosave(assessment_id: int) -> ResponseReturnValue:
         "status": "saved",
         "revision": assessment.revision,
         "saved": list(outcome.result.saved),
+        # Stored exactly as posted: the script leaves these off its next saves until they
+        # change (fields.CHANGED_ITEMS).
+        "confirmed": list(outcome.confirmed),
         "bases": dict(outcome.bases),
         "visible": {item.id: outcome.read.visible[item.id] for item in sect.items},
         "stale": list(outcome.stale),

@@ -1,9 +1,13 @@
 /*
  * Questionnaire section pages, progressively enhanced (the page works without this file):
  *
- * - Autosave: changes are debounced and the whole section form is posted to the autosave
- *   endpoint (with the CSRF token in X-CSRFToken). "Saved at 14:32" appears in a polite live
- *   region. On failure the answers stay on the page, the status says so, and saving is retried.
+ * - Autosave: changes are debounced and posted to the autosave endpoint (with the CSRF token in
+ *   X-CSRFToken). The first save posts the whole section form; later ones carry the fields of
+ *   the items changed since the server last confirmed them as stored ("changed_items"), and
+ *   every item's base, so the server still hears of items someone else changed. An item that
+ *   could not be saved (an error, a conflict, hidden) is never confirmed, so it goes again
+ *   with the next save. "Saved at 14:32" appears in a polite live region. On failure the
+ *   answers stay on the page, the status says so, and saving is retried.
  * - Skip logic: items whose show_if no longer holds are hidden at once, using the conditions the
  *   server put in <script type="application/json" id="skip-logic">. The server stays the
  *   authority: every autosave answers with the visibility it computed, which is applied.
@@ -48,6 +52,12 @@
   Array.prototype.forEach.call(form.querySelectorAll("[data-item]"), function (node) {
     items[node.getAttribute("data-item")] = node;
   });
+  var itemIds = Object.keys(items);
+
+  // Each item's fields as last posted and confirmed by the server as stored (by item id), and
+  // those of the save in flight: a save carries only the items whose fields differ.
+  var confirmed = {};
+  var sending = {};
 
   // A second live region for "more questions shown", so it does not replace the save status.
   var skipStatus = document.createElement("p");
@@ -316,7 +326,59 @@
     return who + " changed " + items + " you also changed" + notSaved;
   }
 
+  // The item a field belongs to ("<item>__<part>"), or null for the page's own fields.
+  function itemOf(name) {
+    var at = name.lastIndexOf("__");
+    var itemId = at > 0 ? name.slice(0, at) : "";
+    return Object.prototype.hasOwnProperty.call(items, itemId) ? itemId : null;
+  }
+
+  // The post of a save: the page's own fields, every item's base, and the fields of the items
+  // that changed since the server confirmed them, named in "changed_items". The first save
+  // (nothing confirmed yet) posts the whole form, as the Save buttons do.
+  function changedFields(all) {
+    var page = [];
+    var fieldsOf = {};
+    all.forEach(function (value, name) {
+      var itemId = itemOf(name);
+      if (itemId === null || name === itemId + "__base") {
+        page.push([name, value]);
+      } else {
+        (fieldsOf[itemId] = fieldsOf[itemId] || []).push([name, value]);
+      }
+    });
+    sending = {};
+    var changedIds = itemIds.filter(function (itemId) {
+      var text = JSON.stringify(fieldsOf[itemId] || []);
+      if (confirmed[itemId] === text) {
+        return false;
+      }
+      sending[itemId] = text;
+      return true;
+    });
+    if (changedIds.length === itemIds.length) {
+      return all;
+    }
+    var body = new FormData();
+    page.forEach(function (entry) {
+      body.append(entry[0], entry[1]);
+    });
+    changedIds.forEach(function (itemId) {
+      (fieldsOf[itemId] || []).forEach(function (entry) {
+        body.append(entry[0], entry[1]);
+      });
+    });
+    body.append("changed_items", changedIds.join(","));
+    return body;
+  }
+
   function handleSaved(data) {
+    // Stored exactly as this save posted them: left off the next saves until they change.
+    (data.confirmed || []).forEach(function (itemId) {
+      if (Object.prototype.hasOwnProperty.call(sending, itemId)) {
+        confirmed[itemId] = sending[itemId];
+      }
+    });
     applyBases(data.bases);
     var revision = fieldsNamed("base_revision");
     if (revision.length && data.revision !== undefined) {
@@ -396,7 +458,7 @@
     changedDuringFlight = false;
     dirty = false;
     var token = fieldsNamed("csrf_token");
-    var body = new FormData(form);
+    var body = changedFields(new FormData(form));
     setStatus("", ["Saving…"], "saving");
     window
       .fetch(autosaveUrl, {
