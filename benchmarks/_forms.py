@@ -23,6 +23,51 @@ class Form:
         return next((v for n, v in self.fields if n == name), None)
 
 
+@dataclass
+class ChangedItems:
+    """What the section page's script posts to the autosave (``changedFields`` in
+    ``static/js/questionnaire.js``): the whole form first; then the page's own fields, every
+    item's base, and the fields of the items changed since the server confirmed them
+    (``changed_items``)."""
+
+    item_ids: tuple[str, ...]
+    confirmed: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    sending: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, form: Form) -> ChangedItems:
+        """For a section form (each item has a ``<item>__base`` field)."""
+        return cls(tuple(n.removesuffix("__base") for n, _ in form.fields if n.endswith("__base")))
+
+    def post(self, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The fields a save posts, the form standing as ``fields``."""
+        page: list[tuple[str, str]] = []
+        fields_of: dict[str, list[tuple[str, str]]] = {}
+        for name, value in fields:
+            item_id = name.rpartition("__")[0]
+            if item_id not in self.item_ids or name == f"{item_id}__base":
+                page.append((name, value))
+            else:
+                fields_of.setdefault(item_id, []).append((name, value))
+        self.sending = {}
+        changed = []
+        for item_id in self.item_ids:
+            own = tuple(fields_of.get(item_id, ()))
+            if self.confirmed.get(item_id) != own:
+                self.sending[item_id] = own
+                changed.append(item_id)
+        if len(changed) == len(self.item_ids):
+            return fields
+        carried = [entry for item_id in changed for entry in fields_of.get(item_id, ())]
+        return [*page, *carried, ("changed_items", ",".join(changed))]
+
+    def confirm(self, item_ids: list[str]) -> None:
+        """Take the answer's ``confirmed`` items as stored."""
+        for item_id in item_ids:
+            if item_id in self.sending:
+                self.confirmed[item_id] = self.sending[item_id]
+
+
 class _FormReader(HTMLParser):
     def __init__(self, form_id: str | None) -> None:
         super().__init__(convert_charrefs=True)

@@ -29,7 +29,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _forms import read_form
+from _forms import ChangedItems, read_form
 from _report import Result, record
 from _setup import bench_app, signed_in
 from flask import Flask
@@ -154,11 +154,14 @@ def measure() -> list[Result]:
         item_of_group = group.rpartition(SEPARATOR)[0]
         post: list[bytes] = []
 
+        script = ChangedItems.of(form)
+
         def next_post() -> None:
-            # The fields the page's script would send (FormData of the whole section form)
-            # with the answer changed, encoded as the browser would before sending: the
+            # The fields the page's script would send with the answer changed: after the first
+            # save of a page visit (the warm-up's), the changed item's fields and every item's
+            # base (``ChangedItems``). Encoded as the browser would before sending: the
             # client's work, not the server's, so it is done before the clock starts.
-            post[:] = [urlencode(form.with_value(group, next(values))).encode()]
+            post[:] = [urlencode(script.post(form.with_value(group, next(values)))).encode()]
 
         def autosave() -> TestResponse:
             return client.post(
@@ -177,6 +180,7 @@ def measure() -> list[Result]:
             assert payload is not None
             assert payload["status"] == "saved", payload
             assert payload["saved"] == [item_of_group], payload
+            script.confirm(payload["confirmed"])
             for item_id, base in payload["bases"].items():
                 form.fields = form.with_value(field_name(item_id, BASE_SUFFIX), base)
 

@@ -9,7 +9,8 @@
    owner and one draft assessment of the local implementation rubric.
 3. Start ``gunicorn -w 4 wsgi:app`` on a free 127.0.0.1 port.
 4. **Capacity (realistic profile).** People sign in, open section pages and autosave changed
-   answers as the page's script does (whole-form FormData, bases and revision carried forward),
+   answers as the page's script does (the whole form first, then the changed items' fields
+   and every base, ``_forms.ChangedItems``; bases and revision carried forward),
    reading for 3 to 15 s between actions, as people do. The number of people steps up
    (``LOAD_STEPS``, default 10, 25, 50, 100, 200, 400, 800): each step adds people, who sign in
    spread over a ramp (``LOAD_RAMP_SECONDS``, 20, or ``LOAD_RAMP_PER_PERSON``, 0.5 s per
@@ -55,7 +56,7 @@ from argon2 import PasswordHasher, profiles
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _forms import read_form  # noqa: E402 - shared with the benchmarks, on the path above
+from _forms import ChangedItems, read_form  # noqa: E402 - shared with the benchmarks
 from _report import machine_note, write_section  # noqa: E402
 from sqlalchemy import MetaData, select  # noqa: E402
 
@@ -411,6 +412,7 @@ async def fill_in(
                 await pause(stop, 1)
                 continue
             form = read_form(page.text, "section-form")
+            script = ChangedItems.of(form)
             for _ in range(rng.randint(1, 3)):
                 await pause(stop, rng.uniform(*think))
                 if stop.is_set():
@@ -422,14 +424,20 @@ async def fill_in(
                     fields = [(n, v) for n, v in fields if n != name]
                     fields.append((name, rng.choice(choice.options)))
                 form.fields = fields
-                await autosave(recorder, client, person, form, picked)
+                await autosave(recorder, client, person, form, script, picked)
             await pause(stop, rng.uniform(*think))
 
 
 async def autosave(
-    recorder: Recorder, client: httpx.AsyncClient, person: Person, form: Any, picked: list[Choice]
+    recorder: Recorder,
+    client: httpx.AsyncClient,
+    person: Person,
+    form: Any,
+    script: ChangedItems,
+    picked: list[Choice],
 ) -> None:
-    """Post the whole form as the page's script does, then carry bases and revision forward."""
+    """Post what the page's script posts (``ChangedItems``), then carry bases and revision
+    forward and take the confirmed items as it does."""
     ledger = recorder.ledger
     token = form.value("csrf_token") or ""
     keys = [(person.assessment_id, c.item, c.dimension) for c in picked]
@@ -440,7 +448,7 @@ async def autosave(
         client,
         "POST",
         f"/assessments/{person.assessment_id}/autosave",
-        data=_as_multi(form.fields),
+        data=_as_multi(script.post(form.fields)),
         headers={"X-CSRFToken": token, "X-Requested-With": "fetch"},
     )
     if response is None or response.status_code >= 500:
@@ -449,6 +457,7 @@ async def autosave(
     if response.status_code != 200:
         return
     payload = response.json()
+    script.confirm(payload.get("confirmed", []))
     saved = set(payload.get("saved", []))
     for choice, key in zip(picked, keys, strict=True):
         name = f"{choice.item}__{choice.dimension}"
