@@ -70,19 +70,32 @@ def csrf_recovery(endpoint: str) -> Callable[[CsrfRecovery], CsrfRecovery]:
     return register
 
 
+#: The headers every response carries (a view's own value of one of them is kept), with their
+#: names in lower case: each ``setdefault`` searched the headers anew, so checking them once
+#: against the names already set costs a sixth of that on every request.
+_SECURITY_HEADERS = tuple(
+    (name.lower(), name, value)
+    for name, value in (
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    )
+)
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the headers every response carries; inline scripts are refused by the CSP."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers, not a dict
+    headers.extend(
+        [(name, value) for lower, name, value in _SECURITY_HEADERS if lower not in present]
     )
     if request.is_secure:
         # Only over HTTPS: announcing HSTS on plain http (local development) would be ignored.
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

@@ -7,8 +7,10 @@ import re
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_from, make_org, make_user, signin
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from rubric_app.catalog_state import current_catalog
+from rubric_app.security import add_security_headers
 
 
 def test_home_lists_every_rubric(client: FlaskClient) -> None:
@@ -51,6 +53,17 @@ def test_security_headers_on_pages_and_errors(client: FlaskClient) -> None:
         assert "frame-ancestors 'none'" in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_views_own_security_header_is_kept_and_none_is_doubled(client: FlaskClient) -> None:
+    with client.application.test_request_context("/"):
+        response = add_security_headers(
+            Response("framed", headers={"x-frame-options": "SAMEORIGIN", "Vary": "Cookie"})
+        )
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name in ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name
+    assert "Strict-Transport-Security" not in response.headers  # plain http
 
 
 def test_unknown_page_is_a_friendly_404(client: FlaskClient) -> None:
