@@ -39,9 +39,7 @@ def carrying(fields: dict[str, list[str]], *item_ids: str) -> dict[str, list[str
     kept = {
         name: values
         for name, values in fields.items()
-        if "__" not in name
-        or name.endswith("__base")
-        or name.partition("__")[0] in item_ids
+        if "__" not in name or name.endswith("__base") or name.partition("__")[0] in item_ids
     }
     return {**kept, "changed_items": [",".join(item_ids)]}
 
