@@ -34,7 +34,6 @@ from rubric_app.rubrics.model import Rubric, Section
 
 DraftPurpose = Literal["signin", "conflict"]
 DRAFT_LIFETIME = dt.timedelta(days=7)
-#: Page-level fields kept besides the items' own.
 #: Fields of the page kept with a draft besides the items' own: a draft of a post that carried
 #: only some items keeps the list of them, so reading it back carries the same ones.
 PAGE_FIELDS = ("base_revision", CHANGED_ITEMS)
