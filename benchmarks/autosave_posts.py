@@ -10,6 +10,10 @@ answer to a new value each time, so both write.
 
     PYTHONPATH=. .venv/bin/python benchmarks/autosave_posts.py [rounds]
 
+Beside them, for scale, a signed-in GET of a route added here that returns a string: what any
+signed-in request costs before its view does anything (the user with its session and
+memberships, the session cookie, the request log and metrics, the security headers).
+
 Prints the medians (CPU time) and each against the bare route; records nothing.
 """
 
@@ -37,6 +41,7 @@ WARMUP = 20
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = bench_app(Path(folder))
+        app.add_url_rule("/bench-signed-in-floor", "bench_floor", lambda: "Hello")
         client = signed_in(app, "admin@riverton.example.org")
         draft_id, section_id = riverton(app, "draft")
         html = client.get(f"/assessments/{draft_id}/sections/{section_id}").get_data(as_text=True)
@@ -74,7 +79,19 @@ def main() -> None:
             return took
 
         bare = bare_route()
-        times: dict[str, list[float]] = {"whole form": [], "changed items": [], "bare": []}
+        times: dict[str, list[float]] = {
+            "whole form": [],
+            "changed items": [],
+            "signed-in floor": [],
+            "bare": [],
+        }
+
+        def floor() -> float:
+            start = time.process_time()
+            response = client.get("/bench-signed-in-floor")
+            took = time.process_time() - start
+            assert response.status_code == 200, response.status_code
+            return took
 
         def timed_bare() -> None:
             for _ in range(BASELINE_PER_ROUND):
@@ -85,6 +102,7 @@ def main() -> None:
         rounds: list[tuple[str, Callable[[], float]]] = [
             ("whole form", lambda: save(True)),
             ("changed items", lambda: save(False)),
+            ("signed-in floor", floor),
         ]
         for number in range(WARMUP + ROUNDS):
             for name, work in rounds:
@@ -101,6 +119,11 @@ def main() -> None:
                 f"autosave, {name}: {median * 1e3:.2f} ms = {median / base:.1f}x the bare route"
                 f" ({(median - whole) / whole * 100:+.1f}% against the whole form)"
             )
+        median = statistics.median(times["signed-in floor"])
+        print(
+            f"signed-in GET of a route returning a string: {median * 1e3:.2f} ms = "
+            f"{median / base:.1f}x the bare route"
+        )
 
 
 if __name__ == "__main__":
