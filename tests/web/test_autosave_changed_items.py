@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import make_org, make_user, signin, start_draft
 from test_questionnaire_pages import form_fields, section_url
+from test_questionnaire_saving import page_fields
 
 from rubric_app.assessments import load_states
 from rubric_app.models import Assessment, SavedDraft
@@ -28,10 +29,6 @@ def assessment(session: Any) -> Assessment:
     owner = make_user(session, "owner@riverside.example", org, "owner")
     make_user(session, "editor@riverside.example", org, "editor")
     return start_draft(session, org, owner)
-
-
-def page_fields(client: FlaskClient, url: str) -> dict[str, list[str]]:
-    return form_fields(client.get(url).get_data(as_text=True))
 
 
 def carrying(fields: dict[str, list[str]], *item_ids: str) -> dict[str, list[str]]:
