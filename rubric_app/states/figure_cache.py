@@ -44,7 +44,6 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 from flask import Flask
@@ -52,7 +51,7 @@ from flask import Flask
 from rubric_app.bounded_cache import BoundedCache
 
 from .findings import SideViews
-from .resolved import ScopeRow
+from .resolved import ScopeRow, in_assessment_order
 from .rollup import Filters, Scope
 from .view_data import Dashboard
 
@@ -139,20 +138,15 @@ def _store(app: Flask) -> _Store:
     return found
 
 
-def _in_order(rows: Sequence[ScopeRow]) -> tuple[ScopeRow, ...]:
-    """The rows by assessment id: the database returns them in no set order."""
-    return tuple(sorted(rows, key=attrgetter("id")))
-
-
 def figure_key(app: Flask, scope: Scope, k: int, rows: Sequence[ScopeRow]) -> FigureKey:
     """The key of ``scope``'s figures counted from ``rows`` (its base, as read just now)."""
-    number = _store(app).tokens.token(scope, _in_order(rows))
+    number = _store(app).tokens.token(scope, in_assessment_order(rows))
     return FigureKey(scope.advocate_org_id, scope.state, scope.rubric_key, scope.filters, k, number)
 
 
 def unchanged(before: Sequence[ScopeRow], after: Sequence[ScopeRow]) -> bool:
     """Whether the base read after counting is the one read before (``keep_when_unchanged``)."""
-    return _in_order(before) == _in_order(after)
+    return in_assessment_order(before) == in_assessment_order(after)
 
 
 def kept_figures(

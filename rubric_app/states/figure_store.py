@@ -37,7 +37,6 @@ import pickle
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, is_dataclass
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from rubric_app.models import KeptFigures, utcnow
 
-from .resolved import ScopeRow
+from .resolved import ScopeRow, in_assessment_order
 
 #: A fixed protocol, so processes of one Python version write the same bytes.
 _PROTOCOL = 5
@@ -116,8 +115,7 @@ class StoredView:
 
 def base_digest(rows: Sequence[ScopeRow]) -> str:
     """SHA-256 of a base's rows in assessment order (the database returns them in none)."""
-    ordered = tuple(sorted(rows, key=attrgetter("id")))
-    return hashlib.sha256(repr(ordered).encode()).hexdigest()
+    return hashlib.sha256(repr(in_assessment_order(rows)).encode()).hexdigest()
 
 
 def read(session: Session, key: str, *, base: str, setup: str) -> Any | None:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import event, func, select, tuple_
@@ -89,6 +90,12 @@ class ScopeRow(NamedTuple):
     #: organization at its latest). Equal rows, equal figures (``figure_cache``).
     revision: int = 0
     submitted_at: Any = None
+
+
+def in_assessment_order(rows: Iterable[ScopeRow]) -> tuple[ScopeRow, ...]:
+    """A base's rows by assessment id: the database returns them in no set order, and the
+    figures kept for a base (``figure_cache``, ``figure_store``) are found by its rows."""
+    return tuple(sorted(rows, key=attrgetter("id")))
 
 
 #: How many histogram bands ``DEFAULT_EDGES`` makes.
