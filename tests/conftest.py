@@ -51,7 +51,7 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     # Drawing two PDFs on every submit would add seconds to hundreds of tests; the tests of
     # that behaviour switch it on.
     "PDF_PREPARE_ON_SUBMIT": False,
-    # Likewise counting the dashboards a change reaches (tests/web/test_states_figure_jobs.py).
+    # Likewise counting the dashboards a change reaches (tests/web/test_states_figure_store.py).
     "FIGURES_PREPARE_ON_CHANGE": False,
 }
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import make_org, submitted_generated
-from sqlalchemy import distinct, event, func, select
+from helpers import make_org, statements_run, submitted_generated
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from rubric_app.accounts.sharing import revoke_share, share_assessment
@@ -219,16 +219,10 @@ def test_item_figures_count_organizations_once(session: Session, state: Organiza
 
 def test_the_scope_is_read_once_per_transaction(session: Session, state: Organization) -> None:
     """Even when the first read is what begins the transaction; a new transaction reads again."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
     engine = session.get_bind()
     views = _views(state)  # before the commit, which expires the advocate's attributes
     session.commit()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as statements:
         for scope in views:
             resolved.totals(session, scope)
             resolved.members_by(session, scope, "locale")
@@ -236,8 +230,6 @@ def test_the_scope_is_read_once_per_transaction(session: Session, state: Organiz
         session.commit()
         resolved.totals(session, views[0])
         assert len(statements) == 2
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_rubric_counts_read_every_rubric_in_one_statement(
@@ -245,24 +237,16 @@ def test_rubric_counts_read_every_rubric_in_one_statement(
 ) -> None:
     """The dashboard's first question (which rubrics were shared) reads the base of each rubric
     too: the chosen rubric's counts then need no statement of their own, and equal the SQL's."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
     expected = rollup.rubric_counts(session, state.id, "VT")
     assert expected  # the comparison compares something
     views = _views(state)
     session.commit()
     engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as statements:
         assert resolved.rubric_counts(session, state.id, "VT") == expected
         rows = resolved.base_of(session, views[0])
         nothing = resolved.base_of(session, Scope(state.id, "VT", "a-rubric-nobody-shared"))
         assert len(statements) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert nothing == ()
     assert {row.id for row in rows} == {
         int(i) for i in session.scalars(select(scope_select(views[0]).subquery().c.id))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import csrf_from, make_org, make_user, signin, start_draft
+from helpers import csrf_from, make_org, make_user, signin, start_draft, statements_run
 from sqlalchemy import select
 from test_questionnaire_pages import FIRST, form_fields, section_url
 
@@ -365,26 +365,16 @@ def test_bad_token_with_a_live_session_re_renders_what_was_typed(
 def test_section_page_queries_do_not_grow_with_items(
     app: Any, client: FlaskClient, session: Any, assessment: Assessment
 ) -> None:
-    from sqlalchemy import event
 
     from rubric_app.db import db
 
     signin(client, "editor@riverside.example")
     client.get(section_url(assessment))  # warm up: first-request work is not per page
     counts = []
-    statements: list[str] = []
-
-    def count(*_args: Any) -> None:
-        statements.append("x")
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        for section_id in (FIRST, "recruit-and-hire"):
-            statements.clear()
+    for section_id in (FIRST, "recruit-and-hire"):
+        with statements_run(db.engine) as statements:
             assert client.get(section_url(assessment, section_id)).status_code == 200
-            counts.append(len(statements))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        counts.append(len(statements))
     assert counts[0] == counts[1]
     assert counts[0] <= 12
     assert session.get(Assessment, assessment.id) is not None
